@@ -1,0 +1,176 @@
+/* evenlight — enhancement of non-uniformly lit photos.
+ * Public API of libevenlight (C11 + GLib; no GIMP, no GTK).
+ *
+ * Copyright (C) 2026 the evenlight developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The flow: load a model once (evenlight_model_load), build the global
+ * context of an image once (evenlight_context_new: reads the whole image one
+ * time, keeps only the low-resolution illumination grids), then render any
+ * rectangle for any slider values (evenlight_render_region) or the whole
+ * image in tiles on several threads (evenlight_enhance). A rectangle's output
+ * is the same whichever other rectangles are rendered, in any order, on any
+ * number of threads: the preview, the full apply, the CLI and the tests all
+ * go through evenlight_render_region.
+ *
+ * Pixels are handed over by callbacks so that a caller never has to hold the
+ * whole image in memory: the core asks for the rectangles it needs (each one
+ * lies inside the image) and hands back results tile by tile.
+ */
+#ifndef EVENLIGHT_H
+#define EVENLIGHT_H
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define EVENLIGHT_VERSION_STRING "0.1.0"
+
+/* Errors, all reported through GError in the EVENLIGHT_ERROR domain. */
+#define EVENLIGHT_ERROR (evenlight_error_quark ())
+GQuark evenlight_error_quark (void);
+
+typedef enum
+{
+  EVENLIGHT_ERROR_IO,            /* a file cannot be read or written        */
+  EVENLIGHT_ERROR_FORMAT,        /* not a weights file, truncated, bad data  */
+  EVENLIGHT_ERROR_VERSION,       /* weights file of an unknown version       */
+  EVENLIGHT_ERROR_ARCHITECTURE,  /* weights for another network              */
+  EVENLIGHT_ERROR_CHECKSUM,      /* weights file damaged                     */
+  EVENLIGHT_ERROR_INVALID_ARGUMENT, /* out-of-range value, empty image, ... */
+  EVENLIGHT_ERROR_CANCELLED,     /* the progress callback asked to stop      */
+  EVENLIGHT_ERROR_INPUT          /* the read callback failed                 */
+} EvenlightError;
+
+/* A rectangle in image coordinates; width and height > 0. */
+typedef struct
+{
+  gint x, y, width, height;
+} EvenlightRect;
+
+/* The three sliders, each in [0, 1] (paper Eq. 10). */
+typedef struct
+{
+  gfloat shadows;     /* γ1: how much dark regions are lifted          */
+  gfloat highlights;  /* γ2: how much bright regions are brought down  */
+  gfloat denoise;     /* γ3: how much of the noise estimate is removed */
+} EvenlightParams;
+
+/* Defaults used by the CLI and the plug-in (chosen as README explains). */
+#define EVENLIGHT_DEFAULT_SHADOWS    0.8f
+#define EVENLIGHT_DEFAULT_HIGHLIGHTS 0.6f
+#define EVENLIGHT_DEFAULT_DENOISE    0.5f
+
+/* Fills @params with the defaults above. */
+void evenlight_params_init_default (EvenlightParams *params);
+
+/* Checks every value is finite and in [0, 1]; the message names the slider
+ * and its range. */
+gboolean evenlight_params_validate (const EvenlightParams *params,
+                                    GError               **error);
+
+/* Called by the core for pixels it needs: write @rect's pixels as packed
+ * R'G'B' float triplets, rect->width * 3 floats per row, into @rgb. @rect
+ * always lies inside the image. Values may be anything (NaN and out-of-range
+ * values are sanitised by the core). May be called from several threads at
+ * once by evenlight_enhance(); a caller whose source is not thread-safe
+ * locks inside. Return FALSE and set @error to abort. */
+typedef gboolean (*EvenlightReadFunc) (const EvenlightRect *rect,
+                                       gfloat              *rgb,
+                                       gpointer             user_data,
+                                       GError             **error);
+
+/* Called by evenlight_enhance() with one finished tile: @rgb holds
+ * rect->width * rect->height packed R'G'B' triplets in [0, 1]. Calls are
+ * serialised (never two at once) but come in no particular order. */
+typedef gboolean (*EvenlightWriteFunc) (const EvenlightRect *rect,
+                                        const gfloat        *rgb,
+                                        gpointer             user_data,
+                                        GError             **error);
+
+/* Progress in [0, 1]; return FALSE to cancel (the call then fails with
+ * EVENLIGHT_ERROR_CANCELLED and nothing more is written). */
+typedef gboolean (*EvenlightProgressFunc) (gdouble  fraction,
+                                           gpointer user_data);
+
+/* ---- Model ------------------------------------------------------------ */
+
+typedef struct _EvenlightModel EvenlightModel;
+
+/* Loads and validates a weights file (format: weights/MODEL.md §8). Every
+ * failure is a GError whose message names the file and says what is wrong. */
+EvenlightModel *evenlight_model_load      (const gchar  *path,
+                                           GError      **error);
+/* The same from memory; @name is used in messages. */
+EvenlightModel *evenlight_model_load_data (const guint8 *data,
+                                           gsize         length,
+                                           const gchar  *name,
+                                           GError      **error);
+void            evenlight_model_free      (EvenlightModel *model);
+
+/* The installed default weights file: $EVENLIGHT_WEIGHTS if set, else the
+ * file installed with the program. Never NULL; the file may be missing. */
+const gchar    *evenlight_default_weights_path (void);
+
+/* ---- Context ---------------------------------------------------------- */
+
+typedef struct _EvenlightContext EvenlightContext;
+
+/* Builds the global context of a @width × @height image: reads it once, in
+ * strips, through @read, and keeps the two low-resolution illumination
+ * grids. The context holds no pixels and can be shared by threads. */
+EvenlightContext *evenlight_context_new  (const EvenlightModel *model,
+                                          gint                  width,
+                                          gint                  height,
+                                          EvenlightReadFunc     read,
+                                          gpointer              user_data,
+                                          GError              **error);
+void              evenlight_context_free (EvenlightContext *context);
+
+/* Renders @rect (inside the image) for @params into @out: rect->height rows
+ * of rect->width packed R'G'B' triplets, rows @out_rowstride floats apart.
+ * Reads the rectangle plus the margin the networks need through @read.
+ * Thread-safe; uses no threads itself. */
+gboolean evenlight_render_region (const EvenlightContext *context,
+                                  const EvenlightParams  *params,
+                                  const EvenlightRect    *rect,
+                                  EvenlightReadFunc       read,
+                                  gpointer                read_data,
+                                  gfloat                 *out,
+                                  gsize                   out_rowstride,
+                                  GError                **error);
+
+/* Renders all of @rect (usually the image or the selection bounds) in tiles
+ * on @n_threads threads (0 = number of processors) and hands each finished
+ * tile to @write. Working memory is O(tile × threads). The output does not
+ * depend on @n_threads. @progress may be NULL. */
+gboolean evenlight_enhance (const EvenlightContext *context,
+                            const EvenlightParams  *params,
+                            const EvenlightRect    *rect,
+                            gint                    n_threads,
+                            EvenlightReadFunc       read,
+                            gpointer                read_data,
+                            EvenlightWriteFunc      write,
+                            gpointer                write_data,
+                            EvenlightProgressFunc   progress,
+                            gpointer                progress_data,
+                            GError                **error);
+
+/* Convenience for whole images in memory (CLI, tests): @pixels are
+ * @height rows of @width pixels of @channels floats (3 = RGB, 4 = RGBA,
+ * 1 = gray, 2 = gray + alpha), rows @rowstride floats apart; the colour
+ * channels are enhanced in place, alpha is left as it is, gray images stay
+ * gray. */
+gboolean evenlight_enhance_pixels (const EvenlightModel  *model,
+                                   const EvenlightParams *params,
+                                   gfloat                *pixels,
+                                   gint                   width,
+                                   gint                   height,
+                                   gint                   channels,
+                                   gsize                  rowstride,
+                                   gint                   n_threads,
+                                   GError               **error);
+
+G_END_DECLS
+
+#endif /* EVENLIGHT_H */
