@@ -1,1 +1,491 @@
-/* placeholder: being written */
+/* Paper Eq. (10) for callers: parameters, region rendering, the tiled and
+ * threaded whole-image pass, and the in-memory convenience.
+ *
+ * Copyright (C) 2026 the evenlight developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Everything goes through evenlight_render_tile(), one tile at a time, so a
+ * pixel's value never depends on how the work was cut up or shared out.
+ */
+#include "model.h"
+
+#include <math.h>
+#include <string.h>
+
+GQuark
+evenlight_error_quark (void)
+{
+  return g_quark_from_static_string ("evenlight-error-quark");
+}
+
+/* ---- Parameters --------------------------------------------------------------- */
+
+void
+evenlight_params_init_default (EvenlightParams *params)
+{
+  g_return_if_fail (params != NULL);
+  params->shadows = EVENLIGHT_DEFAULT_SHADOWS;
+  params->highlights = EVENLIGHT_DEFAULT_HIGHLIGHTS;
+  params->denoise = EVENLIGHT_DEFAULT_DENOISE;
+}
+
+static gboolean
+check_unit (gfloat value, const gchar *name, const gchar *symbol, GError **error)
+{
+  if (isfinite (value) && value >= 0.0f && value <= 1.0f)
+    return TRUE;
+  g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+               "%s (%s) must be between 0 and 1, not %g", name, symbol, (gdouble) value);
+  return FALSE;
+}
+
+gboolean
+evenlight_params_validate (const EvenlightParams *params,
+                           GError               **error)
+{
+  if (params == NULL)
+    {
+      g_set_error_literal (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+                           "No parameters given");
+      return FALSE;
+    }
+  return check_unit (params->shadows, "Shadows", "γ1", error)
+         && check_unit (params->highlights, "Highlights", "γ2", error)
+         && check_unit (params->denoise, "Denoise", "γ3", error);
+}
+
+const gchar *
+evenlight_default_weights_path (void)
+{
+  const gchar *env = g_getenv ("EVENLIGHT_WEIGHTS");
+
+  /* Interned: the caller may keep the string even if the environment
+   * changes later. */
+  if (env != NULL && env[0] != '\0')
+    return g_intern_string (env);
+  return EVENLIGHT_WEIGHTS_DIR G_DIR_SEPARATOR_S "evenlight-v1.bin";
+}
+
+/* ---- Regions -------------------------------------------------------------- */
+
+static gboolean
+check_call (const EvenlightContext *context,
+            const EvenlightParams  *params,
+            const EvenlightRect    *rect,
+            EvenlightReadFunc       read,
+            GError                **error)
+{
+  if (context == NULL || rect == NULL || read == NULL)
+    {
+      g_set_error_literal (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+                           "No context, rectangle or read function given");
+      return FALSE;
+    }
+  if (!evenlight_params_validate (params, error))
+    return FALSE;
+  if (!evenlight_rect_in_image (rect, context->width, context->height))
+    {
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+                   "The rectangle %d,%d %d × %d does not lie inside the %d × %d image",
+                   rect->x, rect->y, rect->width, rect->height,
+                   context->width, context->height);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Tile @i of @rect cut into EVENLIGHT_TILE_SIZE squares, row by row. */
+static void
+tile_rect (const EvenlightRect *rect, gint i, EvenlightRect *tile)
+{
+  gint nx = (rect->width + EVENLIGHT_TILE_SIZE - 1) / EVENLIGHT_TILE_SIZE;
+
+  tile->x = rect->x + (i % nx) * EVENLIGHT_TILE_SIZE;
+  tile->y = rect->y + (i / nx) * EVENLIGHT_TILE_SIZE;
+  tile->width = MIN (EVENLIGHT_TILE_SIZE, rect->x + rect->width - tile->x);
+  tile->height = MIN (EVENLIGHT_TILE_SIZE, rect->y + rect->height - tile->y);
+}
+
+static gint
+n_tiles (const EvenlightRect *rect)
+{
+  return ((rect->width + EVENLIGHT_TILE_SIZE - 1) / EVENLIGHT_TILE_SIZE)
+         * ((rect->height + EVENLIGHT_TILE_SIZE - 1) / EVENLIGHT_TILE_SIZE);
+}
+
+gboolean
+evenlight_render_region (const EvenlightContext *context,
+                         const EvenlightParams  *params,
+                         const EvenlightRect    *rect,
+                         EvenlightReadFunc       read,
+                         gpointer                read_data,
+                         gfloat                 *out,
+                         gsize                   out_rowstride,
+                         GError                **error)
+{
+  EvenlightScratch *scratch;
+  gboolean ok = TRUE;
+  gint i, n;
+
+  if (!check_call (context, params, rect, read, error))
+    return FALSE;
+  if (out == NULL || out_rowstride < (gsize) rect->width * 3)
+    {
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+                   "The output rows hold %" G_GSIZE_FORMAT " floats, %d × 3 are needed",
+                   out_rowstride, rect->width);
+      return FALSE;
+    }
+
+  scratch = evenlight_scratch_new ();
+  n = n_tiles (rect);
+  for (i = 0; i < n && ok; i++)
+    {
+      EvenlightRect tile;
+
+      tile_rect (rect, i, &tile);
+      ok = evenlight_render_tile (context, params, &tile, EVENLIGHT_TILE_MARGIN,
+                                  read, read_data, scratch, FALSE,
+                                  out + (gsize) (tile.y - rect->y) * out_rowstride
+                                      + (gsize) (tile.x - rect->x) * 3,
+                                  out_rowstride, error);
+    }
+  evenlight_scratch_free (scratch);
+  return ok;
+}
+
+/* ---- Tiled, threaded pass ----------------------------------------------------- */
+
+#define MAX_THREADS 64
+
+typedef struct
+{
+  gint          index;      /* −1: a worker has finished */
+  EvenlightRect rect;
+  gfloat       *rgb;        /* EVENLIGHT_TILE_SIZE² × 3  */
+  GError       *error;
+} Tile;
+
+typedef struct
+{
+  const EvenlightContext *context;
+  const EvenlightParams  *params;
+  EvenlightRect           rect;
+  gint                    n_tiles;
+  EvenlightReadFunc       read;
+  gpointer                read_data;
+  gint                    next;       /* atomic: next tile to render       */
+  gint                    stop;       /* atomic: error or cancel seen      */
+  GAsyncQueue            *done;       /* Tile*: rendered, for the caller   */
+  GAsyncQueue            *free_tiles; /* Tile*: buffers ready for reuse    */
+} Job;
+
+static gboolean
+job_render (Job *job, EvenlightScratch *scratch, Tile *tile)
+{
+  tile_rect (&job->rect, tile->index, &tile->rect);
+  return evenlight_render_tile (job->context, job->params, &tile->rect,
+                                EVENLIGHT_TILE_MARGIN, job->read, job->read_data,
+                                scratch, FALSE, tile->rgb,
+                                (gsize) tile->rect.width * 3, &tile->error);
+}
+
+static gpointer
+job_worker (gpointer data)
+{
+  Job *job = data;
+  EvenlightScratch *scratch = evenlight_scratch_new ();
+  Tile *tile;
+
+  while (!g_atomic_int_get (&job->stop))
+    {
+      gint i = g_atomic_int_add (&job->next, 1);
+
+      if (i >= job->n_tiles)
+        break;
+      tile = g_async_queue_pop (job->free_tiles);
+      tile->index = i;
+      job_render (job, scratch, tile);
+      g_async_queue_push (job->done, tile);
+    }
+  evenlight_scratch_free (scratch);
+
+  tile = g_new0 (Tile, 1);
+  tile->index = -1;
+  g_async_queue_push (job->done, tile);
+  return NULL;
+}
+
+gboolean
+evenlight_enhance (const EvenlightContext *context,
+                   const EvenlightParams  *params,
+                   const EvenlightRect    *rect,
+                   gint                    n_threads,
+                   EvenlightReadFunc       read,
+                   gpointer                read_data,
+                   EvenlightWriteFunc      write,
+                   gpointer                write_data,
+                   EvenlightProgressFunc   progress,
+                   gpointer                progress_data,
+                   GError                **error)
+{
+  Job job = { 0 };
+  GThread *threads[MAX_THREADS];
+  Tile *tiles;
+  GError *first_error = NULL;
+  gint i, n_done = 0, running;
+
+  if (!check_call (context, params, rect, read, error))
+    return FALSE;
+  if (write == NULL)
+    {
+      g_set_error_literal (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+                           "No write function given");
+      return FALSE;
+    }
+
+  job.context = context;
+  job.params = params;
+  job.rect = *rect;
+  job.n_tiles = n_tiles (rect);
+  job.read = read;
+  job.read_data = read_data;
+
+  if (n_threads <= 0)
+    n_threads = (gint) g_get_num_processors ();
+  n_threads = CLAMP (n_threads, 1, MIN (job.n_tiles, MAX_THREADS));
+
+  if (progress != NULL && !progress (0.0, progress_data))
+    goto cancelled;
+
+  /* Two buffers per thread: one being rendered, one waiting to be written. */
+  tiles = g_new0 (Tile, 2 * n_threads);
+  for (i = 0; i < 2 * n_threads; i++)
+    tiles[i].rgb = g_new (gfloat, (gsize) EVENLIGHT_TILE_SIZE * EVENLIGHT_TILE_SIZE * 3);
+
+  if (n_threads == 1)
+    {
+      /* No threads at all: render and write in turn. */
+      EvenlightScratch *scratch = evenlight_scratch_new ();
+
+      for (i = 0; i < job.n_tiles && first_error == NULL; i++)
+        {
+          tiles[0].index = i;
+          if (!job_render (&job, scratch, &tiles[0]))
+            {
+              first_error = tiles[0].error;
+              tiles[0].error = NULL;
+            }
+          else if (!write (&tiles[0].rect, tiles[0].rgb, write_data, &first_error))
+            {
+              if (first_error == NULL)
+                g_set_error_literal (&first_error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_IO,
+                                     "Writing the result failed");
+            }
+          else if (progress != NULL && !progress ((gdouble) (i + 1) / job.n_tiles, progress_data))
+            g_set_error_literal (&first_error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_CANCELLED,
+                                 "Cancelled");
+        }
+      evenlight_scratch_free (scratch);
+    }
+  else
+    {
+      /* Workers render tiles; this thread writes them and reports progress,
+       * so the callbacks never run concurrently and always on the caller's
+       * thread. */
+      job.done = g_async_queue_new ();
+      job.free_tiles = g_async_queue_new ();
+      for (i = 0; i < 2 * n_threads; i++)
+        g_async_queue_push (job.free_tiles, &tiles[i]);
+      for (i = 0; i < n_threads; i++)
+        threads[i] = g_thread_new ("evenlight", job_worker, &job);
+
+      for (running = n_threads; running > 0;)
+        {
+          Tile *tile = g_async_queue_pop (job.done);
+
+          if (tile->index < 0)
+            {
+              g_free (tile);
+              running--;
+              continue;
+            }
+          if (tile->error != NULL)
+            {
+              if (first_error == NULL)
+                first_error = tile->error;
+              else
+                g_error_free (tile->error);
+              tile->error = NULL;
+            }
+          else if (first_error == NULL)
+            {
+              if (!write (&tile->rect, tile->rgb, write_data, &first_error))
+                {
+                  if (first_error == NULL)
+                    g_set_error_literal (&first_error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_IO,
+                                         "Writing the result failed");
+                }
+              else if (progress != NULL
+                       && !progress ((gdouble) ++n_done / job.n_tiles, progress_data))
+                g_set_error_literal (&first_error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_CANCELLED,
+                                     "Cancelled");
+            }
+          if (first_error != NULL)
+            g_atomic_int_set (&job.stop, 1);
+          g_async_queue_push (job.free_tiles, tile);
+        }
+
+      for (i = 0; i < n_threads; i++)
+        g_thread_join (threads[i]);
+      g_async_queue_unref (job.done);
+      g_async_queue_unref (job.free_tiles);
+    }
+
+  for (i = 0; i < 2 * n_threads; i++)
+    g_free (tiles[i].rgb);
+  g_free (tiles);
+
+  if (first_error != NULL)
+    {
+      g_propagate_error (error, first_error);
+      return FALSE;
+    }
+  return TRUE;
+
+cancelled:
+  g_set_error_literal (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_CANCELLED, "Cancelled");
+  return FALSE;
+}
+
+/* ---- Whole images in memory ------------------------------------------------ */
+
+typedef struct
+{
+  const gfloat *rgb;     /* sanitised packed copy of the colour channels */
+  gint          width;
+  gfloat       *pixels;
+  gint          channels;
+  gsize         rowstride;
+} Pixels;
+
+static gboolean
+pixels_read (const EvenlightRect *rect, gfloat *rgb, gpointer data, GError **error)
+{
+  const Pixels *p = data;
+  gint y;
+
+  (void) error;
+  for (y = 0; y < rect->height; y++)
+    memcpy (rgb + (gsize) y * rect->width * 3,
+            p->rgb + ((gsize) (rect->y + y) * p->width + rect->x) * 3,
+            (gsize) rect->width * 3 * sizeof (gfloat));
+  return TRUE;
+}
+
+static gboolean
+pixels_write (const EvenlightRect *rect, const gfloat *rgb, gpointer data, GError **error)
+{
+  const Pixels *p = data;
+  gint x, y, c;
+
+  (void) error;
+  for (y = 0; y < rect->height; y++)
+    {
+      const gfloat *s = rgb + (gsize) y * rect->width * 3;
+      gfloat *d = p->pixels + (gsize) (rect->y + y) * p->rowstride + (gsize) rect->x * p->channels;
+
+      for (x = 0; x < rect->width; x++, s += 3, d += p->channels)
+        {
+          if (p->channels >= 3)
+            for (c = 0; c < 3; c++)
+              d[c] = s[c];
+          else
+            /* A gray image went in as R = G = B; the mean keeps it gray. */
+            d[0] = (s[0] + s[1] + s[2]) * (1.0f / 3.0f);
+        }
+    }
+  return TRUE;
+}
+
+gboolean
+evenlight_enhance_pixels (const EvenlightModel  *model,
+                          const EvenlightParams *params,
+                          gfloat                *pixels,
+                          gint                   width,
+                          gint                   height,
+                          gint                   channels,
+                          gsize                  rowstride,
+                          gint                   n_threads,
+                          GError               **error)
+{
+  EvenlightContext *context;
+  EvenlightRect all = { 0, 0, width, height };
+  Pixels p;
+  gfloat *rgb;
+  gboolean ok;
+  gint x, y;
+
+  if (model == NULL || pixels == NULL)
+    {
+      g_set_error_literal (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+                           "No model or no pixels given");
+      return FALSE;
+    }
+  if (!evenlight_params_validate (params, error))
+    return FALSE;
+  if (channels < 1 || channels > 4)
+    {
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+                   "Pixels must have 1 to 4 channels, not %d", channels);
+      return FALSE;
+    }
+  if (width <= 0 || height <= 0 || rowstride < (gsize) width * channels)
+    {
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+                   "Cannot process %d × %d pixels with rows %" G_GSIZE_FORMAT " floats apart",
+                   width, height, rowstride);
+      return FALSE;
+    }
+
+  /* The result is written tile by tile while other tiles still read their
+   * margins, so the input is copied (sanitised, as R'G'B') first. */
+  rgb = g_try_new (gfloat, (gsize) width * height * 3);
+  if (rgb == NULL)
+    {
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+                   "Out of memory for an image of %d × %d pixels", width, height);
+      return FALSE;
+    }
+  for (y = 0; y < height; y++)
+    {
+      const gfloat *s = pixels + (gsize) y * rowstride;
+      gfloat *d = rgb + (gsize) y * width * 3;
+
+      for (x = 0; x < width; x++, s += channels, d += 3)
+        {
+          if (channels >= 3)
+            {
+              d[0] = evenlight_sanitize (s[0]);
+              d[1] = evenlight_sanitize (s[1]);
+              d[2] = evenlight_sanitize (s[2]);
+            }
+          else
+            d[0] = d[1] = d[2] = evenlight_sanitize (s[0]);
+        }
+    }
+
+  p.rgb = rgb;
+  p.width = width;
+  p.pixels = pixels;
+  p.channels = channels;
+  p.rowstride = rowstride;
+
+  context = evenlight_context_new (model, width, height, pixels_read, &p, error);
+  ok = context != NULL
+       && evenlight_enhance (context, params, &all, n_threads, pixels_read, &p,
+                             pixels_write, &p, NULL, NULL, error);
+  evenlight_context_free (context);
+  g_free (rgb);
+  return ok;
+}

@@ -1,1 +1,88 @@
-/* placeholder: being written */
+/* Planar float images: allocation and replicate borders.
+ *
+ * Copyright (C) 2026 the evenlight developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "image.h"
+
+#include <string.h>
+
+#define ALIGN_BYTES 64
+
+void
+evenlight_planes_ensure (EvenlightPlanes *planes,
+                         gint             channels,
+                         gint             width,
+                         gint             height,
+                         gint             x0,
+                         gint             y0)
+{
+  gsize stride, plane, need;
+
+  g_return_if_fail (channels > 0 && width > 0 && height > 0);
+
+  /* Rows are padded to whole vectors on both sides and start 64-byte
+   * aligned (the pad is 64 bytes and the stride a multiple of 16 floats). */
+  stride = EVENLIGHT_PLANES_PAD
+           + ((gsize) width + EVENLIGHT_PLANES_PAD - 1) / EVENLIGHT_PLANES_PAD * EVENLIGHT_PLANES_PAD
+           + EVENLIGHT_PLANES_PAD;
+  plane = stride * (gsize) height;
+  need = plane * (gsize) channels + EVENLIGHT_PLANES_PAD;
+
+  if (need > planes->capacity)
+    {
+      guint8 *raw;
+
+      g_free (planes->block);
+      /* One extra alignment unit so the first row can be aligned by hand
+       * (g_aligned_alloc needs a newer GLib than we require). */
+      raw = g_malloc0 (need * sizeof (gfloat) + ALIGN_BYTES);
+      planes->block = raw;
+      planes->capacity = need;
+    }
+
+  {
+    guintptr addr = (guintptr) planes->block;
+    addr = (addr + ALIGN_BYTES - 1) / ALIGN_BYTES * ALIGN_BYTES;
+    planes->data = (gfloat *) addr + EVENLIGHT_PLANES_PAD;
+  }
+  planes->channels = channels;
+  planes->width = width;
+  planes->height = height;
+  planes->x0 = x0;
+  planes->y0 = y0;
+  planes->stride = stride;
+  planes->plane = plane;
+}
+
+void
+evenlight_planes_clear (EvenlightPlanes *planes)
+{
+  g_free (planes->block);
+  memset (planes, 0, sizeof *planes);
+}
+
+void
+evenlight_planes_fill_border (EvenlightPlanes *planes)
+{
+  gint c, y, w = planes->width;
+
+  for (c = 0; c < planes->channels; c++)
+    for (y = 0; y < planes->height; y++)
+      {
+        gfloat *row = evenlight_planes_row (planes, c, y);
+        row[-1] = row[0];
+        row[w] = row[w - 1];
+      }
+}
+
+gboolean
+evenlight_rect_in_image (const EvenlightRect *rect,
+                         gint                 width,
+                         gint                 height)
+{
+  return rect->width > 0 && rect->height > 0
+         && rect->x >= 0 && rect->y >= 0
+         && rect->x <= width - rect->width
+         && rect->y <= height - rect->height;
+}

@@ -1,1 +1,315 @@
-/* placeholder: being written */
+/* Illumination-, Fusion- and Restoration-Net (weights/MODEL.md §1, §3, §4).
+ *
+ * Copyright (C) 2026 the evenlight developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each forward pass reads top-down like the layer table it implements.
+ */
+#include "model.h"
+
+#include <math.h>
+#include <string.h>
+
+/* ---- Loading -------------------------------------------------------------- */
+
+typedef struct
+{
+  const gchar *name;
+  gint         cout, cin, k;   /* k = 0: a Linear layer [cout][cin]      */
+  gboolean     bias;
+  gsize        offset;         /* of the EvenlightConv in EvenlightModel */
+} LayerSpec;
+
+#define CONV(name, field, cout, cin, k, bias) \
+  { name, cout, cin, k, bias, G_STRUCT_OFFSET (EvenlightModel, field) }
+
+static const LayerSpec layers[] = {
+  CONV ("illum.conv1",   illum_conv1, 6, 4, 3, TRUE),
+  CONV ("illum.conv2",   illum_conv2, 8, 6, 3, TRUE),
+  CONV ("illum.conv3",   illum_conv3, 8, 8, 3, TRUE),
+  { "illum.global", 8, 8, 0, TRUE, 0 },
+  CONV ("illum.grid",    illum_grid,  8, 8, 1, TRUE),
+  CONV ("fusion.enc1",   enc1,  6, 9, 3, TRUE),
+  CONV ("fusion.enc2",   enc2,  6, 6, 3, TRUE),
+  CONV ("fusion.mid",    mid,   6, 6, 3, TRUE),
+  CONV ("fusion.dec1",   dec1,  6, 6, 3, TRUE),
+  CONV ("fusion.out",    out,   3, 6, 1, TRUE),
+  CONV ("fusion.skip",   skip,  3, 9, 1, FALSE),
+  CONV ("restore.conv1", rconv1, 8, 12, 3, TRUE),
+  CONV ("restore.conv2", rconv2, 8, 8, 3, TRUE),
+  CONV ("restore.conv3", rconv3, 8, 8, 3, TRUE),
+};
+
+static const gfloat *
+require (const EvenlightWeights *weights,
+         const gchar            *layer,
+         const gchar            *what,
+         gint                    cout,
+         gint                    cin,
+         gint                    k,
+         GError                **error)
+{
+  gchar *name = g_strdup_printf ("%s.%s", layer, what);
+  guint dims[4] = { (guint) cout, (guint) cin, (guint) k, (guint) k };
+  guint ndim = g_str_equal (what, "bias") ? 1 : (k == 0 ? 2 : 4);
+  const gfloat *data = evenlight_weights_require (weights, name, ndim, dims, error);
+
+  g_free (name);
+  return data;
+}
+
+EvenlightModel *
+evenlight_model_new_from_weights (EvenlightWeights *weights,
+                                  GError          **error)
+{
+  EvenlightModel *model;
+  const gchar *arch = evenlight_weights_architecture (weights);
+  const gfloat *w, *b = NULL, *ow[3], *ob[3];
+  gfloat wt[12 * 24], bias[12];
+  guint i;
+  gint o, c, k;
+
+  if (g_strcmp0 (arch, EVENLIGHT_ARCHITECTURE_ID) != 0)
+    {
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_ARCHITECTURE,
+                   "%s: the weights are for the network “%s”, not “%s”",
+                   evenlight_weights_name (weights), arch ? arch : "",
+                   EVENLIGHT_ARCHITECTURE_ID);
+      evenlight_weights_free (weights);
+      return NULL;
+    }
+
+  model = g_new0 (EvenlightModel, 1);
+  model->weights = weights;
+
+  for (i = 0; i < G_N_ELEMENTS (layers); i++)
+    {
+      const LayerSpec *l = &layers[i];
+
+      if (!(w = require (weights, l->name, "weight", l->cout, l->cin, l->k, error)))
+        goto fail;
+      if (l->bias && !(b = require (weights, l->name, "bias", l->cout, 0, 0, error)))
+        goto fail;
+      if (l->k == 0)
+        {
+          model->illum_global_w = w;
+          model->illum_global_b = b;
+        }
+      else
+        evenlight_conv_init ((EvenlightConv *) ((guint8 *) model + l->offset),
+                             w, l->bias ? b : NULL, l->cout, l->cin, l->k);
+    }
+
+  /* The three output branches of the Restoration-Net are summed (§4), so
+   * they are one 1×1 layer over concat(f1, f2, f3) with the biases added. */
+  for (k = 0; k < 3; k++)
+    {
+      gchar layer[] = "restore.outX";
+      layer[sizeof layer - 2] = (gchar) ('1' + k);
+      if (!(ow[k] = require (weights, layer, "weight", 12, 8, 1, error))
+          || !(ob[k] = require (weights, layer, "bias", 12, 0, 0, error)))
+        goto fail;
+    }
+  for (o = 0; o < 12; o++)
+    {
+      for (k = 0; k < 3; k++)
+        for (c = 0; c < 8; c++)
+          wt[o * 24 + k * 8 + c] = ow[k][o * 8 + c];
+      bias[o] = (ob[0][o] + ob[1][o]) + ob[2][o];
+    }
+  evenlight_conv_init (&model->rout, wt, bias, 12, 24, 1);
+  return model;
+
+fail:
+  evenlight_model_free (model);
+  return NULL;
+}
+
+EvenlightModel *
+evenlight_model_load_data (const guint8 *data,
+                           gsize         length,
+                           const gchar  *name,
+                           GError      **error)
+{
+  EvenlightWeights *weights;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+  weights = evenlight_weights_parse (data, length, name ? name : "(memory)", error);
+  return weights ? evenlight_model_new_from_weights (weights, error) : NULL;
+}
+
+EvenlightModel *
+evenlight_model_load (const gchar *path,
+                      GError     **error)
+{
+  EvenlightWeights *weights;
+
+  if (path == NULL)
+    {
+      g_set_error_literal (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+                           "No weights file given");
+      return NULL;
+    }
+  weights = evenlight_weights_load (path, error);
+  return weights ? evenlight_model_new_from_weights (weights, error) : NULL;
+}
+
+void
+evenlight_model_free (EvenlightModel *model)
+{
+  guint i;
+
+  if (model == NULL)
+    return;
+  for (i = 0; i < G_N_ELEMENTS (layers); i++)
+    if (layers[i].k != 0)
+      evenlight_conv_clear ((EvenlightConv *) ((guint8 *) model + layers[i].offset));
+  evenlight_conv_clear (&model->rout);
+  if (model->weights != NULL)
+    evenlight_weights_free (model->weights);
+  g_free (model);
+}
+
+/* ---- Illumination-Net (§1) ----------------------------------------------- */
+
+void
+evenlight_model_illumination (const EvenlightModel *model,
+                              const gfloat         *pooled,
+                              gfloat               *grid)
+{
+  const gint n = EVENLIGHT_POOL_SIZE, g = EVENLIGHT_GRID_CELLS;
+  EvenlightPlanes in = EVENLIGHT_PLANES_INIT, phase = EVENLIGHT_PLANES_INIT;
+  EvenlightPlanes c1 = EVENLIGHT_PLANES_INIT, c2 = EVENLIGHT_PLANES_INIT;
+  EvenlightPlanes c3 = EVENLIGHT_PLANES_INIT, out = EVENLIGHT_PLANES_INIT;
+  const EvenlightPlanes *ins[1] = { &c3 };
+  gfloat gl[8];
+  gint c, o, y, x;
+
+  evenlight_planes_ensure (&in, 4, n, n, 0, 0);
+  for (c = 0; c < 4; c++)
+    for (y = 0; y < n; y++)
+      memcpy (evenlight_planes_row (&in, c, y), pooled + ((gsize) c * n + y) * n, n * sizeof (gfloat));
+
+  evenlight_nn_conv3x3_s2 (&model->illum_conv1, &in, &phase, &c1, TRUE);   /* 6 × 64²  */
+  evenlight_nn_conv3x3_s2 (&model->illum_conv2, &c1, &phase, &c2, TRUE);   /* 8 × 32²  */
+  evenlight_nn_conv3x3_s2 (&model->illum_conv3, &c2, &phase, &c3, TRUE);   /* 8 × 16²  */
+  g_assert (c3.width == g && c3.height == g);
+
+  /* gl = relu(Linear(mean_hw(conv3))) */
+  {
+    gfloat mean[8];
+    for (c = 0; c < 8; c++)
+      {
+        gdouble sum = 0.0;
+        for (y = 0; y < g; y++)
+          for (x = 0; x < g; x++)
+            sum += evenlight_planes_row (&c3, c, y)[x];
+        mean[c] = (gfloat) (sum / (g * g));
+      }
+    for (o = 0; o < 8; o++)
+      {
+        gfloat s = model->illum_global_b[o];
+        for (c = 0; c < 8; c++)
+          s += model->illum_global_w[o * 8 + c] * mean[c];
+        gl[o] = s > 0.0f ? s : 0.0f;
+      }
+  }
+
+  /* grid = sigmoid(conv1x1(conv3 + gl)) */
+  for (c = 0; c < 8; c++)
+    for (y = 0; y < g; y++)
+      for (x = 0; x < g; x++)
+        evenlight_planes_row (&c3, c, y)[x] += gl[c];
+  evenlight_nn_conv1x1 (&model->illum_grid, ins, 1, &out, FALSE);
+  for (c = 0; c < EVENLIGHT_GRID_BINS; c++)
+    for (y = 0; y < g; y++)
+      for (x = 0; x < g; x++)
+        grid[((gsize) c * g + y) * g + x] = 1.0f / (1.0f + expf (-evenlight_planes_row (&out, c, y)[x]));
+
+  evenlight_planes_clear (&in);
+  evenlight_planes_clear (&phase);
+  evenlight_planes_clear (&c1);
+  evenlight_planes_clear (&c2);
+  evenlight_planes_clear (&c3);
+  evenlight_planes_clear (&out);
+}
+
+/* ---- Fusion-Net (§3) ------------------------------------------------------ */
+
+void
+evenlight_model_fusion (const EvenlightModel *model,
+                        EvenlightScratch     *s)
+{
+  const EvenlightPlanes *x_in[1] = { &s->x };
+  const EvenlightPlanes *dec_in[1] = { &s->dec1 };
+  gint w = s->x.width, h = s->x.height;
+  gint y, i;
+
+  evenlight_nn_conv3x3_s2 (&model->enc1, &s->x, &s->phase, &s->enc1, TRUE);      /* 6 × H1 */
+  evenlight_nn_conv3x3_s2 (&model->enc2, &s->enc1, &s->phase, &s->enc2, TRUE);   /* 6 × H2 */
+  evenlight_nn_conv3x3 (&model->mid, &s->enc2, &s->mid, TRUE);                   /* 6 × H2 */
+  evenlight_nn_up2 (&s->mid, &s->enc1, s->enc1.width, s->enc1.height, &s->up, &s->t);
+  evenlight_nn_conv3x3 (&model->dec1, &s->t, &s->dec1, TRUE);                    /* 6 × H1 */
+
+  /* out = conv1x1(up2(dec1)): the 1×1 layer commutes with the (linear,
+   * weights summing to 1) up-sampling, so it runs at half resolution on 3
+   * instead of 6 channels. The skip is added, giving the logits. */
+  evenlight_nn_conv1x1 (&model->out, dec_in, 1, &s->o3, FALSE);
+  evenlight_nn_conv1x1 (&model->skip, x_in, 1, &s->skip, FALSE);
+  evenlight_nn_up2 (&s->o3, &s->skip, w, h, &s->up, &s->w);
+
+  /* weights = softmax over channels; R1 = w_I I + w_U I_U + w_O I_O */
+  evenlight_planes_ensure (&s->r1, 3, w, h, s->x.x0, s->x.y0);
+  for (y = 0; y < h; y++)
+    {
+      gfloat *l0 = evenlight_planes_row (&s->w, 0, y);
+      gfloat *l1 = evenlight_planes_row (&s->w, 1, y);
+      gfloat *l2 = evenlight_planes_row (&s->w, 2, y);
+
+      for (i = 0; i < w; i++)
+        {
+          gfloat m = MAX (MAX (l0[i], l1[i]), l2[i]);
+          gfloat e0 = expf (l0[i] - m), e1 = expf (l1[i] - m), e2 = expf (l2[i] - m);
+          gfloat sum = (e0 + e1) + e2;
+          l0[i] = e0 / sum;
+          l1[i] = e1 / sum;
+          l2[i] = e2 / sum;
+        }
+      for (gint c = 0; c < 3; c++)
+        {
+          const gfloat *in = evenlight_planes_row (&s->x, c, y);
+          const gfloat *iu = evenlight_planes_row (&s->x, 3 + c, y);
+          const gfloat *io = evenlight_planes_row (&s->x, 6 + c, y);
+          gfloat *r = evenlight_planes_row (&s->r1, c, y);
+          for (i = 0; i < w; i++)
+            r[i] = (l0[i] * in[i] + l1[i] * iu[i]) + l2[i] * io[i];
+        }
+    }
+}
+
+/* ---- Restoration-Net (§4) -------------------------------------------------- */
+
+void
+evenlight_model_restoration (const EvenlightModel *model,
+                             EvenlightScratch     *s)
+{
+  const EvenlightPlanes *branches[3] = { &s->f1, &s->f2, &s->f3 };
+  gint c, y, i;
+
+  evenlight_nn_pack2 (&s->r1, 2.0f, -1.0f, &s->pack);            /* p = pack2(2 R1 − 1)  */
+  evenlight_nn_conv3x3 (&model->rconv1, &s->pack, &s->f1, TRUE);  /* f1                   */
+  evenlight_nn_conv3x3 (&model->rconv2, &s->f1, &s->f2, TRUE);    /* f2                   */
+  evenlight_planes_ensure (&s->fs, 8, s->f1.width, s->f1.height, s->f1.x0, s->f1.y0);
+  for (c = 0; c < 8; c++)
+    for (y = 0; y < s->f1.height; y++)
+      {
+        const gfloat *a = evenlight_planes_row (&s->f1, c, y);
+        const gfloat *b = evenlight_planes_row (&s->f2, c, y);
+        gfloat *d = evenlight_planes_row (&s->fs, c, y);
+        for (i = 0; i < s->f1.width; i++)
+          d[i] = a[i] + b[i];
+      }
+  evenlight_nn_conv3x3 (&model->rconv3, &s->fs, &s->f3, TRUE);    /* f3 = conv3(f1 + f2)  */
+  evenlight_nn_conv1x1 (&model->rout, branches, 3, &s->o12, FALSE); /* o1 + o2 + o3        */
+  evenlight_nn_unpack2 (&s->o12, s->r1.width, s->r1.height, &s->n);
+}

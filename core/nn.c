@@ -1,1 +1,389 @@
-/* placeholder: being written */
+/* Layer operations on planar windows (weights/MODEL.md "Conventions").
+ *
+ * Copyright (C) 2026 the evenlight developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "nn.h"
+#include "nn-simd.h"
+
+#include <math.h>
+#include <string.h>
+
+/* ---- Kernel selection --------------------------------------------------- */
+
+static EvenlightConvRowFunc conv_row_func;
+static const gchar *conv_row_name;
+
+static gboolean
+isa_select (const gchar *isa)
+{
+#if defined(EVENLIGHT_HAVE_X86_KERNELS)
+  if (g_strcmp0 (isa, "avx512") == 0)
+    {
+      if (!(__builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("fma")))
+        return FALSE;
+      conv_row_func = evenlight_conv_row_avx512;
+      conv_row_name = "avx512";
+      return TRUE;
+    }
+  if (g_strcmp0 (isa, "avx2") == 0)
+    {
+      if (!(__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma")))
+        return FALSE;
+      conv_row_func = evenlight_conv_row_avx2;
+      conv_row_name = "avx2";
+      return TRUE;
+    }
+#endif
+  if (g_strcmp0 (isa, "generic") == 0)
+    {
+      conv_row_func = evenlight_conv_row_generic;
+      conv_row_name = "generic";
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static gpointer
+isa_init (gpointer unused)
+{
+  const gchar *env = g_getenv ("EVENLIGHT_ISA");
+
+  (void) unused;
+#if defined(EVENLIGHT_HAVE_X86_KERNELS)
+  __builtin_cpu_init ();
+#endif
+  if (env != NULL && isa_select (env))
+    return NULL;
+  if (!isa_select ("avx512") && !isa_select ("avx2"))
+    isa_select ("generic");
+  return NULL;
+}
+
+static inline EvenlightConvRowFunc
+conv_row (void)
+{
+  static GOnce once = G_ONCE_INIT;
+
+  g_once (&once, isa_init, NULL);
+  return conv_row_func;
+}
+
+const gchar *
+evenlight_nn_set_isa (const gchar *isa)
+{
+  conv_row ();
+  if (isa == NULL)
+    {
+      if (!isa_select ("avx512") && !isa_select ("avx2"))
+        isa_select ("generic");
+      return conv_row_name;
+    }
+  return isa_select (isa) ? conv_row_name : NULL;
+}
+
+/* ---- Weights -------------------------------------------------------------- */
+
+void
+evenlight_conv_init (EvenlightConv *conv,
+                     const gfloat  *weight,
+                     const gfloat  *bias,
+                     gint           cout,
+                     gint           cin,
+                     gint           k)
+{
+  gint o, t;
+
+  conv->cout = cout;
+  conv->cin = cin;
+  conv->k = k;
+  conv->ntaps = cin * k * k;
+  conv->wt = g_new (gfloat, (gsize) conv->ntaps * cout);
+  conv->bias = g_new0 (gfloat, cout);
+  for (o = 0; o < cout; o++)
+    for (t = 0; t < conv->ntaps; t++)
+      conv->wt[(gsize) t * cout + o] = weight[(gsize) o * conv->ntaps + t];
+  if (bias != NULL)
+    memcpy (conv->bias, bias, cout * sizeof (gfloat));
+}
+
+void
+evenlight_conv_clear (EvenlightConv *conv)
+{
+  g_free (conv->wt);
+  g_free (conv->bias);
+  memset (conv, 0, sizeof *conv);
+}
+
+/* ---- Convolutions --------------------------------------------------------- */
+
+#define MAX_TAPS (16 * 9)
+#define MAX_COUT 64
+
+void
+evenlight_nn_conv3x3 (const EvenlightConv *conv,
+                      EvenlightPlanes     *in,
+                      EvenlightPlanes     *out,
+                      gboolean             relu)
+{
+  EvenlightConvRowFunc kernel = conv_row ();
+  const gfloat *src[MAX_TAPS];
+  gfloat *dst[MAX_COUT];
+  gint y, ic, ky, kx, o;
+
+  g_return_if_fail (conv->k == 3 && conv->cin == in->channels);
+  g_return_if_fail (conv->ntaps <= MAX_TAPS && conv->cout <= MAX_COUT);
+
+  evenlight_planes_fill_border (in);
+  evenlight_planes_ensure (out, conv->cout, in->width, in->height, in->x0, in->y0);
+
+  for (y = 0; y < in->height; y++)
+    {
+      gint t = 0;
+
+      for (ic = 0; ic < conv->cin; ic++)
+        for (ky = 0; ky < 3; ky++)
+          {
+            const gfloat *row = evenlight_planes_row (in, ic, evenlight_clampi (y + ky - 1, 0, in->height - 1));
+            for (kx = 0; kx < 3; kx++)
+              src[t++] = row + kx - 1;
+          }
+      for (o = 0; o < conv->cout; o++)
+        dst[o] = evenlight_planes_row (out, o, y);
+      kernel (conv->cout, conv->ntaps, src, conv->wt, conv->bias, dst, in->width, relu);
+    }
+}
+
+void
+evenlight_nn_conv3x3_s2 (const EvenlightConv   *conv,
+                         const EvenlightPlanes *in,
+                         EvenlightPlanes       *phase,
+                         EvenlightPlanes       *out,
+                         gboolean               relu)
+{
+  EvenlightConvRowFunc kernel = conv_row ();
+  const gfloat *src[MAX_TAPS];
+  gfloat *dst[MAX_COUT];
+  gint wo = (in->width + 1) / 2, ho = (in->height + 1) / 2;
+  gint y, x, ic, ky, o;
+
+  g_return_if_fail (conv->k == 3 && conv->cin == in->channels);
+  g_return_if_fail (conv->ntaps <= MAX_TAPS && conv->cout <= MAX_COUT);
+  g_return_if_fail (in->x0 % 2 == 0 && in->y0 % 2 == 0);
+
+  /* De-interleave the columns so the kernel reads contiguous rows: output
+   * column j reads input columns 2j−1 (odd[j]), 2j (even[j]) and 2j+1
+   * (odd[j+1]); plane 2·ic holds odd, 2·ic+1 even. */
+  evenlight_planes_ensure (phase, 2 * in->channels, wo + 1, in->height, in->x0 / 2, in->y0);
+  for (ic = 0; ic < in->channels; ic++)
+    for (y = 0; y < in->height; y++)
+      {
+        const gfloat *s = evenlight_planes_row (in, ic, y);
+        gfloat *odd = evenlight_planes_row (phase, 2 * ic, y);
+        gfloat *even = evenlight_planes_row (phase, 2 * ic + 1, y);
+        gint last = in->width - 1;
+
+        odd[0] = s[0];
+        for (x = 1; x <= wo; x++)
+          odd[x] = s[MIN (2 * x - 1, last)];
+        for (x = 0; x < wo; x++)
+          even[x] = s[2 * x];   /* 2x ≤ 2(wo−1) ≤ last */
+      }
+
+  evenlight_planes_ensure (out, conv->cout, wo, ho, in->x0 / 2, in->y0 / 2);
+  for (y = 0; y < ho; y++)
+    {
+      gint t = 0;
+
+      for (ic = 0; ic < conv->cin; ic++)
+        for (ky = 0; ky < 3; ky++)
+          {
+            gint r = evenlight_clampi (2 * y - 1 + ky, 0, in->height - 1);
+            const gfloat *odd = evenlight_planes_row (phase, 2 * ic, r);
+            const gfloat *even = evenlight_planes_row (phase, 2 * ic + 1, r);
+            src[t++] = odd;
+            src[t++] = even;
+            src[t++] = odd + 1;
+          }
+      for (o = 0; o < conv->cout; o++)
+        dst[o] = evenlight_planes_row (out, o, y);
+      kernel (conv->cout, conv->ntaps, src, conv->wt, conv->bias, dst, wo, relu);
+    }
+}
+
+void
+evenlight_nn_conv1x1 (const EvenlightConv          *conv,
+                      const EvenlightPlanes *const *ins,
+                      gint                          n_ins,
+                      EvenlightPlanes              *out,
+                      gboolean                      relu)
+{
+  EvenlightConvRowFunc kernel = conv_row ();
+  const gfloat *src[MAX_TAPS];
+  gfloat *dst[MAX_COUT];
+  const EvenlightPlanes *first = ins[0];
+  gint y, i, c, o, cin = 0;
+
+  for (i = 0; i < n_ins; i++)
+    {
+      g_return_if_fail (ins[i]->width == first->width && ins[i]->height == first->height);
+      cin += ins[i]->channels;
+    }
+  g_return_if_fail (conv->k == 1 && conv->cin == cin);
+  g_return_if_fail (conv->ntaps <= MAX_TAPS && conv->cout <= MAX_COUT);
+
+  evenlight_planes_ensure (out, conv->cout, first->width, first->height, first->x0, first->y0);
+  for (y = 0; y < first->height; y++)
+    {
+      gint t = 0;
+
+      for (i = 0; i < n_ins; i++)
+        for (c = 0; c < ins[i]->channels; c++)
+          src[t++] = evenlight_planes_row (ins[i], c, y);
+      for (o = 0; o < conv->cout; o++)
+        dst[o] = evenlight_planes_row (out, o, y);
+      kernel (conv->cout, conv->ntaps, src, conv->wt, conv->bias, dst, first->width, relu);
+    }
+}
+
+/* ---- Resolution changes -------------------------------------------------- */
+
+void
+evenlight_nn_pack2 (const EvenlightPlanes *in,
+                    gfloat                 scale,
+                    gfloat                 offset,
+                    EvenlightPlanes       *out)
+{
+  gint wo = (in->width + 1) / 2, ho = (in->height + 1) / 2;
+  gint c, dy, dx, y, x;
+
+  g_return_if_fail (in->x0 % 2 == 0 && in->y0 % 2 == 0);
+
+  evenlight_planes_ensure (out, 4 * in->channels, wo, ho, in->x0 / 2, in->y0 / 2);
+  for (c = 0; c < in->channels; c++)
+    for (dy = 0; dy < 2; dy++)
+      for (dx = 0; dx < 2; dx++)
+        for (y = 0; y < ho; y++)
+          {
+            const gfloat *s = evenlight_planes_row (in, c, MIN (2 * y + dy, in->height - 1));
+            gfloat *d = evenlight_planes_row (out, c * 4 + dy * 2 + dx, y);
+            gint last = in->width - 1;
+
+            for (x = 0; x < wo; x++)
+              d[x] = scale * s[MIN (2 * x + dx, last)] + offset;
+          }
+}
+
+void
+evenlight_nn_unpack2 (const EvenlightPlanes *in,
+                      gint                   width,
+                      gint                   height,
+                      EvenlightPlanes       *out)
+{
+  gint channels = in->channels / 4;
+  gint c, y, x;
+
+  g_return_if_fail (in->channels % 4 == 0);
+  g_return_if_fail ((width + 1) / 2 <= in->width && (height + 1) / 2 <= in->height);
+
+  evenlight_planes_ensure (out, channels, width, height, in->x0 * 2, in->y0 * 2);
+  for (c = 0; c < channels; c++)
+    for (y = 0; y < height; y++)
+      {
+        gint dy = y & 1;
+        const gfloat *s0 = evenlight_planes_row (in, c * 4 + dy * 2, y / 2);
+        const gfloat *s1 = evenlight_planes_row (in, c * 4 + dy * 2 + 1, y / 2);
+        gfloat *d = evenlight_planes_row (out, c, y);
+
+        for (x = 0; x + 1 < width; x += 2)
+          {
+            d[x] = s0[x / 2];
+            d[x + 1] = s1[x / 2];
+          }
+        if (x < width)
+          d[x] = s0[x / 2];
+      }
+}
+
+/* One axis of up2 (MODEL.md): output i of the level reads i0, i1 of the
+ * coarser level with weight t on i1. Computed from level coordinates so a
+ * window gives what the whole level gives; clamped to the input window
+ * @in0 … @in0 + @n − 1. */
+static inline void
+up2_axis (gint i, gint in0, gint n, gint *j0, gint *j1, gfloat *t)
+{
+  gfloat s = ((gfloat) i + 0.5f) * 0.5f - 0.5f;
+  gint i0;
+
+  if (s < 0.0f)
+    s = 0.0f;
+  i0 = (gint) s;          /* s ≥ 0: truncation is floor */
+  *t = s - (gfloat) i0;
+  *j0 = evenlight_clampi (i0 - in0, 0, n - 1);
+  *j1 = evenlight_clampi (i0 + 1 - in0, 0, n - 1);
+}
+
+void
+evenlight_nn_up2 (const EvenlightPlanes *in,
+                  const EvenlightPlanes *add,
+                  gint                   width,
+                  gint                   height,
+                  EvenlightPlanes       *tmp,
+                  EvenlightPlanes       *out)
+{
+  gint ox0 = in->x0 * 2, oy0 = in->y0 * 2;
+  gint c, y, x;
+  gint *xj0, *xj1;
+  gfloat *xt;
+
+  g_return_if_fail (add == NULL
+                    || (add->width == width && add->height == height
+                        && add->x0 == ox0 && add->y0 == oy0
+                        && add->channels == in->channels));
+
+  xj0 = g_new (gint, 2 * (gsize) width);
+  xj1 = xj0 + width;
+  xt = g_new (gfloat, width);
+  for (x = 0; x < width; x++)
+    up2_axis (ox0 + x, in->x0, in->width, &xj0[x], &xj1[x], &xt[x]);
+
+  /* Horizontal pass into @tmp, then vertical, in PyTorch's order. */
+  evenlight_planes_ensure (tmp, in->channels, width, in->height, ox0, in->y0);
+  for (c = 0; c < in->channels; c++)
+    for (y = 0; y < in->height; y++)
+      {
+        const gfloat *s = evenlight_planes_row (in, c, y);
+        gfloat *d = evenlight_planes_row (tmp, c, y);
+        for (x = 0; x < width; x++)
+          d[x] = (1.0f - xt[x]) * s[xj0[x]] + xt[x] * s[xj1[x]];
+      }
+
+  evenlight_planes_ensure (out, in->channels, width, height, ox0, oy0);
+  for (y = 0; y < height; y++)
+    {
+      gint r0, r1;
+      gfloat t, u;
+
+      up2_axis (oy0 + y, in->y0, in->height, &r0, &r1, &t);
+      u = 1.0f - t;
+      for (c = 0; c < in->channels; c++)
+        {
+          const gfloat *a = evenlight_planes_row (tmp, c, r0);
+          const gfloat *b = evenlight_planes_row (tmp, c, r1);
+          gfloat *d = evenlight_planes_row (out, c, y);
+
+          if (add != NULL)
+            {
+              const gfloat *e = evenlight_planes_row (add, c, y);
+              for (x = 0; x < width; x++)
+                d[x] = (u * a[x] + t * b[x]) + e[x];
+            }
+          else
+            for (x = 0; x < width; x++)
+              d[x] = u * a[x] + t * b[x];
+        }
+    }
+
+  g_free (xj0);
+  g_free (xt);
+}

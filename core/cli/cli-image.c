@@ -1,0 +1,526 @@
+/* Image files for the `evenlight` command-line tool (see cli-image.h).
+ *
+ * GEGL's loaders and savers report problems only through g_warning(), and
+ * gegl:load answers a missing file with a picture of an error message. So
+ * the input is opened first to report unreadable files properly, the
+ * loader is chosen from the file's first bytes, and GEGL's warnings are
+ * collected while loading and saving and turned into the error message.
+ *
+ * Copyright (C) 2026 the evenlight developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "cli-image.h"
+#include "evenlight.h"
+
+/* ---- Collecting GEGL's warnings ------------------------------------------ */
+
+static GString *captured;
+
+static void
+capture_log (const gchar   *domain,
+             GLogLevelFlags level,
+             const gchar   *message,
+             gpointer       user_data)
+{
+  (void) domain;
+  (void) user_data;
+  if ((level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING)) == 0)
+    return;
+  if (captured->len > 0)
+    g_string_append (captured, "; ");
+  g_string_append (captured, message);
+}
+
+static GLogFunc previous_handler;
+
+static void
+capture_begin (void)
+{
+  captured = g_string_new (NULL);
+  previous_handler = g_log_set_default_handler (capture_log, NULL);
+}
+
+/* Returns the collected warnings (NULL if none). */
+static gchar *
+capture_end (void)
+{
+  g_log_set_default_handler (previous_handler, NULL);
+  return g_string_free (captured, captured->len == 0);
+}
+
+/* ---- Loading -------------------------------------------------------------- */
+
+/* The loader for a file's first bytes; NULL lets gegl:load decide. */
+static const gchar *
+loader_for_content (const guint8 *head,
+                    gsize         n)
+{
+  static const struct { const gchar *magic; gsize len; gsize at; const gchar *op; } table[] = {
+    { "\x89PNG\r\n\x1a\n", 8, 0, "gegl:png-load" },
+    { "\xff\xd8\xff",       3, 0, "gegl:jpg-load" },
+    { "II*\0",              4, 0, "gegl:tiff-load" },
+    { "MM\0*",              4, 0, "gegl:tiff-load" },
+    { "WEBP",               4, 8, "gegl:webp-load" },
+    { "v/1\x01",            4, 0, "gegl:exr-load" },
+    { "P5",                 2, 0, "gegl:ppm-load" },
+    { "P6",                 2, 0, "gegl:ppm-load" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (table); i++)
+    if (n >= table[i].at + table[i].len
+        && memcmp (head + table[i].at, table[i].magic, table[i].len) == 0
+        && gegl_has_operation (table[i].op))
+      return table[i].op;
+  return NULL;
+}
+
+/* Opens @path to report a missing or unreadable file in plain words, and
+ * reads its first bytes. */
+static gboolean
+read_head (const gchar *path,
+           guint8      *head,
+           gsize       *n,
+           GError     **error)
+{
+  g_autofree gchar *display = g_filename_display_name (path);
+  GStatBuf st;
+  gssize got;
+  int fd;
+
+  fd = g_open (path, O_RDONLY, 0);
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_IO,
+                   "Cannot read input image “%s”: %s", display,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  if (fstat (fd, &st) == 0 && S_ISDIR (st.st_mode))
+    {
+      close (fd);
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_IO,
+                   "Cannot read input image “%s”: it is a directory", display);
+      return FALSE;
+    }
+  do
+    got = read (fd, head, *n);
+  while (got < 0 && errno == EINTR);
+  if (got < 0)
+    {
+      int saved = errno;
+
+      close (fd);
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_IO,
+                   "Cannot read input image “%s”: %s", display,
+                   g_strerror (saved));
+      return FALSE;
+    }
+  close (fd);
+  *n = got;
+  return TRUE;
+}
+
+static gboolean
+model_is_gray (const Babl *format)
+{
+  const gchar *model = babl_get_name (babl_format_get_model (format));
+
+  /* Y, Y', Y~, YA, Y'A, YaA, ... */
+  return model[0] == 'Y';
+}
+
+gboolean
+evenlight_cli_image_check (const gchar *path,
+                           GError     **error)
+{
+  guint8 head[1];
+  gsize n = sizeof head;
+
+  if (!read_head (path, head, &n, error))
+    return FALSE;
+  if (n == 0)
+    {
+      g_autofree gchar *display = g_filename_display_name (path);
+
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_IO,
+                   "Cannot read input image “%s”: the file is empty", display);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+evenlight_cli_image_load (const gchar       *path,
+                          EvenlightCliImage *image,
+                          GError           **error)
+{
+  g_autofree gchar *display = g_filename_display_name (path);
+  g_autofree gchar *warnings = NULL;
+  guint8 head[16];
+  gsize n = sizeof head;
+  const gchar *op;
+  GeglNode *graph, *load, *sink;
+  GeglBuffer *buffer = NULL;
+  const Babl *format;
+
+  memset (image, 0, sizeof *image);
+  if (!read_head (path, head, &n, error))
+    return FALSE;
+  if (n == 0)
+    {
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_IO,
+                   "Cannot read input image “%s”: the file is empty", display);
+      return FALSE;
+    }
+  op = loader_for_content (head, n);
+
+  capture_begin ();
+  graph = gegl_node_new ();
+  load = gegl_node_new_child (graph, "operation", op ? op : "gegl:load",
+                              "path", path, NULL);
+  sink = gegl_node_new_child (graph, "operation", "gegl:buffer-sink",
+                              "buffer", &buffer, NULL);
+  gegl_node_link (load, sink);
+  gegl_node_process (sink);
+  g_object_unref (graph);
+  warnings = capture_end ();
+
+  if (buffer == NULL || gegl_buffer_get_extent (buffer)->width <= 0
+      || gegl_buffer_get_extent (buffer)->height <= 0)
+    {
+      g_clear_object (&buffer);
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_IO,
+                   "Cannot read input image “%s”: %s", display,
+                   warnings ? warnings
+                            : "not an image in a format this program reads");
+      return FALSE;
+    }
+
+  format = gegl_buffer_get_format (buffer);
+  image->buffer = buffer;
+  image->extent = *gegl_buffer_get_extent (buffer);
+  image->has_alpha = babl_format_has_alpha (format);
+  image->gray = model_is_gray (format);
+  image->type = babl_get_name (babl_format_get_type (format, 0));
+  image->rgb_float = babl_format_with_space ("R'G'B' float", format);
+  image->rgba_float = babl_format_with_space ("R'G'B'A float", format);
+  image->y_float = babl_format_with_space ("Y' float", format);
+  image->ya_float = babl_format_with_space ("Y'A float", format);
+  return TRUE;
+}
+
+void
+evenlight_cli_image_clear (EvenlightCliImage *image)
+{
+  g_clear_object (&image->buffer);
+}
+
+GeglBuffer *
+evenlight_cli_image_dup_buffer (const EvenlightCliImage *image)
+{
+  return gegl_buffer_dup (image->buffer);
+}
+
+/* ---- Pixels ---------------------------------------------------------------- */
+
+void
+evenlight_cli_image_read_rgb (const EvenlightCliImage *image,
+                              gint x, gint y, gint width, gint height,
+                              gfloat                  *rgb)
+{
+  GeglRectangle r = { image->extent.x + x, image->extent.y + y, width, height };
+
+  gegl_buffer_get (image->buffer, &r, 1.0, image->rgb_float, rgb,
+                   (gint) (width * 3 * sizeof (gfloat)), GEGL_ABYSS_CLAMP);
+}
+
+void
+evenlight_cli_image_write_rgb (const EvenlightCliImage *image,
+                               GeglBuffer              *target,
+                               gint x, gint y, gint width, gint height,
+                               const gfloat            *rgb,
+                               gfloat                 **scratch,
+                               gsize                   *scratch_size)
+{
+  GeglRectangle r = { image->extent.x + x, image->extent.y + y, width, height };
+  gsize n = (gsize) width * height;
+  gint channels;
+  const Babl *format;
+  gfloat *px;
+
+  if (!image->gray && !image->has_alpha)
+    {
+      gegl_buffer_set (target, &r, 0, image->rgb_float, rgb, GEGL_AUTO_ROWSTRIDE);
+      return;
+    }
+
+  /* Alpha is read back from the target (a copy of the input) and written
+   * again unchanged: float holds every 8-, 16- and 32-bit value exactly. */
+  channels = image->gray ? 1 + image->has_alpha : 4;
+  format = image->gray ? (image->has_alpha ? image->ya_float : image->y_float)
+                       : image->rgba_float;
+  if (*scratch_size < n * channels)
+    {
+      g_free (*scratch);
+      *scratch_size = n * channels;
+      *scratch = g_new (gfloat, *scratch_size);
+    }
+  px = *scratch;
+  if (image->has_alpha)
+    gegl_buffer_get (target, &r, 1.0, format, px, GEGL_AUTO_ROWSTRIDE,
+                     GEGL_ABYSS_NONE);
+  for (gsize i = 0; i < n; i++)
+    {
+      const gfloat *s = rgb + 3 * i;
+      gfloat *d = px + channels * i;
+
+      if (image->gray)
+        d[0] = (s[0] + s[1] + s[2]) * (1.0f / 3.0f);
+      else
+        {
+          d[0] = s[0];
+          d[1] = s[1];
+          d[2] = s[2];
+        }
+    }
+  gegl_buffer_set (target, &r, 0, format, px, GEGL_AUTO_ROWSTRIDE);
+}
+
+/* ---- Saving ----------------------------------------------------------------- */
+
+struct _EvenlightCliOutput
+{
+  gchar       *path;
+  gchar       *temp;
+  const gchar *saver;
+};
+
+/* The temporary file is removed if the program is interrupted. Only a
+ * fixed buffer and unlink() are used in the handler: both are safe there. */
+static char volatile_temp[PATH_MAX];
+static volatile sig_atomic_t have_temp;
+
+static void
+on_fatal_signal (int sig)
+{
+  if (have_temp)
+    unlink (volatile_temp);
+  signal (sig, SIG_DFL);
+  raise (sig);
+}
+
+static void
+temp_register (const gchar *temp)
+{
+  static gboolean installed;
+
+  have_temp = 0;
+  if (strlen (temp) < sizeof volatile_temp)
+    {
+      strcpy (volatile_temp, temp);
+      have_temp = 1;
+    }
+  if (!installed)
+    {
+      signal (SIGINT, on_fatal_signal);
+      signal (SIGTERM, on_fatal_signal);
+      signal (SIGHUP, on_fatal_signal);
+      installed = TRUE;
+    }
+}
+
+static const gchar *
+saver_for_path (const gchar *path)
+{
+  static const struct { const gchar *ext; const gchar *op; } table[] = {
+    { ".png", "gegl:png-save" },
+    { ".jpg", "gegl:jpg-save" },
+    { ".jpeg", "gegl:jpg-save" },
+    { ".tif", "gegl:tiff-save" },
+    { ".tiff", "gegl:tiff-save" },
+    { ".webp", "gegl:webp-save" },
+    { ".exr", "gegl:exr-save" },
+    { ".ppm", "gegl:ppm-save" },
+    { ".pnm", "gegl:ppm-save" },
+  };
+  const gchar *dot = strrchr (path, '.');
+
+  if (dot == NULL || strchr (dot, G_DIR_SEPARATOR) != NULL)
+    return NULL;
+  for (gsize i = 0; i < G_N_ELEMENTS (table); i++)
+    if (g_ascii_strcasecmp (dot, table[i].ext) == 0
+        && gegl_has_operation (table[i].op))
+      return table[i].op;
+  return NULL;
+}
+
+static gboolean
+same_file (const gchar *a,
+           const gchar *b)
+{
+  GStatBuf sa, sb;
+
+  if (g_stat (a, &sa) != 0 || g_stat (b, &sb) != 0)
+    return FALSE;
+  return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+EvenlightCliOutput *
+evenlight_cli_output_begin (const gchar  *path,
+                            const gchar  *input_path,
+                            GError      **error)
+{
+  g_autofree gchar *display = g_filename_display_name (path);
+  g_autofree gchar *dir = g_path_get_dirname (path);
+  g_autofree gchar *base = g_path_get_basename (path);
+  g_autofree gchar *temp = NULL;
+  const gchar *saver, *ext;
+  EvenlightCliOutput *output;
+  int fd;
+
+  saver = saver_for_path (path);
+  if (saver == NULL)
+    {
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+                   "Cannot write “%s”: unknown output format (the file name "
+                   "must end in .png, .jpg, .jpeg, .tif, .tiff, .webp, .exr, "
+                   ".ppm or .pnm)", display);
+      return NULL;
+    }
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_IO,
+                   "Cannot write “%s”: it is a directory", display);
+      return NULL;
+    }
+  if (same_file (path, input_path))
+    {
+      /* Replacing the original is refused: it would be lost for good if
+       * the result is not what the user wanted. */
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+                   "The output “%s” is the input file; choose another output "
+                   "name (the original is never overwritten)", display);
+      return NULL;
+    }
+  if (g_file_test (path, G_FILE_TEST_EXISTS) && g_access (path, W_OK) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_IO,
+                   "Cannot write “%s”: %s", display, g_strerror (saved));
+      return NULL;
+    }
+
+  /* Same directory, so the final rename is atomic; same extension, for
+   * any saver that looks at it. */
+  ext = strrchr (base, '.');
+  temp = g_strdup_printf ("%s%c.%.*s.XXXXXX%s", dir, G_DIR_SEPARATOR,
+                          (int) (ext - base), base, ext);
+  fd = g_mkstemp_full (temp, O_RDWR, 0666);
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_autofree gchar *ddir = g_filename_display_name (dir);
+
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_IO,
+                   "Cannot write “%s”: cannot create a file in “%s”: %s",
+                   display, ddir, g_strerror (saved));
+      return NULL;
+    }
+  close (fd);
+  temp_register (temp);
+
+  output = g_new0 (EvenlightCliOutput, 1);
+  output->path = g_strdup (path);
+  output->temp = g_steal_pointer (&temp);
+  output->saver = saver;
+  return output;
+}
+
+void
+evenlight_cli_output_abort (EvenlightCliOutput *output)
+{
+  if (output == NULL)
+    return;
+  have_temp = 0;
+  g_unlink (output->temp);
+  g_free (output->temp);
+  g_free (output->path);
+  g_free (output);
+}
+
+/* Sets the saver's bit depth from the image's: 8-bit stays 8-bit, deeper
+ * images get the most the format holds. */
+static void
+configure_saver (GeglNode                *save,
+                 const gchar             *saver,
+                 const EvenlightCliImage *image)
+{
+  gboolean eight = g_strcmp0 (image->type, "u8") == 0;
+
+  if (strcmp (saver, "gegl:png-save") == 0 || strcmp (saver, "gegl:ppm-save") == 0)
+    gegl_node_set (save, "bitdepth", eight ? 8 : 16, NULL);
+  else if (strcmp (saver, "gegl:jpg-save") == 0)
+    gegl_node_set (save, "quality", 95, "grayscale", image->gray, NULL);
+  else if (strcmp (saver, "gegl:webp-save") == 0)
+    gegl_node_set (save, "quality", 95, NULL);
+}
+
+gboolean
+evenlight_cli_output_commit (EvenlightCliOutput      *output,
+                             const EvenlightCliImage *image,
+                             GeglBuffer              *buffer,
+                             GError                 **error)
+{
+  g_autofree gchar *display = g_filename_display_name (output->path);
+  g_autofree gchar *warnings = NULL;
+  GeglNode *graph, *source, *save;
+  GStatBuf st;
+
+  capture_begin ();
+  graph = gegl_node_new ();
+  source = gegl_node_new_child (graph, "operation", "gegl:buffer-source",
+                                "buffer", buffer, NULL);
+  save = gegl_node_new_child (graph, "operation", output->saver,
+                              "path", output->temp, NULL);
+  configure_saver (save, output->saver, image);
+  gegl_node_link (source, save);
+  gegl_node_process (save);
+  g_object_unref (graph);
+  warnings = capture_end ();
+
+  if (warnings != NULL || g_stat (output->temp, &st) != 0 || st.st_size == 0)
+    {
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_IO,
+                   "Cannot write “%s”: %s", display,
+                   warnings ? warnings : "the image could not be saved");
+      evenlight_cli_output_abort (output);
+      return FALSE;
+    }
+  if (g_rename (output->temp, output->path) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_IO,
+                   "Cannot write “%s”: %s", display, g_strerror (saved));
+      evenlight_cli_output_abort (output);
+      return FALSE;
+    }
+  have_temp = 0;
+  g_free (output->temp);
+  g_free (output->path);
+  g_free (output);
+  return TRUE;
+}

@@ -1,0 +1,87 @@
+/* Image files for the `evenlight` command-line tool: loading and saving
+ * with GEGL, safe replacement of the output file, and pixel access in the
+ * packed R'G'B' float layout the core works with.
+ *
+ * Copyright (C) 2026 the evenlight developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef EVENLIGHT_CLI_IMAGE_H
+#define EVENLIGHT_CLI_IMAGE_H
+
+#include <gegl.h>
+
+G_BEGIN_DECLS
+
+/* A loaded image. @buffer keeps the file's own pixel format (bit depth,
+ * alpha, gray or colour, colour space). */
+typedef struct
+{
+  GeglBuffer   *buffer;
+  GeglRectangle extent;
+  gboolean      has_alpha;
+  gboolean      gray;
+  const gchar  *type;        /* babl component type: "u8", "u16", "float", ... */
+  /* R'G'B' float and R'G'B'A / Y' / Y'A float in the image's colour space,
+   * so that reading and writing never converts between spaces. */
+  const Babl   *rgb_float;
+  const Babl   *rgba_float;
+  const Babl   *y_float;
+  const Babl   *ya_float;
+} EvenlightCliImage;
+
+/* Checks that @path can be opened for reading and is not empty, without
+ * decoding it: the error names the file and says why. */
+gboolean evenlight_cli_image_check (const gchar *path,
+                                    GError     **error);
+
+/* Loads @path (PNG, JPEG, TIFF, WebP, OpenEXR, PPM/PGM, or whatever GEGL
+ * reads). The error names the file. */
+gboolean evenlight_cli_image_load  (const gchar       *path,
+                                    EvenlightCliImage *image,
+                                    GError           **error);
+void     evenlight_cli_image_clear (EvenlightCliImage *image);
+
+/* A new buffer with the same extent and pixel format, holding a copy of
+ * the pixels (copy-on-write: it costs memory only where it is written). */
+GeglBuffer *evenlight_cli_image_dup_buffer (const EvenlightCliImage *image);
+
+/* Reads @width × @height pixels at (@x, @y) (relative to the extent) as
+ * packed R'G'B' float into @rgb. */
+void evenlight_cli_image_read_rgb  (const EvenlightCliImage *image,
+                                    gint x, gint y, gint width, gint height,
+                                    gfloat                  *rgb);
+
+/* Writes packed R'G'B' float pixels into @target (a buffer from
+ * evenlight_cli_image_dup_buffer), leaving alpha as it is; a gray image
+ * gets the mean of the three channels. @scratch is grown as needed and is
+ * the caller's to free. */
+void evenlight_cli_image_write_rgb (const EvenlightCliImage *image,
+                                    GeglBuffer              *target,
+                                    gint x, gint y, gint width, gint height,
+                                    const gfloat            *rgb,
+                                    gfloat                 **scratch,
+                                    gsize                   *scratch_size);
+
+/* The output file: created as a temporary file next to the final path
+ * before any work is done (so an unwritable place is found at once), and
+ * renamed over the final path only when everything has been written. */
+typedef struct _EvenlightCliOutput EvenlightCliOutput;
+
+/* Checks that @path has an extension GEGL can save, is not @input_path,
+ * and that its directory accepts a new file. */
+EvenlightCliOutput *evenlight_cli_output_begin  (const gchar        *path,
+                                                 const gchar        *input_path,
+                                                 GError            **error);
+/* Saves @buffer (of @image's format) to the temporary file and renames it
+ * to the final path; the output keeps the input's bit depth where the
+ * format can hold it. Frees @output in any case. */
+gboolean            evenlight_cli_output_commit (EvenlightCliOutput      *output,
+                                                 const EvenlightCliImage *image,
+                                                 GeglBuffer              *buffer,
+                                                 GError                 **error);
+/* Removes the temporary file and frees @output. */
+void                evenlight_cli_output_abort  (EvenlightCliOutput *output);
+
+G_END_DECLS
+
+#endif

@@ -1,0 +1,102 @@
+/* Planar float images with a known place in their level, and the
+ * clamp-to-edge rules every layer follows.
+ *
+ * Copyright (C) 2026 the evenlight developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A level is the whole image at one resolution (full, 1/2, 1/4). A tile
+ * computes each level only over a window of it; EvenlightPlanes remembers
+ * where the window lies (x0, y0) so that every operation that depends on
+ * absolute coordinates (stride 2, up-sampling, slicing, DCT blocks) computes
+ * exactly what a whole-image pass computes. Buffers always lie inside their
+ * level, so clamping a read to the buffer is clamping it to the level at the
+ * image border, and only produces wrong values near an inner window border,
+ * which the tile margin (core/model.h) throws away.
+ */
+#ifndef EVENLIGHT_IMAGE_H
+#define EVENLIGHT_IMAGE_H
+
+#include <glib.h>
+#include "evenlight.h"
+
+G_BEGIN_DECLS
+
+/* Floats of slack on both sides of each row: kernels read one column beyond
+ * the row (the replicated border) and whole vectors past its end. Also the
+ * row alignment (64 bytes). */
+#define EVENLIGHT_PLANES_PAD 16
+
+typedef struct
+{
+  gfloat *data;      /* channel 0, row 0, column 0 (64-byte aligned)      */
+  gint    channels;
+  gint    width;
+  gint    height;
+  gint    x0, y0;    /* where column 0, row 0 lie in the level            */
+  gsize   stride;    /* floats from one row to the next                   */
+  gsize   plane;     /* floats from one channel to the next               */
+  gpointer block;    /* the allocation (NULL when empty)                  */
+  gsize   capacity;  /* floats usable from the first row's left pad on    */
+} EvenlightPlanes;
+
+/* An empty buffer (all zero); also what evenlight_planes_clear() leaves. */
+#define EVENLIGHT_PLANES_INIT { NULL, 0, 0, 0, 0, 0, 0, 0, NULL, 0 }
+
+/* Gives @planes the geometry asked for, reusing its memory when it is large
+ * enough. New memory is zeroed; old contents are not preserved. */
+void evenlight_planes_ensure (EvenlightPlanes *planes,
+                              gint             channels,
+                              gint             width,
+                              gint             height,
+                              gint             x0,
+                              gint             y0);
+void evenlight_planes_clear  (EvenlightPlanes *planes);
+
+/* Copies column 0 to column −1 and column width−1 to column width in every
+ * row: the replicate padding a 3×3 convolution reads. */
+void evenlight_planes_fill_border (EvenlightPlanes *planes);
+
+static inline gfloat *
+evenlight_planes_row (const EvenlightPlanes *planes,
+                      gint                   channel,
+                      gint                   y)
+{
+  return planes->data + (gsize) channel * planes->plane + (gsize) y * planes->stride;
+}
+
+static inline gint
+evenlight_clampi (gint v, gint lo, gint hi)
+{
+  return v < lo ? lo : (v > hi ? hi : v);
+}
+
+/* Sanitised input value: NaN → 0, then clamped to [0, 1] (MODEL.md
+ * conventions). Written so that any comparison with NaN gives 0. */
+static inline gfloat
+evenlight_sanitize (gfloat v)
+{
+  return v >= 0.0f ? (v <= 1.0f ? v : 1.0f) : 0.0f;
+}
+
+/* Rounding of coordinates to a multiple of @a (> 0), correct for negative
+ * values too. */
+static inline gint
+evenlight_floor_to (gint v, gint a)
+{
+  return v >= 0 ? v / a * a : -((-v + a - 1) / a * a);
+}
+
+static inline gint
+evenlight_ceil_to (gint v, gint a)
+{
+  return -evenlight_floor_to (-v, a);
+}
+
+/* TRUE if @inner lies inside a @width × @height image. */
+gboolean evenlight_rect_in_image (const EvenlightRect *rect,
+                                  gint                 width,
+                                  gint                 height);
+
+G_END_DECLS
+
+#endif

@@ -1,0 +1,88 @@
+/* LAIC: locally adaptive illumination compensation of very dark photos
+ * (Liu, Wu, Shu, "Learning-based Dequantization for Image Restoration
+ * Against Extremely Poor Illumination", Eq. 19–23).
+ *
+ * Copyright (C) 2026 the evenlight developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The compensated image is J̃ = g · Ja, with one gain g(i) per pixel applied
+ * to all three colour channels. The gain solves the linear program
+ *
+ *   minimise  Σ_i D(g)(i) − λ2 Σ_i |J̃(i) − J̄(i)|
+ *   s.t.      0 ≤ J̃(i) ≤ 1,  g(i) ≤ max_gain,
+ *             sgn(J̃(i) − J̄(i)) = sgn(Ja(i) − J̄a(i))
+ *
+ * on the bright channel V = max(R, G, B) of Ja (so that V · g ≤ 1 keeps
+ * every channel in range): D is the anisotropic total variation of the gain
+ * (|g(x+1,y) − g(x,y)| + |g(x,y+1) − g(x,y)| over the pixel pairs inside the
+ * image), J̄ the mean over the 3 × 3 neighbourhood with clamp-to-edge. With
+ * the sign of each J̃(i) − J̄(i) fixed by Ja, the objective and all
+ * constraints are linear; a pixel equal to its neighbourhood mean (sign 0)
+ * must stay equal to it. Levels below EVENLIGHT_LAIC_MIN_LEVEL are raised to
+ * it to define the gain. The solver is a diagonally preconditioned
+ * primal–dual method (Chambolle–Pock) started coarse-to-fine, followed by an
+ * exact feasibility step; core/laic.c explains it.
+ */
+#ifndef EVENLIGHT_LAIC_H
+#define EVENLIGHT_LAIC_H
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* The level V is floored at before the gain is defined (a quarter of an
+ * 8-bit step): black pixels stay black whatever their gain. */
+#define EVENLIGHT_LAIC_MIN_LEVEL (1.0f / 1020.0f)
+/* |Ja(i) − J̄a(i)| at or below this counts as sign 0. */
+#define EVENLIGHT_LAIC_SIGN_EPS  1e-6f
+/* Every constraint holds within this after evenlight_laic(). */
+#define EVENLIGHT_LAIC_FEAS_TOL  2e-5f
+
+typedef struct
+{
+  gfloat contrast;    /* λ2: weight of local contrast against gain TV   */
+  gfloat max_gain;    /* upper bound on the gain (> 0)                   */
+  gint   iterations;  /* primal–dual iterations at full resolution (≥ 1);
+                       * coarser levels run more (laic.c)                */
+} EvenlightLaicParams;
+
+#define EVENLIGHT_LAIC_DEFAULT_CONTRAST   4.0f
+#define EVENLIGHT_LAIC_DEFAULT_MAX_GAIN   48.0f
+#define EVENLIGHT_LAIC_DEFAULT_ITERATIONS 60
+
+/* Fills @params with the defaults above. */
+void     evenlight_laic_params_init_default (EvenlightLaicParams *params);
+
+/* Checks every field (finite, in range); the message names the field. */
+gboolean evenlight_laic_params_validate     (const EvenlightLaicParams *params,
+                                             GError                   **error);
+
+/* Compensates @rgb in place: @width × @height packed R'G'B' float
+ * triplets (NaN becomes 0, values are clamped to [0, 1] first). On
+ * @n_threads threads (0 = number of processors); the result does not depend
+ * on @n_threads. If @gain_out is not NULL it receives the @width × @height
+ * gains g (row-major), which evenlight_dequant_apply() takes to know how
+ * coarse the quantisation of each compensated pixel is. */
+gboolean evenlight_laic                     (const EvenlightLaicParams *params,
+                                             gfloat                    *rgb,
+                                             gint                       width,
+                                             gint                       height,
+                                             gint                       n_threads,
+                                             gfloat                    *gain_out,
+                                             GError                   **error);
+
+/* The LP objective Σ D(g) − λ2 Σ |g·V − mean3×3(g·V)| of gains @gain for the
+ * bright channel @level (both @width × @height, @level already floored at
+ * EVENLIGHT_LAIC_MIN_LEVEL), and in @max_violation (nullable) the largest
+ * violation of any constraint, in units of J̃. For tests and tuning. */
+gdouble  evenlight_laic_objective           (const gfloat *level,
+                                             const gfloat *gain,
+                                             gint          width,
+                                             gint          height,
+                                             gfloat        contrast,
+                                             gfloat        max_gain,
+                                             gdouble      *max_violation);
+
+G_END_DECLS
+
+#endif /* EVENLIGHT_LAIC_H */

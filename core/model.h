@@ -1,0 +1,172 @@
+/* Illumination-, Fusion- and Restoration-Net (weights/MODEL.md §1–§4), the
+ * tile margin they need (§7), and the internal entry points the tile
+ * renderer and the tests use. Not installed; not part of the public API.
+ *
+ * Copyright (C) 2026 the evenlight developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef EVENLIGHT_MODEL_H
+#define EVENLIGHT_MODEL_H
+
+#include <glib.h>
+#include "evenlight.h"
+#include "image.h"
+#include "nn.h"
+#include "weights.h"
+
+G_BEGIN_DECLS
+
+#define EVENLIGHT_ARCHITECTURE_ID "evenlight-net-v1"
+
+#define EVENLIGHT_EPSILON    1e-3f  /* ε of I_U and I_O (MODEL.md §2)          */
+#define EVENLIGHT_POOL_SIZE  128    /* Illumination-Net input, per side        */
+#define EVENLIGHT_GRID_CELLS 16     /* bilateral grid cells per side           */
+#define EVENLIGHT_GRID_BINS  8      /* bilateral grid intensity bins           */
+#define EVENLIGHT_GRID_SIZE  (EVENLIGHT_GRID_BINS * EVENLIGHT_GRID_CELLS * EVENLIGHT_GRID_CELLS)
+
+/* ---- Tile margin (MODEL.md §7) ---------------------------------------------
+ *
+ * A tile computes every layer over a window of its level: the output
+ * rectangle plus a margin, the window's corners on multiples of
+ * EVENLIGHT_TILE_ALIGN in image coordinates (so each coarser level starts
+ * on a whole pixel and stride 2 / pack2 see the same parity as the whole
+ * image), clipped to the image. At the image border the window clamps like
+ * the level does; at an inner border the clamped reads are wrong, and the
+ * wrongness spreads inwards layer by layer. The macros below follow that
+ * spread through the layer table, counting how many pixels next to an
+ * aligned inner window border are wrong after each step (in pixels of the
+ * step's own level). The near (left/top) side is the worse one: a stride-2
+ * conv reads rows 2i−1 … 2i+1, one more row before than after. */
+#define EVENLIGHT_TILE_ALIGN 4
+
+#define EL_BAD_CONV3X3(g)    ((g) + 1)              /* reads one pixel further   */
+#define EL_BAD_CONV3X3_S2(g) (((g) + 2) / 2)        /* i bad iff 2i − 1 < g      */
+#define EL_BAD_UP2(g)        (2 * (g) + 1)          /* i bad iff ⌊i/2 − ¼⌋ < g   */
+#define EL_BAD_PACK2(g)      (((g) + 1) / 2)        /* i bad iff 2i < g          */
+#define EL_BAD_UNPACK2(g)    (2 * (g))
+#define EL_BAD_DCT(g)        ((((g) + 3) / 4) * 4 + 4) /* blocks from ⌊x/4⌋·4 − 4 on */
+#define EL_BAD_MAX(a, b)     ((a) > (b) ? (a) : (b))
+
+/* Fusion-Net (§3); the 1×1 layers, softmax and R1 are per pixel. */
+#define EL_BAD_ENC1 EL_BAD_CONV3X3_S2 (0)                                  /* 1 half    */
+#define EL_BAD_ENC2 EL_BAD_CONV3X3_S2 (EL_BAD_ENC1)                        /* 1 quarter */
+#define EL_BAD_MID  EL_BAD_CONV3X3 (EL_BAD_ENC2)                           /* 2 quarter */
+#define EL_BAD_DEC1 EL_BAD_CONV3X3 (EL_BAD_MAX (EL_BAD_UP2 (EL_BAD_MID), EL_BAD_ENC1)) /* 6 half */
+#define EL_BAD_R1   EL_BAD_UP2 (EL_BAD_DEC1)                               /* 13 full   */
+/* Restoration-Net (§4): pack2, conv1, conv2, conv3 on f1 + f2, 1×1, unpack2. */
+#define EL_BAD_F1   EL_BAD_CONV3X3 (EL_BAD_PACK2 (EL_BAD_R1))              /* 8 half    */
+#define EL_BAD_F2   EL_BAD_CONV3X3 (EL_BAD_F1)                             /* 9 half    */
+#define EL_BAD_F3   EL_BAD_CONV3X3 (EL_BAD_MAX (EL_BAD_F1, EL_BAD_F2))     /* 10 half   */
+#define EL_BAD_N    EL_BAD_UNPACK2 (EL_BAD_F3)                             /* 20 full   */
+/* Φ (§5) and R = clamp(R1 + Φ). */
+#define EL_BAD_R    EL_BAD_MAX (EL_BAD_R1, EL_BAD_DCT (EL_BAD_N))          /* 24 full   */
+
+/* The margin in full-resolution pixels on each side of a tile's output. */
+#define EVENLIGHT_TILE_MARGIN EL_BAD_R
+
+/* Output tile size of evenlight_enhance() and evenlight_render_region(). */
+#define EVENLIGHT_TILE_SIZE 256
+
+/* ---- Model ------------------------------------------------------------------ */
+
+struct _EvenlightModel
+{
+  EvenlightWeights *weights;
+  /* Illumination-Net */
+  EvenlightConv illum_conv1, illum_conv2, illum_conv3, illum_grid;
+  const gfloat *illum_global_w;   /* [8][8] */
+  const gfloat *illum_global_b;   /* [8]    */
+  /* Fusion-Net */
+  EvenlightConv enc1, enc2, mid, dec1, out, skip;
+  /* Restoration-Net; out1 … out3 joined into one 24 → 12 layer */
+  EvenlightConv rconv1, rconv2, rconv3, rout;
+};
+
+/* Builds a model over @weights (taking ownership, also on failure):
+ * checks the architecture id and every tensor's shape. */
+EvenlightModel *evenlight_model_new_from_weights (EvenlightWeights *weights,
+                                                  GError          **error);
+
+/* Illumination-Net (§1) from the pooled packed guide
+ * (4 × EVENLIGHT_POOL_SIZE²) to the grid (8 bins × 16 × 16). */
+void evenlight_model_illumination (const EvenlightModel *model,
+                                   const gfloat         *pooled,
+                                   gfloat               *grid);
+
+/* ---- Tiles --------------------------------------------------------------- */
+
+/* Everything a tile computes, kept between tiles to reuse the memory. After
+ * evenlight_render_tile() with @keep_all the planes below hold the whole
+ * window: the tests read them to compare with the PyTorch reference. */
+typedef struct
+{
+  EvenlightPlanes x;        /* 9: I (sanitised), I_U, I_O (§2)       */
+  EvenlightPlanes l, li;    /* 1 each: L and Li (§1)                 */
+  EvenlightPlanes w;        /* 3: fusion weights w_I, w_U, w_O (§3)  */
+  EvenlightPlanes r1;       /* 3: R1                                 */
+  EvenlightPlanes n;        /* 3: N (§4)                             */
+  EvenlightPlanes phi;      /* 3: Φ(N, γ3) over the output rectangle */
+  /* intermediates */
+  EvenlightPlanes phase, enc1, enc2, mid, up, t, dec1, o3, skip;
+  EvenlightPlanes pack, f1, f2, fs, f3, o12;
+  gfloat *rgb;              /* packed pixels read from the caller    */
+  gsize   rgb_size;
+} EvenlightScratch;
+
+EvenlightScratch *evenlight_scratch_new  (void);
+void              evenlight_scratch_free (EvenlightScratch *scratch);
+
+/* Fusion-Net (§3) on scratch->x: fills scratch->w and scratch->r1. */
+void evenlight_model_fusion      (const EvenlightModel *model,
+                                  EvenlightScratch     *scratch);
+/* Restoration-Net (§4) on scratch->r1: fills scratch->n. */
+void evenlight_model_restoration (const EvenlightModel *model,
+                                  EvenlightScratch     *scratch);
+
+struct _EvenlightContext
+{
+  const EvenlightModel *model;
+  gint   width, height;
+  gfloat grid[EVENLIGHT_GRID_SIZE];      /* of I      */
+  gfloat grid_inv[EVENLIGHT_GRID_SIZE];  /* of 1 − I  */
+};
+
+/* Largest image side accepted. */
+#define EVENLIGHT_MAX_SIDE (1 << 19)
+
+/* Reads the image once in strips and pools pack2 of the bright channel of
+ * I and of 1 − I to @pooled: 2 × 4 × EVENLIGHT_POOL_SIZE² floats (§1). */
+gboolean evenlight_context_pool (gint               width,
+                                 gint               height,
+                                 EvenlightReadFunc  read,
+                                 gpointer           user_data,
+                                 gfloat            *pooled,
+                                 GError           **error);
+
+/* The window a tile with output @rect computes: @rect grown by @margin,
+ * corners on multiples of EVENLIGHT_TILE_ALIGN, clipped to the image. */
+void evenlight_tile_window (const EvenlightContext *context,
+                            const EvenlightRect    *rect,
+                            gint                    margin,
+                            EvenlightRect          *window);
+
+/* Renders @rect (inside the image) through the window of @margin into
+ * @out (packed RGB rows @out_rowstride floats apart). @keep_all also runs
+ * the Restoration-Net when γ3 = 0 (its result is not used then). The
+ * margin is a parameter only so the tests can show a smaller one fails;
+ * everything else passes EVENLIGHT_TILE_MARGIN. Parameters must be valid. */
+gboolean evenlight_render_tile (const EvenlightContext *context,
+                                const EvenlightParams  *params,
+                                const EvenlightRect    *rect,
+                                gint                    margin,
+                                EvenlightReadFunc       read,
+                                gpointer                read_data,
+                                EvenlightScratch       *scratch,
+                                gboolean                keep_all,
+                                gfloat                 *out,
+                                gsize                   out_rowstride,
+                                GError                **error);
+
+G_END_DECLS
+
+#endif

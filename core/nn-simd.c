@@ -1,0 +1,119 @@
+/* The convolution row kernel, compiled once per instruction set.
+ *
+ * Copyright (C) 2026 the evenlight developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every convolution of the network (3×3, 3×3 stride 2, 1×1) reduces to: for
+ * a run of pixels, each output channel is its bias plus a weighted sum of a
+ * list of input rows. Keeping one vector accumulator per output channel in
+ * registers and streaming each input row once per vector is what makes it
+ * fast: one load and `cout` fused multiply-adds per tap. The vector width
+ * follows the instruction set the file is compiled for (EVENLIGHT_ISA), so
+ * `cout` ≤ 12 accumulators fit the register file on each of them.
+ */
+#include "nn-simd.h"
+
+#include <string.h>
+
+#if defined(__AVX512F__)
+#define VL 16
+#elif defined(__AVX2__)
+#define VL 8
+#else
+#define VL 4
+#endif
+
+#ifndef EVENLIGHT_ISA
+#error "EVENLIGHT_ISA must name the instruction set (avx512, avx2, generic)"
+#endif
+#define CAT2(a, b) a##_##b
+#define CAT(a, b) CAT2 (a, b)
+#define KERNEL_NAME CAT (evenlight_conv_row, EVENLIGHT_ISA)
+
+typedef gfloat vf __attribute__ ((vector_size (VL * sizeof (gfloat)), aligned (4), may_alias));
+typedef gint32 vi __attribute__ ((vector_size (VL * sizeof (gint32))));
+
+#define MAX_COUT 12
+
+/* @cout is a compile-time constant at every call site below, so the
+ * accumulator array lives in registers and the channel loops unroll. */
+static inline __attribute__ ((always_inline)) void
+conv_row_impl (const gint           cout,
+               gint                 wstride,
+               gint                 ntaps,
+               const gfloat *const *src,
+               const gfloat        *wt,
+               const gfloat        *bias,
+               gfloat *const       *dst,
+               gint                 width,
+               gboolean             relu)
+{
+  gint x, t, o;
+
+  for (x = 0; x < width; x += VL)
+    {
+      vf acc[MAX_COUT];
+
+#pragma GCC unroll 12
+      for (o = 0; o < cout; o++)
+        acc[o] = (vf) {} + bias[o];
+
+      for (t = 0; t < ntaps; t++)
+        {
+          const vf s = *(const vf *) (src[t] + x);
+          const gfloat *w = wt + (gsize) t * wstride;
+#pragma GCC unroll 12
+          for (o = 0; o < cout; o++)
+            acc[o] += w[o] * s;
+        }
+
+      if (relu)
+        {
+          const vf zero = {};
+#pragma GCC unroll 12
+          for (o = 0; o < cout; o++)
+            acc[o] = (vf) ((vi) acc[o] & (vi) (acc[o] > zero));
+        }
+
+      if (x + VL <= width)
+        {
+#pragma GCC unroll 12
+          for (o = 0; o < cout; o++)
+            *(vf *) (dst[o] + x) = acc[o];
+        }
+      else
+        {
+          /* The last, partial vector: only [x, width) is ours to write. */
+          for (o = 0; o < cout; o++)
+            memcpy (dst[o] + x, &acc[o], (gsize) (width - x) * sizeof (gfloat));
+        }
+    }
+}
+
+void
+KERNEL_NAME (gint                 cout,
+             gint                 ntaps,
+             const gfloat *const *src,
+             const gfloat        *wt,
+             const gfloat        *bias,
+             gfloat *const       *dst,
+             gint                 width,
+             gboolean             relu)
+{
+  gint o;
+
+  switch (cout)
+    {
+    case 3:  conv_row_impl (3, 3, ntaps, src, wt, bias, dst, width, relu); return;
+    case 6:  conv_row_impl (6, 6, ntaps, src, wt, bias, dst, width, relu); return;
+    case 8:  conv_row_impl (8, 8, ntaps, src, wt, bias, dst, width, relu); return;
+    case 12: conv_row_impl (12, 12, ntaps, src, wt, bias, dst, width, relu); return;
+    default:
+      /* Shapes the network does not use: four channels at a time. */
+      for (o = 0; o + 4 <= cout; o += 4)
+        conv_row_impl (4, cout, ntaps, src, wt + o, bias + o, dst + o, width, relu);
+      for (; o < cout; o++)
+        conv_row_impl (1, cout, ntaps, src, wt + o, bias + o, dst + o, width, relu);
+      return;
+    }
+}

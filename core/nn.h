@@ -1,0 +1,109 @@
+/* The layer operations of weights/MODEL.md ("Conventions"), on planar
+ * float windows of a level (core/image.h).
+ *
+ * Copyright (C) 2026 the evenlight developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every operation computes its output over the whole window of its input
+ * and reads clamped to the input buffer. Because a buffer never extends
+ * past its level, that clamp is the level's replicate padding at the image
+ * border; at an inner window border it gives values the tile margin
+ * discards. Operations that change resolution need the window origin to be
+ * even at the finer level (tiles are aligned to EVENLIGHT_TILE_ALIGN).
+ */
+#ifndef EVENLIGHT_NN_H
+#define EVENLIGHT_NN_H
+
+#include <glib.h>
+#include "image.h"
+
+G_BEGIN_DECLS
+
+/* A convolution's weights re-ordered for the row kernel: tap-major,
+ * wt[t · cout + o], with t = ic · k² + ky · k + kx. */
+typedef struct
+{
+  gint    cout;
+  gint    cin;
+  gint    k;       /* 3 or 1 */
+  gint    ntaps;   /* cin · k² */
+  gfloat *wt;
+  gfloat *bias;    /* cout values, zeros when the layer has none */
+} EvenlightConv;
+
+/* From PyTorch's layout weight[cout][cin][k][k] and bias[cout] (NULL: no
+ * bias). */
+void evenlight_conv_init  (EvenlightConv *conv,
+                           const gfloat  *weight,
+                           const gfloat  *bias,
+                           gint           cout,
+                           gint           cin,
+                           gint           k);
+void evenlight_conv_clear (EvenlightConv *conv);
+
+/* out = act(conv3x3(in)), replicate padding, stride 1. Fills the border
+ * columns of @in. @out gets @in's window. */
+void evenlight_nn_conv3x3    (const EvenlightConv *conv,
+                              EvenlightPlanes     *in,
+                              EvenlightPlanes     *out,
+                              gboolean             relu);
+
+/* out = act(conv3x3 s2(in)): output row i reads input rows 2i−1 … 2i+1
+ * (level coordinates, clamped); size ceil(n/2). @phase is scratch for the
+ * de-interleaved columns. */
+void evenlight_nn_conv3x3_s2 (const EvenlightConv   *conv,
+                              const EvenlightPlanes *in,
+                              EvenlightPlanes       *phase,
+                              EvenlightPlanes       *out,
+                              gboolean               relu);
+
+/* out = act(conv1x1(concat(ins[0], …, ins[n_ins−1]))); all inputs share one
+ * window, which @out gets. */
+void evenlight_nn_conv1x1    (const EvenlightConv          *conv,
+                              const EvenlightPlanes *const *ins,
+                              gint                          n_ins,
+                              EvenlightPlanes              *out,
+                              gboolean                      relu);
+
+/* out = pack2(scale · in + offset): 4C × ceil(h/2) × ceil(w/2), channel
+ * c·4 + dy·2 + dx holds in[c][2i+dy][2j+dx] (clamped at the bottom/right). */
+void evenlight_nn_pack2      (const EvenlightPlanes *in,
+                              gfloat                 scale,
+                              gfloat                 offset,
+                              EvenlightPlanes       *out);
+
+/* out = unpack2(in) (pixel shuffle) cropped to @width × @height, placed at
+ * twice @in's origin. */
+void evenlight_nn_unpack2    (const EvenlightPlanes *in,
+                              gint                   width,
+                              gint                   height,
+                              EvenlightPlanes       *out);
+
+/* out = up2(in) (bilinear, align_corners = False, scale 2) over the window
+ * @width × @height at twice @in's origin, plus @add (same window, or NULL).
+ * @tmp is scratch. */
+void evenlight_nn_up2        (const EvenlightPlanes *in,
+                              const EvenlightPlanes *add,
+                              gint                   width,
+                              gint                   height,
+                              EvenlightPlanes       *tmp,
+                              EvenlightPlanes       *out);
+
+/* Bins of adaptive average pooling of @n samples to @bins outputs:
+ * [floor(i·n/bins), ceil((i+1)·n/bins)). */
+static inline void
+evenlight_nn_pool_bin (gint i, gint n, gint bins, gint *start, gint *end)
+{
+  *start = (gint) (((gint64) i * n) / bins);
+  *end = (gint) (((gint64) (i + 1) * n + bins - 1) / bins);
+}
+
+/* Selects the row kernel: "avx512", "avx2", "generic" or NULL for the best
+ * one this processor runs (the default; EVENLIGHT_ISA in the environment
+ * overrides it). Returns the name of the kernel now in use, or NULL if
+ * @isa is unknown or not supported here. For tests and benchmarks. */
+const gchar *evenlight_nn_set_isa (const gchar *isa);
+
+G_END_DECLS
+
+#endif

@@ -1,0 +1,260 @@
+/* One tile: paper Eq. (10) over a rectangle, through a window with the
+ * margin the networks need (weights/MODEL.md §1–§5, §7).
+ *
+ * Copyright (C) 2026 the evenlight developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "model.h"
+#include "dct.h"
+
+#include <math.h>
+#include <string.h>
+
+#define G EVENLIGHT_GRID_CELLS
+#define Z EVENLIGHT_GRID_BINS
+
+EvenlightScratch *
+evenlight_scratch_new (void)
+{
+  return g_new0 (EvenlightScratch, 1);
+}
+
+void
+evenlight_scratch_free (EvenlightScratch *s)
+{
+  EvenlightPlanes *all[] = {
+    &s->x, &s->l, &s->li, &s->w, &s->r1, &s->n, &s->phi, &s->phase, &s->enc1,
+    &s->enc2, &s->mid, &s->up, &s->t, &s->dec1, &s->o3, &s->skip, &s->pack,
+    &s->f1, &s->f2, &s->fs, &s->f3, &s->o12,
+  };
+  guint i;
+
+  if (s == NULL)
+    return;
+  for (i = 0; i < G_N_ELEMENTS (all); i++)
+    evenlight_planes_clear (all[i]);
+  g_free (s->rgb);
+  g_free (s);
+}
+
+void
+evenlight_tile_window (const EvenlightContext *context,
+                       const EvenlightRect    *rect,
+                       gint                    margin,
+                       EvenlightRect          *window)
+{
+  gint x0 = MAX (0, evenlight_floor_to (rect->x - margin, EVENLIGHT_TILE_ALIGN));
+  gint y0 = MAX (0, evenlight_floor_to (rect->y - margin, EVENLIGHT_TILE_ALIGN));
+  gint x1 = MIN (context->width, evenlight_ceil_to (rect->x + rect->width + margin, EVENLIGHT_TILE_ALIGN));
+  gint y1 = MIN (context->height, evenlight_ceil_to (rect->y + rect->height + margin, EVENLIGHT_TILE_ALIGN));
+
+  window->x = x0;
+  window->y = y0;
+  window->width = x1 - x0;
+  window->height = y1 - y0;
+}
+
+/* One axis of the slicing (§1): c = (i + 0.5) · (n / size) − 0.5, clamped
+ * to [0, n − 1]; the cell pair and the weight of the second. */
+static inline void
+slice_axis (gint i, gfloat scale, gint n, gint *i0, gint *i1, gfloat *t)
+{
+  gfloat c = ((gfloat) i + 0.5f) * scale - 0.5f;
+
+  c = c < 0.0f ? 0.0f : (c > (gfloat) (n - 1) ? (gfloat) (n - 1) : c);
+  *i0 = (gint) c;
+  *i1 = MIN (*i0 + 1, n - 1);
+  *t = c - (gfloat) *i0;
+}
+
+/* L = max(slice(grid, v), v) for one row; @gy is the grid already
+ * interpolated to this row, [Z][G]. */
+static inline gfloat
+slice_pixel (const gfloat *gy, gint x0, gint x1, gfloat tx, gfloat v)
+{
+  gfloat cz = v * (gfloat) Z - 0.5f;
+  gint z0, z1;
+  gfloat tz, a, b, s;
+
+  cz = cz < 0.0f ? 0.0f : (cz > (gfloat) (Z - 1) ? (gfloat) (Z - 1) : cz);
+  z0 = (gint) cz;
+  z1 = MIN (z0 + 1, Z - 1);
+  tz = cz - (gfloat) z0;
+  a = (1.0f - tx) * gy[z0 * G + x0] + tx * gy[z0 * G + x1];
+  b = (1.0f - tx) * gy[z1 * G + x0] + tx * gy[z1 * G + x1];
+  s = (1.0f - tz) * a + tz * b;
+  return s > v ? s : v;
+}
+
+static inline gfloat
+gamma_pow (gfloat l, gfloat gamma)
+{
+  /* γ = 0 and 1 exactly as powf gives them, without the call. */
+  if (gamma == 0.0f)
+    return 1.0f;
+  if (gamma == 1.0f)
+    return l;
+  return powf (l, gamma);
+}
+
+/* Reads the window, sanitises it, slices L and Li and forms the 9-channel
+ * Fusion-Net input x = (I, I_U, I_O) (§1, §2). */
+static gboolean
+tile_input (const EvenlightContext *ctx,
+            const EvenlightParams  *params,
+            const EvenlightRect    *win,
+            EvenlightReadFunc       read,
+            gpointer                read_data,
+            EvenlightScratch       *s,
+            GError                **error)
+{
+  gsize need = (gsize) win->width * win->height * 3;
+  gfloat sx = (gfloat) ((gdouble) G / ctx->width);
+  gfloat sy = (gfloat) ((gdouble) G / ctx->height);
+  gint *cx0, *cx1;
+  gfloat *ctx_t, *du, *dout;
+  GError *local = NULL;
+  gint x, y, c;
+
+  if (s->rgb_size < need)
+    {
+      g_free (s->rgb);
+      s->rgb = g_new (gfloat, need);
+      s->rgb_size = need;
+    }
+  if (!read (win, s->rgb, read_data, &local))
+    {
+      if (local == NULL)
+        g_set_error (&local, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INPUT,
+                     "Reading pixels %d,%d %d × %d failed",
+                     win->x, win->y, win->width, win->height);
+      g_propagate_error (error, local);
+      return FALSE;
+    }
+
+  evenlight_planes_ensure (&s->x, 9, win->width, win->height, win->x, win->y);
+  evenlight_planes_ensure (&s->l, 1, win->width, win->height, win->x, win->y);
+  evenlight_planes_ensure (&s->li, 1, win->width, win->height, win->x, win->y);
+
+  cx0 = g_new (gint, 2 * (gsize) win->width);
+  cx1 = cx0 + win->width;
+  ctx_t = g_new (gfloat, 3 * (gsize) win->width);
+  du = ctx_t + win->width;       /* L^γ1 + ε of the row  */
+  dout = du + win->width;        /* Li^γ2 + ε of the row */
+  for (x = 0; x < win->width; x++)
+    slice_axis (win->x + x, sx, G, &cx0[x], &cx1[x], &ctx_t[x]);
+
+  for (y = 0; y < win->height; y++)
+    {
+      const gfloat *px = s->rgb + (gsize) y * win->width * 3;
+      gfloat *r = evenlight_planes_row (&s->x, 0, y);
+      gfloat *gr = evenlight_planes_row (&s->x, 1, y);
+      gfloat *b = evenlight_planes_row (&s->x, 2, y);
+      gfloat *l = evenlight_planes_row (&s->l, 0, y);
+      gfloat *li = evenlight_planes_row (&s->li, 0, y);
+      gfloat gy[Z * G], gyi[Z * G];
+      gint y0, y1, z, k;
+      gfloat ty;
+
+      slice_axis (win->y + y, sy, G, &y0, &y1, &ty);
+      for (z = 0; z < Z; z++)
+        for (k = 0; k < G; k++)
+          {
+            gy[z * G + k] = (1.0f - ty) * ctx->grid[(z * G + y0) * G + k]
+                            + ty * ctx->grid[(z * G + y1) * G + k];
+            gyi[z * G + k] = (1.0f - ty) * ctx->grid_inv[(z * G + y0) * G + k]
+                             + ty * ctx->grid_inv[(z * G + y1) * G + k];
+          }
+
+      for (x = 0; x < win->width; x++)
+        {
+          gfloat vr = evenlight_sanitize (px[3 * x]);
+          gfloat vg = evenlight_sanitize (px[3 * x + 1]);
+          gfloat vb = evenlight_sanitize (px[3 * x + 2]);
+          r[x] = vr;
+          gr[x] = vg;
+          b[x] = vb;
+          l[x] = slice_pixel (gy, cx0[x], cx1[x], ctx_t[x], MAX (MAX (vr, vg), vb));
+          li[x] = slice_pixel (gyi, cx0[x], cx1[x], ctx_t[x], 1.0f - MIN (MIN (vr, vg), vb));
+        }
+
+      /* Paper Eq. (10) inner terms: I_U = min(1, I / (L^γ1 + ε)),
+       * I_O = max(0, 1 − (1 − I) / (Li^γ2 + ε)). */
+      for (x = 0; x < win->width; x++)
+        {
+          du[x] = gamma_pow (l[x], params->shadows) + EVENLIGHT_EPSILON;
+          dout[x] = gamma_pow (li[x], params->highlights) + EVENLIGHT_EPSILON;
+        }
+      for (c = 0; c < 3; c++)
+        {
+          const gfloat *in = evenlight_planes_row (&s->x, c, y);
+          gfloat *iu = evenlight_planes_row (&s->x, 3 + c, y);
+          gfloat *io = evenlight_planes_row (&s->x, 6 + c, y);
+          for (x = 0; x < win->width; x++)
+            {
+              gfloat u = in[x] / du[x];
+              gfloat o = 1.0f - (1.0f - in[x]) / dout[x];
+              iu[x] = u < 1.0f ? u : 1.0f;
+              io[x] = o > 0.0f ? o : 0.0f;
+            }
+        }
+    }
+
+  g_free (cx0);
+  g_free (ctx_t);
+  return TRUE;
+}
+
+gboolean
+evenlight_render_tile (const EvenlightContext *ctx,
+                       const EvenlightParams  *params,
+                       const EvenlightRect    *rect,
+                       gint                    margin,
+                       EvenlightReadFunc       read,
+                       gpointer                read_data,
+                       EvenlightScratch       *s,
+                       gboolean                keep_all,
+                       gfloat                 *out,
+                       gsize                   out_rowstride,
+                       GError                **error)
+{
+  EvenlightRect win;
+  gfloat g3 = params->denoise;
+  gboolean restore = g3 > 0.0f || keep_all;
+  gint x, y, c;
+
+  evenlight_tile_window (ctx, rect, margin, &win);
+  if (!tile_input (ctx, params, &win, read, read_data, s, error))
+    return FALSE;
+
+  evenlight_model_fusion (ctx->model, s);
+  if (restore)
+    evenlight_model_restoration (ctx->model, s);
+  /* Φ(N, γ3), with the exact shortcuts of §5: γ3 = 0 → 0, γ3 = 1 → N. */
+  if (g3 > 0.0f && g3 < 1.0f)
+    evenlight_dct_filter (&s->n, ctx->width, ctx->height, rect, g3, &s->phi);
+
+  /* R = clamp(R1 + Φ, 0, 1), packed into the caller's rows. */
+  for (y = 0; y < rect->height; y++)
+    {
+      gfloat *o = out + (gsize) y * out_rowstride;
+      gint wy = rect->y + y - win.y, wx = rect->x - win.x;
+
+      for (c = 0; c < 3; c++)
+        {
+          const gfloat *r1 = evenlight_planes_row (&s->r1, c, wy) + wx;
+          const gfloat *phi = NULL;
+
+          if (g3 >= 1.0f)
+            phi = evenlight_planes_row (&s->n, c, wy) + wx;
+          else if (g3 > 0.0f)
+            phi = evenlight_planes_row (&s->phi, c, y);
+          for (x = 0; x < rect->width; x++)
+            {
+              gfloat v = phi ? r1[x] + phi[x] : r1[x];
+              o[3 * x + c] = v >= 0.0f ? (v <= 1.0f ? v : 1.0f) : 0.0f;
+            }
+        }
+    }
+  return TRUE;
+}

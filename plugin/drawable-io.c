@@ -1,0 +1,238 @@
+/* evenlight — GIMP 2.10 plug-in: a drawable's pixels for the core.
+ *
+ * Copyright (C) 2026 the evenlight developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "drawable-io.h"
+#include "plugin-common.h"
+
+#include <string.h>
+
+gboolean
+evenlight_source_init (EvenlightSource *source,
+                       gint32           drawable_id,
+                       GError         **error)
+{
+  const gchar *name;
+
+  memset (source, 0, sizeof *source);
+  source->drawable_id = drawable_id;
+
+  if (! gimp_item_is_valid (drawable_id) || ! gimp_item_is_drawable (drawable_id))
+    {
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+                   _("Even Light needs a layer, but the given item (ID %d) "
+                     "is not a drawable."), drawable_id);
+      return FALSE;
+    }
+  if (gimp_item_is_group (drawable_id))
+    {
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+                   _("Even Light cannot work on the layer group “%s”: select "
+                     "one of its layers, or merge the group first."),
+                   gimp_item_get_name (drawable_id));
+      return FALSE;
+    }
+  if (gimp_item_is_channel (drawable_id))
+    {
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+                   _("Even Light works on layers only; “%s” is a channel or "
+                     "a layer mask. Select a layer."),
+                   gimp_item_get_name (drawable_id));
+      return FALSE;
+    }
+  if (gimp_drawable_is_indexed (drawable_id))
+    {
+      g_set_error_literal (error, EVENLIGHT_ERROR,
+                           EVENLIGHT_ERROR_INVALID_ARGUMENT,
+                           _("Even Light does not work on indexed images: "
+                             "convert the image to RGB first "
+                             "(Image ▸ Mode ▸ RGB)."));
+      return FALSE;
+    }
+
+  source->gray = gimp_drawable_is_gray (drawable_id);
+  source->has_alpha = gimp_drawable_has_alpha (drawable_id);
+  if (source->gray)
+    name = source->has_alpha ? "Y'A float" : "Y' float";
+  else
+    name = source->has_alpha ? "R'G'B'A float" : "R'G'B' float";
+  source->format = babl_format (name);
+  source->n_channels = babl_format_get_n_components (source->format);
+  source->width = gimp_drawable_width (drawable_id);
+  source->height = gimp_drawable_height (drawable_id);
+  source->buffer = gimp_drawable_get_buffer (drawable_id);
+  g_mutex_init (&source->lock);
+  return TRUE;
+}
+
+void
+evenlight_source_clear (EvenlightSource *source)
+{
+  if (source->buffer != NULL)
+    {
+      g_object_unref (source->buffer);
+      g_mutex_clear (&source->lock);
+    }
+  source->buffer = NULL;
+}
+
+void
+evenlight_source_get (EvenlightSource     *source,
+                      const EvenlightRect *rect,
+                      gfloat              *pixels)
+{
+  GeglRectangle r = { rect->x, rect->y, rect->width, rect->height };
+
+  g_mutex_lock (&source->lock);
+  gegl_buffer_get (source->buffer, &r, 1.0, source->format, pixels,
+                   GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_NONE);
+  g_mutex_unlock (&source->lock);
+}
+
+gboolean
+evenlight_source_read (const EvenlightRect *rect,
+                       gfloat              *rgb,
+                       gpointer             user_data,
+                       GError             **error)
+{
+  EvenlightSource *source = user_data;
+  gsize            n = (gsize) rect->width * rect->height;
+  gint             nc = source->n_channels;
+  gfloat          *pixels;
+  gsize            i;
+
+  (void) error;
+  /* R'G'B' float data can be read straight into @rgb; everything else
+   * goes through a scratch buffer in the drawable's own layout so that
+   * alpha never influences the colour (no premultiplication). */
+  if (! source->gray && ! source->has_alpha)
+    {
+      evenlight_source_get (source, rect, rgb);
+      return TRUE;
+    }
+  pixels = g_new (gfloat, n * nc);
+  evenlight_source_get (source, rect, pixels);
+  for (i = 0; i < n; i++)
+    {
+      const gfloat *p = pixels + i * nc;
+
+      if (source->gray)
+        rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = p[0];
+      else
+        {
+          rgb[3 * i] = p[0];
+          rgb[3 * i + 1] = p[1];
+          rgb[3 * i + 2] = p[2];
+        }
+    }
+  g_free (pixels);
+  return TRUE;
+}
+
+void
+evenlight_source_merge (const EvenlightSource *source,
+                        gfloat                *pixels,
+                        const gfloat          *rgb,
+                        gsize                  n_pixels)
+{
+  gint  nc = source->n_channels;
+  gsize i;
+
+  for (i = 0; i < n_pixels; i++)
+    {
+      gfloat       *p = pixels + i * nc;
+      const gfloat *c = rgb + 3 * i;
+
+      if (source->gray)
+        p[0] = (c[0] + c[1] + c[2]) / 3.0f;
+      else
+        {
+          p[0] = c[0];
+          p[1] = c[1];
+          p[2] = c[2];
+        }
+    }
+}
+
+typedef struct
+{
+  EvenlightSource *source;
+  GeglBuffer      *shadow;
+  gboolean         show_progress;
+} ApplyState;
+
+static gboolean
+apply_write (const EvenlightRect *rect,
+             const gfloat        *rgb,
+             gpointer             user_data,
+             GError             **error)
+{
+  ApplyState      *state = user_data;
+  EvenlightSource *source = state->source;
+  GeglRectangle    r = { rect->x, rect->y, rect->width, rect->height };
+  gsize            n = (gsize) rect->width * rect->height;
+  gfloat          *pixels = g_new (gfloat, n * source->n_channels);
+
+  (void) error;
+  /* The source tile supplies the alpha that the core does not touch. */
+  evenlight_source_get (source, rect, pixels);
+  evenlight_source_merge (source, pixels, rgb, n);
+  g_mutex_lock (&source->lock);
+  gegl_buffer_set (state->shadow, &r, 0, source->format, pixels,
+                   GEGL_AUTO_ROWSTRIDE);
+  g_mutex_unlock (&source->lock);
+  g_free (pixels);
+  return TRUE;
+}
+
+static gboolean
+apply_progress (gdouble  fraction,
+                gpointer user_data)
+{
+  ApplyState *state = user_data;
+
+  /* Cancelling from GIMP's progress bar ends the plug-in process; since
+   * the shadow buffer is only merged after the last tile, the image then
+   * stays as it was. */
+  if (state->show_progress)
+    {
+      g_mutex_lock (&state->source->lock);
+      gimp_progress_update (fraction);
+      g_mutex_unlock (&state->source->lock);
+    }
+  return TRUE;
+}
+
+gboolean
+evenlight_source_apply (EvenlightSource        *source,
+                        const EvenlightContext *context,
+                        const EvenlightParams  *params,
+                        const EvenlightRect    *rect,
+                        gboolean                show_progress,
+                        GError                **error)
+{
+  ApplyState state = { source, NULL, show_progress };
+  gboolean   ok;
+
+  state.shadow = gimp_drawable_get_shadow_buffer (source->drawable_id);
+  ok = evenlight_enhance (context, params, rect,
+                          (gint) g_get_num_processors (),
+                          evenlight_source_read, source,
+                          apply_write, &state,
+                          apply_progress, &state, error);
+  /* Unreferencing flushes the last tiles to GIMP. */
+  g_object_unref (state.shadow);
+  if (! ok)
+    {
+      gimp_drawable_free_shadow (source->drawable_id);
+      return FALSE;
+    }
+  if (show_progress)
+    gimp_progress_update (1.0);
+  /* TRUE: through the selection mask, as one undo step. */
+  gimp_drawable_merge_shadow (source->drawable_id, TRUE);
+  gimp_drawable_update (source->drawable_id, rect->x, rect->y,
+                        rect->width, rect->height);
+  return TRUE;
+}

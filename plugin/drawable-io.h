@@ -1,0 +1,78 @@
+/* evenlight — GIMP 2.10 plug-in: a drawable's pixels for the core.
+ *
+ * Copyright (C) 2026 the evenlight developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The core asks for pixels through callbacks (core/evenlight.h). This
+ * module answers them from the drawable's GeglBuffer and writes the
+ * results to the shadow buffer, in float so that 16- and 32-bit images
+ * keep their precision, with alpha left as it is and grayscale staying
+ * grayscale (the core's R = G = B output is written back as its mean).
+ *
+ * libgimp fetches tiles over the one pipe it shares with GIMP, and that
+ * pipe is not safe to use from two threads at once: every GEGL access and
+ * progress update made from a callback holds EvenlightSource.lock.
+ */
+#ifndef EVENLIGHT_DRAWABLE_IO_H
+#define EVENLIGHT_DRAWABLE_IO_H
+
+#include <libgimp/gimp.h>
+
+#include "evenlight.h"
+
+typedef struct
+{
+  gint32      drawable_id;
+  GeglBuffer *buffer;      /* the drawable's pixels (only read)        */
+  const Babl *format;      /* "R'G'B'A float", "R'G'B' float", "Y'A float"
+                            * or "Y' float", as the drawable has alpha
+                            * and colour                               */
+  gint        n_channels;  /* of @format                               */
+  gboolean    gray;
+  gboolean    has_alpha;
+  gint        width;
+  gint        height;
+  GMutex      lock;        /* serialises libgimp calls from callbacks  */
+} EvenlightSource;
+
+/* Opens @drawable_id for reading. Refuses, with a message for the user,
+ * what Even Light cannot process: layer groups, channels and masks, and
+ * indexed images. */
+gboolean evenlight_source_init  (EvenlightSource *source,
+                                 gint32           drawable_id,
+                                 GError         **error);
+void     evenlight_source_clear (EvenlightSource *source);
+
+/* An EvenlightReadFunc: @user_data is the EvenlightSource. Thread-safe. */
+gboolean evenlight_source_read  (const EvenlightRect *rect,
+                                 gfloat              *rgb,
+                                 gpointer             user_data,
+                                 GError             **error);
+
+/* Reads @rect in source->format (n_channels floats per pixel, packed) into
+ * @pixels. Thread-safe. */
+void     evenlight_source_get   (EvenlightSource     *source,
+                                 const EvenlightRect *rect,
+                                 gfloat              *pixels);
+
+/* Replaces the colour of @n_pixels @pixels (in source->format, as read by
+ * evenlight_source_get) by the core's output @rgb (packed R'G'B'); alpha
+ * stays, gray pixels get the mean of R, G and B. */
+void     evenlight_source_merge (const EvenlightSource *source,
+                                 gfloat                *pixels,
+                                 const gfloat          *rgb,
+                                 gsize                  n_pixels);
+
+/* Renders @rect of the drawable for @params through evenlight_enhance()
+ * into the shadow buffer, then merges it through the selection mask (one
+ * undo step) and updates the display. On any error nothing is merged and
+ * the drawable is as it was. @show_progress drives GIMP's progress bar,
+ * which must have been started with gimp_progress_init(). */
+gboolean evenlight_source_apply (EvenlightSource        *source,
+                                 const EvenlightContext *context,
+                                 const EvenlightParams  *params,
+                                 const EvenlightRect    *rect,
+                                 gboolean                show_progress,
+                                 GError                **error);
+
+#endif /* EVENLIGHT_DRAWABLE_IO_H */

@@ -1,0 +1,328 @@
+/* evenlight — GIMP 2.10 plug-in: registration and the three run modes.
+ *
+ * Copyright (C) 2026 the evenlight developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Colors ▸ Tone Mapping ▸ Even Light… — lifts the shadows, tames the
+ * highlights and removes the noise that brightening reveals (paper
+ * Eq. 10 with the sliders γ1, γ2, γ3). Shaped after GIMP's own
+ * plug-ins/common/despeckle.c: query() registers the procedure, run()
+ * handles the interactive, non-interactive and last-values modes, the
+ * result goes through the shadow buffer and the selection mask as one
+ * undo step.
+ */
+#include <libgimp/gimp.h>
+
+#include <locale.h>
+#include <string.h>
+
+#include "drawable-io.h"
+#include "evenlight-dialog.h"
+#include "plugin-common.h"
+#include "plugin-paths.h"
+
+#define N_ARGS 6
+
+static void query (void);
+static void run   (const gchar      *name,
+                   gint              nparams,
+                   const GimpParam  *param,
+                   gint             *nreturn_vals,
+                   GimpParam       **return_vals);
+
+const GimpPlugInInfo PLUG_IN_INFO =
+{
+  NULL,  /* init_proc  */
+  NULL,  /* quit_proc  */
+  query, /* query_proc */
+  run,   /* run_proc   */
+};
+
+MAIN ()
+
+/* ---- Values ------------------------------------------------------------ */
+
+void
+evenlight_vals_init_default (EvenlightVals *vals)
+{
+  memset (vals, 0, sizeof *vals);
+  vals->version = EVENLIGHT_VALS_VERSION;
+  vals->size = sizeof *vals;
+  vals->shadows = EVENLIGHT_DEFAULT_SHADOWS;
+  vals->highlights = EVENLIGHT_DEFAULT_HIGHLIGHTS;
+  vals->denoise = EVENLIGHT_DEFAULT_DENOISE;
+}
+
+void
+evenlight_vals_to_params (const EvenlightVals *vals,
+                          EvenlightParams     *params)
+{
+  params->shadows = (gfloat) vals->shadows;
+  params->highlights = (gfloat) vals->highlights;
+  params->denoise = (gfloat) vals->denoise;
+}
+
+gboolean
+evenlight_vals_load_last (EvenlightVals *vals)
+{
+  EvenlightVals stored;
+  EvenlightParams params;
+
+  if (gimp_get_data_size (PLUG_IN_PROC) != sizeof stored)
+    return FALSE;
+  if (! gimp_get_data (PLUG_IN_PROC, &stored))
+    return FALSE;
+  if (stored.version != EVENLIGHT_VALS_VERSION || stored.size != sizeof stored)
+    return FALSE;
+  evenlight_vals_to_params (&stored, &params);
+  if (! evenlight_params_validate (&params, NULL))
+    return FALSE;
+  *vals = stored;
+  return TRUE;
+}
+
+void
+evenlight_vals_store_last (const EvenlightVals *vals)
+{
+  gimp_set_data (PLUG_IN_PROC, vals, sizeof *vals);
+}
+
+/* ---- Registration ------------------------------------------------------- */
+
+static void
+query (void)
+{
+  static const GimpParamDef args[N_ARGS] =
+  {
+    { GIMP_PDB_INT32,    "run-mode",   "The run mode { RUN-INTERACTIVE (0), RUN-NONINTERACTIVE (1), RUN-WITH-LAST-VALS (2) }" },
+    { GIMP_PDB_IMAGE,    "image",      "Input image" },
+    { GIMP_PDB_DRAWABLE, "drawable",   "Input drawable (a layer)" },
+    { GIMP_PDB_FLOAT,    "shadows",    "How much dark regions are lifted, gamma 1 (0 <= shadows <= 1)" },
+    { GIMP_PDB_FLOAT,    "highlights", "How much bright regions are brought down, gamma 2 (0 <= highlights <= 1)" },
+    { GIMP_PDB_FLOAT,    "denoise",    "How much of the revealed noise is removed, gamma 3 (0 <= denoise <= 1)" },
+  };
+  static const GimpParamDef return_vals[] =
+  {
+    { GIMP_PDB_STRING, "error-message", "Why the procedure failed" },
+  };
+  gchar *localedir = evenlight_plugin_get_localedir ();
+
+  gimp_plugin_domain_register (GETTEXT_PACKAGE, localedir);
+  g_free (localedir);
+
+  gimp_install_procedure (PLUG_IN_PROC,
+                          N_("Even out uneven lighting: lift shadows, tame highlights, remove the revealed noise"),
+                          "Enhances a photo with non-uniform illumination with a "
+                          "light-weight CNN (after \"Fast Enhancement for "
+                          "Non-Uniform Illumination Images using Light-weight "
+                          "CNNs\"): dark regions are brightened by 'shadows', "
+                          "over-exposed ones brought down by 'highlights', and "
+                          "the noise that brightening reveals is removed by "
+                          "'denoise'. Works on RGB and grayscale layers of any "
+                          "precision, keeps alpha, honours the selection. The "
+                          "weights file is looked up in the installed data "
+                          "folder, then next to the plug-in; EVENLIGHT_WEIGHTS "
+                          "overrides it.",
+                          "the evenlight developers",
+                          "Copyright (C) 2026 the evenlight developers, GPL-3.0-or-later",
+                          "2026",
+                          N_("_Even Light..."),
+                          "RGB*, GRAY*",
+                          GIMP_PLUGIN,
+                          G_N_ELEMENTS (args), G_N_ELEMENTS (return_vals),
+                          args, return_vals);
+
+  gimp_plugin_menu_register (PLUG_IN_PROC, "<Image>/Colors/Tone Mapping");
+}
+
+/* ---- Running ------------------------------------------------------------ */
+
+static void
+init_i18n (void)
+{
+  gchar *localedir = evenlight_plugin_get_localedir ();
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, localedir);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  g_free (localedir);
+}
+
+/* Computes the context without a dialog. */
+static EvenlightContext *
+context_compute (EvenlightSource      *source,
+                 const EvenlightModel *model,
+                 GError              **error)
+{
+  return evenlight_context_new (model, source->width, source->height,
+                                evenlight_source_read, source, error);
+}
+
+static GimpPDBStatusType
+process (gint32          drawable_id,
+         GimpRunMode     run_mode,
+         EvenlightVals  *vals,
+         GError        **error)
+{
+  EvenlightSource   source;
+  EvenlightModel   *model = NULL;
+  EvenlightContext *context = NULL;
+  EvenlightParams   params;
+  EvenlightRect     rect;
+  GimpPDBStatusType status = GIMP_PDB_EXECUTION_ERROR;
+
+  if (! evenlight_source_init (&source, drawable_id, error))
+    return GIMP_PDB_CALLING_ERROR;
+
+  model = evenlight_plugin_load_model (error);
+  if (model == NULL)
+    goto out;
+
+  if (run_mode == GIMP_RUN_INTERACTIVE)
+    {
+      GError *dialog_error = NULL;
+
+      if (! evenlight_dialog_run (&source, model, vals, &context, &dialog_error))
+        {
+          if (dialog_error == NULL)
+            status = GIMP_PDB_CANCEL;
+          g_propagate_error (error, dialog_error);
+          goto out;
+        }
+    }
+
+  evenlight_vals_to_params (vals, &params);
+  /* The sliders cannot leave [0, 1], and the other modes were checked in
+   * run(); this guards the contract all the same. */
+  if (! evenlight_params_validate (&params, error))
+    {
+      status = GIMP_PDB_CALLING_ERROR;
+      goto out;
+    }
+
+  /* Only the selection's bounds are rendered; the context always comes
+   * from the whole layer, so the result inside the selection is the same
+   * as without one. */
+  if (! gimp_drawable_mask_intersect (drawable_id, &rect.x, &rect.y,
+                                      &rect.width, &rect.height))
+    {
+      status = GIMP_PDB_SUCCESS;   /* nothing selected on this layer */
+      goto out;
+    }
+
+  gimp_progress_init (_("Even Light"));
+  if (context == NULL)
+    {
+      context = context_compute (&source, model, error);
+      if (context == NULL)
+        goto out;
+    }
+  if (! evenlight_source_apply (&source, context, &params, &rect, TRUE, error))
+    goto out;
+
+  if (run_mode != GIMP_RUN_NONINTERACTIVE)
+    gimp_displays_flush ();
+  if (run_mode == GIMP_RUN_INTERACTIVE)
+    evenlight_vals_store_last (vals);
+  status = GIMP_PDB_SUCCESS;
+
+out:
+  if (context != NULL)
+    evenlight_context_free (context);
+  if (model != NULL)
+    evenlight_model_free (model);
+  evenlight_source_clear (&source);
+  return status;
+}
+
+static void
+run (const gchar      *name,
+     gint              nparams,
+     const GimpParam  *param,
+     gint             *nreturn_vals,
+     GimpParam       **return_vals)
+{
+  static GimpParam  values[2];
+  static gchar     *message = NULL;
+  GimpRunMode       run_mode;
+  GimpPDBStatusType status = GIMP_PDB_SUCCESS;
+  EvenlightVals     vals;
+  GError           *error = NULL;
+
+  (void) name;
+  init_i18n ();
+  gegl_init (NULL, NULL);
+
+  *nreturn_vals = 1;
+  *return_vals = values;
+  values[0].type = GIMP_PDB_STATUS;
+
+  evenlight_vals_init_default (&vals);
+  run_mode = nparams > 0 ? (GimpRunMode) param[0].data.d_int32 : GIMP_RUN_NONINTERACTIVE;
+
+  if (nparams < 3)
+    {
+      status = GIMP_PDB_CALLING_ERROR;
+      g_set_error (&error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+                   _("%s needs %d arguments (run-mode, image, drawable, "
+                     "shadows, highlights, denoise), got %d."),
+                   PLUG_IN_PROC, N_ARGS, nparams);
+    }
+  else
+    switch (run_mode)
+      {
+      case GIMP_RUN_INTERACTIVE:
+        evenlight_vals_load_last (&vals);
+        break;
+
+      case GIMP_RUN_NONINTERACTIVE:
+        if (nparams != N_ARGS)
+          {
+            status = GIMP_PDB_CALLING_ERROR;
+            g_set_error (&error, EVENLIGHT_ERROR,
+                         EVENLIGHT_ERROR_INVALID_ARGUMENT,
+                         _("%s needs %d arguments (run-mode, image, drawable, "
+                           "shadows, highlights, denoise), got %d."),
+                         PLUG_IN_PROC, N_ARGS, nparams);
+          }
+        else
+          {
+            EvenlightParams params;
+
+            vals.shadows = param[3].data.d_float;
+            vals.highlights = param[4].data.d_float;
+            vals.denoise = param[5].data.d_float;
+            evenlight_vals_to_params (&vals, &params);
+            if (! evenlight_params_validate (&params, &error))
+              status = GIMP_PDB_CALLING_ERROR;
+          }
+        break;
+
+      case GIMP_RUN_WITH_LAST_VALS:
+        evenlight_vals_load_last (&vals);
+        break;
+
+      default:
+        status = GIMP_PDB_CALLING_ERROR;
+        g_set_error (&error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+                     _("Unknown run mode %d."), (gint) run_mode);
+        break;
+      }
+
+  if (status == GIMP_PDB_SUCCESS)
+    status = process (param[2].data.d_drawable, run_mode, &vals, &error);
+
+  values[0].data.d_status = status;
+  if (error != NULL)
+    {
+      /* GIMP shows this string to the user (interactive runs) or passes
+       * it to the caller (scripts), naming our procedure. */
+      g_free (message);
+      message = g_strdup (error->message);
+      *nreturn_vals = 2;
+      values[1].type = GIMP_PDB_STRING;
+      values[1].data.d_string = message;
+      g_error_free (error);
+    }
+}

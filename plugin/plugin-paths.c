@@ -1,0 +1,88 @@
+/* evenlight — GIMP 2.10 plug-in: where the weights and translations are.
+ *
+ * Copyright (C) 2026 the evenlight developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "plugin-paths.h"
+#include "plugin-common.h"
+
+gchar *
+evenlight_plugin_get_dir (void)
+{
+  /* GIMP starts plug-ins by their full path, but /proc/self/exe also
+   * resolves symbolic links, so a link in the plug-ins folder pointing at
+   * a build tree still finds the files next to the real binary. */
+  gchar *exe = g_file_read_link ("/proc/self/exe", NULL);
+  gchar *dir;
+
+  if (exe == NULL)
+    return NULL;
+  dir = g_path_get_dirname (exe);
+  g_free (exe);
+  return dir;
+}
+
+gchar *
+evenlight_plugin_get_localedir (void)
+{
+  gchar *dir = evenlight_plugin_get_dir ();
+
+  if (dir != NULL)
+    {
+      gchar *local = g_build_filename (dir, "locale", NULL);
+
+      g_free (dir);
+      if (g_file_test (local, G_FILE_TEST_IS_DIR))
+        return local;
+      g_free (local);
+    }
+  return g_strdup (LOCALEDIR);
+}
+
+gchar *
+evenlight_plugin_find_weights (GError **error)
+{
+  const gchar *env = g_getenv ("EVENLIGHT_WEIGHTS");
+  const gchar *installed;
+  gchar       *dir;
+  gchar       *beside = NULL;
+
+  /* An explicit choice is used as it is, so that a wrong path is reported
+   * instead of silently falling back to another file. */
+  if (env != NULL && env[0] != '\0')
+    return g_strdup (env);
+
+  installed = evenlight_default_weights_path ();
+  if (g_file_test (installed, G_FILE_TEST_IS_REGULAR))
+    return g_strdup (installed);
+
+  dir = evenlight_plugin_get_dir ();
+  if (dir != NULL)
+    {
+      beside = g_build_filename (dir, EVENLIGHT_WEIGHTS_BASENAME, NULL);
+      g_free (dir);
+      if (g_file_test (beside, G_FILE_TEST_IS_REGULAR))
+        return beside;
+    }
+
+  g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_IO,
+               _("The weights file of Even Light was not found: looked for "
+                 "“%s” and “%s”. Reinstall the plug-in or set "
+                 "EVENLIGHT_WEIGHTS to the path of a weights file."),
+               installed, beside != NULL ? beside : EVENLIGHT_WEIGHTS_BASENAME);
+  g_free (beside);
+  return NULL;
+}
+
+EvenlightModel *
+evenlight_plugin_load_model (GError **error)
+{
+  gchar          *path = evenlight_plugin_find_weights (error);
+  EvenlightModel *model;
+
+  if (path == NULL)
+    return NULL;
+  model = evenlight_model_load (path, error);
+  g_free (path);
+  return model;
+}

@@ -1,0 +1,130 @@
+/* Parameters, errors and the default weights path.
+ *
+ * Copyright (C) 2026 the evenlight developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "evenlight.h"
+
+#include <math.h>
+#include <string.h>
+
+static void
+expect_invalid (EvenlightParams params, const gchar *name, const gchar *symbol)
+{
+  GError *error = NULL;
+
+  g_assert_false (evenlight_params_validate (&params, &error));
+  g_assert_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, name));
+  g_assert_nonnull (strstr (error->message, symbol));
+  g_assert_nonnull (strstr (error->message, "between 0 and 1"));
+  g_error_free (error);
+}
+
+static void
+test_params (void)
+{
+  EvenlightParams p;
+  GError *error = NULL;
+
+  evenlight_params_init_default (&p);
+  g_assert_cmpfloat (p.shadows, ==, EVENLIGHT_DEFAULT_SHADOWS);
+  g_assert_cmpfloat (p.highlights, ==, EVENLIGHT_DEFAULT_HIGHLIGHTS);
+  g_assert_cmpfloat (p.denoise, ==, EVENLIGHT_DEFAULT_DENOISE);
+  g_assert_true (evenlight_params_validate (&p, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (evenlight_params_validate (&(EvenlightParams) { 0.0f, 0.0f, 0.0f }, NULL));
+  g_assert_true (evenlight_params_validate (&(EvenlightParams) { 1.0f, 1.0f, 1.0f }, NULL));
+
+  expect_invalid ((EvenlightParams) { -0.01f, 0.5f, 0.5f }, "Shadows", "γ1");
+  expect_invalid ((EvenlightParams) { NAN, 0.5f, 0.5f }, "Shadows", "γ1");
+  expect_invalid ((EvenlightParams) { 0.5f, 1.5f, 0.5f }, "Highlights", "γ2");
+  expect_invalid ((EvenlightParams) { 0.5f, INFINITY, 0.5f }, "Highlights", "γ2");
+  expect_invalid ((EvenlightParams) { 0.5f, 0.5f, 2.0f }, "Denoise", "γ3");
+  expect_invalid ((EvenlightParams) { 0.5f, 0.5f, -INFINITY }, "Denoise", "γ3");
+
+  g_assert_false (evenlight_params_validate (NULL, &error));
+  g_assert_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+}
+
+static void
+test_default_path (void)
+{
+  const gchar *path;
+
+  g_unsetenv ("EVENLIGHT_WEIGHTS");
+  path = evenlight_default_weights_path ();
+  g_assert_nonnull (path);
+  g_assert_true (g_str_has_suffix (path, G_DIR_SEPARATOR_S "evenlight-v1.bin"));
+  g_assert_true (g_path_is_absolute (path));
+
+  g_setenv ("EVENLIGHT_WEIGHTS", "/some/where/else.bin", TRUE);
+  path = evenlight_default_weights_path ();
+  g_setenv ("EVENLIGHT_WEIGHTS", "/changed", TRUE);
+  g_assert_cmpstr (path, ==, "/some/where/else.bin");   /* still valid */
+  g_setenv ("EVENLIGHT_WEIGHTS", "", TRUE);
+  g_assert_true (g_str_has_suffix (evenlight_default_weights_path (), "evenlight-v1.bin"));
+  g_unsetenv ("EVENLIGHT_WEIGHTS");
+}
+
+static void
+test_model_errors (void)
+{
+  GError *error = NULL;
+  static const guint8 junk[] = "not a weights file at all";
+
+  g_assert_null (evenlight_model_load ("/nonexistent/evenlight.bin", &error));
+  g_assert_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "/nonexistent/evenlight.bin"));
+  g_clear_error (&error);
+
+  g_assert_null (evenlight_model_load_data (junk, sizeof junk, "junk.bin", &error));
+  g_assert_nonnull (error);
+  g_assert_true (error->domain == EVENLIGHT_ERROR);
+  g_assert_nonnull (strstr (error->message, "junk.bin"));
+  g_clear_error (&error);
+
+  g_assert_null (evenlight_model_load (NULL, &error));
+  g_assert_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+}
+
+/* The golden container holds test vectors, not a network: refused by
+ * architecture. */
+static void
+test_model_architecture (void)
+{
+  const gchar *dir = g_getenv ("EVENLIGHT_TEST_DATA");
+  gchar *path;
+  GError *error = NULL;
+  EvenlightModel *model;
+
+  g_assert_nonnull (dir);
+  path = g_build_filename (dir, "golden.bin", NULL);
+  g_assert_null (evenlight_model_load (path, &error));
+  g_assert_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_ARCHITECTURE);
+  g_assert_nonnull (strstr (error->message, "evenlight-golden-v1"));
+  g_clear_error (&error);
+  g_free (path);
+
+  path = g_build_filename (dir, "golden-weights.bin", NULL);
+  model = evenlight_model_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (model);
+  evenlight_model_free (model);
+  g_free (path);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/core/params/validate", test_params);
+  g_test_add_func ("/core/params/default-path", test_default_path);
+  g_test_add_func ("/core/model/errors", test_model_errors);
+  g_test_add_func ("/core/model/architecture", test_model_architecture);
+  return g_test_run ();
+}

@@ -1,0 +1,412 @@
+/* LAIC (core/laic.c) against an exact LP solution, and on hostile input.
+ *
+ * Copyright (C) 2026 the evenlight developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The linear program of laic.h is built here a second time, independently
+ * of laic.c (its own neighbourhood weights, its own cost vector), and solved
+ * exactly by GLPK's simplex on 16 × 16 and 32 × 32 dark captures. Our
+ * first-order solver must reach the optimum within 1 % and satisfy every
+ * constraint within 1e-4. Without GLPK those two cases are skipped, the
+ * others still run.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "evenlight.h"
+#include "laic.h"
+
+#ifdef HAVE_GLPK
+#include <glpk.h>
+#endif
+
+static gint failures;
+
+#define CHECK(cond, ...)                                   \
+  do {                                                     \
+    if (!(cond)) {                                         \
+      failures++;                                          \
+      fprintf (stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
+      fprintf (stderr, __VA_ARGS__);                       \
+      fputc ('\n', stderr);                                \
+    }                                                      \
+  } while (0)
+
+/* A dark 8-bit capture: smooth illumination falling off to black, a
+ * brighter object, some texture and noise; values k/255 with k ≤ 40. */
+static void
+make_dark (gfloat *v, gint w, gint h, guint32 seed)
+{
+  GRand *rand = g_rand_new_with_seed (seed);
+
+  for (gint y = 0; y < h; y++)
+    for (gint x = 0; x < w; x++)
+      {
+        gdouble fx = (x + 0.5) / w, fy = (y + 0.5) / h;
+        gdouble val = 14.0 * (1.0 - fx) * (0.4 + fy);
+        if ((fx - 0.7) * (fx - 0.7) + (fy - 0.3) * (fy - 0.3) < 0.04)
+          val += 18.0;
+        val += 3.0 * sin (9.0 * fx + 4.0 * fy) + g_rand_double_range (rand, -1.5, 1.5);
+        v[y * w + x] = (gfloat) (CLAMP (floor (val + 0.5), 0.0, 40.0) / 255.0);
+      }
+  g_rand_free (rand);
+}
+
+/* Our solve of a gray image @v: returns the gains. */
+static gfloat *
+solve (const gfloat *v, gint w, gint h, const EvenlightLaicParams *params, gint threads)
+{
+  gfloat *rgb = g_new (gfloat, 3 * (gsize) w * h);
+  gfloat *gain = g_new (gfloat, (gsize) w * h);
+  GError *error = NULL;
+
+  for (gint i = 0; i < w * h; i++)
+    rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = v[i];
+  if (!evenlight_laic (params, rgb, w, h, threads, gain, &error))
+    {
+      CHECK (FALSE, "evenlight_laic failed: %s", error->message);
+      g_clear_error (&error);
+    }
+  for (gint i = 0; i < w * h; i++)
+    {
+      gfloat lv = MAX (v[i], EVENLIGHT_LAIC_MIN_LEVEL);
+      CHECK (fabsf (rgb[3 * i] - MIN (1.0f, v[i] * gain[i])) <= 1e-6f
+             && lv * gain[i] <= 1.0f + 1e-5f,
+             "pixel %d: output %g, level %g, gain %g", i, rgb[3 * i], v[i], gain[i]);
+    }
+  g_free (rgb);
+  return gain;
+}
+
+/* ---- the LP, built independently --------------------------------------- */
+
+typedef struct
+{
+  gint    n;
+  gint   *sign;      /* n                    */
+  gdouble *cost;     /* n: cost of each gain */
+  gdouble *hi;       /* n                    */
+  /* row i of r(g) = V g − mean3×3(V g): up to 9 (column, weight) pairs */
+  gint    *rcol;     /* n × 10               */
+  gdouble *rval;     /* n × 10               */
+  gint    *rlen;
+} Lp;
+
+static void
+lp_build (Lp *lp, const gfloat *v0, gint w, gint h, gdouble lambda, gdouble max_gain)
+{
+  gint    n = w * h;
+  gdouble *v = g_new (gdouble, n);
+
+  lp->n = n;
+  lp->sign = g_new0 (gint, n);
+  lp->cost = g_new0 (gdouble, n);
+  lp->hi = g_new0 (gdouble, n);
+  lp->rcol = g_new0 (gint, n * 10);
+  lp->rval = g_new0 (gdouble, n * 10);
+  lp->rlen = g_new0 (gint, n);
+  for (gint i = 0; i < n; i++)
+    {
+      v[i] = MAX (v0[i], EVENLIGHT_LAIC_MIN_LEVEL);
+      lp->hi[i] = MIN (1.0 / v[i], max_gain);
+    }
+  for (gint y = 0; y < h; y++)
+    for (gint x = 0; x < w; x++)
+      {
+        gint    i = y * w + x, len = 0;
+        gdouble mean = 0.0;
+        /* weights of r's row: δ_ij V_j − A_ij V_j, A by enumerating the
+         * nine clamped offsets. */
+        gint    cols[10];
+        gdouble vals[10];
+
+        cols[len] = i;
+        vals[len++] = v[i];
+        for (gint dy = -1; dy <= 1; dy++)
+          for (gint dx = -1; dx <= 1; dx++)
+            {
+              gint j = CLAMP (y + dy, 0, h - 1) * w + CLAMP (x + dx, 0, w - 1);
+              gint k;
+              mean += v[j] / 9.0;
+              for (k = 0; k < len && cols[k] != j; k++)
+                ;
+              if (k == len)
+                {
+                  cols[len] = j;
+                  vals[len++] = 0.0;
+                }
+              vals[k] -= v[j] / 9.0;
+            }
+        gdouble d = v[i] - mean;
+        lp->sign[i] = d > EVENLIGHT_LAIC_SIGN_EPS ? 1 : (d < -EVENLIGHT_LAIC_SIGN_EPS ? -1 : 0);
+        lp->rlen[i] = len;
+        memcpy (lp->rcol + i * 10, cols, len * sizeof (gint));
+        memcpy (lp->rval + i * 10, vals, len * sizeof (gdouble));
+        /* −λ2 |J̃ − J̄| = −λ2 s r on the feasible set */
+        for (gint k = 0; k < len; k++)
+          lp->cost[cols[k]] -= lambda * lp->sign[i] * vals[k];
+      }
+  g_free (v);
+}
+
+static void
+lp_free (Lp *lp)
+{
+  g_free (lp->sign);
+  g_free (lp->cost);
+  g_free (lp->hi);
+  g_free (lp->rcol);
+  g_free (lp->rval);
+  g_free (lp->rlen);
+}
+
+/* Objective and largest constraint violation (in J̃ units) of gains g. */
+static gdouble
+lp_eval (const Lp *lp, const gfloat *v0, const gfloat *g, gint w, gint h, gdouble *viol)
+{
+  gdouble obj = 0.0, worst = 0.0;
+
+  for (gint y = 0; y < h; y++)
+    for (gint x = 0; x < w; x++)
+      {
+        gint    i = y * w + x;
+        gdouble r = 0.0, lv = MAX (v0[i], EVENLIGHT_LAIC_MIN_LEVEL);
+        if (x + 1 < w) obj += fabs ((gdouble) g[i + 1] - g[i]);
+        if (y + 1 < h) obj += fabs ((gdouble) g[i + w] - g[i]);
+        obj += lp->cost[i] * g[i];
+        for (gint k = 0; k < lp->rlen[i]; k++)
+          r += lp->rval[i * 10 + k] * g[lp->rcol[i * 10 + k]];
+        worst = MAX (worst, lp->sign[i] ? -lp->sign[i] * r : fabs (r));
+        worst = MAX (worst, -g[i] * lv);
+        worst = MAX (worst, (g[i] - lp->hi[i]) * lv);
+      }
+  *viol = worst;
+  return obj;
+}
+
+#ifdef HAVE_GLPK
+static gdouble
+lp_solve_exact (const Lp *lp, gint w, gint h)
+{
+  glp_prob *P = glp_create_prob ();
+  glp_smcp  parm;
+  gint      n = lp->n, ne = (w - 1) * h + w * (h - 1);
+  gint      nnz = 0, cap = 10 * n + 6 * ne + 16, row = 0, col_e, e = 0;
+  gint     *ia = g_new (gint, cap + 1), *ja = g_new (gint, cap + 1);
+  gdouble  *ar = g_new (gdouble, cap + 1), opt;
+
+  glp_set_obj_dir (P, GLP_MIN);
+  glp_add_cols (P, n + ne);
+  for (gint i = 0; i < n; i++)
+    {
+      glp_set_col_bnds (P, i + 1, GLP_DB, 0.0, lp->hi[i]);
+      glp_set_obj_coef (P, i + 1, lp->cost[i]);
+    }
+  for (gint k = 0; k < ne; k++)
+    {
+      glp_set_col_bnds (P, n + k + 1, GLP_LO, 0.0, 0.0);
+      glp_set_obj_coef (P, n + k + 1, 1.0);
+    }
+  glp_add_rows (P, n + 2 * ne);
+  for (gint i = 0; i < n; i++)
+    {
+      row++;
+      if (lp->sign[i] == 0)
+        glp_set_row_bnds (P, row, GLP_FX, 0.0, 0.0);
+      else
+        glp_set_row_bnds (P, row, GLP_LO, 0.0, 0.0);
+      for (gint k = 0; k < lp->rlen[i]; k++)
+        {
+          nnz++;
+          ia[nnz] = row;
+          ja[nnz] = lp->rcol[i * 10 + k] + 1;
+          ar[nnz] = (lp->sign[i] ? lp->sign[i] : 1) * lp->rval[i * 10 + k];
+        }
+    }
+  /* t_e ≥ ±(g_a − g_b) */
+  for (gint y = 0; y < h; y++)
+    for (gint x = 0; x < w; x++)
+      for (gint dir = 0; dir < 2; dir++)
+        {
+          gint a = y * w + x, b;
+          if (dir == 0 && x + 1 >= w) continue;
+          if (dir == 1 && y + 1 >= h) continue;
+          b = dir == 0 ? a + 1 : a + w;
+          col_e = n + (e++) + 1;
+          for (gint sgn = -1; sgn <= 1; sgn += 2)
+            {
+              row++;
+              glp_set_row_bnds (P, row, GLP_LO, 0.0, 0.0);
+              nnz++; ia[nnz] = row; ja[nnz] = col_e; ar[nnz] = 1.0;
+              nnz++; ia[nnz] = row; ja[nnz] = a + 1; ar[nnz] = sgn;
+              nnz++; ia[nnz] = row; ja[nnz] = b + 1; ar[nnz] = -sgn;
+            }
+        }
+  glp_load_matrix (P, nnz, ia, ja, ar);
+  glp_init_smcp (&parm);
+  parm.msg_lev = GLP_MSG_OFF;
+  parm.presolve = GLP_ON;
+  if (glp_simplex (P, &parm) != 0 || glp_get_status (P) != GLP_OPT)
+    {
+      CHECK (FALSE, "GLPK did not find the optimum");
+      opt = NAN;
+    }
+  else
+    opt = glp_get_obj_val (P);
+  glp_delete_prob (P);
+  g_free (ia);
+  g_free (ja);
+  g_free (ar);
+  return opt;
+}
+
+static void
+test_exact (gint w, gint h, gdouble lambda, guint32 seed)
+{
+  EvenlightLaicParams params;
+  gfloat *v = g_new (gfloat, w * h), *g;
+  gdouble opt, ours, viol, lib_viol, lib_obj;
+  Lp      lp;
+
+  evenlight_laic_params_init_default (&params);
+  params.contrast = (gfloat) lambda;
+  params.iterations = 4000;
+  make_dark (v, w, h, seed);
+  lp_build (&lp, v, w, h, lambda, params.max_gain);
+  g = solve (v, w, h, &params, 2);
+  opt = lp_solve_exact (&lp, w, h);
+  ours = lp_eval (&lp, v, g, w, h, &viol);
+  {
+    gfloat *lv = g_new (gfloat, w * h);
+    for (gint i = 0; i < w * h; i++)
+      lv[i] = MAX (v[i], EVENLIGHT_LAIC_MIN_LEVEL);
+    lib_obj = evenlight_laic_objective (lv, g, w, h, params.contrast, params.max_gain, &lib_viol);
+    g_free (lv);
+  }
+  printf ("%d×%d λ2=%g: optimum %.6f, ours %.6f (gap %.3f %%), violation %.2e; "
+          "library objective %.6f\n", w, h, lambda, opt, ours,
+          100.0 * (ours - opt) / fabs (opt), viol, lib_obj);
+  CHECK (fabs (ours - opt) <= 0.01 * fabs (opt), "%d×%d: objective %g vs optimum %g",
+         w, h, ours, opt);
+  CHECK (viol <= 1e-4, "%d×%d: constraint violated by %g", w, h, viol);
+  CHECK (fabs (lib_obj - ours) <= 1e-4 * (1.0 + fabs (ours)),
+         "library objective %g disagrees with the test's %g", lib_obj, ours);
+  lp_free (&lp);
+  g_free (g);
+  g_free (v);
+}
+#endif
+
+/* Default parameters on random images of several sizes (coarse-to-fine
+ * included): every constraint holds; the result does not depend on the
+ * number of threads. */
+static void
+test_random (void)
+{
+  const gint sizes[][2] = { { 37, 23 }, { 64, 64 }, { 200, 131 } };
+  EvenlightLaicParams params;
+
+  evenlight_laic_params_init_default (&params);
+  for (guint k = 0; k < G_N_ELEMENTS (sizes); k++)
+    {
+      gint    w = sizes[k][0], h = sizes[k][1];
+      gfloat *v = g_new (gfloat, w * h), *g1, *g2;
+      GRand  *rand = g_rand_new_with_seed (77 + k);
+      gdouble viol;
+      Lp      lp;
+
+      for (gint i = 0; i < w * h; i++)
+        v[i] = (k == 0) ? (gfloat) g_rand_double (rand)
+                        : (gfloat) (g_rand_int_range (rand, 0, 12) / 255.0);
+      if (k == 2)
+        make_dark (v, w, h, 5);
+      g1 = solve (v, w, h, &params, 1);
+      g2 = solve (v, w, h, &params, 3);
+      lp_build (&lp, v, w, h, params.contrast, params.max_gain);
+      lp_eval (&lp, v, g1, w, h, &viol);
+      printf ("random %d×%d: violation %.2e\n", w, h, viol);
+      CHECK (viol <= 1e-4, "random %d×%d: constraint violated by %g", w, h, viol);
+      CHECK (memcmp (g1, g2, sizeof (gfloat) * w * h) == 0,
+             "random %d×%d: gains depend on the number of threads", w, h);
+      lp_free (&lp);
+      g_rand_free (rand);
+      g_free (v);
+      g_free (g1);
+      g_free (g2);
+    }
+}
+
+static void
+test_hostile (void)
+{
+  const gint sizes[][2] = { { 1, 1 }, { 1, 7 }, { 5, 1 }, { 2, 2 }, { 40, 3 } };
+  EvenlightLaicParams params;
+  GError *error = NULL;
+  gfloat  px[3] = { 0.1f, 0.2f, 0.3f };
+
+  evenlight_laic_params_init_default (&params);
+  for (guint k = 0; k < G_N_ELEMENTS (sizes); k++)
+    for (gint fill = 0; fill < 3; fill++)
+      {
+        gint    w = sizes[k][0], h = sizes[k][1];
+        gfloat *rgb = g_new (gfloat, 3 * w * h), *gain = g_new (gfloat, w * h);
+
+        for (gint i = 0; i < 3 * w * h; i++)
+          rgb[i] = fill == 0 ? 0.0f : fill == 1 ? 1.0f
+                 : (i % 4 == 0 ? NAN : i % 4 == 1 ? INFINITY : i % 4 == 2 ? -3.0f : 0.01f);
+        CHECK (evenlight_laic (&params, rgb, w, h, 2, gain, &error),
+               "%d×%d fill %d failed", w, h, fill);
+        g_clear_error (&error);
+        for (gint i = 0; i < 3 * w * h; i++)
+          CHECK (rgb[i] >= 0.0f && rgb[i] <= 1.0f, "%d×%d fill %d: output %g",
+                 w, h, fill, rgb[i]);
+        for (gint i = 0; i < w * h; i++)
+          CHECK (isfinite (gain[i]) && gain[i] >= 0.0f, "gain %g", gain[i]);
+        if (fill == 0)
+          CHECK (rgb[0] == 0.0f, "black stays black");
+        if (fill == 1)
+          CHECK (rgb[0] == 1.0f && gain[0] == 1.0f, "white stays white (gain %g)", gain[0]);
+        g_free (rgb);
+        g_free (gain);
+      }
+  /* Bad arguments are errors, not crashes. */
+  CHECK (!evenlight_laic (&params, px, 0, 1, 1, NULL, &error) && error, "empty image");
+  g_clear_error (&error);
+  params.contrast = NAN;
+  CHECK (!evenlight_laic (&params, px, 1, 1, 1, NULL, &error) && error, "NaN contrast");
+  g_clear_error (&error);
+  evenlight_laic_params_init_default (&params);
+  params.iterations = 0;
+  CHECK (!evenlight_laic (&params, px, 1, 1, 1, NULL, &error) && error, "0 iterations");
+  g_clear_error (&error);
+}
+
+int
+main (int argc, char **argv)
+{
+  gboolean exact = argc > 1 && strcmp (argv[1], "exact") == 0;
+
+  if (exact)
+    {
+#ifdef HAVE_GLPK
+      test_exact (16, 16, 4.0, 1);
+      test_exact (32, 32, 4.0, 2);
+      test_exact (32, 32, 10.0, 3);
+#else
+      printf ("GLPK not available: skipped\n");
+      return 77;
+#endif
+    }
+  else
+    {
+      test_random ();
+      test_hostile ();
+    }
+  if (failures)
+    fprintf (stderr, "%d failure(s)\n", failures);
+  return failures ? 1 : 0;
+}

@@ -1,0 +1,265 @@
+#!/usr/bin/python3
+# Tests of the PyTorch reference network and the weights container.
+#
+# Copyright (C) 2026 the evenlight developers
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Checks weights/train/model.py against MODEL.md and export.py's container.
+
+Exits 77 (meson's "skipped") when torch cannot be imported.
+"""
+
+import math
+import os
+import sys
+import unittest
+
+try:
+    import numpy as np
+    import torch
+except ImportError:
+    sys.exit(77)
+
+SRC = os.environ.get("EVENLIGHT_SOURCE_ROOT",
+                     os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+DATA = os.environ.get("EVENLIGHT_TEST_DATA", os.path.join(SRC, "tests", "data"))
+sys.path.insert(0, os.path.join(SRC, "weights", "train"))
+
+import export  # noqa: E402
+import model   # noqa: E402
+from model import EvenlightNet  # noqa: E402
+
+torch.set_num_threads(2)
+
+# Every tensor of MODEL.md §1, §3, §4 with its shape.
+EXPECTED = {
+    "illum.conv1.weight": (6, 4, 3, 3), "illum.conv1.bias": (6,),
+    "illum.conv2.weight": (8, 6, 3, 3), "illum.conv2.bias": (8,),
+    "illum.conv3.weight": (8, 8, 3, 3), "illum.conv3.bias": (8,),
+    "illum.global.weight": (8, 8), "illum.global.bias": (8,),
+    "illum.grid.weight": (8, 8, 1, 1), "illum.grid.bias": (8,),
+    "fusion.enc1.weight": (6, 9, 3, 3), "fusion.enc1.bias": (6,),
+    "fusion.enc2.weight": (6, 6, 3, 3), "fusion.enc2.bias": (6,),
+    "fusion.mid.weight": (6, 6, 3, 3), "fusion.mid.bias": (6,),
+    "fusion.dec1.weight": (6, 6, 3, 3), "fusion.dec1.bias": (6,),
+    "fusion.out.weight": (3, 6, 1, 1), "fusion.out.bias": (3,),
+    "fusion.skip.weight": (3, 9, 1, 1),
+    "restore.conv1.weight": (8, 12, 3, 3), "restore.conv1.bias": (8,),
+    "restore.conv2.weight": (8, 8, 3, 3), "restore.conv2.bias": (8,),
+    "restore.conv3.weight": (8, 8, 3, 3), "restore.conv3.bias": (8,),
+    "restore.out1.weight": (12, 8, 1, 1), "restore.out1.bias": (12,),
+    "restore.out2.weight": (12, 8, 1, 1), "restore.out2.bias": (12,),
+    "restore.out3.weight": (12, 8, 1, 1), "restore.out3.bias": (12,),
+}
+
+
+def random_image(h, w, seed):
+    g = torch.Generator().manual_seed(seed)
+    smooth = torch.nn.functional.interpolate(
+        torch.rand(1, 3, 4, 5, generator=g), size=(h, w), mode="bilinear",
+        align_corners=False)
+    return (smooth ** 2 + 0.05 * torch.rand(1, 3, h, w, generator=g)).clamp(0, 1)
+
+
+def trained_like_net(seed=3):
+    torch.manual_seed(seed)
+    net = EvenlightNet()
+    with torch.no_grad():
+        net.illum.grid.weight.mul_(5.0)
+        net.fusion.out.weight.mul_(3.0)
+    return net.double().eval()
+
+
+def naive_slice(grid, v):
+    """Per-pixel trilinear slicing written straight from MODEL.md §1."""
+    nz, ny, nx = grid.shape
+    h, w = v.shape
+    out = np.empty((h, w))
+
+    def ax(c, n):
+        c = min(max(c, 0.0), n - 1.0)
+        i0 = math.floor(c)
+        return i0, min(i0 + 1, n - 1), c - i0
+
+    for y in range(h):
+        for x in range(w):
+            x0, x1, tx = ax((x + 0.5) * (nx / w) - 0.5, nx)
+            y0, y1, ty = ax((y + 0.5) * (ny / h) - 0.5, ny)
+            z0, z1, tz = ax(v[y, x] * nz - 0.5, nz)
+            s = 0.0
+            for zi, wz in ((z0, 1 - tz), (z1, tz)):
+                for yi, wy in ((y0, 1 - ty), (y1, ty)):
+                    for xi, wx in ((x0, 1 - tx), (x1, tx)):
+                        s += wz * wy * wx * grid[zi, yi, xi]
+            out[y, x] = max(s, v[y, x])
+    return out
+
+
+def naive_phi(n, g3):
+    """Φ of one H×W channel, block by block, straight from MODEL.md §5."""
+    h, w = n.shape
+    d = np.array([[(math.sqrt(1 / 8) if u == 0 else math.sqrt(2 / 8))
+                   * math.cos(math.pi * (2 * k + 1) * u / 16) for k in range(8)]
+                  for u in range(8)])
+    c = 15 * (1 - g3)
+    m = np.clip(np.add.outer(np.arange(8), np.arange(8)) + 1 - c, 0, 1)
+    out = np.zeros((h, w))
+    for oy in range(-4, h, 4):
+        for ox in range(-4, w, 4):
+            ys = np.clip(np.arange(oy, oy + 8), 0, h - 1)
+            xs = np.clip(np.arange(ox, ox + 8), 0, w - 1)
+            b = n[np.ix_(ys, xs)]
+            f = d.T @ (m * (d @ b @ d.T)) @ d
+            for i in range(8):
+                for j in range(8):
+                    y, x = oy + i, ox + j
+                    if 0 <= y < h and 0 <= x < w:
+                        out[y, x] += f[i, j]
+    return out / 4
+
+
+class ContainerTest(unittest.TestCase):
+    def test_round_trip(self):
+        net = EvenlightNet()
+        sd = net.state_dict()
+        data = export.encode(sd, model.ARCH)
+        arch, tensors = export.decode(data)
+        self.assertEqual(arch, "evenlight-net-v1")
+        self.assertEqual(list(tensors), list(sd))
+        for k, v in sd.items():
+            np.testing.assert_array_equal(tensors[k], v.numpy())
+        self.assertEqual(export.encode(tensors, arch), data)
+
+    def test_layout(self):
+        data = export.encode({"a": np.array([1.5, -2.0], np.float32)}, "x")
+        expect = (b"EVNLIGHT" + (1).to_bytes(4, "little") + (1).to_bytes(4, "little")
+                  + b"x" + (1).to_bytes(4, "little") + (1).to_bytes(4, "little")
+                  + b"a" + (1).to_bytes(4, "little") + (2).to_bytes(4, "little")
+                  + np.array([1.5, -2.0], "<f4").tobytes())
+        self.assertEqual(data[:-32], expect)
+        import hashlib
+        self.assertEqual(data[-32:], hashlib.sha256(expect).digest())
+
+    def test_corruption_detected(self):
+        data = bytearray(export.encode(EvenlightNet().state_dict(), model.ARCH))
+        for pos in (0, 20, len(data) // 2, len(data) - 1):
+            bad = bytearray(data)
+            bad[pos] ^= 0x40
+            with self.assertRaises(export.FormatError):
+                export.decode(bytes(bad))
+        with self.assertRaises(export.FormatError):
+            export.decode(bytes(data[:-40]))
+        with self.assertRaises(export.FormatError):
+            export.encode({"a": np.array([np.nan], np.float32)}, "x")
+
+
+class NetworkTest(unittest.TestCase):
+    def test_names_shapes_count(self):
+        sd = EvenlightNet().state_dict()
+        self.assertEqual({k: tuple(v.shape) for k, v in sd.items()}, EXPECTED)
+        self.assertEqual(model.count_params(EvenlightNet()), 5284)
+
+    def test_properties(self):
+        net = trained_like_net()
+        x = random_image(23, 31, 1).double()
+        with torch.no_grad():
+            r0 = net(x, 0.8, 0.6, 0.0)
+            r1 = net(x, 0.8, 0.6, 1.0)
+            rh = net(x, 0.8, 0.6, 0.5)
+        # γ3 = 0 gives R1 exactly, γ3 = 1 adds all of N.
+        self.assertTrue(torch.equal(r0["R"], r0["R1"].clamp(0, 1)))
+        self.assertTrue(torch.equal(r1["R"], (r1["R1"] + r1["N"]).clamp(0, 1)))
+        self.assertGreater(float((rh["R"] - r0["R"]).abs().max()), 1e-3)
+        # Softmax weights: positive, sum to 1; R1 stays in [0, 1].
+        w = r0["weights"]
+        self.assertTrue(bool((w > 0).all()))
+        self.assertLess(float((w.sum(1) - 1).abs().max()), 1e-12)
+        self.assertGreaterEqual(float(r0["R1"].min()), 0.0)
+        self.assertLessEqual(float(r0["R1"].max()), 1.0 + 1e-12)
+        # L ≥ bright channel, Li ≥ bright channel of the inverted image.
+        self.assertTrue(bool((r0["L"][:, 0] >= x.max(1)[0]).all()))
+        self.assertTrue(bool((r0["Li"][:, 0] >= (1 - x).max(1)[0]).all()))
+        # Shadows lifted, highlights suppressed (up to the ε of §2).
+        self.assertTrue(bool((r0["I_U"] >= x / (1 + model.EPS) - 1e-12).all()))
+        self.assertTrue(bool((r0["I_O"] <= 1 - (1 - x) / (1 + model.EPS) + 1e-12).all()))
+
+    def test_slicing_matches_formula(self):
+        g = torch.Generator().manual_seed(5)
+        grid = torch.rand(1, 8, 16, 16, generator=g, dtype=torch.float64)
+        v = torch.rand(1, 1, 13, 29, generator=g, dtype=torch.float64)
+        v[0, 0, 0, 0], v[0, 0, 1, 1] = 0.0, 1.0
+        got = model.slice_grid(grid, v)[0, 0].numpy()
+        want = naive_slice(grid[0].numpy(), v[0, 0].numpy())
+        np.testing.assert_allclose(got, want, atol=1e-12)
+
+    def test_phi_matches_formula(self):
+        g = torch.Generator().manual_seed(6)
+        n = torch.randn(1, 1, 19, 26, generator=g, dtype=torch.float64)
+        for g3 in (0.3, 0.5, 0.77):
+            got = model.phi(n, g3)[0, 0].numpy()
+            want = naive_phi(n[0, 0].numpy(), g3)
+            np.testing.assert_allclose(got, want, atol=1e-12)
+        # Mask all ones on the general path reproduces N (overlap-add / 4).
+        np.testing.assert_allclose(model.phi(n, 1 - 1e-12).numpy(), n.numpy(), atol=1e-9)
+        self.assertTrue(torch.equal(model.phi(n, 0.0), torch.zeros_like(n)))
+
+    def test_resampling_formulas(self):
+        x = torch.arange(2 * 5 * 7, dtype=torch.float64).view(1, 2, 5, 7)
+        p = model.pack2(x)
+        self.assertEqual(tuple(p.shape), (1, 8, 3, 4))
+        for c in range(2):
+            for dy in range(2):
+                for dx in range(2):
+                    for i in range(3):
+                        for j in range(4):
+                            self.assertEqual(
+                                float(p[0, c * 4 + dy * 2 + dx, i, j]),
+                                float(x[0, c, min(2 * i + dy, 4), min(2 * j + dx, 6)]))
+        u = model.up2(x, 9, 13)
+        self.assertEqual(tuple(u.shape), (1, 2, 9, 13))
+
+        def coord(i, n):
+            s = max(0.0, (i + 0.5) * 0.5 - 0.5)
+            i0 = math.floor(s)
+            return i0, min(i0 + 1, n - 1), s - i0
+
+        for i in range(9):
+            y0, y1, ty = coord(i, 5)
+            for j in range(13):
+                x0, x1, tx = coord(j, 7)
+                a = x[0, 1]
+                want = ((1 - ty) * ((1 - tx) * a[y0, x0] + tx * a[y0, x1])
+                        + ty * ((1 - tx) * a[y1, x0] + tx * a[y1, x1]))
+                self.assertAlmostEqual(float(u[0, 1, i, j]), float(want), places=10)
+
+
+class GoldenTest(unittest.TestCase):
+    def test_golden_vectors_reproduce(self):
+        wpath = os.path.join(DATA, "golden-weights.bin")
+        gpath = os.path.join(DATA, "golden.bin")
+        net = export.load_model(wpath).eval()
+        arch, g = export.read(gpath)
+        self.assertEqual(arch, "evenlight-golden-v1")
+        x = torch.from_numpy(g["input"])[None]
+        self.assertEqual(x.shape[-2] % 2, 1)
+        k = 0
+        worst = 0.0
+        with torch.no_grad():
+            while f"case{k}.params" in g:
+                g1, g2, g3 = (float(v) for v in g[f"case{k}.params"])
+                r = net(x, g1, g2, g3)
+                for name in ("I_U", "I_O", "weights", "R1", "N", "R"):
+                    worst = max(worst, float(np.abs(
+                        r[name][0].numpy() - g[f"case{k}.{name}"]).max()))
+                if k == 0:
+                    for name in ("grid", "grid_inv"):
+                        worst = max(worst, float(np.abs(r[name][0].numpy() - g[name]).max()))
+                    for name in ("L", "Li"):
+                        worst = max(worst, float(np.abs(r[name][0, 0].numpy() - g[name]).max()))
+                k += 1
+        self.assertGreaterEqual(k, 3)
+        # float32 evaluation against the float64-computed vectors.
+        self.assertLess(worst, 1e-5)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=1)

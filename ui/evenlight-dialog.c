@@ -1,0 +1,412 @@
+/* evenlight — GIMP 2.10 plug-in: the dialog (GTK+ 2).
+ *
+ * Copyright (C) 2026 the evenlight developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Three sliders and a preview, in the shape of GIMP's own filters
+ * (plug-ins/common/despeckle.c). The preview is a GimpDrawablePreview, a
+ * 1:1 view of a part of the layer, rather than a GimpZoomPreview of the
+ * whole picture: the network works at full resolution and the denoise
+ * slider acts on single pixels, which a scaled-down view would hide, and
+ * the illumination that matters for the whole picture is already in the
+ * global context, so any 1:1 part shows exactly what OK will give, pixel
+ * for pixel (the preview goes through the same evenlight_render_region as
+ * the final apply). It also keeps every slider move cheap: only the
+ * visible rectangle is rendered.
+ *
+ * The context needs one pass over the whole layer, which takes a while on
+ * a large photo, so it is computed on a worker thread as soon as the
+ * dialog opens. The worker's pixel reads are handed to the main loop (the
+ * libgimp pipe belongs to the main thread), which keeps the dialog
+ * responsive and shows the progress meanwhile.
+ */
+#include <libgimp/gimp.h>
+#include <libgimp/gimpui.h>
+
+#include "evenlight-dialog.h"
+
+#define RESPONSE_RESET 1
+#define SCALE_WIDTH    200
+#define SPIN_WIDTH     5
+#define PREVIEW_SIZE   360
+
+typedef struct
+{
+  EvenlightSource      *source;
+  const EvenlightModel *model;
+  EvenlightVals        *vals;
+
+  GtkWidget            *dialog;
+  GtkWidget            *preview;
+  GtkWidget            *progress;
+  GtkWidget            *status;
+  GtkObject            *adj[3];
+
+  /* The worker thread and the read it waits for; all under @mutex. */
+  GThread              *thread;
+  GMutex                mutex;
+  GCond                 cond;
+  const EvenlightRect  *request_rect;
+  gfloat               *request_rgb;
+  gboolean              request_done;
+  gboolean              cancelled;
+  EvenlightContext     *result;
+  GError               *result_error;
+  gint64                started;
+
+  /* Main thread only: set once the worker's result has been taken over. */
+  gboolean              finished;
+  EvenlightContext     *context;
+  GError               *error;
+} Dialog;
+
+static gboolean
+debug_enabled (void)
+{
+  return g_getenv ("EVENLIGHT_DEBUG") != NULL;
+}
+
+/* ---- Background analysis --------------------------------------------- */
+
+/* Main thread: performs the read the worker is waiting for. */
+static gboolean
+serve_read (gpointer data)
+{
+  Dialog              *d = data;
+  const EvenlightRect *rect;
+  gfloat              *rgb;
+  gboolean             cancelled;
+
+  g_mutex_lock (&d->mutex);
+  rect = d->request_rect;
+  rgb = d->request_rgb;
+  cancelled = d->cancelled;
+  g_mutex_unlock (&d->mutex);
+
+  if (! cancelled)
+    {
+      gdouble fraction = (gdouble) (rect->y + rect->height) / d->source->height;
+
+      evenlight_source_read (rect, rgb, d->source, NULL);
+      gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (d->progress),
+                                     CLAMP (fraction, 0.0, 1.0));
+    }
+
+  g_mutex_lock (&d->mutex);
+  d->request_done = TRUE;
+  g_cond_signal (&d->cond);
+  g_mutex_unlock (&d->mutex);
+  return G_SOURCE_REMOVE;
+}
+
+/* Worker thread: an EvenlightReadFunc that asks the main loop. */
+static gboolean
+analyse_read (const EvenlightRect *rect,
+              gfloat              *rgb,
+              gpointer             user_data,
+              GError             **error)
+{
+  Dialog   *d = user_data;
+  gboolean  ok;
+
+  g_mutex_lock (&d->mutex);
+  ok = ! d->cancelled;
+  if (ok)
+    {
+      d->request_rect = rect;
+      d->request_rgb = rgb;
+      d->request_done = FALSE;
+      g_idle_add (serve_read, d);
+      while (! d->request_done)
+        g_cond_wait (&d->cond, &d->mutex);
+      ok = ! d->cancelled;
+    }
+  g_mutex_unlock (&d->mutex);
+
+  if (! ok)
+    g_set_error_literal (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_CANCELLED,
+                         _("Cancelled."));
+  return ok;
+}
+
+/* Main thread: takes over the worker's result. */
+static gboolean
+analyse_done (gpointer data)
+{
+  Dialog *d = data;
+
+  g_thread_join (d->thread);
+  d->thread = NULL;
+  d->context = d->result;
+  d->error = d->result_error;
+  d->finished = TRUE;
+
+  if (debug_enabled ())
+    g_printerr ("evenlight: context of %d x %d computed in %.1f ms\n",
+                d->source->width, d->source->height,
+                (g_get_monotonic_time () - d->started) / 1000.0);
+
+  gtk_widget_hide (d->progress);
+  if (d->context != NULL)
+    {
+      gtk_widget_hide (d->status);
+      gimp_preview_invalidate (GIMP_PREVIEW (d->preview));
+    }
+  else if (! g_error_matches (d->error, EVENLIGHT_ERROR,
+                              EVENLIGHT_ERROR_CANCELLED))
+    {
+      gtk_label_set_text (GTK_LABEL (d->status), d->error->message);
+      gtk_widget_show (d->status);
+      gtk_dialog_set_response_sensitive (GTK_DIALOG (d->dialog),
+                                         GTK_RESPONSE_OK, FALSE);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+analyse_thread (gpointer data)
+{
+  Dialog           *d = data;
+  GError           *error = NULL;
+  EvenlightContext *context;
+
+  context = evenlight_context_new (d->model,
+                                   d->source->width, d->source->height,
+                                   analyse_read, d, &error);
+  g_mutex_lock (&d->mutex);
+  d->result = context;
+  d->result_error = error;
+  g_mutex_unlock (&d->mutex);
+  g_idle_add (analyse_done, d);
+  return NULL;
+}
+
+/* Runs the main loop until the worker's result has been taken over. */
+static void
+analyse_wait (Dialog *d)
+{
+  while (! d->finished)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* ---- Preview ---------------------------------------------------------- */
+
+static void
+preview_update (GimpPreview *preview,
+                Dialog      *d)
+{
+  EvenlightSource *source = d->source;
+  EvenlightParams  params;
+  EvenlightRect    rect;
+  GError          *error = NULL;
+  const Babl      *u8;
+  gfloat          *rgb, *pixels;
+  guchar          *bytes;
+  gsize            n;
+  gint64           t0;
+
+  if (d->context == NULL)
+    {
+      gimp_preview_draw (preview);   /* the original until the analysis ends */
+      return;
+    }
+
+  gimp_preview_get_position (preview, &rect.x, &rect.y);
+  gimp_preview_get_size (preview, &rect.width, &rect.height);
+  if (rect.width <= 0 || rect.height <= 0)
+    return;
+  evenlight_vals_to_params (d->vals, &params);
+
+  n = (gsize) rect.width * rect.height;
+  rgb = g_new (gfloat, 3 * n);
+  t0 = g_get_monotonic_time ();
+  /* The very call the final apply makes for each of its tiles, so the
+   * preview is the result, not an approximation of it. */
+  if (! evenlight_render_region (d->context, &params, &rect,
+                                 evenlight_source_read, source,
+                                 rgb, 3 * (gsize) rect.width, &error))
+    {
+      gtk_label_set_text (GTK_LABEL (d->status), error->message);
+      gtk_widget_show (d->status);
+      g_clear_error (&error);
+      g_free (rgb);
+      return;
+    }
+  if (debug_enabled ())
+    g_printerr ("evenlight: preview %d x %d at (%d, %d) rendered in %.1f ms\n",
+                rect.width, rect.height, rect.x, rect.y,
+                (g_get_monotonic_time () - t0) / 1000.0);
+
+  pixels = g_new (gfloat, n * source->n_channels);
+  evenlight_source_get (source, &rect, pixels);
+  evenlight_source_merge (source, pixels, rgb, n);
+
+  /* The preview draws 8-bit data in the drawable's layout; babl rounds
+   * as GIMP does when it stores the final float result into an 8-bit
+   * layer. */
+  if (source->gray)
+    u8 = babl_format (source->has_alpha ? "Y'A u8" : "Y' u8");
+  else
+    u8 = babl_format (source->has_alpha ? "R'G'B'A u8" : "R'G'B' u8");
+  bytes = g_new (guchar, n * source->n_channels);
+  babl_process (babl_fish (source->format, u8), pixels, bytes, n);
+  gimp_preview_draw_buffer (preview, bytes, rect.width * source->n_channels);
+
+  g_free (bytes);
+  g_free (pixels);
+  g_free (rgb);
+}
+
+/* ---- Sliders ----------------------------------------------------------- */
+
+static GtkObject *
+add_slider (Dialog      *d,
+            GtkTable    *table,
+            gint         row,
+            const gchar *label,
+            const gchar *tooltip,
+            gdouble     *value)
+{
+  GtkObject *adj;
+
+  adj = gimp_scale_entry_new (table, 0, row, label, SCALE_WIDTH, SPIN_WIDTH,
+                              *value, 0.0, 1.0, 0.01, 0.1, 2,
+                              TRUE, 0.0, 0.0, tooltip, NULL);
+  g_signal_connect (adj, "value-changed",
+                    G_CALLBACK (gimp_double_adjustment_update), value);
+  g_signal_connect_swapped (adj, "value-changed",
+                            G_CALLBACK (gimp_preview_invalidate), d->preview);
+  return adj;
+}
+
+static void
+reset_sliders (Dialog *d)
+{
+  EvenlightVals defaults;
+
+  evenlight_vals_init_default (&defaults);
+  gtk_adjustment_set_value (GTK_ADJUSTMENT (d->adj[0]), defaults.shadows);
+  gtk_adjustment_set_value (GTK_ADJUSTMENT (d->adj[1]), defaults.highlights);
+  gtk_adjustment_set_value (GTK_ADJUSTMENT (d->adj[2]), defaults.denoise);
+}
+
+static void
+build_dialog (Dialog *d)
+{
+  GtkWidget *vbox, *table;
+
+  d->dialog = gimp_dialog_new (_("Even Light"), PLUG_IN_ROLE,
+                               NULL, 0,
+                               gimp_standard_help_func, PLUG_IN_HELP_ID,
+                               _("_Reset"),  RESPONSE_RESET,
+                               _("_Cancel"), GTK_RESPONSE_CANCEL,
+                               _("_OK"),     GTK_RESPONSE_OK,
+                               NULL);
+  gtk_dialog_set_alternative_button_order (GTK_DIALOG (d->dialog),
+                                           RESPONSE_RESET,
+                                           GTK_RESPONSE_OK,
+                                           GTK_RESPONSE_CANCEL,
+                                           -1);
+  gimp_window_set_transient (GTK_WINDOW (d->dialog));
+
+  vbox = gtk_vbox_new (FALSE, 12);
+  gtk_container_set_border_width (GTK_CONTAINER (vbox), 12);
+  gtk_box_pack_start (GTK_BOX (gtk_dialog_get_content_area (GTK_DIALOG (d->dialog))),
+                      vbox, TRUE, TRUE, 0);
+
+  d->preview = gimp_drawable_preview_new_from_drawable_id (d->source->drawable_id);
+  gtk_widget_set_size_request (gimp_preview_get_area (GIMP_PREVIEW (d->preview)),
+                               PREVIEW_SIZE, PREVIEW_SIZE);
+  gtk_box_pack_start (GTK_BOX (vbox), d->preview, TRUE, TRUE, 0);
+  g_signal_connect (d->preview, "invalidated",
+                    G_CALLBACK (preview_update), d);
+
+  d->progress = gtk_progress_bar_new ();
+  gtk_progress_bar_set_text (GTK_PROGRESS_BAR (d->progress),
+                             _("Analysing the illumination…"));
+  gtk_box_pack_start (GTK_BOX (vbox), d->progress, FALSE, FALSE, 0);
+
+  d->status = gtk_label_new (NULL);
+  gtk_label_set_line_wrap (GTK_LABEL (d->status), TRUE);
+  gtk_misc_set_alignment (GTK_MISC (d->status), 0.0, 0.5);
+  gtk_box_pack_start (GTK_BOX (vbox), d->status, FALSE, FALSE, 0);
+
+  table = gtk_table_new (3, 3, FALSE);
+  gtk_table_set_col_spacings (GTK_TABLE (table), 6);
+  gtk_table_set_row_spacings (GTK_TABLE (table), 6);
+  gtk_box_pack_start (GTK_BOX (vbox), table, FALSE, FALSE, 0);
+
+  d->adj[0] = add_slider (d, GTK_TABLE (table), 0, _("_Shadows:"),
+                          _("How much dark regions are lifted (γ1). "
+                            "0 leaves the shadows as they are."),
+                          &d->vals->shadows);
+  d->adj[1] = add_slider (d, GTK_TABLE (table), 1, _("_Highlights:"),
+                          _("How much over-exposed regions are brought down "
+                            "(γ2). 0 leaves the highlights as they are."),
+                          &d->vals->highlights);
+  d->adj[2] = add_slider (d, GTK_TABLE (table), 2, _("_Denoise:"),
+                          _("How much of the noise that brightening reveals "
+                            "is removed (γ3). 0 keeps every detail."),
+                          &d->vals->denoise);
+
+  gtk_widget_show_all (d->dialog);
+  gtk_widget_hide (d->status);
+}
+
+gboolean
+evenlight_dialog_run (EvenlightSource       *source,
+                      const EvenlightModel  *model,
+                      EvenlightVals         *vals,
+                      EvenlightContext     **context,
+                      GError               **error)
+{
+  Dialog   d = { 0 };
+  gint     response;
+  gboolean ok;
+
+  gimp_ui_init (PLUG_IN_BINARY, FALSE);
+
+  d.source = source;
+  d.model = model;
+  d.vals = vals;
+  g_mutex_init (&d.mutex);
+  g_cond_init (&d.cond);
+  build_dialog (&d);
+
+  d.started = g_get_monotonic_time ();
+  d.thread = g_thread_new ("evenlight-context", analyse_thread, &d);
+
+  while ((response = gimp_dialog_run (GIMP_DIALOG (d.dialog))) == RESPONSE_RESET)
+    reset_sliders (&d);
+
+  ok = response == GTK_RESPONSE_OK;
+  if (ok && ! d.finished)
+    {
+      /* OK before the analysis ended: let it finish, it is needed. */
+      gtk_widget_set_sensitive (d.dialog, FALSE);
+      analyse_wait (&d);
+    }
+  else if (! ok)
+    {
+      g_mutex_lock (&d.mutex);
+      d.cancelled = TRUE;
+      g_mutex_unlock (&d.mutex);
+      analyse_wait (&d);
+    }
+  gtk_widget_destroy (d.dialog);
+
+  if (ok && d.context == NULL)
+    {
+      g_propagate_error (error, d.error);
+      d.error = NULL;
+      ok = FALSE;
+    }
+  if (ok)
+    *context = d.context;
+  else if (d.context != NULL)
+    evenlight_context_free (d.context);
+  g_clear_error (&d.error);
+  g_mutex_clear (&d.mutex);
+  g_cond_clear (&d.cond);
+  return ok;
+}

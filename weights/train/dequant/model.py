@@ -1,0 +1,161 @@
+# Dequantization network G and its DCGAN-style discriminator (second paper).
+#
+# Copyright (C) 2026 the evenlight developers
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The dequantization network "evenlight-dequant-v1" (weights/DEQUANT.md §1).
+
+G restores a compensated dark capture J̃ by predicting the residual
+E = J − J̃ (paper Eq. 9–10). Its input is J̃ (3 channels) and the width of
+the quantisation interval each pixel of J̃ stands for (1 channel, scaled by
+STEP_SCALE): the network needs it because the banding it removes is as
+tall as that width, which the compensation gain sets pixel by pixel.
+
+    x  = concat(J̃, STEP_SCALE · step)                   4 × H × W
+    p  = pack2(x)                                        16 × H1 × W1
+    f  = relu(conv3x3(p))                                head
+    f  = f + bn(conv3x3(relu(bn(conv3x3(f)))))           × N_BLOCKS
+    E  = unpack2(conv3x3(f)) cropped to H × W           tail, 12 → 3 × H × W
+    Ĵ  = clamp(J̃ + E, 0, 1)
+
+Working at half resolution (pack2) doubles the receptive field for the same
+cost: bands in a stretched dark capture are many pixels wide. conv3x3 uses
+replicate padding exactly as weights/MODEL.md "Conventions" says, so the C
+engine (core/dequant.c) shares the conventions of the main network. Batch
+norm is folded into the convolutions at export (export.py).
+"""
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+ARCH = "evenlight-dequant-v1"
+WIDTH = 12          # feature channels at half resolution
+N_BLOCKS = 4        # residual blocks
+STEP_SCALE = 4.0    # input scaling of the quantisation-interval width
+IN_CH = 4
+
+
+def rpad(x, n=1):
+    return F.pad(x, (n, n, n, n), mode="replicate")
+
+
+def pack2(x):
+    h, w = x.shape[-2:]
+    x = F.pad(x, (0, w % 2, 0, h % 2), mode="replicate")
+    return F.pixel_unshuffle(x, 2)
+
+
+def unpack2(x, h, w):
+    return F.pixel_shuffle(x, 2)[..., :h, :w]
+
+
+class ResBlock(nn.Module):
+    """conv–BN–ReLU–conv–BN + identity skip (no activation after the sum)."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.conv1 = nn.Conv2d(c, c, 3, bias=True)
+        self.bn1 = nn.BatchNorm2d(c)
+        self.conv2 = nn.Conv2d(c, c, 3, bias=True)
+        self.bn2 = nn.BatchNorm2d(c)
+
+    def forward(self, x):
+        y = F.relu(self.bn1(self.conv1(rpad(x))))
+        return x + self.bn2(self.conv2(rpad(y)))
+
+
+class DequantNet(nn.Module):
+    def __init__(self, width=WIDTH, n_blocks=N_BLOCKS):
+        super().__init__()
+        self.head = nn.Conv2d(4 * IN_CH, width, 3)
+        self.blocks = nn.ModuleList([ResBlock(width) for _ in range(n_blocks)])
+        self.tail = nn.Conv2d(width, 12, 3)
+        # Start from E = 0 (the identity restoration): the tail's weights are
+        # small so the first steps refine rather than undo J̃.
+        nn.init.normal_(self.tail.weight, std=1e-3)
+        nn.init.zeros_(self.tail.bias)
+
+    def residual(self, jt, step):
+        h, w = jt.shape[-2:]
+        x = torch.cat([jt, STEP_SCALE * step], dim=1)
+        f = F.relu(self.head(rpad(pack2(x))))
+        for b in self.blocks:
+            f = b(f)
+        return unpack2(self.tail(rpad(f)), h, w)
+
+    def forward(self, jt, step):
+        return torch.clamp(jt + self.residual(jt, step), 0.0, 1.0)
+
+
+class Discriminator(nn.Module):
+    """DCGAN-style: four units of (conv3x3 s1, BN, LReLU 0.2, conv3x3 s2, BN,
+    LReLU 0.2), then a global average and a linear logit."""
+
+    def __init__(self, widths=(16, 24, 32, 48)):
+        super().__init__()
+        layers, cin = [], 3
+        for i, c in enumerate(widths):
+            layers += [nn.Conv2d(cin, c, 3, 1, 1)]
+            if i > 0:
+                layers += [nn.BatchNorm2d(c)]
+            layers += [nn.LeakyReLU(0.2, inplace=True),
+                       nn.Conv2d(c, c, 3, 2, 1), nn.BatchNorm2d(c),
+                       nn.LeakyReLU(0.2, inplace=True)]
+            cin = c
+        self.features = nn.Sequential(*layers)
+        self.fc = nn.Linear(cin, 1)
+
+    def forward(self, x):
+        return self.fc(self.features(2 * x - 1).mean(dim=(2, 3)))
+
+
+def fold_bn(conv, bn):
+    """(weight, bias) of conv followed by eval-mode BN as one convolution."""
+    scale = bn.weight / torch.sqrt(bn.running_var + bn.eps)
+    w = conv.weight * scale[:, None, None, None]
+    b = (conv.bias - bn.running_mean) * scale + bn.bias
+    return w.detach().clone(), b.detach().clone()
+
+
+def folded_state(net):
+    """Ordered tensor dict of the exported (BN-folded) network."""
+    from collections import OrderedDict
+    out = OrderedDict()
+    out["head.weight"] = net.head.weight.detach().clone()
+    out["head.bias"] = net.head.bias.detach().clone()
+    for k, b in enumerate(net.blocks):
+        w1, b1 = fold_bn(b.conv1, b.bn1)
+        w2, b2 = fold_bn(b.conv2, b.bn2)
+        out[f"blocks.{k}.conv1.weight"], out[f"blocks.{k}.conv1.bias"] = w1, b1
+        out[f"blocks.{k}.conv2.weight"], out[f"blocks.{k}.conv2.bias"] = w2, b2
+    out["tail.weight"] = net.tail.weight.detach().clone()
+    out["tail.bias"] = net.tail.bias.detach().clone()
+    return out
+
+
+class FoldedNet(nn.Module):
+    """The exported network (plain convolutions), the reference C follows."""
+
+    def __init__(self, tensors):
+        super().__init__()
+        self.t = {k: torch.as_tensor(v) for k, v in tensors.items()}
+        self.n_blocks = sum(1 for k in self.t if k.endswith(".conv1.weight"))
+
+    def residual(self, jt, step):
+        t = self.t
+        h, w = jt.shape[-2:]
+        x = torch.cat([jt, STEP_SCALE * step], dim=1)
+        f = F.relu(F.conv2d(rpad(pack2(x)), t["head.weight"], t["head.bias"]))
+        for k in range(self.n_blocks):
+            y = F.relu(F.conv2d(rpad(f), t[f"blocks.{k}.conv1.weight"],
+                                t[f"blocks.{k}.conv1.bias"]))
+            f = f + F.conv2d(rpad(y), t[f"blocks.{k}.conv2.weight"],
+                             t[f"blocks.{k}.conv2.bias"])
+        return unpack2(F.conv2d(rpad(f), t["tail.weight"], t["tail.bias"]), h, w)
+
+    def forward(self, jt, step):
+        return torch.clamp(jt + self.residual(jt, step), 0.0, 1.0)
+
+
+def count_params(tensors):
+    return sum(int(v.numel()) for v in tensors.values())

@@ -1,0 +1,159 @@
+# Training of the dequantization network (CPU, one thread, time-limited).
+#
+# Copyright (C) 2026 the evenlight developers
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Train G (model.DequantNet) on synthetic dark captures (data.py).
+
+Usage: train.py [--minutes 38] [--out weights/evenlight-dequant-v1.bin]
+               [--run weights/train/runs/dequant]
+
+Phase 1 (first WARMUP of the time): L∞ + λ_fid · L_fid only. Phase 2: the
+adversarial term λ_adv · L_adv against model.Discriminator is added. Every
+EXPORT_EVERY seconds the model is evaluated on a fixed validation batch;
+whenever it is the best so far it is exported (BN folded) to --out through
+weights/train/export.py, so a run stopped at any time leaves usable weights.
+"""
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.append(os.path.dirname(HERE))   # export.py (the container writer)
+sys.path.insert(0, HERE)
+import data      # noqa: E402
+import losses    # noqa: E402
+import model     # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
+BATCH = 16
+CROP = 96
+LR_G, LR_D = 2e-3, 2e-4
+LAMBDA_ADV = 1e-3
+LAMBDA_FID = 1.0
+WARMUP = 0.3
+EXPORT_EVERY = 120.0
+
+
+def psnr(a, b):
+    mse = float(((a - b) ** 2).mean())
+    return 10 * math.log10(1.0 / max(mse, 1e-12))
+
+
+def export_to(net, path):
+    import export   # weights/train/export.py, the container writer
+    net.eval()
+    t = model.folded_state(net)
+    net.train()
+    return export.write(path, t, model.ARCH)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--minutes", type=float, default=38.0)
+    ap.add_argument("--out", default=os.path.join(ROOT, "weights", "evenlight-dequant-v1.bin"))
+    ap.add_argument("--run", default=os.path.join(ROOT, "weights", "train", "runs", "dequant"))
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=1)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    rng = np.random.default_rng(args.seed)
+    os.makedirs(args.run, exist_ok=True)
+    log = open(os.path.join(args.run, "log.txt"), "a")
+
+    def say(*a):
+        msg = " ".join(str(x) for x in a)
+        print(msg, flush=True)
+        log.write(msg + "\n")
+        log.flush()
+
+    t0 = time.time()
+    tr, va, src = data.photo_lists()
+    cache = os.path.join(args.run, "cache")
+    train_ph = [data.load_photo(p, cache_dir=cache) for p in tr]
+    val_ph = [data.load_photo(p, cache_dir=cache) for p in va]
+    with open(os.path.join(args.run, "photos.json"), "w") as f:
+        json.dump({"source": src, "train": tr, "val": va}, f, indent=1)
+    say(f"photos: {len(tr)} train, {len(va)} val from {src}; loaded in {time.time()-t0:.1f}s")
+
+    # A fixed validation batch: 24 crops of 128 px, fixed darkening.
+    vrng = np.random.default_rng(1234)
+    vJ = data.CropSampler(val_ph, 128, vrng).batch(24)
+    vgen = torch.Generator().manual_seed(1234)
+    _, vJt, vlo, vhi, vstep = data.darken(vJ, *data.random_params(vrng, 24), gen=vgen)
+    say(f"val batch: PSNR(J̃) = {psnr(vJt, vJ):.3f} dB")
+
+    G, D = model.DequantNet(), model.Discriminator()
+    n_g = model.count_params(model.folded_state(G.eval()))
+    G.train()
+    say(f"G: width {model.WIDTH}, {model.N_BLOCKS} blocks, {n_g} exported params")
+    opt_g = torch.optim.Adam(G.parameters(), lr=LR_G)
+    opt_d = torch.optim.Adam(D.parameters(), lr=LR_D, betas=(0.5, 0.999))
+    sampler = data.CropSampler(train_ph, CROP, rng)
+    budget = args.minutes * 60.0
+    start = time.time()
+    last_export, best, step = start, -1e9, 0
+    gen = torch.Generator().manual_seed(args.seed)
+    hist = []
+    while True:
+        el = time.time() - start
+        if el > budget:
+            break
+        frac = el / budget
+        for g in opt_g.param_groups:   # cosine decay of the learning rate
+            g["lr"] = LR_G * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * frac)))
+        J = sampler.batch(BATCH)
+        _, Jt, lo, hi, st = data.darken(J, *data.random_params(rng, BATCH), gen=gen)
+        Jh = G(Jt, st)
+        l_inf = losses.barrier(Jh, lo, hi)
+        l_fid = losses.fidelity(Jh, J, lo, hi)
+        loss = l_inf + LAMBDA_FID * l_fid
+        adv = frac > WARMUP
+        if adv:
+            l_adv = losses.adv_generator(D(Jh))
+            loss = loss + LAMBDA_ADV * l_adv
+        opt_g.zero_grad()
+        loss.backward()
+        opt_g.step()
+        if adv:
+            l_d = losses.adv_discriminator(D(J), D(Jh.detach()))
+            opt_d.zero_grad()
+            l_d.backward()
+            opt_d.step()
+        step += 1
+        hist.append((float(l_inf), float(l_fid)))
+        now = time.time()
+        if now - last_export > EXPORT_EVERY or now - start > budget:
+            last_export = now
+            G.eval()
+            with torch.no_grad():
+                vh = G(vJt, vstep)
+                vp = psnr(vh, vJ)
+                vb = float(losses.barrier(vh, vlo, vhi))
+            G.train()
+            h = np.mean(hist, axis=0)
+            hist = []
+            msg = (f"t={now-start:6.0f}s step={step} L_inf={h[0]:.4f} L_fid={h[1]:.4f} "
+                   f"val PSNR={vp:.3f} (J̃ {psnr(vJt, vJ):.3f}) val L_inf={vb:.4f}"
+                   f"{' adv' if adv else ''}")
+            torch.save({"G": G.state_dict(), "D": D.state_dict(), "step": step},
+                       os.path.join(args.run, "last.pt"))
+            if vp > best:
+                best = vp
+                torch.save({"G": G.state_dict(), "step": step, "val_psnr": vp},
+                           os.path.join(args.run, "best.pt"))
+                export_to(G, args.out)
+                msg += " -> exported"
+            say(msg)
+    say(f"done: {step} steps in {time.time()-start:.0f}s, best val PSNR {best:.3f}")
+
+
+if __name__ == "__main__":
+    main()

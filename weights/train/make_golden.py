@@ -1,0 +1,126 @@
+# Golden test vectors for the C engine (weights/MODEL.md §9).
+#
+# Copyright (C) 2026 the evenlight developers
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Write tests/data/golden-weights.bin and tests/data/golden.bin.
+
+The weights are a fixed-seed random initialisation, rescaled so that every
+path of the network is non-trivial (grid values spread over (0, 1), fusion
+weights far from uniform, a noise map N of visible amplitude). The input is a
+small synthetic photo-like image with odd sizes (45 × 67): a dim room with a
+bright window, smooth shading, edges, a colour cast and sensor-like noise.
+
+Weights and input are float32; every intermediate is computed in float64 from
+those float32 values and stored as float32, so the stored vectors are the
+exact network output up to one float32 rounding.
+
+Usage: make_golden.py [OUTDIR]   (default: tests/data next to this tree)
+"""
+
+import os
+import sys
+from collections import OrderedDict
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import export                      # noqa: E402
+from model import ARCH, EvenlightNet, count_params, N_PARAMS  # noqa: E402
+
+H, W = 45, 67
+SEED = 20260
+# (γ1 shadows, γ2 highlights, γ3 denoise): γ3 in (0, 1), γ3 = 1, γ3 = 0, and
+# fractional γ1/γ2 so that L^γ is exercised.
+CASES = [(1.0, 1.0, 0.5), (0.6, 0.3, 1.0), (0.35, 0.8, 0.0), (1.0, 0.0, 0.85)]
+
+
+def make_input(rng):
+    y, x = np.mgrid[0:H, 0:W].astype(np.float64)
+    yn, xn = y / (H - 1), x / (W - 1)
+    # Dim room: a smooth vertical/horizontal falloff.
+    base = 0.04 + 0.18 * (1 - yn) * (0.5 + 0.5 * np.cos(3.0 * xn))
+    img = np.stack([base * 1.05, base * 0.95, base * 0.8])
+    # A bright window (partly clipped) with a frame.
+    win = (yn > 0.12) & (yn < 0.55) & (xn > 0.58) & (xn < 0.9)
+    glow = 0.75 + 0.3 * np.exp(-((xn - 0.74) ** 2 + (yn - 0.3) ** 2) / 0.02)
+    for c, tint in enumerate((0.95, 1.0, 1.08)):
+        img[c][win] = (glow * tint)[win]
+    frame = (np.abs(xn - 0.74) < 0.012) & win
+    img[:, frame] = 0.25
+    # A mid-grey object with a hard edge and a reddish table in the shadow.
+    obj = ((xn - 0.25) ** 2 / 0.02 + (yn - 0.7) ** 2 / 0.03) < 1
+    img[0][obj], img[1][obj], img[2][obj] = 0.3, 0.12, 0.08
+    img[:, yn > 0.88] *= 0.5
+    # Signal-dependent noise, then 8-bit-like quantisation of a few values.
+    img = img + rng.normal(0, 1, img.shape) * (0.004 + 0.02 * np.sqrt(np.clip(img, 0, 1)))
+    return np.clip(img, 0.0, 1.0).astype(np.float32)
+
+
+def make_weights(seed):
+    torch.manual_seed(seed)
+    net = EvenlightNet()
+    with torch.no_grad():
+        # Larger grid logits so the sigmoid output spreads over (0, 1).
+        net.illum.grid.weight.mul_(6.0)
+        net.illum.grid.bias.uniform_(-1.5, 1.5)
+        getattr(net.illum, "global").weight.mul_(2.0)
+        # Non-uniform fusion weights.
+        net.fusion.out.weight.mul_(4.0)
+        net.fusion.skip.weight.mul_(3.0)
+        # A noise map of visible amplitude (about ±0.1).
+        for k in (1, 2, 3):
+            getattr(net.restore, f"out{k}").weight.mul_(0.5)
+            getattr(net.restore, f"out{k}").bias.mul_(0.2)
+    return net
+
+
+def main():
+    torch.set_num_threads(2)
+    here = os.path.dirname(os.path.abspath(__file__))
+    outdir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..", "..", "tests", "data")
+    rng = np.random.default_rng(SEED)
+    img = make_input(rng)
+    net = make_weights(SEED)
+    assert count_params(net) == N_PARAMS
+    wpath = os.path.join(outdir, "golden-weights.bin")
+    export.export_model(net, wpath)
+    # Re-read the file: the vectors are computed from exactly what it holds.
+    net = export.load_model(wpath).double().eval()
+    x = torch.from_numpy(img).double()[None]
+
+    out = OrderedDict()
+    out["input"] = img
+    stats = []
+    with torch.no_grad():
+        for k, (g1, g2, g3) in enumerate(CASES):
+            r = net(x, g1, g2, g3, restore=True)
+            if k == 0:
+                out["grid"] = r["grid"][0]
+                out["grid_inv"] = r["grid_inv"][0]
+                out["L"] = r["L"][0, 0]
+                out["Li"] = r["Li"][0, 0]
+            out[f"case{k}.params"] = np.array([g1, g2, g3], dtype=np.float32)
+            for name in ("I_U", "I_O", "weights", "R1", "N", "R"):
+                out[f"case{k}.{name}"] = r[name][0]
+            stats.append((k, (g1, g2, g3),
+                          float((r["R"] - r["R1"]).abs().max()),
+                          float(r["weights"].max(1)[0].mean())))
+        for name in ("grid", "grid_inv", "L", "Li"):
+            t = out[name]
+            print(f"{name:10s} min {float(t.min()):.3f} max {float(t.max()):.3f} "
+                  f"std {float(t.std()):.3f}")
+        n = out["case0.N"]
+        print(f"N          min {float(n.min()):.3f} max {float(n.max()):.3f} "
+              f"std {float(n.std()):.3f}")
+        for k, g, d, wmax in stats:
+            print(f"case{k} {g}: max|R−R1| {d:.4f}, mean max fusion weight {wmax:.3f}")
+    out = OrderedDict((k, export._as_array(v)) for k, v in out.items())
+    gpath = os.path.join(outdir, "golden.bin")
+    export.write(gpath, out, "evenlight-golden-v1")
+    print("wrote", wpath, os.path.getsize(wpath), "bytes;", gpath,
+          os.path.getsize(gpath), "bytes; arch", ARCH)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,435 @@
+#!/usr/bin/python3
+# Trains the evenlight network (hierarchically, as in the paper) and exports it.
+#
+# Copyright (C) 2026 the evenlight developers
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Train evenlight-net-v1 and write weights/evenlight-v1.bin.
+
+    /usr/bin/python3 weights/train/train.py --out weights/evenlight-v1.bin \\
+        --budget-minutes 55
+
+Data: weights/train/data/manifest.tsv (columns id, file, …, split) with the
+photos in data/photos/ and the classic-retouched targets (same name) in
+data/targets/, as written by get-data.sh. Only train-split photos are used
+for training; val-split photos are for validation.
+
+Inputs: each training sample is either the real photo (probability 0.25) or a
+synthetic non-uniform-illumination version of it made on the fly
+(degrade.py has the exact recipe: spatially varying exposure in linear
+light, clipping, Poisson–Gaussian noise, sRGB curve, JPEG, 8-bit). The
+target is always the retouched target of the same photo. Random flips and
+90° rotations are applied to photo and target alike before degrading.
+
+Stage 1 (Illumination-Net + Fusion-Net end to end, restoration off, R = R1):
+whole photos downscaled to a short side of 256 px; the Illumination-Net sees
+the whole degraded picture (its global context, as at inference) and the
+loss is taken on a 256 × 256 crop. Loss: Huber (δ = 0.5) + 0.2 (1 − SSIM) +
+0.5 multi-scale gradient L1 (replacing the paper's VGG-19 perceptual term:
+no pretrained weights are available) + ωi = 0.002 × structure-aware TV of L
+and Li (λg = 10).
+
+Stage 2 (Restoration-Net, stage 1 frozen, γ3 = 1 so R = R1 + N): 128 × 128
+crops at the photos' stored resolution (long side ≤ 1024), the global
+context computed from the whole picture with the same exposure field. Loss:
+Huber + 0.2 (1 − SSIM) + 0.5 multi-scale gradient + ωg = 1e-4 × TV(R).
+
+γ1 = γ2 = 1 (full shadow lift and highlight suppression) during training:
+the sliders only rescale the illumination maps at inference.
+
+Optimiser: Adam (lr 1e-3, β 0.9/0.999) per stage; an epoch is
+--epoch-steps batches; after each epoch lr × 0.98, and lr × 0.5 when the
+validation PSNR has not improved for 3 epochs. Fixed seeds. The best
+validation state of each stage is kept; the weights file is exported at
+the end of each stage and every 5 epochs, so a stopped run still leaves
+usable weights (during stage 1 the Restoration-Net's output layers are zero,
+so N = 0). Logs, checkpoints and the cache of decoded photos go to
+weights/train/runs/.
+"""
+
+import argparse
+import copy
+import csv
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+from PIL import Image
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import degrade  # noqa: E402
+import export   # noqa: E402
+import losses   # noqa: E402
+from model import EvenlightNet, count_params  # noqa: E402
+
+P_REAL = 0.25
+
+
+# ------------------------------------------------------------------ data
+
+def read_manifest(datadir):
+    path = os.path.join(datadir, "manifest.tsv")
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    out = []
+    for r in rows:
+        name = r.get("file") or (r["id"] + ".png")
+        photo = name if os.path.isabs(name) else os.path.join(datadir, "photos", os.path.basename(name))
+        stem = os.path.splitext(os.path.basename(photo))[0]
+        target = None
+        for ext in (".png", ".tif", ".jpg"):
+            t = os.path.join(datadir, "targets", stem + ext)
+            if os.path.exists(t):
+                target = t
+                break
+        if os.path.exists(photo) and target:
+            out.append(dict(id=r.get("id", stem), photo=photo, target=target,
+                            split=r.get("split", "train").strip()))
+    return out
+
+
+def load_rgb(path):
+    return np.asarray(Image.open(path).convert("RGB"))
+
+
+def resize_short(a, short):
+    h, w = a.shape[:2]
+    s = short / min(h, w)
+    size = (max(1, round(w * s)), max(1, round(h * s)))
+    return np.asarray(Image.fromarray(a).resize(size, Image.BOX if s < 1 else Image.BICUBIC))
+
+
+def load_cache(datadir, cachedir, short1):
+    """Decoded photos and targets, native and downscaled, cached in a .npy."""
+    items = read_manifest(datadir)
+    key = f"{len(items)}-{short1}-" + str(abs(hash(tuple(
+        (i["id"], os.path.getmtime(i["photo"]), os.path.getmtime(i["target"])) for i in items))) % 10**8)
+    path = os.path.join(cachedir, f"cache-{key}.npy")
+    if os.path.exists(path):
+        return list(np.load(path, allow_pickle=True))
+    data = []
+    for it in items:
+        p, t = load_rgb(it["photo"]), load_rgb(it["target"])
+        if t.shape != p.shape:
+            t = np.asarray(Image.fromarray(t).resize((p.shape[1], p.shape[0]), Image.BICUBIC))
+        data.append(dict(id=it["id"], split=it["split"], photo=p, target=t,
+                         photo_s=resize_short(p, short1), target_s=resize_short(t, short1)))
+    os.makedirs(cachedir, exist_ok=True)
+    arr = np.empty(len(data), dtype=object)
+    arr[:] = data
+    np.save(path, arr, allow_pickle=True)
+    return data
+
+
+def augment(rng, *arrays):
+    k = int(rng.integers(4))
+    flip = rng.random() < 0.5
+    out = []
+    for a in arrays:
+        a = np.rot90(a, k)
+        if flip:
+            a = a[:, ::-1]
+        out.append(np.ascontiguousarray(a))
+    return out
+
+
+def to_t(a):
+    """H×W×3 (uint8 or float) → 1×3×H×W float32 tensor."""
+    a = a.astype(np.float32) / 255.0 if a.dtype == np.uint8 else a.astype(np.float32)
+    return torch.from_numpy(np.ascontiguousarray(a.transpose(2, 0, 1)))[None]
+
+
+def make_input(rng, photo, real=None):
+    if real is None:
+        real = rng.random() < P_REAL
+    return photo.astype(np.float32) / 255.0 if real else degrade.degrade(photo, rng)
+
+
+def stage1_batch(rng, items, batch, crop):
+    """Whole downscaled inputs (for the context) and aligned crops."""
+    wholes, crops, targets, fulls, offs = [], [], [], [], []
+    for _ in range(batch):
+        it = items[int(rng.integers(len(items)))]
+        p, t = augment(rng, it["photo_s"], it["target_s"])
+        x = make_input(rng, p)
+        h, w = x.shape[:2]
+        c = min(crop, h, w)
+        y0, x0 = int(rng.integers(h - c + 1)), int(rng.integers(w - c + 1))
+        wholes.append(to_t(x))
+        crops.append(to_t(x[y0:y0 + c, x0:x0 + c]))
+        targets.append(to_t(t[y0:y0 + c, x0:x0 + c]))
+        fulls.append((h, w))
+        offs.append((y0, x0))
+    return wholes, torch.cat(crops), torch.cat(targets), fulls, offs
+
+
+def stage2_batch(rng, items, batch, crop):
+    """Native-resolution crops, each with its whole (downscaled, noise-free)
+    picture under the same exposure field for the global context."""
+    ctxs, crops, targets, fulls, offs = [], [], [], [], []
+    for _ in range(batch):
+        it = items[int(rng.integers(len(items)))]
+        p, t, ps = augment(rng, it["photo"], it["target"], it["photo_s"])
+        h, w = p.shape[:2]
+        c = min(crop, h, w)
+        y0, x0 = int(rng.integers(h - c + 1)), int(rng.integers(w - c + 1))
+        pc = p[y0:y0 + c, x0:x0 + c]
+        if rng.random() < P_REAL:
+            x, ctx = pc.astype(np.float32) / 255.0, ps.astype(np.float32) / 255.0
+        else:
+            prm = degrade.exposure_params(rng)
+            x = degrade.degrade(pc, rng, prm, (y0, x0), (h, w))
+            ctx = degrade.exposure_only(ps, prm)
+        ctxs.append(to_t(ctx))
+        crops.append(to_t(x))
+        targets.append(to_t(t[y0:y0 + c, x0:x0 + c]))
+        fulls.append((h, w))
+        offs.append((y0, x0))
+    return ctxs, torch.cat(crops), torch.cat(targets), fulls, offs
+
+
+def contexts(net, wholes):
+    g, gi = zip(*(net.context(x) for x in wholes))
+    return torch.cat(g), torch.cat(gi)
+
+
+# ------------------------------------------------------------- training
+
+class Run:
+    def __init__(self, args):
+        self.args = args
+        self.t0 = time.time()
+        self.deadline = self.t0 + args.budget_minutes * 60
+        os.makedirs(args.run_dir, exist_ok=True)
+        self.log_f = open(os.path.join(args.run_dir, "train.log"), "a")
+        self.history = []
+
+    def log(self, msg):
+        line = f"[{(time.time() - self.t0) / 60:6.2f} min] {msg}"
+        print(line, flush=True)
+        self.log_f.write(line + "\n")
+        self.log_f.flush()
+
+    def left(self):
+        return self.deadline - time.time()
+
+
+def init_net(seed):
+    torch.manual_seed(seed)
+    net = EvenlightNet()
+    net.fast_slicing = True
+    with torch.no_grad():
+        net.illum.grid.bias.fill_(0.5)   # grids start near 0.62: mild lift
+        for k in (1, 2, 3):              # N = 0 until stage 2 trains it
+            getattr(net.restore, f"out{k}").weight.zero_()
+            getattr(net.restore, f"out{k}").bias.zero_()
+    return net
+
+
+def val_stage1(net, vset):
+    net.eval()
+    ps, ss = [], []
+    with torch.no_grad():
+        for x, t in vset:
+            r = net(x, restore=False)["R1"]
+            ps.append(float(losses.psnr(r, t)))
+            ss.append(float(losses.ssim(r, t)))
+    net.train()
+    return float(np.mean(ps)), float(np.mean(ss))
+
+
+def val_stage2(net, vset):
+    net.eval()
+    ps, ss, p1 = [], [], []
+    with torch.no_grad():
+        for ctx, x, t, full, off in vset:
+            g, gi = contexts(net, ctx)
+            o = net(x, 1.0, 1.0, 1.0, restore=True, context=(g, gi, full, off))
+            ps.append(float(losses.psnr(o["R"], t).mean()))
+            ss.append(float(losses.ssim(o["R"], t)))
+            p1.append(float(losses.psnr(o["R1"], t).mean()))
+    net.train()
+    return float(np.mean(ps)), float(np.mean(ss)), float(np.mean(p1))
+
+
+def plot(history, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(1, 2, figsize=(10, 3.6))
+    for stage, col in ((1, "tab:blue"), (2, "tab:orange")):
+        h = [e for e in history if e["stage"] == stage]
+        if not h:
+            continue
+        x = [e["minutes"] for e in h]
+        ax[0].plot(x, [e["loss"] for e in h], color=col, label=f"stage {stage} train loss")
+        ax[1].plot(x, [e["val_psnr"] for e in h], color=col, label=f"stage {stage} val PSNR")
+    ax[0].set_xlabel("minutes")
+    ax[0].set_ylabel("loss")
+    ax[0].set_yscale("log")
+    ax[1].set_xlabel("minutes")
+    ax[1].set_ylabel("PSNR (dB) vs target")
+    for a in ax:
+        a.grid(alpha=0.3)
+        a.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=80)
+    plt.close(fig)
+
+
+def export_weights(run, net, tag):
+    n = export.export_model(net, run.args.out)
+    torch.save(net.state_dict(), os.path.join(run.args.run_dir, f"weights-{tag}.pt"))
+    run.log(f"exported {run.args.out} ({n} bytes, {tag})")
+
+
+def train_stage(run, net, stage, params, batch_fn, val_fn, budget_s):
+    a = run.args
+    rng = np.random.default_rng(a.seed + stage)
+    opt = torch.optim.Adam(params, lr=a.lr, betas=(0.9, 0.999))
+    end = time.time() + budget_s
+    best, best_state, stall, epoch = -1e9, None, 0, 0
+    step_times = []
+    while time.time() < end and epoch < a.max_epochs:
+        epoch += 1
+        tot, parts_sum, n = 0.0, {}, 0
+        for _ in range(a.epoch_steps):
+            ts = time.time()
+            loss, parts = batch_fn(rng)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            tot += float(loss)
+            for k, v in parts.items():
+                parts_sum[k] = parts_sum.get(k, 0.0) + float(v)
+            n += 1
+            step_times.append(time.time() - ts)
+            if time.time() >= end:
+                break
+        v = val_fn(net)
+        for g in opt.param_groups:
+            g["lr"] *= 0.98
+        if v[0] > best + 0.01:
+            best, best_state, stall = v[0], copy.deepcopy(net.state_dict()), 0
+        else:
+            stall += 1
+            if stall >= 3:
+                for g in opt.param_groups:
+                    g["lr"] *= 0.5
+                stall = 0
+        lr = opt.param_groups[0]["lr"]
+        rec = dict(stage=stage, epoch=epoch, minutes=(time.time() - run.t0) / 60,
+                   loss=tot / n, lr=lr, val_psnr=v[0], val_ssim=v[1],
+                   **{k: s / n for k, s in parts_sum.items()})
+        if len(v) > 2:
+            rec["val_psnr_R1"] = v[2]
+        run.history.append(rec)
+        run.log(f"stage {stage} epoch {epoch}: loss {tot / n:.5f} "
+                + " ".join(f"{k} {s / n:.5f}" for k, s in parts_sum.items())
+                + f" | val PSNR {v[0]:.3f} SSIM {v[1]:.4f}"
+                + (f" (R1 {v[2]:.3f})" if len(v) > 2 else "")
+                + f" | lr {lr:.2e} | {np.median(step_times):.3f} s/step")
+        with open(os.path.join(a.run_dir, "history.json"), "w") as f:
+            json.dump(run.history, f, indent=1)
+        plot(run.history, a.curves)
+        torch.save(dict(model=net.state_dict(), opt=opt.state_dict(), stage=stage,
+                        epoch=epoch, history=run.history),
+                   os.path.join(a.run_dir, "checkpoint.pt"))
+        if epoch % 5 == 0 and best_state is not None:
+            cur = copy.deepcopy(net.state_dict())
+            net.load_state_dict(best_state)
+            export_weights(run, net, f"stage{stage}-epoch{epoch}-best")
+            net.load_state_dict(cur)
+    if best_state is not None:
+        net.load_state_dict(best_state)
+    run.log(f"stage {stage} done after {epoch} epochs; best val PSNR {best:.3f}")
+    return best
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", default=os.path.join(HERE, "data"))
+    ap.add_argument("--out", default=os.path.join(HERE, "..", "evenlight-v1.bin"))
+    ap.add_argument("--curves", default=os.path.join(HERE, "loss-curves.png"))
+    ap.add_argument("--run-dir", default=os.path.join(HERE, "runs", time.strftime("%Y%m%d-%H%M%S")))
+    ap.add_argument("--budget-minutes", type=float, default=55.0,
+                    help="wall time for both stages, export included")
+    ap.add_argument("--stage1-share", type=float, default=0.6)
+    ap.add_argument("--batch1", type=int, default=8)
+    ap.add_argument("--batch2", type=int, default=16)
+    ap.add_argument("--crop1", type=int, default=256)
+    ap.add_argument("--crop2", type=int, default=128)
+    ap.add_argument("--short1", type=int, default=256)
+    ap.add_argument("--epoch-steps", type=int, default=100)
+    ap.add_argument("--max-epochs", type=int, default=1000)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--seed", type=int, default=1)
+    a = ap.parse_args()
+
+    torch.set_num_threads(2)
+    run = Run(a)
+    run.log("args " + json.dumps(vars(a)))
+    data = load_cache(a.data, os.path.join(HERE, "runs", "cache"), a.short1)
+    tr = [d for d in data if d["split"] != "val"]
+    va = [d for d in data if d["split"] == "val"]
+    run.log(f"{len(tr)} train / {len(va)} val photos loaded")
+    if not tr or not va:
+        sys.exit("train.py: need photos with targets in both splits")
+
+    net = init_net(a.seed)
+    run.log(f"parameters: {count_params(net)}")
+    export_weights(run, net, "init")
+
+    # Fixed validation inputs: each val photo as is and one degraded version.
+    vrng = np.random.default_rng(1234)
+    vset1 = []
+    for d in va:
+        t = to_t(d["target_s"])
+        vset1.append((to_t(d["photo_s"]), t))
+        vset1.append((to_t(degrade.degrade(d["photo_s"], vrng)), t))
+    vset2 = []
+    for _ in range(3):
+        vset2.append(stage2_batch(vrng, va, 16, 192))
+
+    # ---- stage 1: Illumination-Net + Fusion-Net, R = R1.
+    def batch1(rng):
+        wholes, x, t, fulls, offs = stage1_batch(rng, tr, a.batch1, a.crop1)
+        g, gi = contexts(net, wholes)
+        o = net(x, 1.0, 1.0, restore=False, context=(g, gi, fulls, offs))
+        return losses.stage1_loss(o, t, x)
+
+    budget = run.left() - 60.0   # a minute for the final export and plot
+    p1 = list(net.illum.parameters()) + list(net.fusion.parameters())
+    run.log(f"stage 1 for {budget * a.stage1_share / 60:.1f} min")
+    train_stage(run, net, 1, p1, batch1, lambda n: val_stage1(n, vset1),
+                budget * a.stage1_share)
+    export_weights(run, net, "stage1")
+
+    # ---- stage 2: Restoration-Net, stage 1 frozen, γ3 = 1.
+    for p in p1:
+        p.requires_grad_(False)
+
+    def batch2(rng):
+        ctxs, x, t, fulls, offs = stage2_batch(rng, tr, a.batch2, a.crop2)
+        with torch.no_grad():
+            g, gi = contexts(net, ctxs)
+            o = net(x, 1.0, 1.0, restore=False, context=(g, gi, fulls, offs))
+        r1 = o["R1"]
+        r = torch.clamp(r1 + net.restore(r1), 0.0, 1.0)
+        return losses.stage2_loss(r, t)
+
+    budget2 = run.left() - 60.0
+    run.log(f"stage 2 for {budget2 / 60:.1f} min")
+    train_stage(run, net, 2, list(net.restore.parameters()), batch2,
+                lambda n: val_stage2(n, vset2), budget2)
+    export_weights(run, net, "final")
+    plot(run.history, a.curves)
+    run.log(f"done in {(time.time() - run.t0) / 60:.1f} min")
+
+
+if __name__ == "__main__":
+    main()
