@@ -6,9 +6,8 @@
  *
  * The image is read once, in strips, and never held whole. Each row's
  * bright channel (of I and of 1 − I) goes straight into the sums of the
- * adaptive average pooling of pack2(g) to 128 × 128: along a row the sums
- * of the column bins come from a prefix sum, and the row is added to every
- * row bin that contains it (bins overlap when the size is not a multiple of
+ * adaptive average pooling of pack2(g) to 128 × 128: a row's sums over
+ * the column bins are added to every row bin that contains it (bins overlap when the size is not a multiple of
  * 128). Sums are kept in double so that even 100-megapixel images pool to
  * the float the PyTorch reference computes.
  */
@@ -28,7 +27,6 @@ typedef struct
   gint     col_start[P], col_end[P];
   gint    *row_first;       /* per packed row: first row bin containing it */
   gint    *row_last;
-  gdouble *prefix;          /* w1 + 1                             */
   gdouble  colsum[P];
   gdouble *acc[2];          /* per guide: 4 × P × P sums          */
 } Pool;
@@ -60,7 +58,6 @@ pool_init (Pool *pool, gint width, gint height)
           pool->row_last[i] = MAX (pool->row_last[i], p);
         }
     }
-  pool->prefix = g_new (gdouble, pool->w1 + 1);
   pool->acc[0] = g_new0 (gdouble, 4 * P * P);
   pool->acc[1] = g_new0 (gdouble, 4 * P * P);
 }
@@ -70,7 +67,6 @@ pool_clear (Pool *pool)
 {
   g_free (pool->row_first);
   g_free (pool->row_last);
-  g_free (pool->prefix);
   g_free (pool->acc[0]);
   g_free (pool->acc[1]);
 }
@@ -88,16 +84,16 @@ pool_add_row (Pool *pool, gint which, gint y, const gfloat *g)
     {
       for (dx = 0; dx < 2; dx++)
         {
-          gdouble sum = 0.0;
-
-          pool->prefix[0] = 0.0;
-          for (j = 0; j < pool->w1; j++)
-            {
-              sum += g[MIN (2 * j + dx, last)];
-              pool->prefix[j + 1] = sum;
-            }
+          /* Sums over each column bin directly: bins are short and
+           * independent, so the additions overlap (a running prefix sum
+           * would be one long dependency chain). */
           for (q = 0; q < P; q++)
-            pool->colsum[q] = pool->prefix[pool->col_end[q]] - pool->prefix[pool->col_start[q]];
+            {
+              gdouble sum = 0.0;
+              for (j = pool->col_start[q]; j < pool->col_end[q]; j++)
+                sum += g[MIN (2 * j + dx, last)];
+              pool->colsum[q] = sum;
+            }
           for (p = pool->row_first[i]; p <= pool->row_last[i]; p++)
             {
               gdouble *a = pool->acc[which] + ((gsize) (dy * 2 + dx) * P + p) * P;

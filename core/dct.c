@@ -5,15 +5,19 @@
  *
  * Each 8 × 8 block B of N becomes Dᵀ (M ⊙ (D B Dᵀ)) D; the blocks overlap
  * at stride 4 and are summed and divided by 4. Done block row by block
- * row: the vertical transforms are shared by all blocks of a row (they act
- * on whole columns), and for a fixed vertical frequency u the horizontal
- * forward transform, mask and inverse fold into one 8 × 8 matrix
- * A_u = Dᵀ diag(M[u][·]) D. Rows u whose mask is all zero are skipped, so
- * small γ3 costs little. Every pixel's sum is formed in the same order
- * whatever rectangle is asked for, so tiles match a whole-image pass bit
- * for bit.
+ * row: the vertical transforms act on whole columns and so are shared by
+ * all blocks of the row, and for a fixed vertical frequency u the
+ * horizontal forward transform, mask and inverse fold into one 8 × 8
+ * matrix A_u = Dᵀ diag(M[u][·]) D. Rows u whose mask is all zero are
+ * skipped, so small γ3 costs little.
+ *
+ * Columns are kept in polyphase order (column 4m + r at [r][m]) so that
+ * the per-block products run over contiguous block indices and vectorise.
+ * Every pixel's sum is formed in the same order whatever rectangle is asked
+ * for, so tiles match a whole-image pass bit for bit.
  */
 #include "dct.h"
+#include "nn.h"
 
 #include <math.h>
 #include <string.h>
@@ -46,6 +50,110 @@ evenlight_dct_mask (gint u, gint v, gfloat denoise)
   return m < 0.0f ? 0.0f : (m > 1.0f ? 1.0f : m);
 }
 
+typedef struct
+{
+  gint    nb;            /* blocks in a block row                           */
+  gint    m;             /* polyphase columns: nb + 1                       */
+  gsize   stride;        /* floats between work rows (4m, padded)           */
+  gint    n_active;      /* vertical frequencies u with some mask > 0       */
+  gint    active[B];
+  gfloat  wv[B * B];     /* vertical forward: [k][j] = D[u_j][k]            */
+  gfloat  wh[B][B * B];  /* horizontal, per active j: [k][k'] = A_u[k][k']  */
+  gfloat  wi[B * B];     /* vertical inverse: [j][k] = D[u_j][k]            */
+  gfloat  zero[B];
+  gfloat *sp;            /* the 8 rows of the block row, polyphase [r][m]   */
+  gfloat *cu;            /* per active u: vertical coefficient of columns   */
+  gfloat *val;           /* per block outputs [k'][b]                       */
+  gfloat *su;            /* per active u: overlap-added horizontal result   */
+  gfloat *rows;          /* the 8 inverse-transformed rows                  */
+} Work;
+
+static inline gfloat *
+work_row (const Work *w, gfloat *base, gint i)
+{
+  return base + (gsize) i * w->stride;
+}
+
+/* One block row, from w->sp to the 8 finished (not yet averaged) rows in
+ * w->rows. The three transforms are small matrix products over rows, so
+ * they run on the convolution row kernel. */
+static void
+dct_block_row (Work *w)
+{
+  EvenlightConvRowFunc kernel = evenlight_nn_row_kernel ();
+  const gint nb = w->nb, mm = w->m, m4 = S * w->m;
+  const gfloat *src[B];
+  gfloat *dst[B];
+  gint j, k, q, b;
+
+  /* vertical forward: cu_j = Σ_k D[u_j][k] · row k */
+  for (k = 0; k < B; k++)
+    src[k] = work_row (w, w->sp, k);
+  for (j = 0; j < w->n_active; j++)
+    dst[j] = work_row (w, w->cu, j);
+  kernel (w->n_active, B, src, w->wv, w->zero, dst, m4, FALSE);
+
+  for (j = 0; j < w->n_active; j++)
+    {
+      const gfloat *cu = work_row (w, w->cu, j);
+      gfloat *su = work_row (w, w->su, j);
+
+      /* horizontal: val[k'][b] = Σ_k A_u[k][k'] · column 4b + k */
+      for (k = 0; k < B; k++)
+        {
+          src[k] = cu + (gsize) (k % S) * mm + k / S;
+          dst[k] = work_row (w, w->val, k);
+        }
+      kernel (B, B, src, w->wh[j], w->zero, dst, nb, FALSE);
+
+      /* overlap-add: column 4m + q gets block m − 1 (at k' = q + 4), then
+       * block m (at k' = q) */
+      for (q = 0; q < S; q++)
+        {
+          const gfloat *first = work_row (w, w->val, q);
+          const gfloat *second = work_row (w, w->val, q + S);
+          gfloat *d = su + (gsize) q * mm;
+
+          d[0] = first[0];
+          for (b = 1; b < nb; b++)
+            d[b] = second[b - 1] + first[b];
+          d[nb] = second[nb - 1];
+        }
+    }
+
+  /* vertical inverse: row k = Σ_j D[u_j][k] · su_j */
+  for (j = 0; j < w->n_active; j++)
+    src[j] = work_row (w, w->su, j);
+  for (k = 0; k < B; k++)
+    dst[k] = work_row (w, w->rows, k);
+  kernel (B, w->n_active, src, w->wi, w->zero, dst, m4, FALSE);
+}
+
+/* Gathers the 8 rows of a block row into polyphase order. */
+EVENLIGHT_CLONES static void
+dct_gather (const gfloat *restrict src, const gint *restrict col, gint n, gfloat *restrict d)
+{
+  gint i;
+
+  for (i = 0; i < n; i++)
+    d[i] = src[col[i]];
+}
+
+/* Writes (first) or adds and averages (second) one finished row. */
+EVENLIGHT_CLONES static void
+dct_scatter (const gfloat *restrict row, const gint *restrict slot, gint width, gboolean first,
+             gfloat *restrict d)
+{
+  gint x;
+
+  if (first)
+    for (x = 0; x < width; x++)
+      d[x] = row[slot[x]];
+  else
+    for (x = 0; x < width; x++)
+      d[x] = (d[x] + row[slot[x]]) * 0.25f;
+}
+
 void
 evenlight_dct_filter (const EvenlightPlanes *n,
                       gint                   width,
@@ -55,16 +163,13 @@ evenlight_dct_filter (const EvenlightPlanes *n,
                       EvenlightPlanes       *out)
 {
   static GOnce once = G_ONCE_INIT;
-  gfloat a[B][B][B];    /* A_u[k][k'] */
-  gboolean active[B];
+  Work w;
   gint bx_first = evenlight_floor_to (rect->x, S) - S;
   gint bx_last = evenlight_floor_to (rect->x + rect->width - 1, S);
   gint by_first = evenlight_floor_to (rect->y, S) - S;
   gint by_last = evenlight_floor_to (rect->y + rect->height - 1, S);
-  gint ncols = bx_last + B - bx_first;
-  gint *col;
-  gfloat *strip, *cv, *acc, *row;
-  gint u, v, k, kk, c, j, x, y, by;
+  gint *col, *slot;
+  gint u, v, j, k, kk, c, x, by, r, mi;
 
   g_once (&once, dct_init, NULL);
 
@@ -73,113 +178,79 @@ evenlight_dct_filter (const EvenlightPlanes *n,
   g_return_if_fail (n->x0 + n->width >= MIN (bx_last + B, width)
                     && n->y0 + n->height >= MIN (by_last + B, height));
 
+  w.nb = (bx_last - bx_first) / S + 1;
+  w.m = w.nb + 1;
+  /* rows padded for the kernel's whole-vector reads past the end */
+  w.stride = ((gsize) S * w.m + 16 + 15) / 16 * 16 + 16;
+  w.n_active = 0;
+  memset (w.zero, 0, sizeof w.zero);
   for (u = 0; u < B; u++)
+    for (v = 0; v < B; v++)
+      if (evenlight_dct_mask (u, v, denoise) > 0.0f)
+        {
+          w.active[w.n_active++] = u;
+          break;
+        }
+  for (j = 0; j < w.n_active; j++)
     {
-      active[u] = FALSE;
+      u = w.active[j];
       for (k = 0; k < B; k++)
-        for (kk = 0; kk < B; kk++)
-          {
-            gdouble sum = 0.0;
-            for (v = 0; v < B; v++)
-              sum += (gdouble) dct_d[v][k] * evenlight_dct_mask (u, v, denoise) * dct_d[v][kk];
-            a[u][k][kk] = (gfloat) sum;
-          }
-      for (v = 0; v < B; v++)
-        if (evenlight_dct_mask (u, v, denoise) > 0.0f)
-          active[u] = TRUE;
+        {
+          w.wv[k * w.n_active + j] = dct_d[u][k];
+          w.wi[j * B + k] = dct_d[u][k];
+          for (kk = 0; kk < B; kk++)
+            {
+              gdouble sum = 0.0;
+              for (v = 0; v < B; v++)
+                sum += (gdouble) dct_d[v][k] * evenlight_dct_mask (u, v, denoise) * dct_d[v][kk];
+              w.wh[j][k * B + kk] = (gfloat) sum;
+            }
+        }
     }
+
+  /* sp, cu, val, su, rows: 8 rows each */
+  w.sp = g_new0 (gfloat, 5 * B * w.stride + 16);
+  w.cu = w.sp + B * w.stride;
+  w.val = w.cu + B * w.stride;
+  w.su = w.val + B * w.stride;
+  w.rows = w.su + B * w.stride;
+
+  /* Source column of polyphase slot [r][m], clamped to the image; and the
+   * slot of each output column. */
+  col = g_new (gint, (gsize) S * w.m + (gsize) rect->width);
+  slot = col + (gsize) S * w.m;
+  for (r = 0; r < S; r++)
+    for (mi = 0; mi < w.m; mi++)
+      col[r * w.m + mi] = evenlight_clampi (bx_first + S * mi + r, 0, width - 1) - n->x0;
+  for (x = 0; x < rect->width; x++)
+    slot[x] = ((rect->x + x - bx_first) % S) * w.m + (rect->x + x - bx_first) / S;
 
   evenlight_planes_ensure (out, n->channels, rect->width, rect->height, rect->x, rect->y);
 
-  col = g_new (gint, ncols);
-  for (j = 0; j < ncols; j++)
-    col[j] = evenlight_clampi (bx_first + j, 0, width - 1) - n->x0;
-  strip = g_new (gfloat, (gsize) B * ncols);
-  cv = g_new (gfloat, (gsize) B * ncols);
-  acc = g_new (gfloat, (gsize) B * ncols);
-  row = g_new (gfloat, rect->width);
-
   for (c = 0; c < n->channels; c++)
-    {
-      for (y = 0; y < rect->height; y++)
-        memset (evenlight_planes_row (out, c, y), 0, rect->width * sizeof (gfloat));
+    for (by = by_first; by <= by_last; by += S)
+      {
+        for (k = 0; k < B; k++)
+          dct_gather (evenlight_planes_row (n, c, evenlight_clampi (by + k, 0, height - 1) - n->y0),
+                      col, S * w.m, work_row (&w, w.sp, k));
+        if (w.n_active == 0)
+          memset (w.rows, 0, B * w.stride * sizeof (gfloat));
+        else
+          dct_block_row (&w);
 
-      for (by = by_first; by <= by_last; by += S)
-        {
-          /* The 8 rows of this block row, clamped to the image. */
-          for (k = 0; k < B; k++)
-            {
-              const gfloat *src = evenlight_planes_row (n, c, evenlight_clampi (by + k, 0, height - 1) - n->y0);
-              gfloat *d = strip + (gsize) k * ncols;
-              for (j = 0; j < ncols; j++)
-                d[j] = src[col[j]];
-            }
+        for (k = 0; k < B; k++)
+          {
+            gint yy = by + k - rect->y;
 
-          for (u = 0; u < B; u++)
-            {
-              gfloat *cu = cv + (gsize) u * ncols;
-              gfloat *su = acc + (gsize) u * ncols;
-
-              if (!active[u])
-                continue;
-              /* Vertical forward transform of every column. */
-              for (j = 0; j < ncols; j++)
-                cu[j] = 0.0f;
-              for (k = 0; k < B; k++)
-                {
-                  const gfloat *d = strip + (gsize) k * ncols;
-                  gfloat w = dct_d[u][k];
-                  for (j = 0; j < ncols; j++)
-                    cu[j] += w * d[j];
-                }
-              /* Horizontal forward, mask, inverse of each block, added up. */
-              memset (su, 0, ncols * sizeof (gfloat));
-              for (j = 0; j + B <= ncols; j += S)
-                {
-                  gfloat r[B] = { 0 };
-                  for (k = 0; k < B; k++)
-                    for (kk = 0; kk < B; kk++)
-                      r[kk] += cu[j + k] * a[u][k][kk];
-                  for (kk = 0; kk < B; kk++)
-                    su[j + kk] += r[kk];
-                }
-            }
-
-          /* Vertical inverse into the rows of the rectangle. */
-          for (k = 0; k < B; k++)
-            {
-              gint yy = by + k - rect->y;
-              gfloat *d;
-
-              if (yy < 0 || yy >= rect->height)
-                continue;
-              d = evenlight_planes_row (out, c, yy);
-              memset (row, 0, rect->width * sizeof (gfloat));
-              for (u = 0; u < B; u++)
-                {
-                  const gfloat *su = acc + (gsize) u * ncols + (rect->x - bx_first);
-                  gfloat w = dct_d[u][k];
-                  if (!active[u])
-                    continue;
-                  for (x = 0; x < rect->width; x++)
-                    row[x] += w * su[x];
-                }
-              for (x = 0; x < rect->width; x++)
-                d[x] += row[x];
-            }
-        }
-
-      for (y = 0; y < rect->height; y++)
-        {
-          gfloat *d = evenlight_planes_row (out, c, y);
-          for (x = 0; x < rect->width; x++)
-            d[x] *= 0.25f;
-        }
-    }
+            if (yy < 0 || yy >= rect->height)
+              continue;
+            /* Each row gets two block rows: the first (k ≥ 4) writes, the
+             * second adds and divides by the 4 overlapping blocks. */
+            dct_scatter (work_row (&w, w.rows, k), slot, rect->width, k >= S,
+                         evenlight_planes_row (out, c, yy));
+          }
+      }
 
   g_free (col);
-  g_free (strip);
-  g_free (cv);
-  g_free (acc);
-  g_free (row);
+  g_free (w.sp);
 }

@@ -1,1 +1,431 @@
-/* placeholder: being written */
+/* Dequantization network: C inference, tiled (weights/DEQUANT.md §1–2).
+ *
+ * Copyright (C) 2026 the evenlight developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The forward pass reads top-down like weights/train/dequant/model.py:
+ *
+ *   x = concat(J̃, STEP_SCALE · gain · quant_step)      4 × H × W
+ *   p = pack2(x)                                        16 × H/2 × W/2
+ *   f = relu(conv3x3(p))                                head
+ *   f = f + conv3x3(relu(conv3x3(f)))                   blocks (BN folded)
+ *   E = unpack2(conv3x3(f))                             tail, 3 × H × W
+ *   Ĵ = clamp(J̃ + blend(gain) · E, 0, 1)
+ *
+ * Every layer is a core/nn.h operation on a window of its level, so a
+ * region computed with EVENLIGHT_DEQUANT_MARGIN pixels of context equals the
+ * same pixels of a whole-image pass (the clamp at the window border only
+ * spoils the margin).
+ */
+#include "dequant.h"
+
+#include <string.h>
+
+#include "image.h"
+#include "nn.h"
+#include "weights.h"
+
+#define STEP_SCALE  4.0f     /* model.py STEP_SCALE */
+#define IN_CHANNELS 4
+#define MAX_BLOCKS  16
+#define MAX_WIDTH   64
+#define TILE        384      /* output tile side of evenlight_dequant_apply */
+
+struct _EvenlightDequant
+{
+  EvenlightWeights *weights;
+  gint              width;      /* feature channels */
+  gint              n_blocks;
+  EvenlightConv     head;
+  EvenlightConv     conv1[MAX_BLOCKS];
+  EvenlightConv     conv2[MAX_BLOCKS];
+  EvenlightConv     tail;
+};
+
+/* Working buffers of one thread, reused from tile to tile. */
+typedef struct
+{
+  EvenlightPlanes x, p, f, t, t2, o, e;
+} Scratch;
+
+static void
+scratch_clear (Scratch *s)
+{
+  evenlight_planes_clear (&s->x);
+  evenlight_planes_clear (&s->p);
+  evenlight_planes_clear (&s->f);
+  evenlight_planes_clear (&s->t);
+  evenlight_planes_clear (&s->t2);
+  evenlight_planes_clear (&s->o);
+  evenlight_planes_clear (&s->e);
+}
+
+/* ---- loading ------------------------------------------------------------ */
+
+static gboolean
+conv_from (EvenlightDequant *dq, EvenlightConv *conv, const gchar *prefix,
+           guint cout, guint cin, GError **error)
+{
+  gchar        *wn = g_strdup_printf ("%s.weight", prefix);
+  gchar        *bn = g_strdup_printf ("%s.bias", prefix);
+  const guint   wd[4] = { cout, cin, 3, 3 };
+  const guint   bd[1] = { cout };
+  const gfloat *w, *b = NULL;
+
+  w = evenlight_weights_require (dq->weights, wn, 4, wd, error);
+  if (w)
+    b = evenlight_weights_require (dq->weights, bn, 1, bd, error);
+  if (w && b)
+    evenlight_conv_init (conv, w, b, (gint) cout, (gint) cin, 3);
+  g_free (wn);
+  g_free (bn);
+  return w && b;
+}
+
+EvenlightDequant *
+evenlight_dequant_load (const gchar *path, GError **error)
+{
+  EvenlightDequant      *dq;
+  const EvenlightTensor *head;
+  const gchar           *arch;
+  gchar                  name[64];
+  guint                  c;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  dq = g_new0 (EvenlightDequant, 1);
+  dq->weights = evenlight_weights_load (path, error);
+  if (!dq->weights)
+    goto fail;
+  arch = evenlight_weights_architecture (dq->weights);
+  if (g_strcmp0 (arch, EVENLIGHT_DEQUANT_ARCH) != 0)
+    {
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_ARCHITECTURE,
+                   "%s: weights of architecture “%s”, expected “%s” (the "
+                   "dequantization network)", path, arch, EVENLIGHT_DEQUANT_ARCH);
+      goto fail;
+    }
+  head = evenlight_weights_lookup (dq->weights, "head.weight");
+  if (!head || head->ndim != 4 || head->dims[0] < 1 || head->dims[0] > MAX_WIDTH)
+    {
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_FORMAT,
+                   "%s: no tensor head.weight of shape [C][16][3][3] with "
+                   "1 ≤ C ≤ %d", path, MAX_WIDTH);
+      goto fail;
+    }
+  c = head->dims[0];
+  dq->width = (gint) c;
+  if (!conv_from (dq, &dq->head, "head", c, 4 * IN_CHANNELS, error))
+    goto fail;
+  for (gint k = 0; k < MAX_BLOCKS; k++)
+    {
+      g_snprintf (name, sizeof name, "blocks.%d.conv1.weight", k);
+      if (!evenlight_weights_lookup (dq->weights, name))
+        break;
+      g_snprintf (name, sizeof name, "blocks.%d.conv1", k);
+      if (!conv_from (dq, &dq->conv1[k], name, c, c, error))
+        goto fail;
+      dq->n_blocks = k + 1;   /* counted now so that free() clears it */
+      g_snprintf (name, sizeof name, "blocks.%d.conv2", k);
+      if (!conv_from (dq, &dq->conv2[k], name, c, c, error))
+        goto fail;
+    }
+  if (!conv_from (dq, &dq->tail, "tail", 12, c, error))
+    goto fail;
+  return dq;
+
+fail:
+  evenlight_dequant_free (dq);
+  return NULL;
+}
+
+void
+evenlight_dequant_free (EvenlightDequant *dq)
+{
+  if (!dq)
+    return;
+  evenlight_conv_clear (&dq->head);
+  for (gint k = 0; k < dq->n_blocks; k++)
+    {
+      evenlight_conv_clear (&dq->conv1[k]);
+      evenlight_conv_clear (&dq->conv2[k]);
+    }
+  evenlight_conv_clear (&dq->tail);
+  if (dq->weights)
+    evenlight_weights_free (dq->weights);
+  g_free (dq);
+}
+
+const gchar *
+evenlight_dequant_default_path (void)
+{
+  static gchar *installed;
+  const gchar  *env = g_getenv ("EVENLIGHT_DEQUANT_WEIGHTS");
+
+  if (env && *env)
+    return env;
+  if (g_once_init_enter (&installed))
+    g_once_init_leave (&installed,
+                       g_build_filename (EVENLIGHT_WEIGHTS_DIR, EVENLIGHT_DEQUANT_FILE, NULL));
+  return installed;
+}
+
+/* ---- inference ---------------------------------------------------------- */
+
+static inline gfloat
+clean (gfloat v)
+{
+  return v >= 0.0f ? (v <= 1.0f ? v : 1.0f) : 0.0f;
+}
+
+static inline gfloat
+clean_gain (gfloat g)
+{
+  return g >= 0.0f ? (g <= 1e4f ? g : 1e4f) : 0.0f;
+}
+
+/* 0 at gain ≤ LOW, 1 at gain ≥ HIGH, linear in between. */
+static inline gfloat
+blend (gfloat gain)
+{
+  gfloat t = (gain - EVENLIGHT_DEQUANT_GAIN_LOW)
+             / (EVENLIGHT_DEQUANT_GAIN_HIGH - EVENLIGHT_DEQUANT_GAIN_LOW);
+  return t <= 0.0f ? 0.0f : (t >= 1.0f ? 1.0f : t);
+}
+
+static void
+render (const EvenlightDequant *dq, const gfloat *rgb, const gfloat *gain,
+        gint width, gint height, gfloat quant_step, const EvenlightRect *rect,
+        gfloat *out, Scratch *s)
+{
+  gint     x0, y0, x1, y1, ww, wh;
+  gboolean any = FALSE;
+
+  for (gint y = rect->y; y < rect->y + rect->height && !any; y++)
+    for (gint x = rect->x; x < rect->x + rect->width; x++)
+      if (blend (clean_gain (gain[(gsize) y * width + x])) > 0.0f)
+        {
+          any = TRUE;
+          break;
+        }
+  if (!any)
+    {
+      /* Nothing to correct: the output is J̃ itself, exactly what the full
+       * computation gives with a blend weight of 0. */
+      for (gint y = 0; y < rect->height; y++)
+        for (gint x = 0; x < 3 * rect->width; x++)
+          out[(gsize) y * 3 * rect->width + x] =
+            clean (rgb[((gsize) (rect->y + y) * width + rect->x) * 3 + x]);
+      return;
+    }
+
+  /* The window: rect plus the margin, inside the image, origin even. */
+  x0 = MAX (0, rect->x - EVENLIGHT_DEQUANT_MARGIN) & ~1;
+  y0 = MAX (0, rect->y - EVENLIGHT_DEQUANT_MARGIN) & ~1;
+  x1 = MIN (width, rect->x + rect->width + EVENLIGHT_DEQUANT_MARGIN);
+  y1 = MIN (height, rect->y + rect->height + EVENLIGHT_DEQUANT_MARGIN);
+  ww = x1 - x0;
+  wh = y1 - y0;
+
+  evenlight_planes_ensure (&s->x, IN_CHANNELS, ww, wh, x0, y0);
+  for (gint y = 0; y < wh; y++)
+    {
+      const gfloat *src = rgb + ((gsize) (y0 + y) * width + x0) * 3;
+      const gfloat *gs = gain + (gsize) (y0 + y) * width + x0;
+      gfloat *r = evenlight_planes_row (&s->x, 0, y);
+      gfloat *g = evenlight_planes_row (&s->x, 1, y);
+      gfloat *b = evenlight_planes_row (&s->x, 2, y);
+      gfloat *st = evenlight_planes_row (&s->x, 3, y);
+      for (gint x = 0; x < ww; x++)
+        {
+          r[x] = clean (src[3 * x]);
+          g[x] = clean (src[3 * x + 1]);
+          b[x] = clean (src[3 * x + 2]);
+          st[x] = STEP_SCALE * clean_gain (gs[x]) * quant_step;
+        }
+    }
+  evenlight_nn_pack2 (&s->x, 1.0f, 0.0f, &s->p);
+  evenlight_nn_conv3x3 (&dq->head, &s->p, &s->f, TRUE);
+  for (gint k = 0; k < dq->n_blocks; k++)
+    {
+      evenlight_nn_conv3x3 (&dq->conv1[k], &s->f, &s->t, TRUE);
+      evenlight_nn_conv3x3 (&dq->conv2[k], &s->t, &s->t2, FALSE);
+      for (gint c = 0; c < dq->width; c++)
+        for (gint y = 0; y < s->f.height; y++)
+          {
+            gfloat       *f = evenlight_planes_row (&s->f, c, y);
+            const gfloat *d = evenlight_planes_row (&s->t2, c, y);
+            for (gint x = 0; x < s->f.width; x++)
+              f[x] += d[x];
+          }
+    }
+  evenlight_nn_conv3x3 (&dq->tail, &s->f, &s->o, FALSE);
+  evenlight_nn_unpack2 (&s->o, ww, wh, &s->e);
+
+  for (gint y = 0; y < rect->height; y++)
+    {
+      gint    wy = rect->y + y - y0;
+      gfloat *dst = out + (gsize) y * 3 * rect->width;
+      for (gint x = 0; x < rect->width; x++)
+        {
+          gint   wx = rect->x + x - x0;
+          gfloat a = blend (clean_gain (gain[(gsize) (rect->y + y) * width + rect->x + x]));
+          for (gint c = 0; c < 3; c++)
+            {
+              gfloat jt = evenlight_planes_row (&s->x, c, wy)[wx];
+              gfloat e = evenlight_planes_row (&s->e, c, wy)[wx];
+              dst[3 * x + c] = clean (jt + a * e);
+            }
+        }
+    }
+}
+
+static gboolean
+check_args (const EvenlightDequant *dq, const gfloat *rgb, const gfloat *gain,
+            gint width, gint height, gfloat quant_step, GError **error)
+{
+  if (!dq || !rgb || !gain || width <= 0 || height <= 0)
+    {
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+                   "dequantization: missing network, image or gain, or an empty "
+                   "image (%d × %d)", width, height);
+      return FALSE;
+    }
+  if (!(quant_step > 0.0f && quant_step <= 1.0f))
+    {
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+                   "dequantization: quantisation step must be in (0, 1], got %g",
+                   (double) quant_step);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+evenlight_dequant_render_region (const EvenlightDequant *dq,
+                                 const gfloat           *rgb,
+                                 const gfloat           *gain,
+                                 gint                    width,
+                                 gint                    height,
+                                 gfloat                  quant_step,
+                                 const EvenlightRect    *rect,
+                                 gfloat                 *out,
+                                 GError                **error)
+{
+  Scratch s;
+
+  if (!check_args (dq, rgb, gain, width, height, quant_step, error))
+    return FALSE;
+  if (!rect || !out || rect->width <= 0 || rect->height <= 0 || rect->x < 0
+      || rect->y < 0 || rect->x + rect->width > width || rect->y + rect->height > height)
+    {
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+                   "dequantization: the region is not inside the %d × %d image",
+                   width, height);
+      return FALSE;
+    }
+  memset (&s, 0, sizeof s);
+  render (dq, rgb, gain, width, height, quant_step, rect, out, &s);
+  scratch_clear (&s);
+  return TRUE;
+}
+
+typedef struct
+{
+  const EvenlightDequant *dq;
+  const gfloat           *rgb, *gain;
+  gfloat                 *dst;
+  gint                    width, height, tiles_x, n_tiles;
+  gfloat                  quant_step;
+  gint                    next;   /* atomic tile counter */
+} Apply;
+
+static gpointer
+apply_worker (gpointer data)
+{
+  Apply  *a = data;
+  Scratch s;
+  gfloat *tile = g_new (gfloat, (gsize) TILE * TILE * 3);
+  gint    k;
+
+  memset (&s, 0, sizeof s);
+  while ((k = g_atomic_int_add (&a->next, 1)) < a->n_tiles)
+    {
+      EvenlightRect r;
+      r.x = (k % a->tiles_x) * TILE;
+      r.y = (k / a->tiles_x) * TILE;
+      r.width = MIN (TILE, a->width - r.x);
+      r.height = MIN (TILE, a->height - r.y);
+      render (a->dq, a->rgb, a->gain, a->width, a->height, a->quant_step, &r, tile, &s);
+      for (gint y = 0; y < r.height; y++)
+        memcpy (a->dst + ((gsize) (r.y + y) * a->width + r.x) * 3,
+                tile + (gsize) y * r.width * 3, sizeof (gfloat) * 3 * r.width);
+    }
+  scratch_clear (&s);
+  g_free (tile);
+  return NULL;
+}
+
+gboolean
+evenlight_dequant_apply (const EvenlightDequant *dq,
+                         gfloat                 *rgb,
+                         gint                    width,
+                         gint                    height,
+                         const gfloat           *gain,
+                         gfloat                  quant_step,
+                         gint                    n_threads,
+                         GError                **error)
+{
+  Apply     a;
+  GThread **threads;
+  gsize     n;
+
+  if (!check_args (dq, rgb, gain, width, height, quant_step, error))
+    return FALSE;
+  if (n_threads <= 0)
+    n_threads = (gint) g_get_num_processors ();
+  n = (gsize) width * height * 3;
+  a.dq = dq;
+  a.rgb = rgb;
+  a.gain = gain;
+  a.width = width;
+  a.height = height;
+  a.quant_step = quant_step;
+  a.tiles_x = (width + TILE - 1) / TILE;
+  a.n_tiles = a.tiles_x * ((height + TILE - 1) / TILE);
+  a.next = 0;
+  a.dst = g_try_new (gfloat, n);
+  if (!a.dst)
+    {
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+                   "dequantization: not enough memory for a %d × %d image",
+                   width, height);
+      return FALSE;
+    }
+  n_threads = MIN (n_threads, a.n_tiles);
+  threads = g_new0 (GThread *, n_threads);
+  for (gint k = 1; k < n_threads; k++)
+    threads[k] = g_thread_new ("dequant", apply_worker, &a);
+  apply_worker (&a);
+  for (gint k = 1; k < n_threads; k++)
+    g_thread_join (threads[k]);
+  g_free (threads);
+  memcpy (rgb, a.dst, n * sizeof (gfloat));
+  g_free (a.dst);
+  return TRUE;
+}
+
+void
+evenlight_dequant_gain_estimate (const gfloat *before,
+                                 const gfloat *after,
+                                 gint          width,
+                                 gint          height,
+                                 gfloat       *gain)
+{
+  for (gsize i = 0; i < (gsize) width * height; i++)
+    {
+      const gfloat *b = before + 3 * i, *a = after + 3 * i;
+      gfloat vb = MAX (MAX (clean (b[0]), clean (b[1])), MAX (clean (b[2]), 1.0f / 1020.0f));
+      gfloat va = MAX (MAX (clean (a[0]), clean (a[1])), clean (a[2]));
+      gain[i] = va / vb;
+    }
+}

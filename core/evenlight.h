@@ -143,7 +143,9 @@ gboolean evenlight_render_region (const EvenlightContext *context,
 /* Renders all of @rect (usually the image or the selection bounds) in tiles
  * on @n_threads threads (0 = number of processors) and hands each finished
  * tile to @write. Working memory is O(tile × threads). The output does not
- * depend on @n_threads. @progress may be NULL. */
+ * depend on @n_threads. @progress may be NULL. @write and @progress are
+ * always called on the thread that called evenlight_enhance(); only @read
+ * runs on the worker threads. */
 gboolean evenlight_enhance (const EvenlightContext *context,
                             const EvenlightParams  *params,
                             const EvenlightRect    *rect,

@@ -35,8 +35,10 @@ evenlight_planes_ensure (EvenlightPlanes *planes,
 
       g_free (planes->block);
       /* One extra alignment unit so the first row can be aligned by hand
-       * (g_aligned_alloc needs a newer GLib than we require). */
-      raw = g_malloc0 (need * sizeof (gfloat) + ALIGN_BYTES);
+       * (g_aligned_alloc needs a newer GLib than we require). Not zeroed:
+       * every value a valid output depends on is written before it is
+       * read; the pads only feed vector lanes that are thrown away. */
+      raw = g_malloc (need * sizeof (gfloat) + ALIGN_BYTES);
       planes->block = raw;
       planes->capacity = need;
     }

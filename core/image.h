@@ -21,6 +21,16 @@
 
 G_BEGIN_DECLS
 
+/* Per-pixel loops that are hot but not convolutions are compiled for
+ * AVX-512, AVX2 and the baseline, picked at load time. Floating-point
+ * contraction stays off in these files (ISO C mode), so all versions give
+ * the same bits. */
+#if defined(__x86_64__) && defined(__ELF__) && defined(__GNUC__) && !defined(__clang__)
+#define EVENLIGHT_CLONES __attribute__ ((target_clones ("avx512f", "avx2", "default")))
+#else
+#define EVENLIGHT_CLONES
+#endif
+
 /* Floats of slack on both sides of each row: kernels read one column beyond
  * the row (the replicated border) and whole vectors past its end. Also the
  * row alignment (64 bytes). */
@@ -43,7 +53,7 @@ typedef struct
 #define EVENLIGHT_PLANES_INIT { NULL, 0, 0, 0, 0, 0, 0, 0, NULL, 0 }
 
 /* Gives @planes the geometry asked for, reusing its memory when it is large
- * enough. New memory is zeroed; old contents are not preserved. */
+ * enough. Contents are undefined until written. */
 void evenlight_planes_ensure (EvenlightPlanes *planes,
                               gint             channels,
                               gint             width,
@@ -75,7 +85,8 @@ evenlight_clampi (gint v, gint lo, gint hi)
 static inline gfloat
 evenlight_sanitize (gfloat v)
 {
-  return v >= 0.0f ? (v <= 1.0f ? v : 1.0f) : 0.0f;
+  v = v >= 0.0f ? v : 0.0f;
+  return v <= 1.0f ? v : 1.0f;
 }
 
 /* Rounding of coordinates to a multiple of @a (> 0), correct for negative

@@ -34,9 +34,9 @@ G_BEGIN_DECLS
  * 8-bit step): black pixels stay black whatever their gain. */
 #define EVENLIGHT_LAIC_MIN_LEVEL (1.0f / 1020.0f)
 /* |Ja(i) − J̄a(i)| at or below this counts as sign 0. */
-#define EVENLIGHT_LAIC_SIGN_EPS  1e-6f
+#define EVENLIGHT_LAIC_SIGN_EPS  2e-7f
 /* Every constraint holds within this after evenlight_laic(). */
-#define EVENLIGHT_LAIC_FEAS_TOL  2e-5f
+#define EVENLIGHT_LAIC_FEAS_TOL  5e-5f
 
 typedef struct
 {
@@ -46,7 +46,7 @@ typedef struct
                        * coarser levels run more (laic.c)                */
 } EvenlightLaicParams;
 
-#define EVENLIGHT_LAIC_DEFAULT_CONTRAST   4.0f
+#define EVENLIGHT_LAIC_DEFAULT_CONTRAST   10.0f
 #define EVENLIGHT_LAIC_DEFAULT_MAX_GAIN   48.0f
 #define EVENLIGHT_LAIC_DEFAULT_ITERATIONS 60
 

@@ -6,6 +6,7 @@
  * Each forward pass reads top-down like the layer table it implements.
  */
 #include "model.h"
+#include "fastmath.h"
 
 #include <math.h>
 #include <string.h>
@@ -236,6 +237,37 @@ evenlight_model_illumination (const EvenlightModel *model,
 
 /* ---- Fusion-Net (§3) ------------------------------------------------------ */
 
+/* Softmax of the logits in @wp (in place) and R1 for one row. */
+EVENLIGHT_CLONES static void
+fuse_row (EvenlightPlanes *wp, const EvenlightPlanes *xp, EvenlightPlanes *r1, gint y)
+{
+  gfloat *l0 = evenlight_planes_row (wp, 0, y);
+  gfloat *l1 = evenlight_planes_row (wp, 1, y);
+  gfloat *l2 = evenlight_planes_row (wp, 2, y);
+  gint i, c;
+
+  for (i = 0; i < wp->width; i++)
+    {
+      gfloat m = MAX (MAX (l0[i], l1[i]), l2[i]);
+      gfloat e0 = evenlight_expf_neg (l0[i] - m);
+      gfloat e1 = evenlight_expf_neg (l1[i] - m);
+      gfloat e2 = evenlight_expf_neg (l2[i] - m);
+      gfloat sum = (e0 + e1) + e2;
+      l0[i] = e0 / sum;
+      l1[i] = e1 / sum;
+      l2[i] = e2 / sum;
+    }
+  for (c = 0; c < 3; c++)
+    {
+      const gfloat *in = evenlight_planes_row (xp, c, y);
+      const gfloat *iu = evenlight_planes_row (xp, 3 + c, y);
+      const gfloat *io = evenlight_planes_row (xp, 6 + c, y);
+      gfloat *r = evenlight_planes_row (r1, c, y);
+      for (i = 0; i < wp->width; i++)
+        r[i] = (l0[i] * in[i] + l1[i] * iu[i]) + l2[i] * io[i];
+    }
+}
+
 void
 evenlight_model_fusion (const EvenlightModel *model,
                         EvenlightScratch     *s)
@@ -243,7 +275,7 @@ evenlight_model_fusion (const EvenlightModel *model,
   const EvenlightPlanes *x_in[1] = { &s->x };
   const EvenlightPlanes *dec_in[1] = { &s->dec1 };
   gint w = s->x.width, h = s->x.height;
-  gint y, i;
+  gint y;
 
   evenlight_nn_conv3x3_s2 (&model->enc1, &s->x, &s->phase, &s->enc1, TRUE);      /* 6 × H1 */
   evenlight_nn_conv3x3_s2 (&model->enc2, &s->enc1, &s->phase, &s->enc2, TRUE);   /* 6 × H2 */
@@ -261,30 +293,7 @@ evenlight_model_fusion (const EvenlightModel *model,
   /* weights = softmax over channels; R1 = w_I I + w_U I_U + w_O I_O */
   evenlight_planes_ensure (&s->r1, 3, w, h, s->x.x0, s->x.y0);
   for (y = 0; y < h; y++)
-    {
-      gfloat *l0 = evenlight_planes_row (&s->w, 0, y);
-      gfloat *l1 = evenlight_planes_row (&s->w, 1, y);
-      gfloat *l2 = evenlight_planes_row (&s->w, 2, y);
-
-      for (i = 0; i < w; i++)
-        {
-          gfloat m = MAX (MAX (l0[i], l1[i]), l2[i]);
-          gfloat e0 = expf (l0[i] - m), e1 = expf (l1[i] - m), e2 = expf (l2[i] - m);
-          gfloat sum = (e0 + e1) + e2;
-          l0[i] = e0 / sum;
-          l1[i] = e1 / sum;
-          l2[i] = e2 / sum;
-        }
-      for (gint c = 0; c < 3; c++)
-        {
-          const gfloat *in = evenlight_planes_row (&s->x, c, y);
-          const gfloat *iu = evenlight_planes_row (&s->x, 3 + c, y);
-          const gfloat *io = evenlight_planes_row (&s->x, 6 + c, y);
-          gfloat *r = evenlight_planes_row (&s->r1, c, y);
-          for (i = 0; i < w; i++)
-            r[i] = (l0[i] * in[i] + l1[i] * iu[i]) + l2[i] * io[i];
-        }
-    }
+    fuse_row (&s->w, &s->x, &s->r1, y);
 }
 
 /* ---- Restoration-Net (§4) -------------------------------------------------- */

@@ -69,6 +69,12 @@ conv_row (void)
   return conv_row_func;
 }
 
+EvenlightConvRowFunc
+evenlight_nn_row_kernel (void)
+{
+  return conv_row ();
+}
+
 const gchar *
 evenlight_nn_set_isa (const gchar *isa)
 {
@@ -154,6 +160,33 @@ evenlight_nn_conv3x3 (const EvenlightConv *conv,
     }
 }
 
+/* Column de-interleave for stride 2: odd[j] = s[2j − 1] (j = 0 … wo,
+ * clamped), even[j] = s[2j] (j < wo). */
+EVENLIGHT_CLONES static void
+split_row (const gfloat *restrict s, gint width, gfloat *restrict odd, gfloat *restrict even)
+{
+  gint wo = (width + 1) / 2, x;
+
+  odd[0] = s[0];
+  for (x = 1; x < wo; x++)          /* 2x − 1 ≤ 2wo − 3 < width */
+    odd[x] = s[2 * x - 1];
+  odd[wo] = s[MIN (2 * wo - 1, width - 1)];
+  for (x = 0; x < wo; x++)          /* 2x ≤ 2wo − 2 < width */
+    even[x] = s[2 * x];
+}
+
+/* d[x] = scale · s[min(2x + dx, width − 1)] + offset, x < ceil(width/2). */
+EVENLIGHT_CLONES static void
+pack_row (const gfloat *restrict s, gint width, gint dx, gfloat scale, gfloat offset,
+          gfloat *restrict d)
+{
+  gint wo = (width + 1) / 2, x;
+
+  for (x = 0; x < wo - 1; x++)      /* 2x + 1 ≤ 2wo − 3 < width */
+    d[x] = scale * s[2 * x + dx] + offset;
+  d[wo - 1] = scale * s[MIN (2 * (wo - 1) + dx, width - 1)] + offset;
+}
+
 void
 evenlight_nn_conv3x3_s2 (const EvenlightConv   *conv,
                          const EvenlightPlanes *in,
@@ -165,7 +198,7 @@ evenlight_nn_conv3x3_s2 (const EvenlightConv   *conv,
   const gfloat *src[MAX_TAPS];
   gfloat *dst[MAX_COUT];
   gint wo = (in->width + 1) / 2, ho = (in->height + 1) / 2;
-  gint y, x, ic, ky, o;
+  gint y, ic, ky, o;
 
   g_return_if_fail (conv->k == 3 && conv->cin == in->channels);
   g_return_if_fail (conv->ntaps <= MAX_TAPS && conv->cout <= MAX_COUT);
@@ -177,18 +210,9 @@ evenlight_nn_conv3x3_s2 (const EvenlightConv   *conv,
   evenlight_planes_ensure (phase, 2 * in->channels, wo + 1, in->height, in->x0 / 2, in->y0);
   for (ic = 0; ic < in->channels; ic++)
     for (y = 0; y < in->height; y++)
-      {
-        const gfloat *s = evenlight_planes_row (in, ic, y);
-        gfloat *odd = evenlight_planes_row (phase, 2 * ic, y);
-        gfloat *even = evenlight_planes_row (phase, 2 * ic + 1, y);
-        gint last = in->width - 1;
-
-        odd[0] = s[0];
-        for (x = 1; x <= wo; x++)
-          odd[x] = s[MIN (2 * x - 1, last)];
-        for (x = 0; x < wo; x++)
-          even[x] = s[2 * x];   /* 2x ≤ 2(wo−1) ≤ last */
-      }
+      split_row (evenlight_planes_row (in, ic, y), in->width,
+                 evenlight_planes_row (phase, 2 * ic, y),
+                 evenlight_planes_row (phase, 2 * ic + 1, y));
 
   evenlight_planes_ensure (out, conv->cout, wo, ho, in->x0 / 2, in->y0 / 2);
   for (y = 0; y < ho; y++)
@@ -255,7 +279,7 @@ evenlight_nn_pack2 (const EvenlightPlanes *in,
                     EvenlightPlanes       *out)
 {
   gint wo = (in->width + 1) / 2, ho = (in->height + 1) / 2;
-  gint c, dy, dx, y, x;
+  gint c, dy, dx, y;
 
   g_return_if_fail (in->x0 % 2 == 0 && in->y0 % 2 == 0);
 
@@ -264,14 +288,8 @@ evenlight_nn_pack2 (const EvenlightPlanes *in,
     for (dy = 0; dy < 2; dy++)
       for (dx = 0; dx < 2; dx++)
         for (y = 0; y < ho; y++)
-          {
-            const gfloat *s = evenlight_planes_row (in, c, MIN (2 * y + dy, in->height - 1));
-            gfloat *d = evenlight_planes_row (out, c * 4 + dy * 2 + dx, y);
-            gint last = in->width - 1;
-
-            for (x = 0; x < wo; x++)
-              d[x] = scale * s[MIN (2 * x + dx, last)] + offset;
-          }
+          pack_row (evenlight_planes_row (in, c, MIN (2 * y + dy, in->height - 1)), in->width,
+                    dx, scale, offset, evenlight_planes_row (out, c * 4 + dy * 2 + dx, y));
 }
 
 void
@@ -323,6 +341,31 @@ up2_axis (gint i, gint in0, gint n, gint *j0, gint *j1, gfloat *t)
   *j1 = evenlight_clampi (i0 + 1 - in0, 0, n - 1);
 }
 
+EVENLIGHT_CLONES static void
+up2_row (const gfloat *restrict s, const gint *restrict j0, const gint *restrict j1,
+         const gfloat *restrict t, gint width, gfloat *restrict d)
+{
+  gint x;
+
+  for (x = 0; x < width; x++)
+    d[x] = (1.0f - t[x]) * s[j0[x]] + t[x] * s[j1[x]];
+}
+
+/* d = u·a + t·b (+ e) */
+EVENLIGHT_CLONES static void
+lerp_rows (const gfloat *restrict a, const gfloat *restrict b, gfloat u, gfloat t,
+           const gfloat *restrict e, gint width, gfloat *restrict d)
+{
+  gint x;
+
+  if (e != NULL)
+    for (x = 0; x < width; x++)
+      d[x] = (u * a[x] + t * b[x]) + e[x];
+  else
+    for (x = 0; x < width; x++)
+      d[x] = u * a[x] + t * b[x];
+}
+
 void
 evenlight_nn_up2 (const EvenlightPlanes *in,
                   const EvenlightPlanes *add,
@@ -351,12 +394,8 @@ evenlight_nn_up2 (const EvenlightPlanes *in,
   evenlight_planes_ensure (tmp, in->channels, width, in->height, ox0, in->y0);
   for (c = 0; c < in->channels; c++)
     for (y = 0; y < in->height; y++)
-      {
-        const gfloat *s = evenlight_planes_row (in, c, y);
-        gfloat *d = evenlight_planes_row (tmp, c, y);
-        for (x = 0; x < width; x++)
-          d[x] = (1.0f - xt[x]) * s[xj0[x]] + xt[x] * s[xj1[x]];
-      }
+      up2_row (evenlight_planes_row (in, c, y), xj0, xj1, xt, width,
+               evenlight_planes_row (tmp, c, y));
 
   evenlight_planes_ensure (out, in->channels, width, height, ox0, oy0);
   for (y = 0; y < height; y++)
@@ -372,15 +411,7 @@ evenlight_nn_up2 (const EvenlightPlanes *in,
           const gfloat *b = evenlight_planes_row (tmp, c, r1);
           gfloat *d = evenlight_planes_row (out, c, y);
 
-          if (add != NULL)
-            {
-              const gfloat *e = evenlight_planes_row (add, c, y);
-              for (x = 0; x < width; x++)
-                d[x] = (u * a[x] + t * b[x]) + e[x];
-            }
-          else
-            for (x = 0; x < width; x++)
-              d[x] = u * a[x] + t * b[x];
+          lerp_rows (a, b, u, t, add ? evenlight_planes_row (add, c, y) : NULL, width, d);
         }
     }
 

@@ -16,6 +16,7 @@
 
 #include <glib.h>
 #include "image.h"
+#include "nn-simd.h"
 
 G_BEGIN_DECLS
 
@@ -97,6 +98,10 @@ evenlight_nn_pool_bin (gint i, gint n, gint bins, gint *start, gint *end)
   *start = (gint) (((gint64) i * n) / bins);
   *end = (gint) (((gint64) (i + 1) * n + bins - 1) / bins);
 }
+
+/* The row kernel in use (core/nn-simd.h): for other modules whose hot
+ * loops are small matrix products over rows (the DCT). */
+EvenlightConvRowFunc evenlight_nn_row_kernel (void);
 
 /* Selects the row kernel: "avx512", "avx2", "generic" or NULL for the best
  * one this processor runs (the default; EVENLIGHT_ISA in the environment

@@ -37,9 +37,60 @@
 #define RETOUCH_EPS 0.01f
 /* θ3: the Mertens weights' well-exposedness width (their paper's σ). */
 #define FUSE_SIGMA 0.2f
+#define FUSE_FLOOR 0.01f
 /* Images smaller than this are not worth a thread. */
 #define PARALLEL_MIN_PIXELS 65536
 #define MAX_LEVELS 12
+#define FUSE_LEVELS 8
+
+/* The hot per-pixel loops vectorise only without -ftrapping-math (GCC
+ * will not turn a float-to-int conversion or a select into vector code
+ * that might trap where the scalar code would not). Nothing here relies on
+ * floating-point traps. Every function those loops inline carries the same
+ * attribute, since GCC does not inline across differing ones. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define VECTORISE __attribute__ ((optimize ("no-trapping-math")))
+#else
+#define VECTORISE
+#endif
+
+/* 2^x for x in [-126, 126], relative error < 3e-6: written so that the
+ * per-pixel loops vectorise (libm's expf is a call per pixel, and it was
+ * the single largest cost of the whole module). */
+static inline VECTORISE gfloat
+fast_exp2f (gfloat x)
+{
+  union { gfloat f; gint32 i; } u;
+  gint32 i;
+  gfloat f, p;
+
+  x = x < -126.0f ? -126.0f : x;  /* two plain selects vectorise, */
+  x = x > 126.0f ? 126.0f : x;    /* a nested one does not        */
+  i = (gint32) (x + 126.5f) - 126;  /* round to nearest, valid for x ≥ −126 */
+  f = x - (gfloat) i;               /* in [−0.5, 0.5] */
+  p = 1.0f + f * (0.69314718f + f * (0.24022651f + f * (0.05550411f
+      + f * (0.00961813f + f * 0.00133336f))));
+  u.i = (i + 127) << 23;
+  return u.f * p;
+}
+
+/* √v for v ≥ 0, relative error < 1e-6: sqrtf() must set errno for v < 0,
+ * which stops GCC from vectorising any loop that calls it. */
+static inline VECTORISE gfloat
+fast_sqrtf (gfloat v)
+{
+  union { gfloat f; gint32 i; } u;
+  gfloat x = v + 1e-30f;
+  gfloat y;
+
+  u.f = x;
+  u.i = 0x5f3759df - (u.i >> 1);  /* 1/√x to 3.5 %, then two Newton steps */
+  y = u.f;
+  y = y * (1.5f - 0.5f * x * y * y);
+  y = y * (1.5f - 0.5f * x * y * y);
+  y = y * (1.5f - 0.5f * x * y * y);
+  return v * y;
+}
 
 /* ---- Parameters -------------------------------------------------------- */
 
@@ -281,14 +332,22 @@ box_rows (gpointer data, gint y0, gint y1)
         const gfloat *s = j->src[p] + (gsize) y * j->w;
         gfloat *d = j->dst[p] + (gsize) y * j->w;
 
+        gint r = j->r, w = j->w;
+        gint lo = MIN (r, w), hi = MAX (w - r - 1, lo);
+        gdouble inv = 1.0 / (2 * r + 1);
+
         pre[0] = 0.0;
-        for (gint x = 0; x < j->w; x++)
+        for (gint x = 0; x < w; x++)
           pre[x + 1] = pre[x] + s[x];
-        for (gint x = 0; x < j->w; x++)
-          {
-            gint a = MAX (x - j->r, 0), b = MIN (x + j->r + 1, j->w);
-            d[x] = (gfloat) ((pre[b] - pre[a]) / (b - a));
-          }
+        /* full windows: one multiply; cut windows at the ends: a divide */
+        for (gint x = lo; x < hi; x++)
+          d[x] = (gfloat) ((pre[x + r + 1] - pre[x - r]) * inv);
+        for (gint x = 0; x < w; x++)
+          if (x < lo || x >= hi)
+            {
+              gint a = MAX (x - r, 0), b = MIN (x + r + 1, w);
+              d[x] = (gfloat) ((pre[b] - pre[a]) / (b - a));
+            }
       }
   g_free (pre);
 }
@@ -412,14 +471,19 @@ pyramid_levels (gint w, gint h)
 {
   gint n = 1, m = MIN (w, h);
 
-  /* down to a coarsest level of 1–2 pixels on the short side, as in the
-   * paper: the weights then blend at the scale of the whole image. */
-  while (m >= 2 && n < MAX_LEVELS)
+  /* Mertens et al. go down to a 1-pixel level, so that the weights blend
+   * at the scale of the whole image. For one photo and its own synthetic
+   * exposures that is harmful: the coarsest levels then take the mean
+   * brightness of the exposure that wins over most of the image (a lift, in
+   * a dark photo) and carry it into a bright window or sky, which the
+   * highlight suppression was meant to hold back. Stopping at 1/128 of the
+   * short side (8 levels) keeps the blend local; smaller images stop when
+   * the short side is down to 4–8 pixels. The depth, like the radii of S,
+   * is then the same relative to the image at any size above ~0.6 MP. */
+  while (n < FUSE_LEVELS && m >= 8)
     {
       m = (m + 1) / 2;
       n++;
-      if (m <= 2)
-        break;
     }
   return n;
 }
@@ -462,30 +526,35 @@ typedef struct
 } ResampleJob;
 
 /* Burt & Adelson REDUCE, kernel [1 4 6 4 1] / 16, clamp-to-edge: rows. */
+/* One REDUCE output at source column @c, clamping at the row's ends. */
+static inline gfloat
+reduce_tap (const gfloat *s, gint sw, gint c)
+{
+  gint m2 = MAX (c - 2, 0), m1 = MAX (c - 1, 0);
+  gint p1 = MIN (c + 1, sw - 1), p2 = MIN (c + 2, sw - 1);
+
+  return (s[m2] + s[p2] + 4.0f * (s[m1] + s[p1]) + 6.0f * s[c]) * (1.0f / 16.0f);
+}
+
 static void
 reduce_rows (gpointer data, gint y0, gint y1)
 {
   ResampleJob *j = data;
+  gint sw = j->sw, dw = j->dw;
+  /* outputs whose five taps lie inside the row: 2x − 2 ≥ 0, 2x + 2 < sw */
+  gint lo = MIN (1, dw), hi = MAX (MIN ((sw - 3) / 2 + 1, dw), lo);
 
   for (gint y = y0; y < y1; y++)
     {
-      const gfloat *s = j->src + (gsize) y * j->sw;
-      gfloat *d = j->dst + (gsize) y * j->dw;
+      const gfloat *restrict s = j->src + (gsize) y * sw;
+      gfloat *restrict d = j->dst + (gsize) y * dw;
 
-      for (gint x = 0; x < j->dw; x++)
-        {
-          gint c = 2 * x;
-          if (c >= 2 && c + 2 < j->sw)
-            d[x] = (s[c - 2] + s[c + 2] + 4.0f * (s[c - 1] + s[c + 1])
-                    + 6.0f * s[c]) * (1.0f / 16.0f);
-          else
-            {
-              gint m2 = MAX (c - 2, 0), m1 = MAX (c - 1, 0);
-              gint p1 = MIN (c + 1, j->sw - 1), p2 = MIN (c + 2, j->sw - 1);
-              d[x] = (s[m2] + s[p2] + 4.0f * (s[m1] + s[p1]) + 6.0f * s[c])
-                     * (1.0f / 16.0f);
-            }
-        }
+      for (gint x = lo; x < hi; x++)
+        d[x] = (s[2 * x - 2] + s[2 * x + 2] + 4.0f * (s[2 * x - 1] + s[2 * x + 1])
+                + 6.0f * s[2 * x]) * (1.0f / 16.0f);
+      for (gint x = 0; x < dw; x++)
+        if (x < lo || x >= hi)
+          d[x] = reduce_tap (s, sw, 2 * x);
     }
 }
 
@@ -517,16 +586,27 @@ static void
 expand_rows (gpointer data, gint y0, gint y1)
 {
   ResampleJob *j = data;
+  gint sw = j->sw, dw = j->dw;
+  /* source pixels i with both neighbours inside and both outputs 2i and
+   * 2i + 1 inside the destination */
+  gint lo = 1, hi = MAX (MIN (sw - 1, dw / 2), lo);
 
   for (gint y = y0; y < y1; y++)
     {
-      const gfloat *s = j->src + (gsize) y * j->sw;
-      gfloat *d = j->dst + (gsize) y * j->dw;
+      const gfloat *restrict s = j->src + (gsize) y * sw;
+      gfloat *restrict d = j->dst + (gsize) y * dw;
 
-      for (gint x = 0; x < j->dw; x++)
+      for (gint i = lo; i < hi; i++)
         {
-          gint i = x >> 1;
-          gint ip = MIN (i + 1, j->sw - 1);
+          d[2 * i] = (s[i - 1] + s[i + 1] + 6.0f * s[i]) * 0.125f;
+          d[2 * i + 1] = 0.5f * (s[i] + s[i + 1]);
+        }
+      for (gint x = 0; x < dw; x++)
+        {
+          gint i = x >> 1, ip;
+          if (i >= lo && i < hi)
+            continue;
+          ip = MIN (i + 1, sw - 1);
           if (x & 1)
             d[x] = 0.5f * (s[i] + s[ip]);
           else
@@ -595,39 +675,62 @@ typedef struct
 
 /* Mertens weights: contrast (|Laplacian| of grey) × saturation (standard
  * deviation of R, G, B) × well-exposedness (Gaussian around 0.5, σ = θ3),
- * each with exponent 1. The tiny constant keeps flat, grey images (all
- * weights 0) blending as an equal-weight mean. */
-static void
+ * each with exponent 1. Contrast and saturation get a small floor: without
+ * it a smooth grey area (a clear sky, a wall) has weight ~0 in every
+ * exposure, the exposures there blend as an equal mean, and the coarse
+ * pyramid levels, decided by the rest of the image, can push it to clip;
+ * with it, well-exposedness decides there. */
+static VECTORISE void
+grey_row (const gfloat *r, const gfloat *g, const gfloat *b, gfloat *out, gint w)
+{
+  /* out[-1] and out[w] replicate the border, so the Laplacian below needs
+   * no clamping in its loop */
+  for (gint x = 0; x < w; x++)
+    out[x] = 0.299f * r[x] + 0.587f * g[x] + 0.114f * b[x];
+  out[-1] = out[0];
+  out[w] = out[w - 1];
+}
+
+static VECTORISE void
 weight_rows (gpointer data, gint y0, gint y1)
 {
   WeightJob *j = data;
-  gsize n = (gsize) j->width * j->height;
+  gint w = j->width;
+  gsize n = (gsize) w * j->height;
   const gfloat *r = j->rgb, *g = j->rgb + n, *b = j->rgb + 2 * n;
-  const gfloat k = -1.0f / (2.0f * FUSE_SIGMA * FUSE_SIGMA);
+  /* exp(−d² / 2σ²) = 2^(k d²) */
+  const gfloat k = -1.4426950f / (2.0f * FUSE_SIGMA * FUSE_SIGMA);
+  gfloat *buf = g_new (gfloat, 3 * (w + 2));
+  gfloat *gu = buf + 1, *gc = buf + w + 3, *gd = buf + 2 * w + 5;
 
   for (gint y = y0; y < y1; y++)
     {
-      gsize row = (gsize) y * j->width;
-      gsize up = (gsize) MAX (y - 1, 0) * j->width;
-      gsize dn = (gsize) MIN (y + 1, j->height - 1) * j->width;
+      gsize row = (gsize) y * w;
+      gsize up = (gsize) MAX (y - 1, 0) * w;
+      gsize dn = (gsize) MIN (y + 1, j->height - 1) * w;
+      const gfloat *restrict rr = r + row;
+      const gfloat *restrict gg = g + row;
+      const gfloat *restrict bb = b + row;
+      gfloat *restrict out = j->w + row;
 
-      for (gint x = 0; x < j->width; x++)
+      grey_row (r + up, g + up, b + up, gu, w);
+      grey_row (rr, gg, bb, gc, w);
+      grey_row (r + dn, g + dn, b + dn, gd, w);
+      for (gint x = 0; x < w; x++)
         {
-          gint xl = MAX (x - 1, 0), xr = MIN (x + 1, j->width - 1);
-#define GREY(i) (0.299f * r[i] + 0.587f * g[i] + 0.114f * b[i])
-          gfloat lap = GREY (up + x) + GREY (dn + x) + GREY (row + xl)
-                       + GREY (row + xr) - 4.0f * GREY (row + x);
-#undef GREY
-          gsize i = row + x;
-          gfloat mu = (r[i] + g[i] + b[i]) * (1.0f / 3.0f);
-          gfloat sat = sqrtf (((r[i] - mu) * (r[i] - mu) + (g[i] - mu) * (g[i] - mu)
-                               + (b[i] - mu) * (b[i] - mu)) * (1.0f / 3.0f));
-          gfloat dr = r[i] - 0.5f, dg = g[i] - 0.5f, db = b[i] - 0.5f;
-          gfloat well = expf (k * (dr * dr + dg * dg + db * db));
+          gfloat lap = gu[x] + gd[x] + gc[x - 1] + gc[x + 1] - 4.0f * gc[x];
+          gfloat mu = (rr[x] + gg[x] + bb[x]) * (1.0f / 3.0f);
+          gfloat sat = fast_sqrtf (((rr[x] - mu) * (rr[x] - mu)
+                               + (gg[x] - mu) * (gg[x] - mu)
+                               + (bb[x] - mu) * (bb[x] - mu)) * (1.0f / 3.0f));
+          gfloat dr = rr[x] - 0.5f, dg = gg[x] - 0.5f, db = bb[x] - 0.5f;
+          gfloat well = fast_exp2f (k * (dr * dr + dg * dg + db * db));
 
-          j->w[i] = fabsf (lap) * sat * well + 1e-12f;
+          out[x] = (fabsf (lap) + FUSE_FLOOR) * (sat + FUSE_FLOOR) * well
+                   + 1e-12f;
         }
     }
+  g_free (buf);
 }
 
 static void
@@ -639,7 +742,9 @@ fuse_weights (const gfloat *planes, gfloat *w, gint width, gint height, gint n_t
 
 /* F of Eq. (1), two passes: the weight sum, then the blend of the Laplacian
  * pyramids under the normalised weights' Gaussian pyramids. With @weights
- * non-NULL the given maps replace the Mertens weights. */
+ * non-NULL the given maps replace the Mertens weights. @out is written only
+ * after the last exposure was made, so it may be the buffer the exposures
+ * are made from. */
 static void
 fuse_stream (gint n_images, ExposureFunc make, gpointer data,
              const gfloat *const *weights, gfloat *out,
@@ -648,7 +753,6 @@ fuse_stream (gint n_images, ExposureFunc make, gpointer data,
   gsize n = (gsize) width * height;
   gint levels = pyramid_levels (width, height);
   gfloat *img = g_new (gfloat, 3 * n);
-  gfloat *wk = g_new (gfloat, n);
   gfloat *wsum = g_new0 (gfloat, n);
   gfloat *tmp = g_new (gfloat, n);
   gfloat *up = g_new (gfloat, n);
@@ -661,6 +765,8 @@ fuse_stream (gint n_images, ExposureFunc make, gpointer data,
 
   for (gint k = 0; k < n_images; k++)
     {
+      gfloat *wk = wp.plane[0];
+
       if (weights)
         memcpy (wk, weights[k], n * sizeof (gfloat));
       else
@@ -733,7 +839,6 @@ fuse_stream (gint n_images, ExposureFunc make, gpointer data,
   pyramid_clear (&gp);
   pyramid_clear (&wp);
   g_free (img);
-  g_free (wk);
   g_free (wsum);
   g_free (tmp);
   g_free (up);
@@ -779,8 +884,8 @@ typedef struct
 {
   const EvenlightRetouchParams *params;
   const gfloat *rgb;      /* packed input I                    */
-  const gfloat *log_l;    /* log S(max I, θ1)                  */
-  const gfloat *log_li;   /* log S(max(1 − I), θ2)             */
+  const gfloat *log_l;    /* log2 S(max I, θ1)                 */
+  const gfloat *log_li;   /* log2 S(max(1 − I), θ2)            */
   gfloat       *planes;   /* output of the current exposure    */
   gsize         n;
   gint          width;
@@ -788,19 +893,28 @@ typedef struct
   gint          k;
 } ExposureJob;
 
-static void
+static VECTORISE void
 exposure_rows (gpointer data, gint y0, gint y1)
 {
   ExposureJob *e = data;
   const EvenlightRetouchParams *p = e->params;
   gsize i0 = (gsize) y0 * e->width, i1 = (gsize) y1 * e->width;
+  gfloat *restrict r = e->planes;
+  gfloat *restrict g = e->planes + e->n;
+  gfloat *restrict b = e->planes + 2 * e->n;
+  const gfloat *restrict in = e->rgb;
+  const gfloat *restrict log_l = e->log_l;
+  const gfloat *restrict log_li = e->log_li;
   gint k = e->k;
 
   if (k == 0)
     {
       for (gsize i = i0; i < i1; i++)
-        for (gint c = 0; c < 3; c++)
-          e->planes[c * e->n + i] = e->rgb[3 * i + c];
+        {
+          r[i] = in[3 * i];
+          g[i] = in[3 * i + 1];
+          b[i] = in[3 * i + 2];
+        }
     }
   else if (k <= p->n_shadows)
     {
@@ -809,9 +923,11 @@ exposure_rows (gpointer data, gint y0, gint y1)
       gfloat g1 = p->shadows[k - 1];
       for (gsize i = i0; i < i1; i++)
         {
-          gfloat gain = 1.0f / MAX (expf (g1 * e->log_l[i]), RETOUCH_EPS);
-          for (gint c = 0; c < 3; c++)
-            e->planes[c * e->n + i] = MIN (e->rgb[3 * i + c] * gain, 1.0f);
+          gfloat gain = 1.0f / fast_exp2f (g1 * log_l[i]);
+          gain = gain < 1.0f / RETOUCH_EPS ? gain : 1.0f / RETOUCH_EPS;
+          r[i] = MIN (in[3 * i] * gain, 1.0f);
+          g[i] = MIN (in[3 * i + 1] * gain, 1.0f);
+          b[i] = MIN (in[3 * i + 2] * gain, 1.0f);
         }
     }
   else
@@ -820,10 +936,11 @@ exposure_rows (gpointer data, gint y0, gint y1)
       gfloat g2 = p->highlights[k - 1 - p->n_shadows];
       for (gsize i = i0; i < i1; i++)
         {
-          gfloat gain = 1.0f / MAX (expf (g2 * e->log_li[i]), RETOUCH_EPS);
-          for (gint c = 0; c < 3; c++)
-            e->planes[c * e->n + i] =
-              MAX (1.0f - (1.0f - e->rgb[3 * i + c]) * gain, 0.0f);
+          gfloat gain = 1.0f / fast_exp2f (g2 * log_li[i]);
+          gain = gain < 1.0f / RETOUCH_EPS ? gain : 1.0f / RETOUCH_EPS;
+          r[i] = MAX (1.0f - (1.0f - in[3 * i]) * gain, 0.0f);
+          g[i] = MAX (1.0f - (1.0f - in[3 * i + 1]) * gain, 0.0f);
+          b[i] = MAX (1.0f - (1.0f - in[3 * i + 2]) * gain, 0.0f);
         }
     }
 }
@@ -856,7 +973,7 @@ evenlight_retouch (const EvenlightRetouchParams *params,
                    GError                      **error)
 {
   gsize n;
-  gfloat *bright, *dark, *y, *ys, *r1_img;
+  gfloat *bright, *dark, *y, *ys;
   ExposureJob e;
   gint r1, r4, n_images;
 
@@ -906,19 +1023,16 @@ evenlight_retouch (const EvenlightRetouchParams *params,
                             params->smooth_eps, n_threads);
   for (gsize i = 0; i < n; i++)
     {
-      bright[i] = logf (CLAMP (bright[i], 1e-6f, 1.0f));
-      dark[i] = logf (CLAMP (dark[i], 1e-6f, 1.0f));
+      bright[i] = log2f (CLAMP (bright[i], 1e-6f, 1.0f));
+      dark[i] = log2f (CLAMP (dark[i], 1e-6f, 1.0f));
     }
 
-  /* R1 = F(I, shadow lifts, highlight suppressions). The exposures are
-   * made from the input, so R1 cannot go straight into @rgb. */
+  /* R1 = F(I, shadow lifts, highlight suppressions), into @rgb: F writes
+   * its output only once every exposure has been made from the input. */
   e = (ExposureJob) { params, rgb, bright, dark, NULL, n, width, n_threads, 0 };
   n_images = 1 + params->n_shadows + params->n_highlights;
-  r1_img = g_new (gfloat, 3 * n);
-  fuse_stream (n_images, make_exposure, &e, NULL, r1_img, width, height,
+  fuse_stream (n_images, make_exposure, &e, NULL, rgb, width, height,
                n_threads);
-  memcpy (rgb, r1_img, 3 * n * sizeof (gfloat));
-  g_free (r1_img);
   g_free (bright);
   g_free (dark);
 

@@ -6,6 +6,7 @@
  */
 #include "model.h"
 #include "dct.h"
+#include "fastmath.h"
 
 #include <math.h>
 #include <string.h>
@@ -72,13 +73,18 @@ slice_axis (gint i, gfloat scale, gint n, gint *i0, gint *i1, gfloat *t)
 static inline gfloat
 slice_pixel (const gfloat *gy, gint x0, gint x1, gfloat tx, gfloat v)
 {
-  gfloat cz = v * (gfloat) Z - 0.5f;
+  gfloat cz = v * (gfloat) Z - 0.5f;      /* in [−½, Z − ½] for v in [0, 1] */
   gint z0, z1;
   gfloat tz, a, b, s;
 
-  cz = cz < 0.0f ? 0.0f : (cz > (gfloat) (Z - 1) ? (gfloat) (Z - 1) : cz);
-  z0 = (gint) cz;
+  /* z0 = ⌊clamp(cz, 0, Z − 1)⌋ and tz = clamp(cz) − z0, with the clamps
+   * on the integer side (a float clamp feeding a conversion keeps GCC
+   * from vectorising the loop). */
+  z0 = evenlight_floor_int (cz + 1.0f) - 1;
+  z0 = z0 < 0 ? 0 : (z0 > Z - 1 ? Z - 1 : z0);
   z1 = MIN (z0 + 1, Z - 1);
+  cz = cz < 0.0f ? 0.0f : cz;
+  cz = cz > (gfloat) (Z - 1) ? (gfloat) (Z - 1) : cz;
   tz = cz - (gfloat) z0;
   a = (1.0f - tx) * gy[z0 * G + x0] + tx * gy[z0 * G + x1];
   b = (1.0f - tx) * gy[z1 * G + x0] + tx * gy[z1 * G + x1];
@@ -86,15 +92,63 @@ slice_pixel (const gfloat *gy, gint x0, gint x1, gfloat tx, gfloat v)
   return s > v ? s : v;
 }
 
-static inline gfloat
-gamma_pow (gfloat l, gfloat gamma)
+/* One row of §1: sanitise and split the packed pixels, slice L and Li. */
+EVENLIGHT_CLONES static void
+slice_row (const gfloat *restrict px, gint width, const gfloat *restrict gy,
+           const gfloat *restrict gyi, const gint *restrict cx0, const gint *restrict cx1,
+           const gfloat *restrict ctx_t, gfloat *restrict r, gfloat *restrict g,
+           gfloat *restrict b, gfloat *restrict l, gfloat *restrict li)
 {
-  /* γ = 0 and 1 exactly as powf gives them, without the call. */
-  if (gamma == 0.0f)
-    return 1.0f;
-  if (gamma == 1.0f)
-    return l;
-  return powf (l, gamma);
+  gint x;
+
+  for (x = 0; x < width; x++)
+    {
+      gfloat vr = evenlight_sanitize (px[3 * x]);
+      gfloat vg = evenlight_sanitize (px[3 * x + 1]);
+      gfloat vb = evenlight_sanitize (px[3 * x + 2]);
+      gfloat hi = vr > vg ? vr : vg, lo = vr < vg ? vr : vg;
+      r[x] = vr;
+      g[x] = vg;
+      b[x] = vb;
+      l[x] = hi > vb ? hi : vb;                /* g = max(R, G, B)          */
+      li[x] = 1.0f - (lo < vb ? lo : vb);      /* 1 − min = max(1 − R, …)   */
+    }
+  for (x = 0; x < width; x++)
+    {
+      l[x] = slice_pixel (gy, cx0[x], cx1[x], ctx_t[x], l[x]);
+      li[x] = slice_pixel (gyi, cx0[x], cx1[x], ctx_t[x], li[x]);
+    }
+}
+
+/* One row of paper Eq. (10)'s inner terms (§2):
+ * I_U = min(1, I / (L^γ1 + ε)), I_O = max(0, 1 − (1 − I) / (Li^γ2 + ε)). */
+EVENLIGHT_CLONES static void
+shadows_highlights_row (gint width, gfloat g1, gfloat g2, const gfloat *restrict l,
+                        const gfloat *restrict li, const gfloat *r, const gfloat *g,
+                        const gfloat *b, EvenlightPlanes *xp, gint y,
+                        gfloat *restrict du, gfloat *restrict dout)
+{
+  const gfloat *in[3] = { r, g, b };
+  gint x, c;
+
+  for (x = 0; x < width; x++)
+    {
+      du[x] = evenlight_powf_unit (l[x], g1) + EVENLIGHT_EPSILON;
+      dout[x] = evenlight_powf_unit (li[x], g2) + EVENLIGHT_EPSILON;
+    }
+  for (c = 0; c < 3; c++)
+    {
+      const gfloat *i = in[c];
+      gfloat *iu = evenlight_planes_row (xp, 3 + c, y);
+      gfloat *io = evenlight_planes_row (xp, 6 + c, y);
+      for (x = 0; x < width; x++)
+        {
+          gfloat u = i[x] / du[x];
+          gfloat o = 1.0f - (1.0f - i[x]) / dout[x];
+          iu[x] = u < 1.0f ? u : 1.0f;
+          io[x] = o > 0.0f ? o : 0.0f;
+        }
+    }
 }
 
 /* Reads the window, sanitises it, slices L and Li and forms the 9-channel
@@ -114,7 +168,7 @@ tile_input (const EvenlightContext *ctx,
   gint *cx0, *cx1;
   gfloat *ctx_t, *du, *dout;
   GError *local = NULL;
-  gint x, y, c;
+  gint x, y;
 
   if (s->rgb_size < need)
     {
@@ -166,38 +220,9 @@ tile_input (const EvenlightContext *ctx,
                              + ty * ctx->grid_inv[(z * G + y1) * G + k];
           }
 
-      for (x = 0; x < win->width; x++)
-        {
-          gfloat vr = evenlight_sanitize (px[3 * x]);
-          gfloat vg = evenlight_sanitize (px[3 * x + 1]);
-          gfloat vb = evenlight_sanitize (px[3 * x + 2]);
-          r[x] = vr;
-          gr[x] = vg;
-          b[x] = vb;
-          l[x] = slice_pixel (gy, cx0[x], cx1[x], ctx_t[x], MAX (MAX (vr, vg), vb));
-          li[x] = slice_pixel (gyi, cx0[x], cx1[x], ctx_t[x], 1.0f - MIN (MIN (vr, vg), vb));
-        }
-
-      /* Paper Eq. (10) inner terms: I_U = min(1, I / (L^γ1 + ε)),
-       * I_O = max(0, 1 − (1 − I) / (Li^γ2 + ε)). */
-      for (x = 0; x < win->width; x++)
-        {
-          du[x] = gamma_pow (l[x], params->shadows) + EVENLIGHT_EPSILON;
-          dout[x] = gamma_pow (li[x], params->highlights) + EVENLIGHT_EPSILON;
-        }
-      for (c = 0; c < 3; c++)
-        {
-          const gfloat *in = evenlight_planes_row (&s->x, c, y);
-          gfloat *iu = evenlight_planes_row (&s->x, 3 + c, y);
-          gfloat *io = evenlight_planes_row (&s->x, 6 + c, y);
-          for (x = 0; x < win->width; x++)
-            {
-              gfloat u = in[x] / du[x];
-              gfloat o = 1.0f - (1.0f - in[x]) / dout[x];
-              iu[x] = u < 1.0f ? u : 1.0f;
-              io[x] = o > 0.0f ? o : 0.0f;
-            }
-        }
+      slice_row (px, win->width, gy, gyi, cx0, cx1, ctx_t, r, gr, b, l, li);
+      shadows_highlights_row (win->width, params->shadows, params->highlights, l, li,
+                              r, gr, b, &s->x, y, du, dout);
     }
 
   g_free (cx0);

@@ -57,7 +57,10 @@ evenlight_source_init (EvenlightSource *source,
     name = source->has_alpha ? "Y'A float" : "Y' float";
   else
     name = source->has_alpha ? "R'G'B'A float" : "R'G'B' float";
-  source->format = babl_format (name);
+  /* In the image's own colour space, as the CLI reads files: the
+   * primaries stay those of the image and nothing is clipped. */
+  source->format = babl_format_with_space (name,
+                                           gimp_drawable_get_format (drawable_id));
   source->n_channels = babl_format_get_n_components (source->format);
   source->width = gimp_drawable_width (drawable_id);
   source->height = gimp_drawable_height (drawable_id);

@@ -28,7 +28,6 @@
 #define RESPONSE_RESET 1
 #define SCALE_WIDTH    200
 #define SPIN_WIDTH     5
-#define PREVIEW_SIZE   360
 
 typedef struct
 {
@@ -241,13 +240,15 @@ preview_update (GimpPreview *preview,
   evenlight_source_get (source, &rect, pixels);
   evenlight_source_merge (source, pixels, rgb, n);
 
-  /* The preview draws 8-bit data in the drawable's layout; babl rounds
-   * as GIMP does when it stores the final float result into an 8-bit
-   * layer. */
+  /* The preview draws 8-bit data in the drawable's layout and colour
+   * space; babl rounds as GIMP does when it stores the final float result
+   * into an 8-bit layer. */
   if (source->gray)
-    u8 = babl_format (source->has_alpha ? "Y'A u8" : "Y' u8");
+    u8 = babl_format_with_space (source->has_alpha ? "Y'A u8" : "Y' u8",
+                                 source->format);
   else
-    u8 = babl_format (source->has_alpha ? "R'G'B'A u8" : "R'G'B' u8");
+    u8 = babl_format_with_space (source->has_alpha ? "R'G'B'A u8" : "R'G'B' u8",
+                                 source->format);
   bytes = g_new (guchar, n * source->n_channels);
   babl_process (babl_fish (source->format, u8), pixels, bytes, n);
   gimp_preview_draw_buffer (preview, bytes, rect.width * source->n_channels);
@@ -315,8 +316,6 @@ build_dialog (Dialog *d)
                       vbox, TRUE, TRUE, 0);
 
   d->preview = gimp_drawable_preview_new_from_drawable_id (d->source->drawable_id);
-  gtk_widget_set_size_request (gimp_preview_get_area (GIMP_PREVIEW (d->preview)),
-                               PREVIEW_SIZE, PREVIEW_SIZE);
   gtk_box_pack_start (GTK_BOX (vbox), d->preview, TRUE, TRUE, 0);
   g_signal_connect (d->preview, "invalidated",
                     G_CALLBACK (preview_update), d);

@@ -36,6 +36,10 @@ capture_log (const gchar   *domain,
   (void) user_data;
   if ((level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING)) == 0)
     return;
+  /* A loader's complaint is often repeated, and followed by GEGL's own
+   * note about the empty result, which means nothing to a user. */
+  if (strstr (captured->str, message) != NULL || strstr (message, "Eeek") != NULL)
+    return;
   if (captured->len > 0)
     g_string_append (captured, "; ");
   g_string_append (captured, message);
@@ -360,8 +364,7 @@ saver_for_path (const gchar *path)
   if (dot == NULL || strchr (dot, G_DIR_SEPARATOR) != NULL)
     return NULL;
   for (gsize i = 0; i < G_N_ELEMENTS (table); i++)
-    if (g_ascii_strcasecmp (dot, table[i].ext) == 0
-        && gegl_has_operation (table[i].op))
+    if (g_ascii_strcasecmp (dot, table[i].ext) == 0)
       return table[i].op;
   return NULL;
 }
@@ -390,6 +393,12 @@ evenlight_cli_output_begin (const gchar  *path,
   EvenlightCliOutput *output;
   int fd;
 
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_IO,
+                   "Cannot write “%s”: it is a directory", display);
+      return NULL;
+    }
   saver = saver_for_path (path);
   if (saver == NULL)
     {
@@ -397,12 +406,6 @@ evenlight_cli_output_begin (const gchar  *path,
                    "Cannot write “%s”: unknown output format (the file name "
                    "must end in .png, .jpg, .jpeg, .tif, .tiff, .webp, .exr, "
                    ".ppm or .pnm)", display);
-      return NULL;
-    }
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_IO,
-                   "Cannot write “%s”: it is a directory", display);
       return NULL;
     }
   if (same_file (path, input_path))
@@ -447,6 +450,21 @@ evenlight_cli_output_begin (const gchar  *path,
   output->temp = g_steal_pointer (&temp);
   output->saver = saver;
   return output;
+}
+
+gboolean
+evenlight_cli_output_ready (const EvenlightCliOutput *output,
+                            GError                  **error)
+{
+  g_autofree gchar *display = NULL;
+
+  if (gegl_has_operation (output->saver))
+    return TRUE;
+  display = g_filename_display_name (output->path);
+  g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+               "Cannot write “%s”: this GEGL cannot save that format "
+               "(%s is missing)", display, output->saver);
+  return FALSE;
 }
 
 void

@@ -67,8 +67,8 @@ void evenlight_cli_image_write_rgb (const EvenlightCliImage *image,
  * renamed over the final path only when everything has been written. */
 typedef struct _EvenlightCliOutput EvenlightCliOutput;
 
-/* Checks that @path has an extension GEGL can save, is not @input_path,
- * and that its directory accepts a new file. */
+/* Checks that @path has an extension of a format GEGL saves, is not
+ * @input_path, and that its directory accepts a new file. Needs no GEGL. */
 EvenlightCliOutput *evenlight_cli_output_begin  (const gchar        *path,
                                                  const gchar        *input_path,
                                                  GError            **error);
@@ -79,6 +79,10 @@ gboolean            evenlight_cli_output_commit (EvenlightCliOutput      *output
                                                  const EvenlightCliImage *image,
                                                  GeglBuffer              *buffer,
                                                  GError                 **error);
+/* Checks, once GEGL is initialised, that it has the saver the output's
+ * extension asks for. */
+gboolean            evenlight_cli_output_ready  (const EvenlightCliOutput *output,
+                                                 GError                  **error);
 /* Removes the temporary file and frees @output. */
 void                evenlight_cli_output_abort  (EvenlightCliOutput *output);
 

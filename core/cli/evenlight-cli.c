@@ -23,7 +23,7 @@
 #include "retouch.h"
 
 #define EXIT_USAGE   2   /* bad command line */
-#define EXIT_FAILURE_ 1  /* the command line was fine, the work failed */
+#define EXIT_FAILED  1  /* the command line was fine, the work failed */
 #define MAX_THREADS  1024
 /* Rows per strip when the classic method writes its result back. */
 #define STRIP_ROWS   64
@@ -285,7 +285,7 @@ run (const Options                *o,
   EvenlightCliOutput *output = NULL;
   EvenlightCliImage image;
   Job job = { 0 };
-  gboolean ok = FALSE;
+  gboolean ok = FALSE, gegl_started = FALSE;
 
   memset (&image, 0, sizeof image);
   g_mutex_init (&job.lock);
@@ -305,7 +305,12 @@ run (const Options                *o,
       if (model == NULL)
         goto out;
     }
-  if (!evenlight_cli_image_load (input, &image, &error))
+  /* GEGL takes a noticeable time to start: only once the cheap checks
+   * have passed. */
+  gegl_init (NULL, NULL);
+  gegl_started = TRUE;
+  if (!evenlight_cli_output_ready (output, &error)
+      || !evenlight_cli_image_load (input, &image, &error))
     goto out;
 
   job.image = &image;
@@ -314,6 +319,9 @@ run (const Options                *o,
                : run_net (model, params, n_threads, &job, &error);
   if (job.show_progress && job.last_percent >= 0)
     g_printerr ("\n");
+  /* The input's pixels are not needed any more: their memory serves the
+   * saver, which may need a copy of the whole image. */
+  evenlight_cli_image_clear (&image);
   if (ok)
     {
       ok = evenlight_cli_output_commit (output, &image, job.target, &error);
@@ -328,9 +336,11 @@ out:
   g_mutex_clear (&job.lock);
   evenlight_cli_image_clear (&image);
   evenlight_model_free (model);
+  if (gegl_started)
+    gegl_exit ();
   if (!ok)
     g_printerr ("evenlight: %s\n", error ? error->message : "failed");
-  return ok ? 0 : EXIT_FAILURE_;
+  return ok ? 0 : EXIT_FAILED;
 }
 
 int
@@ -373,7 +383,7 @@ main (int    argc,
   int status;
 
   setlocale (LC_ALL, "");
-  context = g_option_context_new ("INPUT OUTPUT");
+  context = g_option_context_new (NULL);
   g_option_context_set_summary (context,
     "Evens out the lighting of a photo: lifts dark regions, tames bright\n"
     "ones and removes the noise that brightening reveals.");
@@ -399,9 +409,7 @@ main (int    argc,
   if (!check_options (context, &o, &classic, &params, &retouch, &n_threads))
     return EXIT_USAGE;
 
-  gegl_init (NULL, NULL);
   status = run (&o, classic, &params, &retouch, n_threads);
-  gegl_exit ();
 
   g_free (o.shadows);
   g_free (o.highlights);

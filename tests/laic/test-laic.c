@@ -277,7 +277,7 @@ test_exact (gint w, gint h, gdouble lambda, guint32 seed)
   params.iterations = 4000;
   make_dark (v, w, h, seed);
   lp_build (&lp, v, w, h, lambda, params.max_gain);
-  g = solve (v, w, h, &params, 2);
+  g = solve (v, w, h, &params, 1);
   opt = lp_solve_exact (&lp, w, h);
   ours = lp_eval (&lp, v, g, w, h, &viol);
   {

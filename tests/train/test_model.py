@@ -191,6 +191,19 @@ class NetworkTest(unittest.TestCase):
         want = naive_slice(grid[0].numpy(), v[0, 0].numpy())
         np.testing.assert_allclose(got, want, atol=1e-12)
 
+    def test_fast_slicing_and_windows(self):
+        g = torch.Generator().manual_seed(7)
+        grid = torch.rand(2, 8, 16, 16, generator=g, dtype=torch.float64)
+        v = torch.rand(2, 1, 40, 57, generator=g, dtype=torch.float64)
+        np.testing.assert_allclose(model.slice_grid_fast(grid, v).numpy(),
+                                   model.slice_grid(grid, v).numpy(), atol=1e-12)
+        # A window sliced with its offset equals the same pixels of the whole.
+        whole = model.slice_grid(grid, v)
+        win = model.slice_grid(grid, v[..., 5:22, 9:40], [(40, 57)] * 2, [(5, 9)] * 2)
+        np.testing.assert_allclose(win.numpy(), whole[..., 5:22, 9:40].numpy(), atol=1e-12)
+        winf = model.slice_grid_fast(grid, v[..., 5:22, 9:40], (40, 57), (5, 9))
+        np.testing.assert_allclose(winf.numpy(), whole[..., 5:22, 9:40].numpy(), atol=1e-12)
+
     def test_phi_matches_formula(self):
         g = torch.Generator().manual_seed(6)
         n = torch.randn(1, 1, 19, 26, generator=g, dtype=torch.float64)
@@ -230,6 +243,38 @@ class NetworkTest(unittest.TestCase):
                 want = ((1 - ty) * ((1 - tx) * a[y0, x0] + tx * a[y0, x1])
                         + ty * ((1 - tx) * a[y1, x0] + tx * a[y1, x1]))
                 self.assertAlmostEqual(float(u[0, 1, i, j]), float(want), places=10)
+
+
+class TrainingDataTest(unittest.TestCase):
+    def test_degrade(self):
+        import degrade
+        rng = np.random.default_rng(0)
+        photo = (np.random.default_rng(1).random((40, 52, 3)) * 255).astype(np.uint8)
+        a = degrade.degrade(photo, np.random.default_rng(5))
+        b = degrade.degrade(photo, np.random.default_rng(5))
+        np.testing.assert_array_equal(a, b)
+        self.assertEqual(a.shape, photo.shape)
+        self.assertTrue(0.0 <= a.min() and a.max() <= 1.0)
+        np.testing.assert_allclose(a * 255, np.round(a * 255), atol=1e-4)
+        # A window's exposure field equals the same pixels of the whole field.
+        p = degrade.exposure_params(rng)
+        whole = degrade.exposure_field(p, 60, 80)
+        win = degrade.exposure_field(p, 20, 30, 11, 40, 60, 80)
+        np.testing.assert_allclose(win, whole[11:31, 40:70], atol=1e-9)
+        self.assertGreater(whole.max() - whole.min(), 0.5)
+
+    def test_augment_window(self):
+        import train
+        a = np.arange(7 * 11).reshape(7, 11)
+        for k in range(4):
+            for flip in (False, True):
+                for y0, x0, c in ((1, 2, 3), (0, 8, 3), (4, 0, 3)):
+                    b = train.apply_aug(a, (k, flip))
+                    (h, w), (y, x) = train.map_window(7, 11, y0, x0, c, (k, flip))
+                    self.assertEqual(b.shape, (h, w))
+                    np.testing.assert_array_equal(
+                        b[y:y + c, x:x + c],
+                        train.apply_aug(a[y0:y0 + c, x0:x0 + c], (k, flip)))
 
 
 class GoldenTest(unittest.TestCase):

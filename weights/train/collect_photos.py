@@ -247,6 +247,12 @@ def load_srgb(src):
     return im, None
 
 
+def _pixels(src):
+    """The long side, from the header only."""
+    im = Image.open(io.BytesIO(src[1]) if src[0] == 'bytes' else src[1])
+    return max(im.size)
+
+
 def process(args):
     cid, pkg, name, src, out = args
     if os.path.exists(out):
@@ -298,9 +304,13 @@ def main(datadir):
     for cid, pkg, name, srcpath, src in candidates(x):
         if excluded(pkg, name):
             continue
-        # One name can be shipped at several sizes (gcompris reuses photos
-        # as small icons in other activities): keep the largest file.
-        size = len(src[1]) if src[0] == 'bytes' else os.path.getsize(src[1])
+        # gcompris uses one file name in several activities: as a small
+        # icon of the same photo (keep the large one), or for two different
+        # photos (erase/horse and explore_farm_animals/horse: keep both, the
+        # later one under an id that names its activity).
+        size = _pixels(src)
+        if cid in chosen and size >= MIN_SIDE and chosen[cid][0] >= MIN_SIDE:
+            cid = cid.replace('-', '-' + name.split('/')[0] + '-', 1)
         if cid not in chosen or size > chosen[cid][0]:
             chosen[cid] = (size, pkg, name, srcpath, src)
     jobs, meta = [], {}

@@ -9,7 +9,8 @@
 # Usage: weights/train/get-data.sh [DATADIR]   (default weights/train/data)
 # Result: DATADIR/photos/<id>.png and DATADIR/manifest.tsv. Idempotent:
 # packages already downloaded or extracted are reused, photos already on
-# disk are not decoded again.
+# disk are not decoded again (delete DATADIR/photos to redo them).
+# Then: weights/train/make_targets.py [DATADIR] makes the targets.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -57,4 +58,8 @@ done
 
 cd "$here"
 "$python" "$here/collect_photos.py" "$data"
-cp "$data/manifest.tsv" "$here/manifest.tsv"
+# The committed copy of the manifest follows the default data directory
+# only (make_targets.py then adds the clusters and coefficients).
+if [ "$(cd "$data" && pwd)" = "$here/data" ]; then
+  cp "$data/manifest.tsv" "$here/manifest.tsv"
+fi

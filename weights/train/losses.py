@@ -32,7 +32,11 @@ def ssim(x, y, reduce=True):
     """SSIM (Wang et al. 2004) with a 7 × 7 uniform window (scikit-image's
     default), valid region, per channel then averaged. Images in [0, 1]."""
     def blur(t):
-        return F.avg_pool2d(t, 7, stride=1)
+        # 7 × 7 box mean, separable through cumulative sums (fast on CPU).
+        c = F.pad(t.cumsum(-1), (1, 0))
+        t = c[..., 7:] - c[..., :-7]
+        c = F.pad(t.cumsum(-2), (0, 0, 1, 0))
+        return (c[..., 7:, :] - c[..., :-7, :]) / 49.0
 
     c1, c2 = 0.01 ** 2, 0.03 ** 2
     mx, my = blur(x), blur(y)

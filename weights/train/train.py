@@ -91,7 +91,39 @@ def read_manifest(datadir):
     return out
 
 
+def _read_png16(path):
+    """A 16-bit RGB PNG with unfiltered rows (as make_targets.py writes it)
+    → float H×W×3, or None for any other PNG."""
+    import struct
+    import zlib
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        return None
+    pos, idat, hdr = 8, [], None
+    while pos + 8 <= len(data):
+        n, tag = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + n]
+        if tag == b"IHDR":
+            hdr = struct.unpack(">IIBBBBB", body)
+        elif tag == b"IDAT":
+            idat.append(body)
+        pos += 12 + n
+    if not hdr or hdr[2:] != (16, 2, 0, 0, 0):
+        return None
+    w, h = hdr[:2]
+    raw = np.frombuffer(zlib.decompress(b"".join(idat)), np.uint8).reshape(h, 1 + 6 * w)
+    if raw[:, 0].any():
+        return None
+    return raw[:, 1:].copy().view(">u2").reshape(h, w, 3).astype(np.float64) / 65535.0
+
+
 def load_rgb(path):
+    """8-bit RGB; 16-bit targets are rounded (PIL would truncate them)."""
+    if path.endswith(".png"):
+        a = _read_png16(path)
+        if a is not None:
+            return np.round(a * 255.0).astype(np.uint8)
     return np.asarray(Image.open(path).convert("RGB"))
 
 
@@ -105,8 +137,10 @@ def resize_short(a, short):
 def load_cache(datadir, cachedir, short1):
     """Decoded photos and targets, native and downscaled, cached in a .npy."""
     items = read_manifest(datadir)
-    key = f"{len(items)}-{short1}-" + str(abs(hash(tuple(
-        (i["id"], os.path.getmtime(i["photo"]), os.path.getmtime(i["target"])) for i in items))) % 10**8)
+    import hashlib
+    sig = repr([(i["id"], i["split"], os.path.getmtime(i["photo"]),
+                 os.path.getmtime(i["target"])) for i in items])
+    key = f"{len(items)}-{short1}-" + hashlib.sha256(sig.encode()).hexdigest()[:12]
     path = os.path.join(cachedir, f"cache-{key}.npy")
     if os.path.exists(path):
         return list(np.load(path, allow_pickle=True))
@@ -124,16 +158,33 @@ def load_cache(datadir, cachedir, short1):
     return data
 
 
+def draw_aug(rng):
+    return int(rng.integers(4)), bool(rng.random() < 0.5)
+
+
+def apply_aug(a, aug):
+    """Rotate by k × 90° (np.rot90), then mirror left–right if flip."""
+    k, flip = aug
+    a = np.rot90(a, k)
+    if flip:
+        a = a[:, ::-1]
+    return np.ascontiguousarray(a)
+
+
 def augment(rng, *arrays):
-    k = int(rng.integers(4))
-    flip = rng.random() < 0.5
-    out = []
-    for a in arrays:
-        a = np.rot90(a, k)
-        if flip:
-            a = a[:, ::-1]
-        out.append(np.ascontiguousarray(a))
-    return out
+    aug = draw_aug(rng)
+    return [apply_aug(a, aug) for a in arrays]
+
+
+def map_window(h, w, y0, x0, c, aug):
+    """Where the c × c window at (y0, x0) of an h × w image lands after
+    apply_aug: returns ((h', w'), (y0', x0'))."""
+    k, flip = aug
+    for _ in range(k):                 # np.rot90: new[i][j] = old[j][w−1−i]
+        h, w, y0, x0 = w, h, w - x0 - c, y0
+    if flip:
+        x0 = w - x0 - c
+    return (h, w), (y0, x0)
 
 
 def to_t(a):
@@ -172,11 +223,16 @@ def stage2_batch(rng, items, batch, crop):
     ctxs, crops, targets, fulls, offs = [], [], [], [], []
     for _ in range(batch):
         it = items[int(rng.integers(len(items)))]
-        p, t, ps = augment(rng, it["photo"], it["target"], it["photo_s"])
-        h, w = p.shape[:2]
-        c = min(crop, h, w)
-        y0, x0 = int(rng.integers(h - c + 1)), int(rng.integers(w - c + 1))
-        pc = p[y0:y0 + c, x0:x0 + c]
+        h0, w0 = it["photo"].shape[:2]
+        c = min(crop, h0, w0)
+        y0, x0 = int(rng.integers(h0 - c + 1)), int(rng.integers(w0 - c + 1))
+        aug = draw_aug(rng)
+        # Crop first, then rotate/flip only the crop (fast), and place it in
+        # the rotated/flipped whole picture.
+        pc = apply_aug(it["photo"][y0:y0 + c, x0:x0 + c], aug)
+        tc = apply_aug(it["target"][y0:y0 + c, x0:x0 + c], aug)
+        ps = apply_aug(it["photo_s"], aug)
+        (h, w), (y0, x0) = map_window(h0, w0, y0, x0, c, aug)
         if rng.random() < P_REAL:
             x, ctx = pc.astype(np.float32) / 255.0, ps.astype(np.float32) / 255.0
         else:
@@ -185,7 +241,7 @@ def stage2_batch(rng, items, batch, crop):
             ctx = degrade.exposure_only(ps, prm)
         ctxs.append(to_t(ctx))
         crops.append(to_t(x))
-        targets.append(to_t(t[y0:y0 + c, x0:x0 + c]))
+        targets.append(to_t(tc))
         fulls.append((h, w))
         offs.append((y0, x0))
     return ctxs, torch.cat(crops), torch.cat(targets), fulls, offs
@@ -215,6 +271,18 @@ class Run:
 
     def left(self):
         return self.deadline - time.time()
+
+
+def pick_threads(run):
+    """--threads (2) when the machine is otherwise idle; 1 when other jobs
+    keep a core busy (two threads competing for one core are several times
+    slower than one, measured on this 2-core machine)."""
+    mine = torch.get_num_threads()
+    others = os.getloadavg()[0] - mine
+    n = 1 if others > 0.8 else run.args.threads
+    if n != mine:
+        torch.set_num_threads(n)
+        run.log(f"threads {mine} -> {n} (load of other jobs ≈ {others:.1f})")
 
 
 def init_net(seed):
@@ -295,6 +363,7 @@ def train_stage(run, net, stage, params, batch_fn, val_fn, budget_s):
     step_times = []
     while time.time() < end and epoch < a.max_epochs:
         epoch += 1
+        pick_threads(run)
         tot, parts_sum, n = 0.0, {}, 0
         for _ in range(a.epoch_steps):
             ts = time.time()
@@ -361,16 +430,17 @@ def main():
     ap.add_argument("--stage1-share", type=float, default=0.6)
     ap.add_argument("--batch1", type=int, default=8)
     ap.add_argument("--batch2", type=int, default=16)
-    ap.add_argument("--crop1", type=int, default=256)
+    ap.add_argument("--crop1", type=int, default=192)
     ap.add_argument("--crop2", type=int, default=128)
     ap.add_argument("--short1", type=int, default=256)
     ap.add_argument("--epoch-steps", type=int, default=100)
     ap.add_argument("--max-epochs", type=int, default=1000)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args()
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(a.threads)
     run = Run(a)
     run.log("args " + json.dumps(vars(a)))
     data = load_cache(a.data, os.path.join(HERE, "runs", "cache"), a.short1)

@@ -1,0 +1,89 @@
+/* Dequantization network (Liu, Wu, Shu, "Learning-based Dequantization for
+ * Image Restoration Against Extremely Poor Illumination", Eq. 9–10): removes
+ * the banding left when a very dark 8-bit capture is brightened.
+ *
+ * Copyright (C) 2026 the evenlight developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A brightened pixel J̃ = g · Ja stands for a whole interval of values, as
+ * wide as g times the capture's quantisation step; the network predicts the
+ * residual E = J − J̃ from J̃ and that width (weights/DEQUANT.md §1). It is
+ * applied only where the gain is large: with gain ≤ EVENLIGHT_DEQUANT_GAIN_LOW
+ * a pixel is left exactly as it is, from EVENLIGHT_DEQUANT_GAIN_HIGH on it
+ * gets the full correction, in between a linear blend; tiles without a
+ * single pixel above the low mark are not computed at all, so a normal photo
+ * costs next to nothing.
+ */
+#ifndef EVENLIGHT_DEQUANT_H
+#define EVENLIGHT_DEQUANT_H
+
+#include <glib.h>
+
+#include "evenlight.h"
+
+G_BEGIN_DECLS
+
+#define EVENLIGHT_DEQUANT_ARCH       "evenlight-dequant-v1"
+#define EVENLIGHT_DEQUANT_FILE       "evenlight-dequant-v1.bin"
+#define EVENLIGHT_DEQUANT_GAIN_LOW   2.0f
+#define EVENLIGHT_DEQUANT_GAIN_HIGH  4.0f
+/* The quantisation step of an 8-bit capture (the usual case). */
+#define EVENLIGHT_DEQUANT_STEP_8BIT  (1.0f / 255.0f)
+/* Pixels a region reads beyond each side (DEQUANT.md §2): ten 3 × 3
+ * convolutions at half resolution, plus the 2 × 2 packing, rounded up. */
+#define EVENLIGHT_DEQUANT_MARGIN     24
+
+typedef struct _EvenlightDequant EvenlightDequant;
+
+/* Loads a weights file of architecture "evenlight-dequant-v1" (format:
+ * weights/MODEL.md §8). Errors name the file and what is wrong. */
+EvenlightDequant *evenlight_dequant_load         (const gchar  *path,
+                                                  GError      **error);
+void              evenlight_dequant_free         (EvenlightDequant *dequant);
+
+/* $EVENLIGHT_DEQUANT_WEIGHTS if set, else the installed
+ * evenlight-dequant-v1.bin. Never NULL; the file may be missing. */
+const gchar      *evenlight_dequant_default_path (void);
+
+/* Restores @rgb in place: @width × @height packed R'G'B' float triplets,
+ * brightened from a capture quantised with step @quant_step (usually
+ * EVENLIGHT_DEQUANT_STEP_8BIT) by the per-pixel @gain (@width × @height,
+ * e.g. the gain_out of evenlight_laic()). On @n_threads threads (0 = number
+ * of processors); the result does not depend on @n_threads or on the
+ * tiling. Needs one extra copy of the image. */
+gboolean          evenlight_dequant_apply        (const EvenlightDequant *dequant,
+                                                  gfloat                 *rgb,
+                                                  gint                    width,
+                                                  gint                    height,
+                                                  const gfloat           *gain,
+                                                  gfloat                  quant_step,
+                                                  gint                    n_threads,
+                                                  GError                **error);
+
+/* The same for one rectangle @rect of the image only, written to @out
+ * (rect->height rows of rect->width packed triplets). Reads @rgb and @gain
+ * up to EVENLIGHT_DEQUANT_MARGIN pixels around @rect; the output equals the
+ * same pixels of evenlight_dequant_apply(). Thread-safe. */
+gboolean          evenlight_dequant_render_region (const EvenlightDequant *dequant,
+                                                   const gfloat           *rgb,
+                                                   const gfloat           *gain,
+                                                   gint                    width,
+                                                   gint                    height,
+                                                   gfloat                  quant_step,
+                                                   const EvenlightRect    *rect,
+                                                   gfloat                 *out,
+                                                   GError                **error);
+
+/* For methods that do not report a gain (the CNN enhancement, a plain
+ * curve): gain = max(R,G,B) of @after / max(R,G,B) of @before per pixel
+ * (the latter floored at a quarter of an 8-bit step), both @width × @height
+ * packed triplets. */
+void              evenlight_dequant_gain_estimate (const gfloat *before,
+                                                   const gfloat *after,
+                                                   gint          width,
+                                                   gint          height,
+                                                   gfloat       *gain);
+
+G_END_DECLS
+
+#endif /* EVENLIGHT_DEQUANT_H */

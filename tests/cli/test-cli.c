@@ -1,0 +1,701 @@
+/* End-to-end tests of the `evenlight` command-line tool: real files in,
+ * real files out, checked with GEGL; bit depths, alpha, gray; every error
+ * a user can make, with its exit status, its message, and the input file
+ * left untouched.
+ *
+ * Copyright (C) 2026 the evenlight developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <math.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include <gegl.h>
+#include <glib/gstdio.h>
+
+#define W 67    /* odd sizes: the tiles and levels do not divide evenly */
+#define H 45
+
+static gchar *cli;      /* the program under test */
+static gchar *weights;  /* tests/data/golden-weights.bin */
+static gchar *tmpdir;
+
+/* ---- Images ------------------------------------------------------------ */
+
+/* A dim scene with a bright window and a transparent corner: every
+ * channel, and alpha, varies across the image. */
+static void
+pattern (gint    x,
+         gint    y,
+         gfloat *rgba)
+{
+  gfloat base = 0.04f + 0.12f * x / W + 0.05f * y / H;
+
+  if (x > W * 2 / 3 && y < H / 2)
+    base = 0.85f + 0.1f * y / H;
+  rgba[0] = base;
+  rgba[1] = base * 0.8f + 0.02f * ((x * 7 + y * 3) % 5);
+  rgba[2] = base * 0.6f + 0.01f * ((x + y) % 7);
+  rgba[3] = (x < 10 && y < 10) ? 0.0f : 0.25f + 0.75f * x / (W - 1);
+}
+
+/* Writes a W × H test image in the babl @format with @saver. */
+static gchar *
+make_image (const gchar *base,
+            const gchar *format,
+            const gchar *saver,
+            gint         bitdepth,
+            gboolean     gray_rgb)
+{
+  gchar *path = g_build_filename (tmpdir, base, NULL);
+  GeglRectangle r = { 0, 0, W, H };
+  GeglBuffer *buffer = gegl_buffer_new (&r, babl_format (format));
+  gfloat *px = g_new (gfloat, W * H * 4);
+  GeglNode *graph, *src, *save;
+
+  for (gint y = 0; y < H; y++)
+    for (gint x = 0; x < W; x++)
+      {
+        gfloat *p = px + 4 * (y * W + x);
+
+        pattern (x, y, p);
+        if (gray_rgb)
+          p[1] = p[2] = p[0];
+      }
+  gegl_buffer_set (buffer, &r, 0, babl_format ("R'G'B'A float"), px,
+                   GEGL_AUTO_ROWSTRIDE);
+  g_free (px);
+
+  graph = gegl_node_new ();
+  src = gegl_node_new_child (graph, "operation", "gegl:buffer-source",
+                             "buffer", buffer, NULL);
+  save = gegl_node_new_child (graph, "operation", saver, "path", path, NULL);
+  if (bitdepth > 0)
+    gegl_node_set (save, "bitdepth", bitdepth, NULL);
+  gegl_node_link (src, save);
+  gegl_node_process (save);
+  g_object_unref (graph);
+  g_object_unref (buffer);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  return path;
+}
+
+static GeglBuffer *
+load_image (const gchar *path)
+{
+  GeglBuffer *buffer = NULL;
+  GeglNode *graph = gegl_node_new ();
+  GeglNode *load = gegl_node_new_child (graph, "operation", "gegl:load",
+                                        "path", path, NULL);
+  GeglNode *sink = gegl_node_new_child (graph, "operation", "gegl:buffer-sink",
+                                        "buffer", &buffer, NULL);
+
+  gegl_node_link (load, sink);
+  gegl_node_process (sink);
+  g_object_unref (graph);
+  g_assert_nonnull (buffer);
+  g_assert_cmpint (gegl_buffer_get_extent (buffer)->width, ==, W);
+  g_assert_cmpint (gegl_buffer_get_extent (buffer)->height, ==, H);
+  return buffer;
+}
+
+static const gchar *
+format_name (GeglBuffer *buffer)
+{
+  return babl_get_name (gegl_buffer_get_format (buffer));
+}
+
+/* The pixels in @format, W × H × @channels of @bytes each. */
+static gpointer
+pixels (GeglBuffer  *buffer,
+        const gchar *format)
+{
+  const Babl *f = babl_format (format);
+  gpointer data = g_malloc ((gsize) W * H * babl_format_get_bytes_per_pixel (f));
+
+  gegl_buffer_get (buffer, NULL, 1.0, f, data, GEGL_AUTO_ROWSTRIDE,
+                   GEGL_ABYSS_NONE);
+  return data;
+}
+
+static gchar *
+file_checksum (const gchar *path)
+{
+  g_autofree gchar *data = NULL;
+  gsize length;
+
+  if (!g_file_get_contents (path, &data, &length, NULL))
+    return g_strdup ("(missing)");
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (guchar *) data, length);
+}
+
+/* ---- Running the program ---------------------------------------------- */
+
+/* Runs the CLI with the NULL-terminated arguments; returns the exit status
+ * and stores stderr in @err (if not NULL). */
+static gint
+run_cli_valist (gchar      **envp,
+                gchar      **err,
+                const gchar *first,
+                va_list      ap)
+{
+  GPtrArray *argv = g_ptr_array_new ();
+  g_autofree gchar *out = NULL;
+  gchar *errors = NULL;
+  GError *error = NULL;
+  const gchar *arg;
+  gint status;
+
+  g_ptr_array_add (argv, cli);
+  for (arg = first; arg != NULL; arg = va_arg (ap, const gchar *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (NULL, (gchar **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL,
+                NULL, &out, &errors, &status, &error);
+  g_assert_no_error (error);
+  g_ptr_array_free (argv, TRUE);
+  g_assert_true (WIFEXITED (status));
+  if (err != NULL)
+    *err = errors;
+  else
+    g_free (errors);
+  return WEXITSTATUS (status);
+}
+
+static gint
+run_cli (gchar      **err,
+         const gchar *first,
+         ...)
+{
+  va_list ap;
+  gint status;
+
+  va_start (ap, first);
+  status = run_cli_valist (NULL, err, first, ap);
+  va_end (ap);
+  return status;
+}
+
+/* The same with EVENLIGHT_WEIGHTS set to @weights_env. */
+static gint
+run_cli_weights_env (const gchar *weights_env,
+                     gchar      **err,
+                     const gchar *first,
+                     ...)
+{
+  gchar **envp = g_environ_setenv (g_get_environ (), "EVENLIGHT_WEIGHTS",
+                                   weights_env, TRUE);
+  va_list ap;
+  gint status;
+
+  va_start (ap, first);
+  status = run_cli_valist (envp, err, first, ap);
+  va_end (ap);
+  g_strfreev (envp);
+  return status;
+}
+
+/* No temporary file may be left behind in the output directory. */
+static void
+assert_no_leftovers (void)
+{
+  GDir *dir = g_dir_open (tmpdir, 0, NULL);
+  const gchar *name;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (name[0] == '.')
+      g_error ("temporary file left behind: %s", name);
+  g_dir_close (dir);
+}
+
+/* Enhances @in into @out (default settings) and checks success. */
+static void
+enhance (const gchar *in,
+         const gchar *out)
+{
+  g_autofree gchar *err = NULL;
+  g_autofree gchar *before = file_checksum (in);
+  g_autofree gchar *after = NULL;
+  gint status = run_cli (&err, "--weights", weights, "--threads", "2", in, out,
+                         NULL);
+
+  if (status != 0)
+    g_error ("evenlight %s %s: status %d: %s", in, out, status, err);
+  after = file_checksum (in);
+  g_assert_cmpstr (before, ==, after);
+  assert_no_leftovers ();
+}
+
+/* ---- Success cases ------------------------------------------------------ */
+
+static void
+test_rgb8 (void)
+{
+  g_autofree gchar *in = make_image ("rgb8.png", "R'G'B' u8", "gegl:png-save", 8, FALSE);
+  g_autofree gchar *out = g_build_filename (tmpdir, "rgb8-out.png", NULL);
+  GeglBuffer *a, *b;
+  guint8 *pa, *pb;
+  gsize changed = 0;
+
+  enhance (in, out);
+  a = load_image (in);
+  b = load_image (out);
+  g_assert_cmpstr (format_name (b), ==, format_name (a));
+  g_assert_cmpstr (format_name (b), ==, "R'G'B' u8");
+  pa = pixels (a, "R'G'B' u8");
+  pb = pixels (b, "R'G'B' u8");
+  for (gsize i = 0; i < (gsize) W * H * 3; i++)
+    changed += pa[i] != pb[i];
+  g_assert_cmpuint (changed, >, W * H);
+  g_free (pa);
+  g_free (pb);
+  g_object_unref (a);
+  g_object_unref (b);
+}
+
+static void
+test_rgb16 (void)
+{
+  g_autofree gchar *in = make_image ("rgb16.png", "R'G'B' u16", "gegl:png-save", 16, FALSE);
+  g_autofree gchar *out = g_build_filename (tmpdir, "rgb16-out.png", NULL);
+  GeglBuffer *b;
+  guint16 *pb;
+  gsize fine = 0;
+
+  enhance (in, out);
+  b = load_image (out);
+  g_assert_cmpstr (babl_get_name (babl_format_get_type (gegl_buffer_get_format (b), 0)),
+                   ==, "u16");
+  /* Values an 8-bit file could not hold: not multiples of 257. */
+  pb = pixels (b, "R'G'B' u16");
+  for (gsize i = 0; i < (gsize) W * H * 3; i++)
+    fine += pb[i] % 257 != 0;
+  g_assert_cmpuint (fine, >, W * H);
+  g_free (pb);
+  g_object_unref (b);
+}
+
+/* Alpha is unchanged, and the colour equals that of the same image
+ * without alpha. */
+static void
+test_rgba (void)
+{
+  g_autofree gchar *in = make_image ("rgba.png", "R'G'B'A u8", "gegl:png-save", 8, FALSE);
+  g_autofree gchar *in3 = make_image ("rgba-ref.png", "R'G'B' u8", "gegl:png-save", 8, FALSE);
+  g_autofree gchar *out = g_build_filename (tmpdir, "rgba-out.png", NULL);
+  g_autofree gchar *out3 = g_build_filename (tmpdir, "rgba-ref-out.png", NULL);
+  GeglBuffer *a, *b, *c;
+  guint8 *pa, *pb, *pc;
+
+  enhance (in, out);
+  enhance (in3, out3);
+  a = load_image (in);
+  b = load_image (out);
+  c = load_image (out3);
+  g_assert_cmpstr (format_name (b), ==, "R'G'B'A u8");
+  pa = pixels (a, "R'G'B'A u8");
+  pb = pixels (b, "R'G'B'A u8");
+  pc = pixels (c, "R'G'B' u8");
+  for (gsize i = 0; i < (gsize) W * H; i++)
+    {
+      g_assert_cmpuint (pb[4 * i + 3], ==, pa[4 * i + 3]);
+      if (pa[4 * i + 3] != 0)   /* PNG may drop colour under alpha 0 */
+        for (gint c3 = 0; c3 < 3; c3++)
+          g_assert_cmpuint (pb[4 * i + c3], ==, pc[3 * i + c3]);
+    }
+  g_free (pa);
+  g_free (pb);
+  g_free (pc);
+  g_object_unref (a);
+  g_object_unref (b);
+  g_object_unref (c);
+}
+
+/* A gray image stays gray, and its value is the mean of the channels the
+ * same image gives in colour. */
+static void
+test_gray (void)
+{
+  g_autofree gchar *in = make_image ("gray.png", "Y' u8", "gegl:png-save", 8, TRUE);
+  g_autofree gchar *in3 = make_image ("gray-rgb.png", "R'G'B' u8", "gegl:png-save", 8, TRUE);
+  g_autofree gchar *out = g_build_filename (tmpdir, "gray-out.png", NULL);
+  g_autofree gchar *out3 = g_build_filename (tmpdir, "gray-rgb-out.png", NULL);
+  GeglBuffer *b, *c;
+  guint8 *pb, *pc;
+
+  enhance (in, out);
+  enhance (in3, out3);
+  b = load_image (out);
+  c = load_image (out3);
+  g_assert_cmpstr (format_name (b), ==, "Y' u8");
+  pb = pixels (b, "Y' u8");
+  pc = pixels (c, "R'G'B' u8");
+  for (gsize i = 0; i < (gsize) W * H; i++)
+    {
+      gdouble mean = (pc[3 * i] + pc[3 * i + 1] + pc[3 * i + 2]) / 3.0;
+
+      g_assert_cmpfloat (fabs (pb[i] - mean), <=, 1.0);
+    }
+  g_free (pb);
+  g_free (pc);
+  g_object_unref (b);
+  g_object_unref (c);
+
+  /* Gray with alpha: gray, same gray values, same alpha. */
+  {
+    g_autofree gchar *ina = make_image ("graya.png", "Y'A u8", "gegl:png-save", 8, TRUE);
+    g_autofree gchar *outa = g_build_filename (tmpdir, "graya-out.png", NULL);
+    GeglBuffer *a, *d;
+    guint8 *pa, *pd;
+
+    enhance (ina, outa);
+    a = load_image (ina);
+    d = load_image (outa);
+    g_assert_cmpstr (format_name (d), ==, "Y'A u8");
+    b = load_image (out);
+    pb = pixels (b, "Y' u8");
+    pa = pixels (a, "Y'A u8");
+    pd = pixels (d, "Y'A u8");
+    for (gsize i = 0; i < (gsize) W * H; i++)
+      {
+        g_assert_cmpuint (pd[2 * i + 1], ==, pa[2 * i + 1]);
+        if (pa[2 * i + 1] != 0)
+          g_assert_cmpuint (pd[2 * i], ==, pb[i]);
+      }
+    g_free (pa);
+    g_free (pb);
+    g_free (pd);
+    g_object_unref (a);
+    g_object_unref (b);
+    g_object_unref (d);
+  }
+}
+
+/* Without --weights the file comes from $EVENLIGHT_WEIGHTS (or the
+ * installed one), and a problem with it names that file. */
+static void
+test_default_weights (void)
+{
+  g_autofree gchar *in = make_image ("dw.png", "R'G'B' u8", "gegl:png-save", 8, FALSE);
+  g_autofree gchar *out = g_build_filename (tmpdir, "dw-out.png", NULL);
+  g_autofree gchar *ref = g_build_filename (tmpdir, "dw-ref.png", NULL);
+  g_autofree gchar *missing = g_build_filename (tmpdir, "nowhere.bin", NULL);
+  g_autofree gchar *err = NULL;
+  g_autofree gchar *c1 = NULL, *c2 = NULL;
+
+  g_assert_cmpint (run_cli_weights_env (weights, NULL, in, out, NULL), ==, 0);
+  g_assert_cmpint (run_cli (NULL, "--weights", weights, in, ref, NULL), ==, 0);
+  c1 = file_checksum (out);
+  c2 = file_checksum (ref);
+  g_assert_cmpstr (c1, ==, c2);
+  g_assert_cmpint (run_cli_weights_env (missing, &err, in, out, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "nowhere.bin"));
+}
+
+static void
+test_other_formats (void)
+{
+  g_autofree gchar *jpg = make_image ("in.jpg", "R'G'B' u8", "gegl:jpg-save", 0, FALSE);
+  g_autofree gchar *tif = make_image ("in.tif", "R'G'B' float", "gegl:tiff-save", 0, FALSE);
+  g_autofree gchar *out_jpg = g_build_filename (tmpdir, "out.jpg", NULL);
+  g_autofree gchar *out_tif = g_build_filename (tmpdir, "out.tif", NULL);
+  g_autofree gchar *out_png = g_build_filename (tmpdir, "from-float.png", NULL);
+  GeglBuffer *b;
+
+  enhance (jpg, out_jpg);
+  b = load_image (out_jpg);
+  g_assert_cmpstr (babl_get_name (babl_format_get_type (gegl_buffer_get_format (b), 0)),
+                   ==, "u8");
+  g_object_unref (b);
+
+  /* 32-bit float stays float in TIFF, and becomes 16-bit in PNG. */
+  enhance (tif, out_tif);
+  b = load_image (out_tif);
+  g_assert_cmpstr (babl_get_name (babl_format_get_type (gegl_buffer_get_format (b), 0)),
+                   ==, "float");
+  g_object_unref (b);
+  enhance (tif, out_png);
+  b = load_image (out_png);
+  g_assert_cmpstr (babl_get_name (babl_format_get_type (gegl_buffer_get_format (b), 0)),
+                   ==, "u16");
+  g_object_unref (b);
+}
+
+/* The result does not depend on the number of threads; the sliders do
+ * change it; an existing output is replaced. */
+static void
+test_threads_and_sliders (void)
+{
+  g_autofree gchar *in = make_image ("t.png", "R'G'B' u16", "gegl:png-save", 16, FALSE);
+  g_autofree gchar *o1 = g_build_filename (tmpdir, "t1.png", NULL);
+  g_autofree gchar *o2 = g_build_filename (tmpdir, "t2.png", NULL);
+  g_autofree gchar *o3 = g_build_filename (tmpdir, "t3.png", NULL);
+  g_autofree gchar *c1 = NULL, *c2 = NULL, *c3 = NULL;
+
+  g_file_set_contents (o2, "old", 3, NULL);
+  g_assert_cmpint (run_cli (NULL, "-q", "--weights", weights, "--threads", "1", in, o1, NULL), ==, 0);
+  g_assert_cmpint (run_cli (NULL, "--weights", weights, "--threads", "3", in, o2, NULL), ==, 0);
+  g_assert_cmpint (run_cli (NULL, "--weights", weights, "--shadows", "0.2",
+                            "--highlights", "0", "--denoise", "1", in, o3, NULL), ==, 0);
+  c1 = file_checksum (o1);
+  c2 = file_checksum (o2);
+  c3 = file_checksum (o3);
+  g_assert_cmpstr (c1, ==, c2);
+  g_assert_cmpstr (c1, !=, c3);
+  assert_no_leftovers ();
+}
+
+static void
+test_classic (void)
+{
+  g_autofree gchar *in = make_image ("classic.png", "R'G'B'A u8", "gegl:png-save", 8, FALSE);
+  g_autofree gchar *out = g_build_filename (tmpdir, "classic-out.png", NULL);
+  g_autofree gchar *err = NULL;
+  g_autofree gchar *before = file_checksum (in);
+  g_autofree gchar *after = NULL;
+  GeglBuffer *a, *b;
+  guint8 *pa, *pb;
+  gsize changed = 0;
+  gint status;
+
+  status = run_cli (&err, "--method", "classic", in, out, NULL);
+  if (status != 0)
+    g_error ("classic: status %d: %s", status, err);
+  after = file_checksum (out);
+  {
+    g_autofree gchar *now = file_checksum (in);
+
+    g_assert_cmpstr (now, ==, before);
+  }
+  a = load_image (in);
+  b = load_image (out);
+  pa = pixels (a, "R'G'B'A u8");
+  pb = pixels (b, "R'G'B'A u8");
+  for (gsize i = 0; i < (gsize) W * H; i++)
+    {
+      g_assert_cmpuint (pb[4 * i + 3], ==, pa[4 * i + 3]);
+      changed += memcmp (pa + 4 * i, pb + 4 * i, 3) != 0;
+    }
+  g_assert_cmpuint (changed, >, W * H / 2);
+  g_free (pa);
+  g_free (pb);
+  g_object_unref (a);
+  g_object_unref (b);
+
+  g_assert_cmpint (run_cli (&err, "--method", "classic", "--retouch-params",
+                            "detail=0", in, out, NULL), ==, 0);
+  {
+    g_autofree gchar *now = file_checksum (out);
+
+    g_assert_cmpstr (now, !=, after);
+  }
+  assert_no_leftovers ();
+}
+
+/* The bundled sample photo, when it is there. */
+static void
+test_sample_photo (void)
+{
+  const gchar *data = g_getenv ("EVENLIGHT_TEST_DATA");
+  g_autofree gchar *in = g_build_filename (data ? data : "tests/data", "sample.jpg", NULL);
+  g_autofree gchar *out = g_build_filename (tmpdir, "sample-out.jpg", NULL);
+
+  if (!g_file_test (in, G_FILE_TEST_IS_REGULAR))
+    {
+      g_test_skip ("tests/data/sample.jpg is not there");
+      return;
+    }
+  enhance (in, out);
+  g_assert_true (g_file_test (out, G_FILE_TEST_IS_REGULAR));
+}
+
+/* ---- Errors -------------------------------------------------------------- */
+
+/* Runs with @args and expects @status, every @needle in the message, the
+ * input unchanged, and no output file (or the old one) afterwards. */
+static void
+expect_failure (gint          status,
+                const gchar  *needles,
+                const gchar **args)
+{
+  g_autofree gchar *in = g_build_filename (tmpdir, "err-in.png", NULL);
+  g_autofree gchar *out = g_build_filename (tmpdir, "err-out.png", NULL);
+  g_autofree gchar *before = file_checksum (in);
+  g_autofree gchar *err = NULL;
+  g_auto (GStrv) words = g_strsplit (needles, "|", -1);
+  GPtrArray *argv = g_ptr_array_new ();
+  g_autofree gchar *joined = NULL;
+  gint got;
+  gchar *full;
+
+  for (gint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  joined = g_strjoinv (" ", (gchar **) argv->pdata);
+  {
+    gchar *cmd[32] = { cli };
+    g_autofree gchar *sout = NULL;
+    GError *error = NULL;
+    gint ws;
+
+    g_assert_cmpuint (argv->len, <, 31);
+    for (guint i = 0; i < argv->len; i++)
+      cmd[i + 1] = argv->pdata[i];
+    g_spawn_sync (NULL, cmd, NULL, G_SPAWN_DEFAULT, NULL, NULL, &sout, &err,
+                  &ws, &error);
+    g_assert_no_error (error);
+    g_assert_true (WIFEXITED (ws));
+    got = WEXITSTATUS (ws);
+  }
+  g_ptr_array_free (argv, TRUE);
+  if (got != status)
+    g_error ("evenlight %s: status %d, expected %d: %s", joined, got, status, err);
+  for (gint i = 0; words[i] != NULL; i++)
+    if (strstr (err, words[i]) == NULL)
+      g_error ("evenlight %s: message “%s” lacks “%s”", joined, err, words[i]);
+  full = file_checksum (in);
+  g_assert_cmpstr (full, ==, before);
+  g_free (full);
+  full = file_checksum (out);
+  g_assert_cmpstr (full, ==, "(missing)");
+  g_free (full);
+  assert_no_leftovers ();
+}
+
+#define FAIL(status, needles, ...) \
+  G_STMT_START { const gchar *a_[] = { __VA_ARGS__, NULL }; \
+                 expect_failure (status, needles, a_); } G_STMT_END
+
+static void
+test_errors (void)
+{
+  g_autofree gchar *in = make_image ("err-in.png", "R'G'B' u8", "gegl:png-save", 8, FALSE);
+  g_autofree gchar *out = g_build_filename (tmpdir, "err-out.png", NULL);
+  g_autofree gchar *nodir = g_build_filename (tmpdir, "no", "such", "dir", "x.png", NULL);
+  g_autofree gchar *missing = g_build_filename (tmpdir, "missing.png", NULL);
+  g_autofree gchar *text = g_build_filename (tmpdir, "text.png", NULL);
+  g_autofree gchar *nowts = g_build_filename (tmpdir, "no-weights.bin", NULL);
+  g_autofree gchar *bad_wts = g_build_filename (tmpdir, "bad-weights.bin", NULL);
+  g_autofree gchar *badext = g_build_filename (tmpdir, "err-out.xyz", NULL);
+  g_autofree gchar *wdata = NULL;
+  gsize wlen;
+
+  g_file_set_contents (text, "this is not an image\n", -1, NULL);
+  g_assert_true (g_file_get_contents (weights, &wdata, &wlen, NULL));
+  wdata[wlen / 2] ^= 0x20;
+  g_file_set_contents (bad_wts, wdata, wlen, NULL);
+
+  /* Command line: status 2, the message names the option and the range. */
+  FAIL (2, "--shadows|[0, 1]|1.5", "--weights", weights, "--shadows", "1.5", in, out);
+  FAIL (2, "--highlights|[0, 1]", "--weights", weights, "--highlights", "-0.1", in, out);
+  FAIL (2, "--denoise|[0, 1]|abc", "--weights", weights, "--denoise", "abc", in, out);
+  FAIL (2, "--denoise", "--weights", weights, "--denoise", "nan", in, out);
+  FAIL (2, "--shadows", "--weights", weights, "--shadows", "0.5x", in, out);
+  FAIL (2, "--threads", "--weights", weights, "--threads", "-1", in, out);
+  FAIL (2, "--threads", "--weights", weights, "--threads", "two", in, out);
+  FAIL (2, "--method", "--method", "magic", in, out);
+  FAIL (2, "--retouch-params", "--weights", weights, "--retouch-params", "detail=1", in, out);
+  FAIL (2, "INPUT OUTPUT", "--weights", weights, in);
+  FAIL (2, "INPUT OUTPUT", "--weights", weights, in, out, out);
+  FAIL (2, "Unknown option", "--brightness", "1", in, out);
+
+  /* Files: status 1, the message names the file. */
+  FAIL (1, "missing.png|No such file", "--weights", weights, missing, out);
+  FAIL (1, "text.png", "--weights", weights, text, out);
+  FAIL (1, "x.png|No such file", "--weights", weights, in, nodir);
+  FAIL (1, "err-out.xyz|unknown output format", "--weights", weights, in, badext);
+  FAIL (1, "err-in.png|is the input file", "--weights", weights, in, in);
+  FAIL (1, "no-weights.bin|No such file", "--weights", nowts, in, out);
+  FAIL (1, "bad-weights.bin|damaged", "--weights", bad_wts, in, out);
+  FAIL (1, "text.png|not an evenlight weights file", "--weights", text, in, out);
+  FAIL (1, "is a directory", "--weights", weights, in, tmpdir);
+
+  /* An existing output survives a failed run. */
+  g_file_set_contents (out, "old", 3, NULL);
+  {
+    g_autofree gchar *err = NULL;
+
+    g_assert_cmpint (run_cli (&err, "--weights", bad_wts, in, out, NULL), ==, 1);
+  }
+  {
+    g_autofree gchar *kept = NULL;
+
+    g_assert_true (g_file_get_contents (out, &kept, NULL, NULL));
+    g_assert_cmpstr (kept, ==, "old");
+  }
+  g_unlink (out);
+  g_unlink (text);
+  g_unlink (bad_wts);
+}
+
+static void
+test_help_and_version (void)
+{
+  g_autofree gchar *err = NULL;
+  gchar *argv_help[] = { cli, (gchar *) "--help", NULL };
+  gchar *argv_version[] = { cli, (gchar *) "--version", NULL };
+  g_autofree gchar *help = NULL, *version = NULL;
+  gint status;
+
+  g_spawn_sync (NULL, argv_help, NULL, G_SPAWN_DEFAULT, NULL, NULL, &help,
+                NULL, &status, NULL);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  for (const gchar **w = (const gchar *[]) { "--shadows", "--highlights",
+         "--denoise", "--method", "--retouch-params", "--weights", "--threads",
+         "INPUT OUTPUT", NULL }; *w; w++)
+    g_assert_nonnull (strstr (help, *w));
+  g_spawn_sync (NULL, argv_version, NULL, G_SPAWN_DEFAULT, NULL, NULL, &version,
+                NULL, &status, NULL);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  g_assert_true (g_str_has_prefix (version, "evenlight 0."));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  const gchar *data = g_getenv ("EVENLIGHT_TEST_DATA");
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  gegl_init (NULL, NULL);
+  cli = g_strdup (g_getenv ("EVENLIGHT_CLI"));
+  if (cli == NULL)
+    g_error ("EVENLIGHT_CLI must name the program under test");
+  weights = g_build_filename (data ? data : "tests/data", "golden-weights.bin", NULL);
+  tmpdir = g_dir_make_tmp ("evenlight-cli-XXXXXX", NULL);
+  g_unsetenv ("EVENLIGHT_WEIGHTS");
+
+  g_test_add_func ("/cli/help-and-version", test_help_and_version);
+  g_test_add_func ("/cli/errors", test_errors);
+  g_test_add_func ("/cli/rgb8", test_rgb8);
+  g_test_add_func ("/cli/rgb16", test_rgb16);
+  g_test_add_func ("/cli/rgba", test_rgba);
+  g_test_add_func ("/cli/gray", test_gray);
+  g_test_add_func ("/cli/other-formats", test_other_formats);
+  g_test_add_func ("/cli/default-weights", test_default_weights);
+  g_test_add_func ("/cli/threads-and-sliders", test_threads_and_sliders);
+  g_test_add_func ("/cli/classic", test_classic);
+  g_test_add_func ("/cli/sample-photo", test_sample_photo);
+  status = g_test_run ();
+
+  /* Clean up only after success, so a failure can be looked at. */
+  if (status == 0)
+    {
+      GDir *dir = g_dir_open (tmpdir, 0, NULL);
+      const gchar *name;
+
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree gchar *p = g_build_filename (tmpdir, name, NULL);
+          g_unlink (p);
+        }
+      g_dir_close (dir);
+      g_rmdir (tmpdir);
+    }
+  g_free (cli);
+  g_free (weights);
+  g_free (tmpdir);
+  gegl_exit ();
+  return status;
+}

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# evenlight — the dialog in a real GIMP 2.10 window under Xvfb.
+#
+# Copyright (C) 2026 the evenlight developers
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Installs the plug-in into a throw-away profile with plugin/install-user.sh,
+# starts the full GIMP on a virtual screen and, with xdotool, moves the
+# Shadows slider and presses OK; checks that the layer now equals the
+# CLI's result for the values set in the dialog, that the preview showed
+# exactly those pixels, that undo restores the original exactly, that
+# Cancel changes nothing and that the values are remembered. Saves a
+# screenshot of the dialog next to the test log (SCREENSHOT).
+#
+# Usage: run-ui.sh BUILD_ROOT CLI IMGTOOL SCREENSHOT   (exit 77 without
+#        GIMP, Xvfb, xdotool, ImageMagick or Python's numpy and PIL)
+set -u
+build=$1 cli=$2 imgtool=$3 screenshot=$4
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+data=${EVENLIGHT_TEST_DATA:-$top/tests/data}
+weights=${EVENLIGHT_TEST_WEIGHTS:-$data/golden-weights.bin}
+python=/usr/bin/python3
+
+gimp=$(command -v gimp-2.10 || command -v gimp) || { echo "gimp not installed: skipped"; exit 77; }
+for p in xvfb-run xdotool xwininfo import; do
+  command -v $p >/dev/null || { echo "$p not installed: skipped"; exit 77; }
+done
+"$python" -c 'import numpy, PIL' 2>/dev/null || { echo "python3-numpy/python3-pil not installed: skipped"; exit 77; }
+
+# Run the rest on a virtual screen of its own.
+if [ -z "${EVENLIGHT_UNDER_XVFB:-}" ]; then
+  EVENLIGHT_UNDER_XVFB=1 exec xvfb-run -a -s '-screen 0 1280x1024x24' "$0" "$@"
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/evenlight-ui-XXXXXX")
+gimp_pid=
+trap '[ -n "$gimp_pid" ] && kill "$gimp_pid" 2>/dev/null; rm -rf "$work"' EXIT
+. "$here/profile.sh"
+evenlight_make_profile "$work/profile"
+GIMP2_DIRECTORY="$work/profile" EVENLIGHT_NO_BUILD=1 \
+  bash "$top/plugin/install-user.sh" "$build" || exit 1
+
+failed=0 n=0
+pass () { n=$((n + 1)); echo "ok $n - $*"; }
+fail () { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+check () {
+  local desc=$1; shift
+  local out
+  if out=$("$@" 2>&1); then pass "$desc: $out"; else fail "$desc: $out"; fi
+}
+die () {
+  echo "$*"
+  echo "# GIMP's log:"; sed 's/^/# /' "$work/gimp.log"
+  exit 1
+}
+
+# The defaults from the header; the test sets Shadows to 0.30.
+default () { awk -v n="EVENLIGHT_DEFAULT_$1" '$2 == n { gsub("f", "", $3); print $3 }' "$top/core/evenlight.h"; }
+H=$(default HIGHLIGHTS) D=$(default DENOISE)
+"$imgtool" make rgb 8 640 480 "$work/ui-input.png" || exit 1
+"$cli" --shadows 0.30 --highlights "$H" --denoise "$D" --weights "$weights" \
+       "$work/ui-input.png" "$work/cli-ui.png" || exit 1
+
+GIMP2_DIRECTORY="$work/profile" EVENLIGHT_WEIGHTS="$weights" EVENLIGHT_DEBUG=1 \
+  "$gimp" -n -d -f -s \
+    -b "(begin (load \"$here/batch.scm\") (load \"$here/ui.scm\") (el-ui \"$work\"))" \
+    -b '(gimp-quit 1)' </dev/null >"$work/gimp.log" 2>&1 &
+gimp_pid=$!
+
+# wait_for SECONDS COMMAND...: polls COMMAND once a second.
+wait_for () {
+  local t=$1; shift
+  for _ in $(seq "$t"); do "$@" && return 0; sleep 1; done
+  return 1
+}
+dialog_id () { xdotool search --name '^Even Light$' 2>/dev/null | tail -1; }
+rendered () { grep -c 'preview .* rendered in' "$work/gimp.log"; }
+
+# 1. The dialog opens, the preview renders once the context is ready.
+wait_for 90 test -n "$(dialog_id)" || die "the dialog did not open"
+win=$(dialog_id)
+pass "the dialog opened (window $win)"
+wait_for 30 test "$(rendered)" -ge 1 || die "the preview did not render"
+pass "the preview rendered: $(grep -m1 'preview .* rendered in' "$work/gimp.log")"
+
+# Shadows to 0.30 through its mnemonic and spin button.
+xdotool windowfocus --sync "$win"
+xdotool key alt+s ctrl+a
+xdotool type 0.30
+xdotool key Tab
+wait_for 20 test "$(rendered)" -ge 2 || die "the preview did not follow the slider"
+sleep 1
+import -window "$win" "$screenshot" && pass "screenshot saved: $screenshot"
+line=$(grep 'preview .* rendered in' "$work/gimp.log" | tail -1)
+pass "the preview re-rendered after the slider moved: $line"
+xdotool key alt+o
+
+# 2. The second dialog: undo in the image window meanwhile, then cancel.
+wait_for 60 test -n "$(dialog_id)" -a "$(dialog_id)" != "$win" || die "the second dialog did not open"
+win2=$(dialog_id)
+image_win=$(xdotool search --name 'ui-input' 2>/dev/null | head -1)
+[ -n "$image_win" ] || die "no image window"
+xdotool windowfocus --sync "$image_win"
+xdotool key ctrl+z
+sleep 2
+xdotool windowfocus --sync "$win2"
+xdotool key Escape
+
+wait_for 60 sh -c "! kill -0 $gimp_pid 2>/dev/null" || die "GIMP did not finish"
+gimp_pid=
+sed 's/^/# gimp: /' "$work/ui-cases.log"
+
+# The checks.
+if grep -q '^apply ok' "$work/ui-cases.log"; then
+  check "OK applied the dialog's values (equals the CLI with shadows 0.30)" \
+    "$imgtool" compare "$work/ui-after.png" "$work/cli-ui.png" --tolerance 0.0039216
+  # The preview showed the top-left part of the result: find it in the
+  # screenshot and compare.
+  read -r pw ph px py <<<"$(sed -E 's/.*preview ([0-9]+) x ([0-9]+) at \(([0-9]+), ([0-9]+)\).*/\1 \2 \3 \4/' <<<"$line")"
+  check "the preview equals the result pixel for pixel" \
+    "$python" "$here/find-preview.py" "$screenshot" "$work/ui-after.png" "$pw" "$ph" "$px" "$py"
+else
+  fail "apply: $(grep '^apply' "$work/ui-cases.log")"
+fi
+if grep -q '^cancel error' "$work/ui-cases.log"; then
+  pass "Cancel reported as cancelled: $(grep '^cancel' "$work/ui-cases.log")"
+else
+  fail "cancel: $(grep '^cancel' "$work/ui-cases.log")"
+fi
+check "undo restored the original exactly" \
+  "$imgtool" compare "$work/ui-undone.png" "$work/ui-input.png"
+if grep -q '^last-vals ok' "$work/ui-cases.log"; then
+  check "the dialog's values were remembered" \
+    "$imgtool" compare "$work/ui-last.png" "$work/cli-ui.png" --tolerance 0.0039216
+else
+  fail "last-vals: $(grep '^last-vals' "$work/ui-cases.log")"
+fi
+grep 'evenlight: ' "$work/gimp.log" | sed 's/^/# /'
+
+echo "1..$n"
+if [ $failed -ne 0 ]; then
+  echo "# GIMP's log:"; grep -v 'theme engine\|^$' "$work/gimp.log" | sed 's/^/# /'
+  exit 1
+fi
+echo "# all $n checks passed"

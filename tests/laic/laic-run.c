@@ -1,0 +1,136 @@
+/* laic-run: LAIC (+ dequantization) on a raw float image, for the
+ * evaluation in weights/DEQUANT.md and for timing. Not installed.
+ *
+ * Copyright (C) 2026 the evenlight developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Usage: laic-run IN OUT [--contrast λ2] [--iterations N] [--max-gain G]
+ *                 [--threads N] [--dequant WEIGHTS] [--gain FILE]
+ *                 [--no-laic GAIN]
+ * IN and OUT: u32 width, u32 height, then width × height packed float32
+ * R'G'B' triplets (little-endian). --no-laic applies a constant gain
+ * instead of LAIC (linear stretch), --gain writes the gains (u32 w, u32 h,
+ * floats). Timings go to stderr.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "dequant.h"
+#include "laic.h"
+
+static gfloat *
+read_raw (const gchar *path, gint *w, gint *h)
+{
+  gchar  *data;
+  gsize   len;
+  guint32 hdr[2];
+  gfloat *px;
+
+  if (!g_file_get_contents (path, &data, &len, NULL) || len < 8)
+    return NULL;
+  memcpy (hdr, data, 8);
+  if (hdr[0] == 0 || hdr[1] == 0 || len != 8 + (gsize) hdr[0] * hdr[1] * 12)
+    {
+      g_free (data);
+      return NULL;
+    }
+  *w = (gint) hdr[0];
+  *h = (gint) hdr[1];
+  px = g_memdup2 (data + 8, len - 8);
+  g_free (data);
+  return px;
+}
+
+static gboolean
+write_raw (const gchar *path, const gfloat *px, gint w, gint h, gint ch)
+{
+  FILE   *f = fopen (path, "wb");
+  guint32 hdr[2] = { (guint32) w, (guint32) h };
+  gboolean ok;
+
+  if (!f)
+    return FALSE;
+  ok = fwrite (hdr, 4, 2, f) == 2
+       && fwrite (px, sizeof (gfloat) * ch, (gsize) w * h, f) == (gsize) w * h;
+  return fclose (f) == 0 && ok;
+}
+
+int
+main (int argc, char **argv)
+{
+  EvenlightLaicParams params;
+  const gchar *dq_path = NULL, *gain_path = NULL;
+  gint         threads = 0, w, h;
+  gdouble      flat = 0.0;
+  gfloat      *rgb, *gain;
+  GError      *error = NULL;
+  gint64       t0, t1, t2;
+
+  evenlight_laic_params_init_default (&params);
+  if (argc < 3)
+    {
+      fprintf (stderr, "usage: %s IN OUT [options]\n", argv[0]);
+      return 2;
+    }
+  for (gint i = 3; i + 1 < argc; i += 2)
+    {
+      if (!strcmp (argv[i], "--contrast")) params.contrast = (gfloat) g_ascii_strtod (argv[i + 1], NULL);
+      else if (!strcmp (argv[i], "--iterations")) params.iterations = atoi (argv[i + 1]);
+      else if (!strcmp (argv[i], "--max-gain")) params.max_gain = (gfloat) g_ascii_strtod (argv[i + 1], NULL);
+      else if (!strcmp (argv[i], "--threads")) threads = atoi (argv[i + 1]);
+      else if (!strcmp (argv[i], "--dequant")) dq_path = argv[i + 1];
+      else if (!strcmp (argv[i], "--gain")) gain_path = argv[i + 1];
+      else if (!strcmp (argv[i], "--no-laic")) flat = g_ascii_strtod (argv[i + 1], NULL);
+      else
+        {
+          fprintf (stderr, "unknown option %s\n", argv[i]);
+          return 2;
+        }
+    }
+  rgb = read_raw (argv[1], &w, &h);
+  if (!rgb)
+    {
+      fprintf (stderr, "%s: not a raw float image\n", argv[1]);
+      return 1;
+    }
+  gain = g_new (gfloat, (gsize) w * h);
+  t0 = g_get_monotonic_time ();
+  if (flat > 0.0)
+    for (gsize i = 0; i < (gsize) w * h; i++)
+      {
+        gain[i] = (gfloat) flat;
+        for (gint c = 0; c < 3; c++)
+          rgb[3 * i + c] = MIN (1.0f, rgb[3 * i + c] * (gfloat) flat);
+      }
+  else if (!evenlight_laic (&params, rgb, w, h, threads, gain, &error))
+    {
+      fprintf (stderr, "laic: %s\n", error->message);
+      return 1;
+    }
+  t1 = g_get_monotonic_time ();
+  if (dq_path)
+    {
+      EvenlightDequant *dq = evenlight_dequant_load (dq_path, &error);
+      if (!dq || !evenlight_dequant_apply (dq, rgb, w, h, gain, EVENLIGHT_DEQUANT_STEP_8BIT,
+                                           threads, &error))
+        {
+          fprintf (stderr, "dequant: %s\n", error->message);
+          return 1;
+        }
+      evenlight_dequant_free (dq);
+    }
+  t2 = g_get_monotonic_time ();
+  fprintf (stderr, "%d×%d: laic %.3f s, dequant %.3f s\n", w, h,
+           (t1 - t0) / 1e6, (t2 - t1) / 1e6);
+  if (!write_raw (argv[2], rgb, w, h, 3) || (gain_path && !write_raw (gain_path, gain, w, h, 1)))
+    {
+      fprintf (stderr, "cannot write output\n");
+      return 1;
+    }
+  g_free (rgb);
+  g_free (gain);
+  return 0;
+}

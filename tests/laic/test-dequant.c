@@ -1,0 +1,207 @@
+/* Dequantization network: C against the PyTorch golden vectors, region
+ * rendering against the whole image, hostile input.
+ *
+ * Copyright (C) 2026 the evenlight developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "dequant.h"
+#include "evenlight.h"
+#include "weights.h"
+
+static gint failures;
+
+#define CHECK(cond, ...)                                   \
+  do {                                                     \
+    if (!(cond)) {                                         \
+      failures++;                                          \
+      fprintf (stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
+      fprintf (stderr, __VA_ARGS__);                       \
+      fputc ('\n', stderr);                                \
+    }                                                      \
+  } while (0)
+
+static gchar *
+data_path (const gchar *name)
+{
+  const gchar *dir = g_getenv ("EVENLIGHT_TEST_DATA");
+  return g_build_filename (dir ? dir : "tests/data", name, NULL);
+}
+
+/* Planar 3×H×W → packed. */
+static gfloat *
+packed (const gfloat *planar, gint w, gint h)
+{
+  gfloat *out = g_new (gfloat, 3 * (gsize) w * h);
+  for (gint c = 0; c < 3; c++)
+    for (gint i = 0; i < w * h; i++)
+      out[3 * i + c] = planar[(gsize) c * w * h + i];
+  return out;
+}
+
+static void
+test_golden (const EvenlightDequant *dq)
+{
+  gchar                 *path = data_path ("dequant-golden.bin");
+  GError                *error = NULL;
+  EvenlightWeights      *gold = evenlight_weights_load (path, &error);
+  const EvenlightTensor *in, *gain, *step, *want;
+  gfloat                *rgb, *exp;
+  gdouble                worst = 0.0;
+  gint                   w, h;
+
+  CHECK (gold != NULL, "%s: %s", path, error ? error->message : "?");
+  g_free (path);
+  if (!gold)
+    return;
+  in = evenlight_weights_lookup (gold, "input");
+  gain = evenlight_weights_lookup (gold, "gain");
+  step = evenlight_weights_lookup (gold, "quant_step");
+  want = evenlight_weights_lookup (gold, "output");
+  CHECK (in && gain && step && want && in->ndim == 3, "golden tensors missing");
+  if (!(in && gain && step && want && in->ndim == 3))
+    return;
+  h = (gint) in->dims[1];
+  w = (gint) in->dims[2];
+  for (gint threads = 1; threads <= 3; threads += 2)
+    {
+      rgb = packed (in->data, w, h);
+      exp = packed (want->data, w, h);
+      CHECK (evenlight_dequant_apply (dq, rgb, w, h, gain->data, step->data[0], threads, &error),
+             "apply: %s", error ? error->message : "?");
+      g_clear_error (&error);
+      for (gint i = 0; i < 3 * w * h; i++)
+        worst = MAX (worst, fabs ((gdouble) rgb[i] - exp[i]));
+      g_free (rgb);
+      g_free (exp);
+    }
+  printf ("golden %d×%d: max |C − PyTorch| = %.2e\n", w, h, worst);
+  CHECK (worst <= 1e-4, "golden output differs by %g", worst);
+  evenlight_weights_free (gold);
+}
+
+/* Any rectangle rendered alone equals the same pixels of the whole image. */
+static void
+test_regions (const EvenlightDequant *dq)
+{
+  const gint w = 437, h = 301;
+  const EvenlightRect rects[] = {
+    { 0, 0, 437, 301 }, { 0, 0, 1, 1 }, { 436, 300, 1, 1 }, { 13, 7, 100, 61 },
+    { 201, 150, 236, 151 }, { 1, 99, 435, 3 }, { 384, 0, 53, 301 } };
+  gfloat *rgb = g_new (gfloat, 3 * w * h), *gain = g_new (gfloat, w * h);
+  gfloat *whole, *region;
+  GError *error = NULL;
+  GRand  *rand = g_rand_new_with_seed (3);
+
+  for (gint y = 0; y < h; y++)
+    for (gint x = 0; x < w; x++)
+      {
+        gint  i = y * w + x;
+        gdouble g = 1.0 + 30.0 * (0.5 + 0.5 * sin (x * 0.013 + y * 0.021));
+        gain[i] = (gfloat) g;
+        for (gint c = 0; c < 3; c++)
+          rgb[3 * i + c] = (gfloat) (CLAMP (floor ((0.2 + 0.6 * ((x ^ y) & 63) / 63.0) / g * 255
+                                                   + g_rand_double (rand)) / 255 * g, 0, 1));
+      }
+  whole = g_memdup2 (rgb, sizeof (gfloat) * 3 * w * h);
+  CHECK (evenlight_dequant_apply (dq, whole, w, h, gain, EVENLIGHT_DEQUANT_STEP_8BIT, 2, &error),
+         "apply");
+  g_clear_error (&error);
+  for (guint k = 0; k < G_N_ELEMENTS (rects); k++)
+    {
+      const EvenlightRect *r = &rects[k];
+      gint bad = 0;
+      region = g_new (gfloat, 3 * r->width * r->height);
+      CHECK (evenlight_dequant_render_region (dq, rgb, gain, w, h, EVENLIGHT_DEQUANT_STEP_8BIT,
+                                              r, region, &error), "region %u", k);
+      g_clear_error (&error);
+      for (gint y = 0; y < r->height; y++)
+        for (gint x = 0; x < 3 * r->width; x++)
+          bad += region[y * 3 * r->width + x]
+                 != whole[((r->y + y) * w + r->x) * 3 + x];
+      CHECK (bad == 0, "region %d,%d %d×%d: %d values differ from the whole image",
+             r->x, r->y, r->width, r->height, bad);
+      g_free (region);
+    }
+  /* Gain ≤ GAIN_LOW: the image is left exactly as it is. */
+  for (gint i = 0; i < w * h; i++)
+    gain[i] = EVENLIGHT_DEQUANT_GAIN_LOW;
+  memcpy (whole, rgb, sizeof (gfloat) * 3 * w * h);
+  CHECK (evenlight_dequant_apply (dq, whole, w, h, gain, EVENLIGHT_DEQUANT_STEP_8BIT, 2, &error),
+         "apply");
+  CHECK (memcmp (whole, rgb, sizeof (gfloat) * 3 * w * h) == 0, "low gain changed pixels");
+  /* NaN, Inf, negative gains and pixels: finite output in [0, 1]. */
+  for (gint i = 0; i < w * h; i++)
+    {
+      gain[i] = i % 3 == 0 ? NAN : i % 3 == 1 ? INFINITY : -5.0f;
+      rgb[3 * i] = NAN;
+      rgb[3 * i + 1] = INFINITY;
+      rgb[3 * i + 2] = -1.0f;
+    }
+  CHECK (evenlight_dequant_apply (dq, rgb, w, h, gain, EVENLIGHT_DEQUANT_STEP_8BIT, 2, &error),
+         "apply");
+  for (gint i = 0; i < 3 * w * h; i++)
+    CHECK (rgb[i] >= 0.0f && rgb[i] <= 1.0f, "hostile input gave %g", rgb[i]);
+  CHECK (!evenlight_dequant_apply (dq, rgb, 0, h, gain, EVENLIGHT_DEQUANT_STEP_8BIT, 2, &error)
+         && error, "empty image accepted");
+  g_clear_error (&error);
+  CHECK (!evenlight_dequant_apply (dq, rgb, w, h, gain, NAN, 2, &error) && error,
+         "NaN step accepted");
+  g_clear_error (&error);
+  g_rand_free (rand);
+  g_free (rgb);
+  g_free (gain);
+  g_free (whole);
+}
+
+static void
+test_loading (void)
+{
+  GError           *error = NULL;
+  gchar            *path = data_path ("dequant-golden.bin");
+  EvenlightDequant *dq = evenlight_dequant_load (path, &error);
+  const gchar      *root = g_getenv ("EVENLIGHT_SOURCE_ROOT");
+
+  CHECK (!dq && error && error->code == EVENLIGHT_ERROR_ARCHITECTURE,
+         "golden vectors loaded as a network");
+  g_clear_error (&error);
+  g_free (path);
+  path = data_path ("no-such-file.bin");
+  dq = evenlight_dequant_load (path, &error);
+  CHECK (!dq && error, "missing file loaded");
+  g_clear_error (&error);
+  g_free (path);
+  /* The shipped weights load. */
+  path = g_build_filename (root ? root : ".", "weights", EVENLIGHT_DEQUANT_FILE, NULL);
+  dq = evenlight_dequant_load (path, &error);
+  CHECK (dq != NULL, "%s: %s", path, error ? error->message : "?");
+  g_clear_error (&error);
+  evenlight_dequant_free (dq);
+  g_free (path);
+}
+
+int
+main (void)
+{
+  GError           *error = NULL;
+  gchar            *path = data_path ("dequant-golden-weights.bin");
+  EvenlightDequant *dq = evenlight_dequant_load (path, &error);
+
+  CHECK (dq != NULL, "%s: %s", path, error ? error->message : "?");
+  g_free (path);
+  if (dq)
+    {
+      test_golden (dq);
+      test_regions (dq);
+      evenlight_dequant_free (dq);
+    }
+  test_loading ();
+  if (failures)
+    fprintf (stderr, "%d failure(s)\n", failures);
+  return failures ? 1 : 0;
+}

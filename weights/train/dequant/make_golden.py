@@ -1,0 +1,89 @@
+# Golden test vectors of the dequantization network for the C parity test.
+#
+# Copyright (C) 2026 the evenlight developers
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Write tests/data/dequant-golden-weights.bin and tests/data/dequant-golden.bin.
+
+The weights are a fixed-seed random network (model.DequantNet with random
+batch-norm statistics, folded exactly as export does), scaled so that the
+residual is clearly visible. The input is a 45 × 67 brightened dark capture
+(odd sizes: the pack2 and border paths are exercised) with a gain ramp from
+1 to 40, so that all three blend regimes of core/dequant.c occur (no
+correction, partial, full). Everything is computed in float64 from the
+float32 weights and input and stored as float32.
+
+Tensors of dequant-golden.bin (architecture evenlight-golden-v1):
+  input 3×H×W (J̃), gain H×W, quant_step [1], residual 3×H×W (E, before the
+  blend), output 3×H×W (clamp(J̃ + blend(gain)·E, 0, 1)).
+
+Usage: make_golden.py [OUTDIR]
+"""
+
+import os
+import sys
+from collections import OrderedDict
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.append(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+import export      # noqa: E402  (weights/train/export.py)
+import model       # noqa: E402
+
+H, W = 45, 67
+GAIN_LOW, GAIN_HIGH = 2.0, 4.0   # core/dequant.h
+Q = 1.0 / 255.0
+
+
+def golden_weights():
+    torch.manual_seed(4242)
+    net = model.DequantNet()
+    with torch.no_grad():
+        for b in net.blocks:
+            for bn in (b.bn1, b.bn2):
+                bn.running_mean.uniform_(-0.1, 0.1)
+                bn.running_var.uniform_(0.5, 2.0)
+                bn.weight.uniform_(0.5, 1.5)
+                bn.bias.uniform_(-0.1, 0.1)
+        net.tail.weight.normal_(0, 0.05)
+        net.tail.bias.uniform_(-0.02, 0.02)
+    net.eval()
+    return OrderedDict((k, v.float().numpy()) for k, v in model.folded_state(net).items())
+
+
+def golden_input(rng):
+    y, x = np.mgrid[0:H, 0:W].astype(np.float64)
+    gain = 1.0 + 39.0 * x / (W - 1)
+    level = 0.3 + 0.5 * np.sin(0.2 * x + 0.1 * y) ** 2
+    cap = np.round(np.stack([level, level * 0.8, level * 0.6]) / gain * 255) / 255
+    jt = np.clip(cap * gain + rng.normal(0, 0.003, (3, H, W)), 0, 1)
+    return jt.astype(np.float32), gain.astype(np.float32)
+
+
+def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+        os.path.dirname(os.path.dirname(os.path.dirname(HERE))), "tests", "data")
+    t = golden_weights()
+    rng = np.random.default_rng(99)
+    jt, gain = golden_input(rng)
+    net = model.FoldedNet({k: torch.from_numpy(v).double() for k, v in t.items()})
+    J = torch.from_numpy(jt).double()[None]
+    g = torch.from_numpy(gain).double()
+    step = (g * Q)[None, None]
+    with torch.no_grad():
+        E = net.residual(J, step)[0]
+    a = ((g - GAIN_LOW) / (GAIN_HIGH - GAIN_LOW)).clamp(0, 1)
+    outimg = (J[0] + a * E).clamp(0, 1)
+    print(f"residual: max |E| = {float(E.abs().max()):.4f}, "
+          f"mean |E| = {float(E.abs().mean()):.4f}")
+    export.write(os.path.join(out, "dequant-golden-weights.bin"), t, model.ARCH)
+    export.write(os.path.join(out, "dequant-golden.bin"), OrderedDict([
+        ("input", jt), ("gain", gain), ("quant_step", np.array([Q], np.float32)),
+        ("residual", E.float().numpy()), ("output", outimg.float().numpy())]),
+        "evenlight-golden-v1")
+
+
+if __name__ == "__main__":
+    main()
