@@ -129,6 +129,25 @@ pool_finish (const Pool *pool, gint which, gfloat *pooled)
     }
 }
 
+/* The bright channels of a row of I and of 1 − I. */
+EVENLIGHT_CLONES static void
+guide_row (const gfloat *restrict px, gint width, gfloat *restrict g, gfloat *restrict gi)
+{
+  gint x;
+
+  for (x = 0; x < width; x++)
+    {
+      gfloat r = evenlight_sanitize (px[3 * x]);
+      gfloat gr = evenlight_sanitize (px[3 * x + 1]);
+      gfloat b = evenlight_sanitize (px[3 * x + 2]);
+      gfloat hi = r > gr ? r : gr, lo = r < gr ? r : gr;
+      /* max(1−R, 1−G, 1−B) = 1 − min(R, G, B) exactly: 1 − v is correctly
+       * rounded and so monotone. */
+      g[x] = hi > b ? hi : b;
+      gi[x] = 1.0f - (lo < b ? lo : b);
+    }
+}
+
 gboolean
 evenlight_context_pool (gint               width,
                         gint               height,
@@ -139,7 +158,7 @@ evenlight_context_pool (gint               width,
 {
   Pool pool;
   gfloat *rgb, *g, *gi;
-  gint strip, y0, y, x;
+  gint strip, y0, y;
 
   /* Even strip heights keep each packed row's two image rows in one read. */
   strip = MAX (2, MIN (height, STRIP_PIXELS / width) & ~1);
@@ -172,17 +191,7 @@ evenlight_context_pool (gint               width,
         }
       for (y = 0; y < rect.height; y++)
         {
-          const gfloat *px = rgb + (gsize) y * width * 3;
-          for (x = 0; x < width; x++)
-            {
-              gfloat r = evenlight_sanitize (px[3 * x]);
-              gfloat gr = evenlight_sanitize (px[3 * x + 1]);
-              gfloat b = evenlight_sanitize (px[3 * x + 2]);
-              /* max(1−R, 1−G, 1−B) = 1 − min(R, G, B) exactly: 1 − v is
-               * correctly rounded and so monotone. */
-              g[x] = MAX (MAX (r, gr), b);
-              gi[x] = 1.0f - MIN (MIN (r, gr), b);
-            }
+          guide_row (rgb + (gsize) y * width * 3, width, g, gi);
           pool_add_row (&pool, 0, y0 + y, g);
           pool_add_row (&pool, 1, y0 + y, gi);
         }

@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#define ALIGN_BYTES 64
+#define ALIGN_BYTES 128
 
 void
 evenlight_planes_ensure (EvenlightPlanes *planes,
@@ -21,8 +21,8 @@ evenlight_planes_ensure (EvenlightPlanes *planes,
 
   g_return_if_fail (channels > 0 && width > 0 && height > 0);
 
-  /* Rows are padded to whole vectors on both sides and start 64-byte
-   * aligned (the pad is 64 bytes and the stride a multiple of 16 floats). */
+  /* Rows are padded on both sides and start 128-byte aligned (the pad is
+   * 128 bytes and the stride a multiple of 32 floats). */
   stride = EVENLIGHT_PLANES_PAD
            + ((gsize) width + EVENLIGHT_PLANES_PAD - 1) / EVENLIGHT_PLANES_PAD * EVENLIGHT_PLANES_PAD
            + EVENLIGHT_PLANES_PAD;

@@ -32,9 +32,9 @@ G_BEGIN_DECLS
 #endif
 
 /* Floats of slack on both sides of each row: kernels read one column beyond
- * the row (the replicated border) and whole vectors past its end. Also the
- * row alignment (64 bytes). */
-#define EVENLIGHT_PLANES_PAD 16
+ * the row (the replicated border) and whole vectors past its end (two
+ * 16-float vectors for the stride-2 kernel). Rows start 128-byte aligned. */
+#define EVENLIGHT_PLANES_PAD 32
 
 typedef struct
 {
@@ -65,6 +65,15 @@ void evenlight_planes_clear  (EvenlightPlanes *planes);
 /* Copies column 0 to column −1 and column width−1 to column width in every
  * row: the replicate padding a 3×3 convolution reads. */
 void evenlight_planes_fill_border (EvenlightPlanes *planes);
+
+/* The same for one row, while it is still in the cache: producers call it
+ * for each row they write. */
+static inline void
+evenlight_border_row (gfloat *row, gint width)
+{
+  row[-1] = row[0];
+  row[width] = row[width - 1];
+}
 
 static inline gfloat *
 evenlight_planes_row (const EvenlightPlanes *planes,

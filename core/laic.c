@@ -25,17 +25,30 @@
  * copes with gains ranging over two decades. One iteration is two passes
  * over the image (primal, then dual), each split over threads by rows.
  *
+ * Plateaus (level_plateaus): where a whole 3 × 3 neighbourhood has one
+ * level the row is an equality that only a locally constant gain meets;
+ * such pixels and their neighbours form plateaus on which the gain is kept
+ * constant (an exact, cheap projection in the primal step).
+ *
  * Coarse to fine: V is averaged 2 × 2 down to ≤ 48 pixels a side; each
  * level starts from the gain (and TV dual) of the level below, the coarsest
- * from the constant gain that stretches the brightest pixel to 1. Coarser
- * levels are cheap, so they run more iterations (twice as many per level,
- * up to MAX_COARSE_ITERATIONS).
+ * from the constant gain that stretches the brightest pixel to 1. The work
+ * level (the finest with ≤ WORK_PIXELS pixels) runs `iterations`, coarser
+ * levels twice as many per level (up to MAX_COARSE_ITERATIONS), finer ones
+ * (photos above 2 MP) a quarter per level, so a 12 MP photo costs about
+ * what a 2 MP one does.
  *
- * The last iterate is box-feasible but may violate the sign constraints a
- * little. Feasibility step: g ← (1 − t) g + t g0 with g0 that constant gain
+ * Feasibility (exact, at full resolution): the last iterate is
+ * box-feasible but may violate sign constraints. First a local repair
+ * (level_repair_local) flattens the gain where a row is violated by more
+ * than the tolerance; then g ← (1 − t) g + t g0, with g0 the constant gain
  * (which satisfies every constraint) and the smallest t ∈ [0, 1] making
  * every constraint hold within EVENLIGHT_LAIC_FEAS_TOL. The constraints are
- * linear, so this is exact, and it costs objective only in proportion to t.
+ * linear, so the blend is exact, and it costs objective only in proportion
+ * to t (about 0.002 on photographs after the repair).
+ *
+ * Setting EVENLIGHT_LAIC_DEBUG prints the levels, iterations, repair and
+ * blend to stderr.
  */
 #include "laic.h"
 

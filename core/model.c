@@ -179,7 +179,7 @@ evenlight_model_illumination (const EvenlightModel *model,
                               gfloat               *grid)
 {
   const gint n = EVENLIGHT_POOL_SIZE, g = EVENLIGHT_GRID_CELLS;
-  EvenlightPlanes in = EVENLIGHT_PLANES_INIT, phase = EVENLIGHT_PLANES_INIT;
+  EvenlightPlanes in = EVENLIGHT_PLANES_INIT;
   EvenlightPlanes c1 = EVENLIGHT_PLANES_INIT, c2 = EVENLIGHT_PLANES_INIT;
   EvenlightPlanes c3 = EVENLIGHT_PLANES_INIT, out = EVENLIGHT_PLANES_INIT;
   const EvenlightPlanes *ins[1] = { &c3 };
@@ -190,10 +190,11 @@ evenlight_model_illumination (const EvenlightModel *model,
   for (c = 0; c < 4; c++)
     for (y = 0; y < n; y++)
       memcpy (evenlight_planes_row (&in, c, y), pooled + ((gsize) c * n + y) * n, n * sizeof (gfloat));
+  evenlight_planes_fill_border (&in);
 
-  evenlight_nn_conv3x3_s2 (&model->illum_conv1, &in, &phase, &c1, TRUE);   /* 6 × 64²  */
-  evenlight_nn_conv3x3_s2 (&model->illum_conv2, &c1, &phase, &c2, TRUE);   /* 8 × 32²  */
-  evenlight_nn_conv3x3_s2 (&model->illum_conv3, &c2, &phase, &c3, TRUE);   /* 8 × 16²  */
+  evenlight_nn_conv3x3_s2 (&model->illum_conv1, &in, &c1, TRUE);   /* 6 × 64²  */
+  evenlight_nn_conv3x3_s2 (&model->illum_conv2, &c1, &c2, TRUE);   /* 8 × 32²  */
+  evenlight_nn_conv3x3_s2 (&model->illum_conv3, &c2, &c3, TRUE);   /* 8 × 16²  */
   g_assert (c3.width == g && c3.height == g);
 
   /* gl = relu(Linear(mean_hw(conv3))) */
@@ -228,7 +229,6 @@ evenlight_model_illumination (const EvenlightModel *model,
         grid[((gsize) c * g + y) * g + x] = 1.0f / (1.0f + expf (-evenlight_planes_row (&out, c, y)[x]));
 
   evenlight_planes_clear (&in);
-  evenlight_planes_clear (&phase);
   evenlight_planes_clear (&c1);
   evenlight_planes_clear (&c2);
   evenlight_planes_clear (&c3);
@@ -277,11 +277,11 @@ evenlight_model_fusion (const EvenlightModel *model,
   gint w = s->x.width, h = s->x.height;
   gint y;
 
-  evenlight_nn_conv3x3_s2 (&model->enc1, &s->x, &s->phase, &s->enc1, TRUE);      /* 6 × H1 */
-  evenlight_nn_conv3x3_s2 (&model->enc2, &s->enc1, &s->phase, &s->enc2, TRUE);   /* 6 × H2 */
-  evenlight_nn_conv3x3 (&model->mid, &s->enc2, &s->mid, TRUE);                   /* 6 × H2 */
+  evenlight_nn_conv3x3_s2 (&model->enc1, &s->x, &s->enc1, TRUE);      /* 6 × H1 */
+  evenlight_nn_conv3x3_s2 (&model->enc2, &s->enc1, &s->enc2, TRUE);   /* 6 × H2 */
+  evenlight_nn_conv3x3_filled (&model->mid, &s->enc2, &s->mid, TRUE); /* 6 × H2 */
   evenlight_nn_up2 (&s->mid, &s->enc1, s->enc1.width, s->enc1.height, &s->up, &s->t);
-  evenlight_nn_conv3x3 (&model->dec1, &s->t, &s->dec1, TRUE);                    /* 6 × H1 */
+  evenlight_nn_conv3x3_filled (&model->dec1, &s->t, &s->dec1, TRUE); /* 6 × H1 */
 
   /* out = conv1x1(up2(dec1)): the 1×1 layer commutes with the (linear,
    * weights summing to 1) up-sampling, so it runs at half resolution on 3
@@ -306,8 +306,8 @@ evenlight_model_restoration (const EvenlightModel *model,
   gint c, y, i;
 
   evenlight_nn_pack2 (&s->r1, 2.0f, -1.0f, &s->pack);            /* p = pack2(2 R1 − 1)  */
-  evenlight_nn_conv3x3 (&model->rconv1, &s->pack, &s->f1, TRUE);  /* f1                   */
-  evenlight_nn_conv3x3 (&model->rconv2, &s->f1, &s->f2, TRUE);    /* f2                   */
+  evenlight_nn_conv3x3_filled (&model->rconv1, &s->pack, &s->f1, TRUE); /* f1                   */
+  evenlight_nn_conv3x3_filled (&model->rconv2, &s->f1, &s->f2, TRUE); /* f2                   */
   evenlight_planes_ensure (&s->fs, 8, s->f1.width, s->f1.height, s->f1.x0, s->f1.y0);
   for (c = 0; c < 8; c++)
     for (y = 0; y < s->f1.height; y++)
@@ -317,8 +317,9 @@ evenlight_model_restoration (const EvenlightModel *model,
         gfloat *d = evenlight_planes_row (&s->fs, c, y);
         for (i = 0; i < s->f1.width; i++)
           d[i] = a[i] + b[i];
+        evenlight_border_row (d, s->f1.width);
       }
-  evenlight_nn_conv3x3 (&model->rconv3, &s->fs, &s->f3, TRUE);    /* f3 = conv3(f1 + f2)  */
+  evenlight_nn_conv3x3_filled (&model->rconv3, &s->fs, &s->f3, TRUE); /* f3 = conv3(f1 + f2)  */
   evenlight_nn_conv1x1 (&model->rout, branches, 3, &s->o12, FALSE); /* o1 + o2 + o3        */
   evenlight_nn_unpack2 (&s->o12, s->r1.width, s->r1.height, &s->n);
 }

@@ -107,7 +107,7 @@ typedef struct
   EvenlightPlanes n;        /* 3: N (§4)                             */
   EvenlightPlanes phi;      /* 3: Φ(N, γ3) over the output rectangle */
   /* intermediates */
-  EvenlightPlanes phase, enc1, enc2, mid, up, t, dec1, o3, skip;
+  EvenlightPlanes enc1, enc2, mid, up, t, dec1, o3, skip;
   EvenlightPlanes pack, f1, f2, fs, f3, o12;
   gfloat *rgb;              /* packed pixels read from the caller    */
   gsize   rgb_size;

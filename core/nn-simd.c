@@ -35,6 +35,19 @@ typedef gint32 vi __attribute__ ((vector_size (VL * sizeof (gint32))));
 
 #define MAX_COUT 12
 
+/* Lane masks picking the even and the odd elements of two vectors. */
+#if VL == 16
+#define EVEN_LANES { 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30 }
+#define ODD_LANES  { 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31 }
+#elif VL == 8
+#define EVEN_LANES { 0, 2, 4, 6, 8, 10, 12, 14 }
+#define ODD_LANES  { 1, 3, 5, 7, 9, 11, 13, 15 }
+#else
+#define EVEN_LANES { 0, 2, 4, 6 }
+#define ODD_LANES  { 1, 3, 5, 7 }
+#endif
+#define KERNEL_S2_NAME CAT (evenlight_conv_row_s2, EVENLIGHT_ISA)
+
 /* @cout is a compile-time constant at every call site below, so the
  * accumulator array lives in registers and the channel loops unroll. */
 static inline __attribute__ ((always_inline)) void
@@ -114,6 +127,90 @@ KERNEL_NAME (gint                 cout,
         conv_row_impl (4, cout, ntaps, src, wt + o, bias + o, dst + o, width, relu);
       for (; o < cout; o++)
         conv_row_impl (1, cout, ntaps, src, wt + o, bias + o, dst + o, width, relu);
+      return;
+    }
+}
+
+/* Stride 2: output column j reads input columns 2j − 1, 2j, 2j + 1 of
+ * each of the 3·cin rows, taken from pairs of vector loads by keeping the
+ * odd or the even lanes, so no de-interleaved copy of the input is needed. */
+static inline __attribute__ ((always_inline)) void
+conv_row_s2_impl (const gint           cout,
+                  gint                 wstride,
+                  gint                 nrows,
+                  const gfloat *const *rows,
+                  const gfloat        *wt,
+                  const gfloat        *bias,
+                  gfloat *const       *dst,
+                  gint                 width,
+                  gboolean             relu)
+{
+  const vi even = EVEN_LANES, odd = ODD_LANES;
+  gint x, t, o;
+
+  for (x = 0; x < width; x += VL)
+    {
+      vf acc[MAX_COUT];
+
+#pragma GCC unroll 12
+      for (o = 0; o < cout; o++)
+        acc[o] = (vf) {} + bias[o];
+
+      for (t = 0; t < nrows; t++)
+        {
+          const gfloat *r = rows[t] + 2 * x;
+          const vf a = *(const vf *) (r - 2), b = *(const vf *) (r - 2 + VL);
+          const vf c = *(const vf *) r, d = *(const vf *) (r + VL);
+          const vf s0 = __builtin_shuffle (a, b, odd);    /* 2j − 1 */
+          const vf s1 = __builtin_shuffle (c, d, even);   /* 2j     */
+          const vf s2 = __builtin_shuffle (c, d, odd);    /* 2j + 1 */
+          const gfloat *w = wt + (gsize) t * 3 * wstride;
+#pragma GCC unroll 12
+          for (o = 0; o < cout; o++)
+            acc[o] += w[o] * s0 + w[wstride + o] * s1 + w[2 * wstride + o] * s2;
+        }
+
+      if (relu)
+        {
+          const vf zero = {};
+#pragma GCC unroll 12
+          for (o = 0; o < cout; o++)
+            acc[o] = (vf) ((vi) acc[o] & (vi) (acc[o] > zero));
+        }
+
+      if (x + VL <= width)
+        {
+#pragma GCC unroll 12
+          for (o = 0; o < cout; o++)
+            *(vf *) (dst[o] + x) = acc[o];
+        }
+      else
+        for (o = 0; o < cout; o++)
+          memcpy (dst[o] + x, &acc[o], (gsize) (width - x) * sizeof (gfloat));
+    }
+}
+
+void
+KERNEL_S2_NAME (gint                 cout,
+                gint                 nrows,
+                const gfloat *const *rows,
+                const gfloat        *wt,
+                const gfloat        *bias,
+                gfloat *const       *dst,
+                gint                 width,
+                gboolean             relu)
+{
+  gint o;
+
+  switch (cout)
+    {
+    case 6:  conv_row_s2_impl (6, 6, nrows, rows, wt, bias, dst, width, relu); return;
+    case 8:  conv_row_s2_impl (8, 8, nrows, rows, wt, bias, dst, width, relu); return;
+    default:
+      for (o = 0; o + 4 <= cout; o += 4)
+        conv_row_s2_impl (4, cout, nrows, rows, wt + o, bias + o, dst + o, width, relu);
+      for (; o < cout; o++)
+        conv_row_s2_impl (1, cout, nrows, rows, wt + o, bias + o, dst + o, width, relu);
       return;
     }
 }

@@ -25,6 +25,29 @@ typedef void (*EvenlightConvRowFunc) (gint                 cout,
                                       gint                 width,
                                       gboolean             relu);
 
+/* Stride 2 over @nrows = 3·cin input rows (ic-major, then ky): for x in
+ * [0, width), dst[o][x] = act(bias[o] + Σ_t Σ_kx wt[(3t + kx)·cout + o] ·
+ * rows[t][2x − 1 + kx]). Rows must be readable from index −2 to
+ * 2·width + 2·16 (the planes' pads, with the replicated border columns). */
+typedef void (*EvenlightConvRowS2Func) (gint                 cout,
+                                        gint                 nrows,
+                                        const gfloat *const *rows,
+                                        const gfloat        *wt,
+                                        const gfloat        *bias,
+                                        gfloat *const       *dst,
+                                        gint                 width,
+                                        gboolean             relu);
+
+void evenlight_conv_row_s2_avx512  (gint cout, gint nrows, const gfloat *const *rows,
+                                    const gfloat *wt, const gfloat *bias,
+                                    gfloat *const *dst, gint width, gboolean relu);
+void evenlight_conv_row_s2_avx2    (gint cout, gint nrows, const gfloat *const *rows,
+                                    const gfloat *wt, const gfloat *bias,
+                                    gfloat *const *dst, gint width, gboolean relu);
+void evenlight_conv_row_s2_generic (gint cout, gint nrows, const gfloat *const *rows,
+                                    const gfloat *wt, const gfloat *bias,
+                                    gfloat *const *dst, gint width, gboolean relu);
+
 void evenlight_conv_row_avx512  (gint cout, gint ntaps, const gfloat *const *src,
                                  const gfloat *wt, const gfloat *bias,
                                  gfloat *const *dst, gint width, gboolean relu);

@@ -12,6 +12,7 @@
 /* ---- Kernel selection --------------------------------------------------- */
 
 static EvenlightConvRowFunc conv_row_func;
+static EvenlightConvRowS2Func conv_row_s2_func;
 static const gchar *conv_row_name;
 
 static gboolean
@@ -23,6 +24,7 @@ isa_select (const gchar *isa)
       if (!(__builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("fma")))
         return FALSE;
       conv_row_func = evenlight_conv_row_avx512;
+      conv_row_s2_func = evenlight_conv_row_s2_avx512;
       conv_row_name = "avx512";
       return TRUE;
     }
@@ -31,6 +33,7 @@ isa_select (const gchar *isa)
       if (!(__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma")))
         return FALSE;
       conv_row_func = evenlight_conv_row_avx2;
+      conv_row_s2_func = evenlight_conv_row_s2_avx2;
       conv_row_name = "avx2";
       return TRUE;
     }
@@ -38,6 +41,7 @@ isa_select (const gchar *isa)
   if (g_strcmp0 (isa, "generic") == 0)
     {
       conv_row_func = evenlight_conv_row_generic;
+      conv_row_s2_func = evenlight_conv_row_s2_generic;
       conv_row_name = "generic";
       return TRUE;
     }
@@ -132,6 +136,16 @@ evenlight_nn_conv3x3 (const EvenlightConv *conv,
                       EvenlightPlanes     *out,
                       gboolean             relu)
 {
+  evenlight_planes_fill_border (in);
+  evenlight_nn_conv3x3_filled (conv, in, out, relu);
+}
+
+void
+evenlight_nn_conv3x3_filled (const EvenlightConv   *conv,
+                             const EvenlightPlanes *in,
+                             EvenlightPlanes       *out,
+                             gboolean               relu)
+{
   EvenlightConvRowFunc kernel = conv_row ();
   const gfloat *src[MAX_TAPS];
   gfloat *dst[MAX_COUT];
@@ -140,7 +154,6 @@ evenlight_nn_conv3x3 (const EvenlightConv *conv,
   g_return_if_fail (conv->k == 3 && conv->cin == in->channels);
   g_return_if_fail (conv->ntaps <= MAX_TAPS && conv->cout <= MAX_COUT);
 
-  evenlight_planes_fill_border (in);
   evenlight_planes_ensure (out, conv->cout, in->width, in->height, in->x0, in->y0);
 
   for (y = 0; y < in->height; y++)
@@ -157,22 +170,9 @@ evenlight_nn_conv3x3 (const EvenlightConv *conv,
       for (o = 0; o < conv->cout; o++)
         dst[o] = evenlight_planes_row (out, o, y);
       kernel (conv->cout, conv->ntaps, src, conv->wt, conv->bias, dst, in->width, relu);
+      for (o = 0; o < conv->cout; o++)
+        evenlight_border_row (dst[o], in->width);
     }
-}
-
-/* Column de-interleave for stride 2: odd[j] = s[2j − 1] (j = 0 … wo,
- * clamped), even[j] = s[2j] (j < wo). */
-EVENLIGHT_CLONES static void
-split_row (const gfloat *restrict s, gint width, gfloat *restrict odd, gfloat *restrict even)
-{
-  gint wo = (width + 1) / 2, x;
-
-  odd[0] = s[0];
-  for (x = 1; x < wo; x++)          /* 2x − 1 ≤ 2wo − 3 < width */
-    odd[x] = s[2 * x - 1];
-  odd[wo] = s[MIN (2 * wo - 1, width - 1)];
-  for (x = 0; x < wo; x++)          /* 2x ≤ 2wo − 2 < width */
-    even[x] = s[2 * x];
 }
 
 /* d[x] = scale · s[min(2x + dx, width − 1)] + offset, x < ceil(width/2). */
@@ -185,35 +185,27 @@ pack_row (const gfloat *restrict s, gint width, gint dx, gfloat scale, gfloat of
   for (x = 0; x < wo - 1; x++)      /* 2x + 1 ≤ 2wo − 3 < width */
     d[x] = scale * s[2 * x + dx] + offset;
   d[wo - 1] = scale * s[MIN (2 * (wo - 1) + dx, width - 1)] + offset;
+  evenlight_border_row (d, wo);
 }
 
 void
 evenlight_nn_conv3x3_s2 (const EvenlightConv   *conv,
                          const EvenlightPlanes *in,
-                         EvenlightPlanes       *phase,
-                         EvenlightPlanes       *out,
-                         gboolean               relu)
+                         EvenlightPlanes     *out,
+                         gboolean             relu)
 {
-  EvenlightConvRowFunc kernel = conv_row ();
-  const gfloat *src[MAX_TAPS];
+  const gfloat *rows[MAX_TAPS];
   gfloat *dst[MAX_COUT];
   gint wo = (in->width + 1) / 2, ho = (in->height + 1) / 2;
   gint y, ic, ky, o;
 
+  conv_row ();
   g_return_if_fail (conv->k == 3 && conv->cin == in->channels);
   g_return_if_fail (conv->ntaps <= MAX_TAPS && conv->cout <= MAX_COUT);
   g_return_if_fail (in->x0 % 2 == 0 && in->y0 % 2 == 0);
 
-  /* De-interleave the columns so the kernel reads contiguous rows: output
-   * column j reads input columns 2j−1 (odd[j]), 2j (even[j]) and 2j+1
-   * (odd[j+1]); plane 2·ic holds odd, 2·ic+1 even. */
-  evenlight_planes_ensure (phase, 2 * in->channels, wo + 1, in->height, in->x0 / 2, in->y0);
-  for (ic = 0; ic < in->channels; ic++)
-    for (y = 0; y < in->height; y++)
-      split_row (evenlight_planes_row (in, ic, y), in->width,
-                 evenlight_planes_row (phase, 2 * ic, y),
-                 evenlight_planes_row (phase, 2 * ic + 1, y));
-
+  /* The input's border columns −1 and width are the clamped 2j − 1 of
+   * j = 0 and 2j + 1 of the last j when the width is odd. */
   evenlight_planes_ensure (out, conv->cout, wo, ho, in->x0 / 2, in->y0 / 2);
   for (y = 0; y < ho; y++)
     {
@@ -221,17 +213,12 @@ evenlight_nn_conv3x3_s2 (const EvenlightConv   *conv,
 
       for (ic = 0; ic < conv->cin; ic++)
         for (ky = 0; ky < 3; ky++)
-          {
-            gint r = evenlight_clampi (2 * y - 1 + ky, 0, in->height - 1);
-            const gfloat *odd = evenlight_planes_row (phase, 2 * ic, r);
-            const gfloat *even = evenlight_planes_row (phase, 2 * ic + 1, r);
-            src[t++] = odd;
-            src[t++] = even;
-            src[t++] = odd + 1;
-          }
+          rows[t++] = evenlight_planes_row (in, ic, evenlight_clampi (2 * y - 1 + ky, 0, in->height - 1));
       for (o = 0; o < conv->cout; o++)
         dst[o] = evenlight_planes_row (out, o, y);
-      kernel (conv->cout, conv->ntaps, src, conv->wt, conv->bias, dst, wo, relu);
+      conv_row_s2_func (conv->cout, 3 * conv->cin, rows, conv->wt, conv->bias, dst, wo, relu);
+      for (o = 0; o < conv->cout; o++)
+        evenlight_border_row (dst[o], wo);
     }
 }
 
@@ -267,6 +254,8 @@ evenlight_nn_conv1x1 (const EvenlightConv          *conv,
       for (o = 0; o < conv->cout; o++)
         dst[o] = evenlight_planes_row (out, o, y);
       kernel (conv->cout, conv->ntaps, src, conv->wt, conv->bias, dst, first->width, relu);
+      for (o = 0; o < conv->cout; o++)
+        evenlight_border_row (dst[o], first->width);
     }
 }
 
@@ -320,6 +309,7 @@ evenlight_nn_unpack2 (const EvenlightPlanes *in,
           }
         if (x < width)
           d[x] = s0[x / 2];
+        evenlight_border_row (d, width);
       }
 }
 
@@ -412,6 +402,7 @@ evenlight_nn_up2 (const EvenlightPlanes *in,
           gfloat *d = evenlight_planes_row (out, c, y);
 
           lerp_rows (a, b, u, t, add ? evenlight_planes_row (add, c, y) : NULL, width, d);
+          evenlight_border_row (d, width);
         }
     }
 

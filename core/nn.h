@@ -10,6 +10,11 @@
  * border; at an inner window border it gives values the tile margin
  * discards. Operations that change resolution need the window origin to be
  * even at the finer level (tiles are aligned to EVENLIGHT_TILE_ALIGN).
+ *
+ * The 3×3 convolutions read the replicated border columns −1 and width of
+ * their input. Every operation here writes those of its output, row by row
+ * while the row is in the cache; planes filled by other code must have
+ * them too (evenlight_border_row, evenlight_planes_fill_border).
  */
 #ifndef EVENLIGHT_NN_H
 #define EVENLIGHT_NN_H
@@ -43,20 +48,27 @@ void evenlight_conv_init  (EvenlightConv *conv,
 void evenlight_conv_clear (EvenlightConv *conv);
 
 /* out = act(conv3x3(in)), replicate padding, stride 1. Fills the border
- * columns of @in. @out gets @in's window. */
+ * columns of @in first, so @in may have been changed by hand. @out gets
+ * @in's window. */
 void evenlight_nn_conv3x3    (const EvenlightConv *conv,
                               EvenlightPlanes     *in,
                               EvenlightPlanes     *out,
                               gboolean             relu);
+/* The same when @in's border columns are already in place (it came from
+ * an operation of this file, or its rows were finished with
+ * evenlight_border_row): saves a pass over the input. */
+void evenlight_nn_conv3x3_filled (const EvenlightConv   *conv,
+                                  const EvenlightPlanes *in,
+                                  EvenlightPlanes       *out,
+                                  gboolean               relu);
 
 /* out = act(conv3x3 s2(in)): output row i reads input rows 2i−1 … 2i+1
- * (level coordinates, clamped); size ceil(n/2). @phase is scratch for the
- * de-interleaved columns. */
-void evenlight_nn_conv3x3_s2 (const EvenlightConv   *conv,
+ * (level coordinates, clamped); size ceil(n/2). @in's border columns must
+ * be in place (see above). */
+void evenlight_nn_conv3x3_s2 (const EvenlightConv *conv,
                               const EvenlightPlanes *in,
-                              EvenlightPlanes       *phase,
-                              EvenlightPlanes       *out,
-                              gboolean               relu);
+                              EvenlightPlanes     *out,
+                              gboolean             relu);
 
 /* out = act(conv1x1(concat(ins[0], …, ins[n_ins−1]))); all inputs share one
  * window, which @out gets. */

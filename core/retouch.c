@@ -26,7 +26,6 @@
 #include "evenlight.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* ε of Eq. (1): bounds the gain at 1/ε where the illumination is 0. It is
@@ -40,7 +39,6 @@
 #define FUSE_FLOOR 0.01f
 /* Images smaller than this are not worth a thread. */
 #define PARALLEL_MIN_PIXELS 65536
-#define MAX_LEVELS 12
 #define FUSE_LEVELS 8
 
 /* The hot per-pixel loops vectorise only without -ftrapping-math (GCC
@@ -461,8 +459,8 @@ evenlight_retouch_smooth (const gfloat *src,
 typedef struct
 {
   gint    n_levels;
-  gint    w[MAX_LEVELS], h[MAX_LEVELS];
-  gfloat *plane[MAX_LEVELS];
+  gint    w[FUSE_LEVELS], h[FUSE_LEVELS];
+  gfloat *plane[FUSE_LEVELS];
   gfloat *block;
 } Pyramid;
 

@@ -24,7 +24,7 @@ void
 evenlight_scratch_free (EvenlightScratch *s)
 {
   EvenlightPlanes *all[] = {
-    &s->x, &s->l, &s->li, &s->w, &s->r1, &s->n, &s->phi, &s->phase, &s->enc1,
+    &s->x, &s->l, &s->li, &s->w, &s->r1, &s->n, &s->phi, &s->enc1,
     &s->enc2, &s->mid, &s->up, &s->t, &s->dec1, &s->o3, &s->skip, &s->pack,
     &s->f1, &s->f2, &s->fs, &s->f3, &s->o12,
   };
@@ -168,7 +168,7 @@ tile_input (const EvenlightContext *ctx,
   gint *cx0, *cx1;
   gfloat *ctx_t, *du, *dout;
   GError *local = NULL;
-  gint x, y;
+  gint x, y, c;
 
   if (s->rgb_size < need)
     {
@@ -223,6 +223,8 @@ tile_input (const EvenlightContext *ctx,
       slice_row (px, win->width, gy, gyi, cx0, cx1, ctx_t, r, gr, b, l, li);
       shadows_highlights_row (win->width, params->shadows, params->highlights, l, li,
                               r, gr, b, &s->x, y, du, dout);
+      for (c = 0; c < 9; c++)
+        evenlight_border_row (evenlight_planes_row (&s->x, c, y), win->width);
     }
 
   g_free (cx0);

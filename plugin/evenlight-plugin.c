@@ -187,7 +187,8 @@ process (gint32          drawable_id,
         {
           if (dialog_error == NULL)
             status = GIMP_PDB_CANCEL;
-          g_propagate_error (error, dialog_error);
+          else
+            g_propagate_error (error, dialog_error);
           goto out;
         }
     }

@@ -3,23 +3,34 @@
 # Copyright (C) 2026 the evenlight developers
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-# evenlight_make_profile DIR [PLUGIN]: a fresh profile in DIR. With PLUGIN
-# (the built executable), GIMP finds it through plug-in-path, next to the
-# system's plug-ins, without installing anything.
+# evenlight_make_profile DIR [PLUGIN]: a fresh profile in DIR.
+#
+# GIMP queries every plug-in it finds when a profile is new, which takes
+# longer than all the tests together; the profile therefore sees only the
+# system plug-ins the tests use (Script-Fu for the batch commands, PNG and
+# TIFF for loading and exporting) and its own plug-ins folder, where
+# install-user.sh puts Even Light. With PLUGIN (the built executable),
+# GIMP finds that one through plug-in-path instead, nothing installed.
 evenlight_make_profile ()
 {
-  local dir=$1 plugin=${2:-}
+  local dir=$1 plugin=${2:-} sys p path
   mkdir -p "$dir"
   # The writable data folders GIMP expects in a profile (it complains on
   # exit when they are missing).
-  for d in brushes dynamics fonts gradients palettes patterns tool-presets \
+  for p in brushes dynamics fonts gradients palettes patterns tool-presets \
            mypaint-brushes plug-ins scripts templates themes icons; do
-    mkdir -p "$dir/$d"
+    mkdir -p "$dir/$p"
   done
+  sys=$(pkg-config --variable=gimplibdir gimp-2.0 2>/dev/null || echo /usr/lib/gimp/2.0)/plug-ins
+  mkdir -p "$dir/system-plug-ins"
+  for p in script-fu file-png file-tiff; do
+    ln -sfn "$sys/$p" "$dir/system-plug-ins/$p"
+  done
+  path="\${gimp_dir}/plug-ins:$dir/system-plug-ins"
   if [ -n "$plugin" ]; then
     mkdir -p "$dir/test-plug-ins/evenlight"
     ln -sf "$(readlink -f "$plugin")" "$dir/test-plug-ins/evenlight/evenlight"
-    printf '(plug-in-path "${gimp_dir}/plug-ins:${gimp_plug_in_dir}/plug-ins:%s")\n' \
-      "$dir/test-plug-ins" > "$dir/gimprc"
+    path="$path:$dir/test-plug-ins"
   fi
+  printf '(plug-in-path "%s")\n' "$path" > "$dir/gimprc"
 }

@@ -76,12 +76,19 @@ wait_for () {
 }
 dialog_id () { xdotool search --name '^Even Light$' 2>/dev/null | tail -1; }
 rendered () { grep -c 'preview .* rendered in' "$work/gimp.log"; }
+# The conditions waited for (evaluated anew at each poll).
+dialog_open () { [ -n "$(dialog_id)" ]; }
+# X reuses the window id of the first dialog for the second: count the
+# contexts the plug-in computed instead.
+second_dialog_open () { [ "$(grep -c 'context of' "$work/gimp.log")" -ge 2 ] && dialog_open; }
+rendered_at_least () { [ "$(rendered)" -ge "$1" ]; }
+gimp_done () { ! kill -0 "$gimp_pid" 2>/dev/null; }
 
 # 1. The dialog opens, the preview renders once the context is ready.
-wait_for 90 test -n "$(dialog_id)" || die "the dialog did not open"
+wait_for 90 dialog_open || die "the dialog did not open"
 win=$(dialog_id)
 pass "the dialog opened (window $win)"
-wait_for 30 test "$(rendered)" -ge 1 || die "the preview did not render"
+wait_for 30 rendered_at_least 1 || die "the preview did not render"
 pass "the preview rendered: $(grep -m1 'preview .* rendered in' "$work/gimp.log")"
 
 # Shadows to 0.30 through its mnemonic and spin button.
@@ -89,7 +96,7 @@ xdotool windowfocus --sync "$win"
 xdotool key alt+s ctrl+a
 xdotool type 0.30
 xdotool key Tab
-wait_for 20 test "$(rendered)" -ge 2 || die "the preview did not follow the slider"
+wait_for 20 rendered_at_least 2 || die "the preview did not follow the slider"
 sleep 1
 import -window "$win" "$screenshot" && pass "screenshot saved: $screenshot"
 line=$(grep 'preview .* rendered in' "$work/gimp.log" | tail -1)
@@ -97,7 +104,7 @@ pass "the preview re-rendered after the slider moved: $line"
 xdotool key alt+o
 
 # 2. The second dialog: undo in the image window meanwhile, then cancel.
-wait_for 60 test -n "$(dialog_id)" -a "$(dialog_id)" != "$win" || die "the second dialog did not open"
+wait_for 60 second_dialog_open || die "the second dialog did not open"
 win2=$(dialog_id)
 image_win=$(xdotool search --name 'ui-input' 2>/dev/null | head -1)
 [ -n "$image_win" ] || die "no image window"
@@ -107,7 +114,7 @@ sleep 2
 xdotool windowfocus --sync "$win2"
 xdotool key Escape
 
-wait_for 60 sh -c "! kill -0 $gimp_pid 2>/dev/null" || die "GIMP did not finish"
+wait_for 60 gimp_done || die "GIMP did not finish"
 gimp_pid=
 sed 's/^/# gimp: /' "$work/ui-cases.log"
 
@@ -123,10 +130,17 @@ if grep -q '^apply ok' "$work/ui-cases.log"; then
 else
   fail "apply: $(grep '^apply' "$work/ui-cases.log")"
 fi
-if grep -q '^cancel error' "$work/ui-cases.log"; then
-  pass "Cancel reported as cancelled: $(grep '^cancel' "$work/ui-cases.log")"
+# Script-Fu does not treat a cancelled procedure as an error; that Cancel
+# changed nothing shows in the undo check below.
+if grep -q '^cancel ok' "$work/ui-cases.log"; then
+  pass "Cancel returned without error"
 else
   fail "cancel: $(grep '^cancel' "$work/ui-cases.log")"
+fi
+if grep -E '^\(evenlight:[0-9]+\): .*(CRITICAL|WARNING)' "$work/gimp.log" | grep -v 'theme engine' >"$work/warnings"; then
+  fail "the plug-in printed warnings: $(cat "$work/warnings")"
+else
+  pass "no GLib/GTK warnings or criticals from the plug-in"
 fi
 check "undo restored the original exactly" \
   "$imgtool" compare "$work/ui-undone.png" "$work/ui-input.png"

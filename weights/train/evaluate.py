@@ -13,7 +13,8 @@ Methods: the input unchanged; two simple baselines implemented here in numpy
 its median to 0.45, colours scaled with V; CLAHE: contrast-limited adaptive
 histogram equalisation of V on 8 × 8 tiles, clip limit 2, colours scaled with
 V); the network without restoration (γ3 = 0) and with it (γ3 = 0.5 and 1),
-γ1 = γ2 = 1.
+γ1 = γ2 = 1 (the training setting), and at the CLI's default sliders
+(γ1 = 0.8, γ2 = 0.6, γ3 = 0.5).
 
 Measures, on the val photos at their stored resolution (long side ≤ 1024):
 - real photos: PSNR / SSIM against the classic-retouched targets, and LOE
@@ -115,9 +116,9 @@ def loe(out, ref, short=100):
 
 # ---------------------------------------------------------------- network
 
-def run_net(net, img, g3):
+def run_net(net, img, g3, g1=1.0, g2=1.0):
     with torch.no_grad():
-        r = net(to_t(img), 1.0, 1.0, g3, restore=g3 > 0)["R"]
+        r = net(to_t(img), g1, g2, g3, restore=g3 > 0)["R"]
     return r[0].numpy().transpose(1, 2, 0)
 
 
@@ -144,6 +145,7 @@ def main():
         "network, no restoration (γ3=0)": lambda x: run_net(net, x, 0.0),
         "network, γ3=0.5": lambda x: run_net(net, x, 0.5),
         "network, γ3=1": lambda x: run_net(net, x, 1.0),
+        "network, CLI defaults (γ 0.8/0.6/0.5)": lambda x: run_net(net, x, 0.5, 0.8, 0.6),
     }
     rng = np.random.default_rng(4321)
     res = {m: {k: [] for k in ("psnr_t", "ssim_t", "loe", "syn_psnr_t", "syn_ssim_t",
