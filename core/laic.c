@@ -873,6 +873,16 @@ level_iterations (GPtrArray *levels, gint k, gint iterations)
 
 /* ---- public ------------------------------------------------------------- */
 
+gfloat
+evenlight_laic_lambda (const gfloat *level, gsize n, gfloat contrast, gfloat max_gain)
+{
+  gfloat vmax = EVENLIGHT_LAIC_MIN_LEVEL;
+
+  for (gsize i = 0; i < n; i++)
+    vmax = MAX (vmax, level[i]);
+  return contrast * MIN (1.0f / vmax, max_gain);
+}
+
 static inline gfloat
 sanitize (gfloat v)
 {
@@ -893,6 +903,7 @@ evenlight_laic (const EvenlightLaicParams *params,
   gfloat     g0;
   gsize      n;
   gint       k, iters;
+  gfloat     lambda;
 
   g_return_val_if_fail (params != NULL && rgb != NULL, FALSE);
   if (!evenlight_laic_params_validate (params, error))
@@ -919,6 +930,7 @@ evenlight_laic (const EvenlightLaicParams *params,
       lv->v[i] = MAX (MAX (p[0], p[1]), MAX (p[2], EVENLIGHT_LAIC_MIN_LEVEL));
     }
   g_ptr_array_add (levels, lv);
+  lambda = evenlight_laic_lambda (lv->v, n, params->contrast, params->max_gain);
   while (MAX (lv->w, lv->h) > COARSEST_SIDE)
     {
       Level *c = g_new0 (Level, 1);
@@ -931,7 +943,7 @@ evenlight_laic (const EvenlightLaicParams *params,
   for (k = (gint) levels->len - 1; k >= 0; k--)
     {
       lv = g_ptr_array_index (levels, k);
-      level_prepare (lv, params->contrast, params->max_gain);
+      level_prepare (lv, lambda, params->max_gain);
       if (k == (gint) levels->len - 1)
         {
           g0 = MIN (level_flat_gain (lv), params->max_gain);
@@ -1000,6 +1012,7 @@ evenlight_laic_objective (const gfloat *level,
   memset (&lv, 0, sizeof lv);
   level_alloc (&lv, width, height);
   memcpy (lv.v, level, n * sizeof (gfloat));
+  contrast = evenlight_laic_lambda (level, n, contrast, max_gain);
   level_prepare (&lv, contrast, max_gain);
   r = g_new (gfloat, n);
   r0 = g_new (gfloat, n);

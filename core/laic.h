@@ -40,13 +40,14 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  gfloat contrast;    /* λ2: weight of local contrast against gain TV   */
+  gfloat contrast;    /* λ2 for the capture scaled to a brightest pixel
+                       * of 1 (see evenlight_laic_lambda)                 */
   gfloat max_gain;    /* upper bound on the gain (> 0)                   */
   gint   iterations;  /* primal–dual iterations at full resolution (≥ 1);
                        * coarser levels run more (laic.c)                */
 } EvenlightLaicParams;
 
-#define EVENLIGHT_LAIC_DEFAULT_CONTRAST   10.0f
+#define EVENLIGHT_LAIC_DEFAULT_CONTRAST   1.0f
 #define EVENLIGHT_LAIC_DEFAULT_MAX_GAIN   48.0f
 #define EVENLIGHT_LAIC_DEFAULT_ITERATIONS 60
 
@@ -71,9 +72,19 @@ gboolean evenlight_laic                     (const EvenlightLaicParams *params,
                                              gfloat                    *gain_out,
                                              GError                   **error);
 
+/* The λ2 the program uses: @contrast × g0, g0 = min(1 / max V, max_gain)
+ * the flat gain (@level: the @n floored bright-channel values). The TV term
+ * scales with the gain and the contrast term with the level, so this makes
+ * the result independent of the exposure: solving a capture is the same
+ * as solving it scaled to a brightest pixel of 1 with λ2 = @contrast. */
+gfloat   evenlight_laic_lambda              (const gfloat *level,
+                                             gsize         n,
+                                             gfloat        contrast,
+                                             gfloat        max_gain);
+
 /* The LP objective Σ D(g) − λ2 Σ |g·V − mean3×3(g·V)| of gains @gain for the
  * bright channel @level (both @width × @height, @level already floored at
- * EVENLIGHT_LAIC_MIN_LEVEL), and in @max_violation (nullable) the largest
+ * EVENLIGHT_LAIC_MIN_LEVEL), λ2 = evenlight_laic_lambda (@contrast), and in @max_violation (nullable) the largest
  * violation of any constraint, in units of J̃. For tests and tuning. */
 gdouble  evenlight_laic_objective           (const gfloat *level,
                                              const gfloat *gain,

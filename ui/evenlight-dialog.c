@@ -258,6 +258,24 @@ preview_update (GimpPreview *preview,
   g_free (rgb);
 }
 
+/* Starts the preview on the middle of the layer (or of the selection),
+ * which shows more of a photo's subject than its top-left corner. Runs
+ * once, when the preview area first gets its size. */
+static void
+preview_center (GtkWidget     *area,
+                GtkAllocation *allocation,
+                Dialog        *d)
+{
+  gint x, y, width, height;
+
+  g_signal_handlers_disconnect_by_func (area, preview_center, d);
+  if (gimp_drawable_mask_intersect (d->source->drawable_id,
+                                    &x, &y, &width, &height))
+    gimp_scrolled_preview_set_position (GIMP_SCROLLED_PREVIEW (d->preview),
+                                        x + MAX (0, (width - allocation->width) / 2),
+                                        y + MAX (0, (height - allocation->height) / 2));
+}
+
 /* ---- Sliders ----------------------------------------------------------- */
 
 static GtkObject *
@@ -319,6 +337,8 @@ build_dialog (Dialog *d)
   gtk_box_pack_start (GTK_BOX (vbox), d->preview, TRUE, TRUE, 0);
   g_signal_connect (d->preview, "invalidated",
                     G_CALLBACK (preview_update), d);
+  g_signal_connect_after (gimp_preview_get_area (GIMP_PREVIEW (d->preview)),
+                          "size-allocate", G_CALLBACK (preview_center), d);
 
   d->progress = gtk_progress_bar_new ();
   gtk_progress_bar_set_text (GTK_PROGRESS_BAR (d->progress),

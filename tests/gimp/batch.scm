@@ -61,16 +61,18 @@
   (define base-drw (el-drawable base))
   (define (copy) (car (gimp-image-duplicate base)))
 
-  ; Out-of-range values: a calling error, the freshly loaded image stays
-  ; clean (not even an empty undo step).
+  ; Out-of-range values: a calling error, the image stays clean (not even
+  ; an empty undo step). An imported image counts as dirty until cleaned.
+  (gimp-image-clean-all base)
   (el-case log "invalid-shadows"
     (lambda () (plug-in-evenlight RUN-NONINTERACTIVE base base-drw 1.5 h d)))
   (el-case log "invalid-denoise"
     (lambda () (plug-in-evenlight RUN-NONINTERACTIVE base base-drw s h -0.25)))
-  (el-case log "invalid-clean"
-    (lambda ()
-      (if (= (car (gimp-image-is-dirty base)) TRUE)
-          (error "the image was modified by a refused call"))))
+  (display (if (= (car (gimp-image-is-dirty base)) TRUE)
+               "invalid-clean error the image was modified by a refused call"
+               "invalid-clean ok")
+           log)
+  (newline log)
 
   ; A rectangular selection: only its inside may change.
   (let* ((img (copy))

@@ -7,13 +7,19 @@
  *       A dim, unevenly lit synthetic scene with colour patches and
  *       deterministic noise; smooth values, so 16-bit and float images
  *       carry more than 8 bits.
- *   imgtool format FILE
- *       Prints the pixel format GEGL loads FILE as, e.g. "R'G'B'A u16".
+ *   imgtool format FILE [PATTERN]
+ *       Prints the pixel format GEGL loads FILE as, e.g. "R'G'B'A u16";
+ *       with PATTERN (a glob), fails when the format does not match it.
  *   imgtool compare A B [--tolerance T] [--channels colour|alpha]
  *                       [--inside X,Y,W,H | --outside X,Y,W,H] [--differ]
  *       Compares A and B as R'G'B'A float (gray as R = G = B), over the
  *       pixels selected; exit 0 when the largest difference is <= T (with
  *       --differ: when it is > T), 1 otherwise, 2 on errors.
+ *   imgtool run FILE
+ *       Runs one "LABEL compare ..." or "LABEL format ..." command per line
+ *       of FILE in this one process (starting GEGL costs more than a
+ *       comparison) and prints "ok - LABEL: ..." or "not ok - LABEL: ..."
+ *       for each; exits 1 when any failed.
  *
  * Copyright (C) 2026 the evenlight developers
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -25,7 +31,7 @@
 #include <string.h>
 
 static GeglBuffer *
-load (const gchar *path)
+load (const gchar *path, GString *msg)
 {
   GeglNode   *graph = gegl_node_new ();
   GeglNode   *loader, *sink;
@@ -33,8 +39,9 @@ load (const gchar *path)
 
   if (! g_file_test (path, G_FILE_TEST_IS_REGULAR))
     {
-      g_printerr ("imgtool: %s: no such file\n", path);
-      exit (2);
+      g_string_append_printf (msg, "%s: no such file", path);
+      g_object_unref (graph);
+      return NULL;
     }
   loader = gegl_node_new_child (graph, "operation", "gegl:load",
                                 "path", path, NULL);
@@ -45,8 +52,8 @@ load (const gchar *path)
   g_object_unref (graph);
   if (buffer == NULL || gegl_buffer_get_width (buffer) <= 0)
     {
-      g_printerr ("imgtool: %s: cannot load\n", path);
-      exit (2);
+      g_string_append_printf (msg, "%s: cannot load", path);
+      g_clear_object (&buffer);
     }
   return buffer;
 }
@@ -142,8 +149,10 @@ parse_rect (const gchar *s, GeglRectangle *r)
   return sscanf (s, "%d,%d,%d,%d", &r->x, &r->y, &r->width, &r->height) == 4;
 }
 
+/* argv[0] is "compare"; returns 0 (as expected), 1 (not) or 2 (error),
+ * with the report in @msg. */
 static int
-cmd_compare (int argc, char **argv)
+cmd_compare (int argc, char **argv, GString *msg)
 {
   GeglBuffer   *a, *b;
   gfloat       *pa, *pb;
@@ -154,8 +163,14 @@ cmd_compare (int argc, char **argv)
   gint          w, h, x, y, c, i, maxx = 0, maxy = 0;
   gsize         count = 0;
   gboolean      ok;
+  gchar        *name_a, *name_b;
 
-  for (i = 4; i < argc; i++)
+  if (argc < 3)
+    {
+      g_string_append (msg, "compare needs two files");
+      return 2;
+    }
+  for (i = 3; i < argc; i++)
     {
       if (g_str_equal (argv[i], "--tolerance") && i + 1 < argc)
         tolerance = g_ascii_strtod (argv[++i], NULL);
@@ -175,19 +190,26 @@ cmd_compare (int argc, char **argv)
         differ = TRUE;
       else
         {
-          g_printerr ("imgtool compare: bad option %s\n", argv[i]);
+          g_string_append_printf (msg, "compare: bad option %s", argv[i]);
           return 2;
         }
     }
 
-  a = load (argv[2]);
-  b = load (argv[3]);
+  a = load (argv[1], msg);
+  b = a != NULL ? load (argv[2], msg) : NULL;
+  if (b == NULL)
+    {
+      g_clear_object (&a);
+      return 2;
+    }
   w = gegl_buffer_get_width (a);
   h = gegl_buffer_get_height (a);
   if (w != gegl_buffer_get_width (b) || h != gegl_buffer_get_height (b))
     {
-      printf ("size differs: %d x %d against %d x %d\n", w, h,
-              gegl_buffer_get_width (b), gegl_buffer_get_height (b));
+      g_string_append_printf (msg, "size differs: %d x %d against %d x %d", w, h,
+                              gegl_buffer_get_width (b), gegl_buffer_get_height (b));
+      g_object_unref (a);
+      g_object_unref (b);
       return 1;
     }
   pa = read_rgba (a);
@@ -219,15 +241,99 @@ cmd_compare (int argc, char **argv)
           }
       }
   ok = differ ? max > tolerance : max <= tolerance;
-  printf ("%s vs %s: max difference %.3g at (%d, %d) (%.2f / 255), mean %.3g over %"
-          G_GSIZE_FORMAT " values; tolerance %.3g%s: %s\n",
-          argv[2], argv[3], max, maxx, maxy, max * 255, count ? sum / count : 0.0,
-          count, tolerance, differ ? " (must differ)" : "", ok ? "ok" : "FAIL");
+  name_a = g_path_get_basename (argv[1]);
+  name_b = g_path_get_basename (argv[2]);
+  g_string_append_printf (msg, "%s vs %s: max difference %.3g at (%d, %d) "
+                          "(%.2f / 255), mean %.3g over %" G_GSIZE_FORMAT
+                          " values; tolerance %.3g%s",
+                          name_a, name_b,
+                          max, maxx, maxy, max * 255, count ? sum / count : 0.0,
+                          count, tolerance, differ ? " (must differ)" : "");
+  g_free (name_a);
+  g_free (name_b);
   g_free (pa);
   g_free (pb);
   g_object_unref (a);
   g_object_unref (b);
   return ok ? 0 : 1;
+}
+
+/* argv[0] is "format"; with a pattern, returns 1 when it does not match. */
+static int
+cmd_format (int argc, char **argv, GString *msg)
+{
+  GeglBuffer  *buffer;
+  const gchar *name;
+  int          rc = 0;
+
+  if (argc < 2 || argc > 3)
+    {
+      g_string_append (msg, "format needs a file and an optional pattern");
+      return 2;
+    }
+  buffer = load (argv[1], msg);
+  if (buffer == NULL)
+    return 2;
+  name = babl_get_name (gegl_buffer_get_format (buffer));
+  g_string_append (msg, name);
+  if (argc == 3 && ! g_pattern_match_simple (argv[2], name))
+    {
+      g_string_append_printf (msg, " (expected %s)", argv[2]);
+      rc = 1;
+    }
+  g_object_unref (buffer);
+  return rc;
+}
+
+static int
+cmd_any (int argc, char **argv, GString *msg)
+{
+  if (argc >= 1 && g_str_equal (argv[0], "compare"))
+    return cmd_compare (argc, argv, msg);
+  if (argc >= 1 && g_str_equal (argv[0], "format"))
+    return cmd_format (argc, argv, msg);
+  g_string_append (msg, "unknown command");
+  return 2;
+}
+
+static int
+cmd_run (const gchar *path)
+{
+  gchar  *text, **lines;
+  int     i, failed = 0;
+
+  if (! g_file_get_contents (path, &text, NULL, NULL))
+    {
+      g_printerr ("imgtool: cannot read %s\n", path);
+      return 2;
+    }
+  lines = g_strsplit (text, "\n", -1);
+  for (i = 0; lines[i] != NULL; i++)
+    {
+      gchar  **args = NULL;
+      gint     n;
+      GString *msg;
+      int      rc;
+
+      if (g_strstrip (lines[i])[0] == '\0' || lines[i][0] == '#')
+        continue;
+      if (! g_shell_parse_argv (lines[i], &n, &args, NULL) || n < 2)
+        {
+          printf ("not ok - cannot parse: %s\n", lines[i]);
+          failed++;
+          g_strfreev (args);
+          continue;
+        }
+      msg = g_string_new (NULL);
+      rc = cmd_any (n - 1, args + 1, msg);
+      printf ("%s - %s: %s\n", rc == 0 ? "ok" : "not ok", args[0], msg->str);
+      failed += rc != 0;
+      g_string_free (msg, TRUE);
+      g_strfreev (args);
+    }
+  g_strfreev (lines);
+  g_free (text);
+  return failed ? 1 : 0;
 }
 
 int
@@ -238,19 +344,19 @@ main (int argc, char **argv)
   gegl_init (&argc, &argv);
   if (argc == 7 && g_str_equal (argv[1], "make"))
     rc = cmd_make (argv[2], argv[3], atoi (argv[4]), atoi (argv[5]), argv[6]);
-  else if (argc == 3 && g_str_equal (argv[1], "format"))
+  else if (argc == 3 && g_str_equal (argv[1], "run"))
+    rc = cmd_run (argv[2]);
+  else if (argc >= 2)
     {
-      GeglBuffer *buffer = load (argv[2]);
+      GString *msg = g_string_new (NULL);
 
-      printf ("%s\n", babl_get_name (gegl_buffer_get_format (buffer)));
-      g_object_unref (buffer);
-      rc = 0;
+      rc = cmd_any (argc - 1, argv + 1, msg);
+      printf ("%s\n", msg->str);
+      g_string_free (msg, TRUE);
     }
-  else if (argc >= 4 && g_str_equal (argv[1], "compare"))
-    rc = cmd_compare (argc, argv);
   else
-    g_printerr ("usage: imgtool make KIND DEPTH W H OUT | format FILE | "
-                "compare A B [options]\n");
+    g_printerr ("usage: imgtool make KIND DEPTH W H OUT | format FILE [PATTERN] | "
+                "compare A B [options] | run FILE\n");
   gegl_exit ();
   return rc;
 }

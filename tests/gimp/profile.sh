@@ -3,17 +3,16 @@
 # Copyright (C) 2026 the evenlight developers
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-# evenlight_make_profile DIR [PLUGIN]: a fresh profile in DIR.
+# evenlight_make_profile DIR: a fresh profile in DIR.
 #
 # GIMP queries every plug-in it finds when a profile is new, which takes
 # longer than all the tests together; the profile therefore sees only the
 # system plug-ins the tests use (Script-Fu for the batch commands, PNG and
 # TIFF for loading and exporting) and its own plug-ins folder, where
-# install-user.sh puts Even Light. With PLUGIN (the built executable),
-# GIMP finds that one through plug-in-path instead, nothing installed.
+# plugin/install-user.sh puts Even Light.
 evenlight_make_profile ()
 {
-  local dir=$1 plugin=${2:-} sys p path
+  local dir=$1 sys p
   mkdir -p "$dir"
   # The writable data folders GIMP expects in a profile (it complains on
   # exit when they are missing).
@@ -26,11 +25,5 @@ evenlight_make_profile ()
   for p in script-fu file-png file-tiff; do
     ln -sfn "$sys/$p" "$dir/system-plug-ins/$p"
   done
-  path="\${gimp_dir}/plug-ins:$dir/system-plug-ins"
-  if [ -n "$plugin" ]; then
-    mkdir -p "$dir/test-plug-ins/evenlight"
-    ln -sf "$(readlink -f "$plugin")" "$dir/test-plug-ins/evenlight/evenlight"
-    path="$path:$dir/test-plug-ins"
-  fi
-  printf '(plug-in-path "%s")\n' "$path" > "$dir/gimprc"
+  printf '(plug-in-path "${gimp_dir}/plug-ins:%s")\n' "$dir/system-plug-ins" > "$dir/gimprc"
 }

@@ -11,6 +11,8 @@
 # pixels outside a selection and refused inputs are checked as well.
 #
 # Usage: run-batch.sh PLUGIN CLI IMGTOOL   (exit 77 when GIMP is missing)
+# PLUGIN is BUILD/plugin/evenlight; plugin/install-user.sh installs it,
+# with the weights and translations of that build, into a fresh profile.
 set -u
 plugin=$1 cli=$2 imgtool=$3
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,17 +27,16 @@ done
 work=$(mktemp -d "${TMPDIR:-/tmp}/evenlight-gimp-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 . "$here/profile.sh"
-evenlight_make_profile "$work/profile" "$plugin"
+evenlight_make_profile "$work/profile"
+# Installed as a user would (binary, weights and translations side by
+# side), from the build folder that holds PLUGIN.
+GIMP2_DIRECTORY="$work/profile" EVENLIGHT_NO_BUILD=1 \
+  bash "$here/../../plugin/install-user.sh" "$(dirname "$(dirname "$plugin")")" >/dev/null || exit 1
 
 S=0.7 H=0.4 D=0.6
 failed=0 n=0
 pass () { n=$((n + 1)); echo "ok $n - $*"; }
 fail () { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
-check () {  # check DESCRIPTION COMMAND...
-  local desc=$1; shift
-  local out
-  if out=$("$@" 2>&1); then pass "$desc: $out"; else fail "$desc: $out"; fi
-}
 
 # Inputs (odd sizes, so tiles never fit exactly) and the CLI's results.
 W=333 Ht=251
@@ -44,11 +45,15 @@ W=333 Ht=251
 "$imgtool" make rgb   16    $W $Ht "$work/rgb16.png" &&
 "$imgtool" make rgb   float $W $Ht "$work/rgbf.tif"  &&
 "$imgtool" make gray  8     $W $Ht "$work/gray8.png" || { echo "cannot make the test images"; exit 1; }
-for f in rgb8.png rgba8.png rgb16.png rgbf.tif gray8.png; do
-  "$cli" --shadows $S --highlights $H --denoise $D --weights "$weights" \
-         "$work/$f" "$work/cli-$f" || { echo "the CLI failed on $f"; exit 1; }
-done
-"$cli" --weights "$weights" "$work/rgb8.png" "$work/cli-default-rgb8.png" || exit 1
+# The CLI works while GIMP starts.
+(
+  for f in rgb8.png rgba8.png rgb16.png rgbf.tif gray8.png; do
+    "$cli" --shadows $S --highlights $H --denoise $D --weights "$weights" \
+           "$work/$f" "$work/cli-$f" || { echo "the CLI failed on $f"; exit 1; }
+  done
+  "$cli" --weights "$weights" "$work/rgb8.png" "$work/cli-default-rgb8.png"
+) >"$work/cli.log" 2>&1 &
+cli_job=$!
 
 # GIMP. The plug-in finds the weights through EVENLIGHT_WEIGHTS.
 start=$(date +%s)
@@ -64,53 +69,53 @@ if [ ! -s "$work/cases.log" ]; then
 fi
 sed 's/^/# gimp: /' "$work/cases.log"
 
+wait "$cli_job" || { cat "$work/cli.log"; echo "the CLI failed"; exit 1; }
+
 case_ok () { grep -q "^$1 ok" "$work/cases.log"; }
 case_error () { grep "^$1 error" "$work/cases.log" | cut -d' ' -f3-; }
 
+# Image comparisons are collected in checks.txt and run by one imgtool
+# process; a case whose plug-in call failed is reported as such instead.
 T8=$(awk 'BEGIN { printf "%.6f", 1 / 255 }')
-compare () { "$imgtool" compare "$@"; }
-format_is () {  # format_is FILE PATTERN
-  local fmt; fmt=$("$imgtool" format "$1") || return 1
-  echo "$fmt"
-  [[ $fmt == $2 ]]
+: >"$work/checks.txt"
+want () {  # want CASE LABEL IMGTOOL-COMMAND...
+  local c=$1 label=$2; shift 2
+  if case_ok "$c"; then
+    printf '%q ' "$label" "$@" >>"$work/checks.txt"
+    echo >>"$work/checks.txt"
+  else
+    fail "$label: the plug-in call failed: $(case_error "$c")"
+  fi
 }
+w=$work
 
 # 1. Each type against the CLI; alpha and precision kept.
 for c in rgb8:png:$T8 rgba8:png:$T8 rgb16:png:1e-4 rgbf:tif:1e-4 gray8:png:$T8; do
   IFS=: read -r name ext tol <<<"$c"
-  if case_ok "$name"; then
-    check "$name equals the CLI" compare "$work/gimp-$name.$ext" "$work/cli-$name.$ext" --tolerance "$tol"
-    check "$name was changed" compare "$work/gimp-$name.$ext" "$work/$name.$ext" --tolerance "$tol" --differ
-  else
-    fail "$name: the plug-in failed: $(case_error "$name")"
-  fi
+  want "$name" "$name equals the CLI" compare "$w/gimp-$name.$ext" "$w/cli-$name.$ext" --tolerance "$tol"
+  want "$name" "$name was changed" compare "$w/gimp-$name.$ext" "$w/$name.$ext" --tolerance "$tol" --differ
 done
-check "rgba8 alpha unchanged" compare "$work/gimp-rgba8.png" "$work/rgba8.png" --channels alpha
-check "rgb16 stays 16-bit" format_is "$work/gimp-rgb16.png" "*u16"
-check "rgbf stays float" format_is "$work/gimp-rgbf.tif" "*float"
-check "gray8 stays gray" format_is "$work/gimp-gray8.png" "Y'*"
+want rgba8 "rgba8 alpha unchanged" compare "$w/gimp-rgba8.png" "$w/rgba8.png" --channels alpha
+want rgb16 "rgb16 stays 16-bit" format "$w/gimp-rgb16.png" "*u16*"
+want rgbf "rgbf stays float" format "$w/gimp-rgbf.tif" "*float*"
+want gray8 "gray8 stays gray" format "$w/gimp-gray8.png" "Y'*"
 
 # 2. Selection: inside as without one (the context is global), outside untouched.
-if case_ok selection; then
-  check "selection inside equals the CLI" compare "$work/gimp-selection.png" "$work/cli-rgb8.png" --tolerance "$T8" --inside 40,30,150,100
-  check "selection outside unchanged" compare "$work/gimp-selection.png" "$work/rgb8.png" --outside 40,30,150,100
-else
-  fail "selection: $(case_error selection)"
-fi
+want selection "selection inside equals the CLI" compare "$w/gimp-selection.png" "$w/cli-rgb8.png" --tolerance "$T8" --inside 40,30,150,100
+want selection "selection outside unchanged" compare "$w/gimp-selection.png" "$w/rgb8.png" --outside 40,30,150,100
 
 # 3. A layer with offsets on a larger canvas.
-if case_ok offsets; then
-  check "offset layer equals the CLI" compare "$work/gimp-offsets.png" "$work/cli-rgb8.png" --tolerance "$T8"
-else
-  fail "offsets: $(case_error offsets)"
-fi
+want offsets "offset layer equals the CLI" compare "$w/gimp-offsets.png" "$w/cli-rgb8.png" --tolerance "$T8"
 
 # 4. Last values without a stored run: the defaults.
-if case_ok last-vals; then
-  check "last values default to the CLI defaults" compare "$work/gimp-last-vals.png" "$work/cli-default-rgb8.png" --tolerance "$T8"
-else
-  fail "last-vals: $(case_error last-vals)"
-fi
+want last-vals "last values default to the CLI defaults" compare "$w/gimp-last-vals.png" "$w/cli-default-rgb8.png" --tolerance "$T8"
+
+while IFS= read -r line; do
+  case $line in
+    "ok - "*) pass "${line#ok - }" ;;
+    *) fail "${line#not ok - }" ;;
+  esac
+done < <("$imgtool" run "$work/checks.txt")
 
 # 5. Invalid values: calling error naming the slider, image untouched.
 msg=$(case_error invalid-shadows)
@@ -125,14 +130,21 @@ if [[ $msg == *"indexed"*"RGB"* ]]; then pass "indexed image refused: $msg"; els
 msg=$(case_error group)
 if [[ $msg == *"layer group"* ]]; then pass "layer group refused: $msg"; else fail "group: '$msg'"; fi
 
-# A missing weights file must be named in the message: a second, short
-# GIMP (the variable cannot change within one), in the same profile.
+# A second, short GIMP in German (the environment cannot change within
+# one GIMP): a missing weights file must be named in the message, and the
+# plug-in must find its translations next to itself.
 GIMP2_DIRECTORY="$work/profile" EVENLIGHT_WEIGHTS="$work/no-such-weights.bin" \
+LC_ALL=C.UTF-8 LANGUAGE=de \
   timeout 100 gimp-console-2.10 -i -d -f \
     -b "(begin (load \"$here/batch.scm\")
-               (let ((log (open-output-file \"$work/weights.log\")))
+               (let ((log (open-output-file \"$work/weights.log\"))
+                     (img (el-load \"$work/rgb8.png\")))
                  (el-case log \"missing-weights\"
                    (lambda () (el-apply \"$work/rgb8.png\" \"$work/gimp-noweights.png\" $S $H $D)))
+                 (gimp-image-convert-indexed img CONVERT-DITHER-NONE
+                                             CONVERT-PALETTE-GENERATE 255 FALSE FALSE \"\")
+                 (el-case log \"indexed-de\"
+                   (lambda () (plug-in-evenlight RUN-NONINTERACTIVE img (el-drawable img) $S $H $D)))
                  (close-output-port log)))" \
     -b '(gimp-quit 0)' </dev/null >"$work/gimp2.log" 2>&1
 cat "$work/gimp2.log" >>"$work/gimp.log"
@@ -142,6 +154,12 @@ if [[ $msg == *"no-such-weights.bin"* ]] && [ ! -e "$work/gimp-noweights.png" ];
   pass "missing weights file named: $msg"
 else
   fail "missing weights: '$msg'"
+fi
+msg=$(grep "^indexed-de error" "$work/weights.log" 2>/dev/null | cut -d' ' -f3-)
+if [[ $msg == *"indizierten Bildern"* ]]; then
+  pass "the installed translation is used (LANGUAGE=de): $msg"
+else
+  fail "German translation not used: '$msg'"
 fi
 
 echo "1..$n"

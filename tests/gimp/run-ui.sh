@@ -14,6 +14,11 @@
 #
 # Usage: run-ui.sh BUILD_ROOT CLI IMGTOOL SCREENSHOT   (exit 77 without
 #        GIMP, Xvfb, xdotool, ImageMagick or Python's numpy and PIL)
+# EVENLIGHT_TEST_WEIGHTS and EVENLIGHT_UI_INPUT choose other weights and
+# another input; ui/dialog.png was made with the trained weights on a photo:
+#   EVENLIGHT_TEST_WEIGHTS=weights/evenlight-v1.bin EVENLIGHT_UI_INPUT=photo.jpg \
+#     tests/gimp/run-ui.sh "$PWD/build" build/core/cli/evenlight \
+#     build/tests/gimp/imgtool ui/dialog.png
 set -u
 build=$1 cli=$2 imgtool=$3 screenshot=$4
 here=$(cd "$(dirname "$0")" && pwd)
@@ -58,7 +63,14 @@ die () {
 # The defaults from the header; the test sets Shadows to 0.30.
 default () { awk -v n="EVENLIGHT_DEFAULT_$1" '$2 == n { gsub("f", "", $3); print $3 }' "$top/core/evenlight.h"; }
 H=$(default HIGHLIGHTS) D=$(default DENOISE)
-"$imgtool" make rgb 8 640 480 "$work/ui-input.png" || exit 1
+# EVENLIGHT_UI_INPUT: a photo to use instead of the synthetic scene (for
+# the screenshot in the README), fitted into 640 × 480.
+if [ -n "${EVENLIGHT_UI_INPUT:-}" ]; then
+  convert "$EVENLIGHT_UI_INPUT" -auto-orient -resize '640x480>' -strip \
+          "png24:$work/ui-input.png" || exit 1
+else
+  "$imgtool" make rgb 8 640 480 "$work/ui-input.png" || exit 1
+fi
 "$cli" --shadows 0.30 --highlights "$H" --denoise "$D" --weights "$weights" \
        "$work/ui-input.png" "$work/cli-ui.png" || exit 1
 
