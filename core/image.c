@@ -78,6 +78,26 @@ evenlight_planes_fill_border (EvenlightPlanes *planes)
       }
 }
 
+void
+evenlight_planes_view (const EvenlightPlanes *planes,
+                       const EvenlightRect   *rect,
+                       EvenlightPlanes       *view)
+{
+  g_return_if_fail (rect->x >= planes->x0 && rect->y >= planes->y0
+                    && rect->x + rect->width <= planes->x0 + planes->width
+                    && rect->y + rect->height <= planes->y0 + planes->height);
+
+  *view = *planes;
+  view->data = planes->data + (gsize) (rect->y - planes->y0) * planes->stride
+               + (rect->x - planes->x0);
+  view->width = rect->width;
+  view->height = rect->height;
+  view->x0 = rect->x;
+  view->y0 = rect->y;
+  view->block = NULL;
+  view->capacity = 0;
+}
+
 gboolean
 evenlight_rect_in_image (const EvenlightRect *rect,
                          gint                 width,

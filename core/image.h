@@ -112,6 +112,12 @@ evenlight_ceil_to (gint v, gint a)
   return -evenlight_floor_to (-v, a);
 }
 
+/* @view shows the part @rect (level coordinates, inside @planes' window)
+ * of @planes without copying; it owns nothing and is only to be read. */
+void evenlight_planes_view (const EvenlightPlanes *planes,
+                            const EvenlightRect   *rect,
+                            EvenlightPlanes       *view);
+
 /* TRUE if @inner lies inside a @width × @height image. */
 gboolean evenlight_rect_in_image (const EvenlightRect *rect,
                                   gint                 width,

@@ -298,28 +298,76 @@ evenlight_model_fusion (const EvenlightModel *model,
 
 /* ---- Restoration-Net (§4) -------------------------------------------------- */
 
+/* @r grown by @d on each side, clipped to @clip. */
+static EvenlightRect
+grow (const EvenlightRect *r, gint d, const EvenlightRect *clip)
+{
+  EvenlightRect g;
+  gint x1 = MIN (r->x + r->width + d, clip->x + clip->width);
+  gint y1 = MIN (r->y + r->height + d, clip->y + clip->height);
+
+  g.x = MAX (r->x - d, clip->x);
+  g.y = MAX (r->y - d, clip->y);
+  g.width = x1 - g.x;
+  g.height = y1 - g.y;
+  return g;
+}
+
 void
 evenlight_model_restoration (const EvenlightModel *model,
-                             EvenlightScratch     *s)
+                             EvenlightScratch     *s,
+                             const EvenlightRect  *need)
 {
-  const EvenlightPlanes *branches[3] = { &s->f1, &s->f2, &s->f3 };
-  gint c, y, i;
+  const EvenlightPlanes *r1 = &s->r1;
+  EvenlightRect full = { r1->x0, r1->y0, r1->width, r1->height };
+  EvenlightRect half = { r1->x0 / 2, r1->y0 / 2, (r1->width + 1) / 2, (r1->height + 1) / 2 };
+  EvenlightRect ro, rs, rf1, rp, rr1;
+  EvenlightPlanes v1, v2, vf1, vr1;
+  const EvenlightPlanes *branches[3] = { &v1, &v2, &s->f3 };
+  gint c, y, i, x1, y1;
 
-  evenlight_nn_pack2 (&s->r1, 2.0f, -1.0f, &s->pack);            /* p = pack2(2 R1 − 1)  */
-  evenlight_nn_conv3x3_filled (&model->rconv1, &s->pack, &s->f1, TRUE); /* f1                   */
-  evenlight_nn_conv3x3_filled (&model->rconv2, &s->f1, &s->f2, TRUE); /* f2                   */
-  evenlight_planes_ensure (&s->fs, 8, s->f1.width, s->f1.height, s->f1.x0, s->f1.y0);
+  /* Each layer only where the next one reads it (a conv3x3 reads one
+   * half-resolution pixel around), so the values are exactly those of the
+   * whole window: N on @need, f3 and the outputs on half of it, f1 + f2
+   * one pixel more, f1 two, pack2(2 R1 − 1) three. */
+  if (need == NULL)
+    need = &full;
+  ro.x = need->x / 2;
+  ro.y = need->y / 2;
+  ro.width = (need->x + need->width + 1) / 2 - ro.x;
+  ro.height = (need->y + need->height + 1) / 2 - ro.y;
+  ro = grow (&ro, 0, &half);
+  rs = grow (&ro, 1, &half);
+  rf1 = grow (&rs, 1, &half);
+  rp = grow (&rf1, 1, &half);
+  rr1.x = 2 * rp.x;
+  rr1.y = 2 * rp.y;
+  x1 = MIN (2 * (rp.x + rp.width), full.x + full.width);
+  y1 = MIN (2 * (rp.y + rp.height), full.y + full.height);
+  rr1.width = x1 - rr1.x;
+  rr1.height = y1 - rr1.y;
+
+  evenlight_planes_view (r1, &rr1, &vr1);
+  evenlight_nn_pack2 (&vr1, 2.0f, -1.0f, &s->pack);                      /* p = pack2(2 R1 − 1)  */
+  evenlight_nn_conv3x3_region (&model->rconv1, &s->pack, &rf1, &s->f1, TRUE); /* f1           */
+  evenlight_nn_conv3x3_region (&model->rconv2, &s->f1, &rs, &s->f2, TRUE);    /* f2           */
+  evenlight_planes_view (&s->f1, &rs, &vf1);
+  evenlight_planes_ensure (&s->fs, 8, rs.width, rs.height, rs.x, rs.y);
   for (c = 0; c < 8; c++)
-    for (y = 0; y < s->f1.height; y++)
+    for (y = 0; y < rs.height; y++)
       {
-        const gfloat *a = evenlight_planes_row (&s->f1, c, y);
+        const gfloat *a = evenlight_planes_row (&vf1, c, y);
         const gfloat *b = evenlight_planes_row (&s->f2, c, y);
         gfloat *d = evenlight_planes_row (&s->fs, c, y);
-        for (i = 0; i < s->f1.width; i++)
+        for (i = 0; i < rs.width; i++)
           d[i] = a[i] + b[i];
-        evenlight_border_row (d, s->f1.width);
+        evenlight_border_row (d, rs.width);
       }
-  evenlight_nn_conv3x3_filled (&model->rconv3, &s->fs, &s->f3, TRUE); /* f3 = conv3(f1 + f2)  */
-  evenlight_nn_conv1x1 (&model->rout, branches, 3, &s->o12, FALSE); /* o1 + o2 + o3        */
-  evenlight_nn_unpack2 (&s->o12, s->r1.width, s->r1.height, &s->n);
+  evenlight_nn_conv3x3_region (&model->rconv3, &s->fs, &ro, &s->f3, TRUE);    /* f3 = conv3(f1 + f2) */
+  evenlight_planes_view (&s->f1, &ro, &v1);
+  evenlight_planes_view (&s->f2, &ro, &v2);
+  evenlight_nn_conv1x1 (&model->rout, branches, 3, &s->o12, FALSE);          /* o1 + o2 + o3 */
+  evenlight_nn_unpack2 (&s->o12,
+                        MIN (2 * ro.width, full.x + full.width - 2 * ro.x),
+                        MIN (2 * ro.height, full.y + full.height - 2 * ro.y), &s->n);
 }

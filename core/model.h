@@ -119,9 +119,12 @@ void              evenlight_scratch_free (EvenlightScratch *scratch);
 /* Fusion-Net (§3) on scratch->x: fills scratch->w and scratch->r1. */
 void evenlight_model_fusion      (const EvenlightModel *model,
                                   EvenlightScratch     *scratch);
-/* Restoration-Net (§4) on scratch->r1: fills scratch->n. */
+/* Restoration-Net (§4) on scratch->r1: fills scratch->n over at least
+ * @need (full resolution, inside the window; NULL: the whole window),
+ * computing each layer only where the next one needs it. */
 void evenlight_model_restoration (const EvenlightModel *model,
-                                  EvenlightScratch     *scratch);
+                                  EvenlightScratch     *scratch,
+                                  const EvenlightRect  *need);
 
 struct _EvenlightContext
 {

@@ -35,7 +35,20 @@ typedef gint32 vi __attribute__ ((vector_size (VL * sizeof (gint32))));
 
 #define MAX_COUT 12
 
-/* Lane masks picking the even and the odd elements of two vectors. */
+/* The even and the odd elements of the concatenation of two vectors
+ * (GCC and Clang spell the shuffle differently). */
+#if defined(__clang__)
+#if VL == 16
+#define EVEN_OF(a, b) __builtin_shufflevector (a, b, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30)
+#define ODD_OF(a, b)  __builtin_shufflevector (a, b, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31)
+#elif VL == 8
+#define EVEN_OF(a, b) __builtin_shufflevector (a, b, 0, 2, 4, 6, 8, 10, 12, 14)
+#define ODD_OF(a, b)  __builtin_shufflevector (a, b, 1, 3, 5, 7, 9, 11, 13, 15)
+#else
+#define EVEN_OF(a, b) __builtin_shufflevector (a, b, 0, 2, 4, 6)
+#define ODD_OF(a, b)  __builtin_shufflevector (a, b, 1, 3, 5, 7)
+#endif
+#else
 #if VL == 16
 #define EVEN_LANES { 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30 }
 #define ODD_LANES  { 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31 }
@@ -45,6 +58,9 @@ typedef gint32 vi __attribute__ ((vector_size (VL * sizeof (gint32))));
 #else
 #define EVEN_LANES { 0, 2, 4, 6 }
 #define ODD_LANES  { 1, 3, 5, 7 }
+#endif
+#define EVEN_OF(a, b) __builtin_shuffle (a, b, (vi) EVEN_LANES)
+#define ODD_OF(a, b)  __builtin_shuffle (a, b, (vi) ODD_LANES)
 #endif
 #define KERNEL_S2_NAME CAT (evenlight_conv_row_s2, EVENLIGHT_ISA)
 
@@ -145,7 +161,6 @@ conv_row_s2_impl (const gint           cout,
                   gint                 width,
                   gboolean             relu)
 {
-  const vi even = EVEN_LANES, odd = ODD_LANES;
   gint x, t, o;
 
   for (x = 0; x < width; x += VL)
@@ -161,9 +176,9 @@ conv_row_s2_impl (const gint           cout,
           const gfloat *r = rows[t] + 2 * x;
           const vf a = *(const vf *) (r - 2), b = *(const vf *) (r - 2 + VL);
           const vf c = *(const vf *) r, d = *(const vf *) (r + VL);
-          const vf s0 = __builtin_shuffle (a, b, odd);    /* 2j − 1 */
-          const vf s1 = __builtin_shuffle (c, d, even);   /* 2j     */
-          const vf s2 = __builtin_shuffle (c, d, odd);    /* 2j + 1 */
+          const vf s0 = ODD_OF (a, b);    /* 2j − 1 */
+          const vf s1 = EVEN_OF (c, d);   /* 2j     */
+          const vf s2 = ODD_OF (c, d);    /* 2j + 1 */
           const gfloat *w = wt + (gsize) t * 3 * wstride;
 #pragma GCC unroll 12
           for (o = 0; o < cout; o++)

@@ -146,32 +146,46 @@ evenlight_nn_conv3x3_filled (const EvenlightConv   *conv,
                              EvenlightPlanes       *out,
                              gboolean               relu)
 {
+  EvenlightRect all = { in->x0, in->y0, in->width, in->height };
+
+  evenlight_nn_conv3x3_region (conv, in, &all, out, relu);
+}
+
+void
+evenlight_nn_conv3x3_region (const EvenlightConv   *conv,
+                             const EvenlightPlanes *in,
+                             const EvenlightRect   *region,
+                             EvenlightPlanes       *out,
+                             gboolean               relu)
+{
   EvenlightConvRowFunc kernel = conv_row ();
   const gfloat *src[MAX_TAPS];
   gfloat *dst[MAX_COUT];
+  gint ox = region->x - in->x0, oy = region->y - in->y0;
   gint y, ic, ky, kx, o;
 
   g_return_if_fail (conv->k == 3 && conv->cin == in->channels);
   g_return_if_fail (conv->ntaps <= MAX_TAPS && conv->cout <= MAX_COUT);
+  g_return_if_fail (ox >= 0 && oy >= 0 && ox + region->width <= in->width
+                    && oy + region->height <= in->height);
 
-  evenlight_planes_ensure (out, conv->cout, in->width, in->height, in->x0, in->y0);
-
-  for (y = 0; y < in->height; y++)
+  evenlight_planes_ensure (out, conv->cout, region->width, region->height, region->x, region->y);
+  for (y = 0; y < region->height; y++)
     {
       gint t = 0;
 
       for (ic = 0; ic < conv->cin; ic++)
         for (ky = 0; ky < 3; ky++)
           {
-            const gfloat *row = evenlight_planes_row (in, ic, evenlight_clampi (y + ky - 1, 0, in->height - 1));
+            const gfloat *row = evenlight_planes_row (in, ic, evenlight_clampi (oy + y + ky - 1, 0, in->height - 1));
             for (kx = 0; kx < 3; kx++)
-              src[t++] = row + kx - 1;
+              src[t++] = row + ox + kx - 1;
           }
       for (o = 0; o < conv->cout; o++)
         dst[o] = evenlight_planes_row (out, o, y);
-      kernel (conv->cout, conv->ntaps, src, conv->wt, conv->bias, dst, in->width, relu);
+      kernel (conv->cout, conv->ntaps, src, conv->wt, conv->bias, dst, region->width, relu);
       for (o = 0; o < conv->cout; o++)
-        evenlight_border_row (dst[o], in->width);
+        evenlight_border_row (dst[o], region->width);
     }
 }
 

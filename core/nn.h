@@ -62,6 +62,15 @@ void evenlight_nn_conv3x3_filled (const EvenlightConv   *conv,
                                   EvenlightPlanes       *out,
                                   gboolean               relu);
 
+/* The same computed only over @region (level coordinates, inside @in's
+ * window), reading the real neighbours around it: the values are those of
+ * the whole-window convolution, at the cost of the region only. */
+void evenlight_nn_conv3x3_region (const EvenlightConv   *conv,
+                                  const EvenlightPlanes *in,
+                                  const EvenlightRect   *region,
+                                  EvenlightPlanes       *out,
+                                  gboolean               relu);
+
 /* out = act(conv3x3 s2(in)): output row i reads input rows 2i−1 … 2i+1
  * (level coordinates, clamped); size ceil(n/2). @in's border columns must
  * be in place (see above). */

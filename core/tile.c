@@ -256,7 +256,17 @@ evenlight_render_tile (const EvenlightContext *ctx,
 
   evenlight_model_fusion (ctx->model, s);
   if (restore)
-    evenlight_model_restoration (ctx->model, s);
+    {
+      /* N where Φ's blocks read it (§5): the 8 × 8 blocks on the stride-4
+       * grid that cover the rectangle, clamped to the image. */
+      gint nx0 = MAX (win.x, evenlight_floor_to (rect->x, 4) - 4);
+      gint ny0 = MAX (win.y, evenlight_floor_to (rect->y, 4) - 4);
+      gint nx1 = MIN (win.x + win.width, evenlight_floor_to (rect->x + rect->width - 1, 4) + 8);
+      gint ny1 = MIN (win.y + win.height, evenlight_floor_to (rect->y + rect->height - 1, 4) + 8);
+      EvenlightRect need = { nx0, ny0, nx1 - nx0, ny1 - ny0 };
+
+      evenlight_model_restoration (ctx->model, s, keep_all ? NULL : &need);
+    }
   /* Φ(N, γ3), with the exact shortcuts of §5: γ3 = 0 → 0, γ3 = 1 → N. */
   if (g3 > 0.0f && g3 < 1.0f)
     evenlight_dct_filter (&s->n, ctx->width, ctx->height, rect, g3, &s->phi);
@@ -273,7 +283,7 @@ evenlight_render_tile (const EvenlightContext *ctx,
           const gfloat *phi = NULL;
 
           if (g3 >= 1.0f)
-            phi = evenlight_planes_row (&s->n, c, wy) + wx;
+            phi = evenlight_planes_row (&s->n, c, rect->y + y - s->n.y0) + (rect->x - s->n.x0);
           else if (g3 > 0.0f)
             phi = evenlight_planes_row (&s->phi, c, y);
           for (x = 0; x < rect->width; x++)

@@ -3,6 +3,7 @@
 # the GIMP plug-in for the current user, and enhance the bundled sample photo
 # through GIMP in batch mode (the result is ./evenlight-sample.jpg).
 set -euo pipefail
+here=$PWD
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-build}
 
@@ -16,7 +17,7 @@ meson compile -C "$build"
 bash "$top/plugin/install-user.sh" "$build"
 
 in="$top/tests/data/sample.jpg"
-out="$PWD/evenlight-sample.jpg"
+out="$here/evenlight-sample.jpg"
 rm -f "$out"
 # A fresh GIMP profile would be created under $HOME on first start; batch
 # mode uses the user's real profile so that the installed plug-in is found.

@@ -6,7 +6,7 @@
 EVENLIGHT_BUILD_PACKAGES="gcc pkg-config meson ninja-build gettext libglib2.0-dev libgegl-dev libbabl-dev gegl gimp libgimp2.0-dev python3"
 # Tests only: a virtual X server and tools to drive the real GIMP window,
 # image comparison, the exact LP solver for the LAIC test.
-EVENLIGHT_TEST_PACKAGES="xvfb xauth x11-utils xdotool imagemagick python3-numpy python3-pil libglpk-dev"
+EVENLIGHT_TEST_PACKAGES="gtk2-engines-pixbuf xvfb xauth x11-utils xdotool imagemagick python3-numpy python3-pil libglpk-dev"
 
 evenlight_ensure_packages ()
 {

@@ -41,8 +41,11 @@ typedef struct
   GtkWidget            *status;
   GtkObject            *adj[3];
 
-  /* The worker thread and the read it waits for; all under @mutex. */
+  /* The worker thread and the read it waits for; all under @mutex.
+   * @request_lock keeps one request in flight, should the core ever read
+   * from several threads while it builds the context. */
   GThread              *thread;
+  GMutex                request_lock;
   GMutex                mutex;
   GCond                 cond;
   const EvenlightRect  *request_rect;
@@ -108,6 +111,7 @@ analyse_read (const EvenlightRect *rect,
   Dialog   *d = user_data;
   gboolean  ok;
 
+  g_mutex_lock (&d->request_lock);
   g_mutex_lock (&d->mutex);
   ok = ! d->cancelled;
   if (ok)
@@ -121,6 +125,7 @@ analyse_read (const EvenlightRect *rect,
       ok = ! d->cancelled;
     }
   g_mutex_unlock (&d->mutex);
+  g_mutex_unlock (&d->request_lock);
 
   if (! ok)
     g_set_error_literal (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_CANCELLED,
@@ -388,6 +393,7 @@ evenlight_dialog_run (EvenlightSource       *source,
   d.source = source;
   d.model = model;
   d.vals = vals;
+  g_mutex_init (&d.request_lock);
   g_mutex_init (&d.mutex);
   g_cond_init (&d.cond);
   build_dialog (&d);
@@ -425,6 +431,7 @@ evenlight_dialog_run (EvenlightSource       *source,
   else if (d.context != NULL)
     evenlight_context_free (d.context);
   g_clear_error (&d.error);
+  g_mutex_clear (&d.request_lock);
   g_mutex_clear (&d.mutex);
   g_cond_clear (&d.cond);
   return ok;

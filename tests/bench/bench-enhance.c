@@ -6,6 +6,7 @@
  *
  * Usage: bench-enhance [WEIGHTS] [--runs N] [--isa avx512|avx2|generic]
  *                      [--case 0|1|2]   (0.5 MP, 1280 × 720, 12 MP only)
+ *                      [--denoise γ3]   (default: EVENLIGHT_DEFAULT_DENOISE)
  * Weights: WEIGHTS, else $EVENLIGHT_WEIGHTS, else the repository's
  * weights/evenlight-v1.bin, else the installed file, else
  * tests/data/golden-weights.bin (the speed does not depend on the values).
@@ -165,6 +166,7 @@ main (int argc, char **argv)
   GError *error = NULL;
   gchar *path;
   gint runs = 5, only = -1, i, s, t, r;
+  gdouble denoise = -1.0;
 
   for (i = 1; i < argc; i++)
     {
@@ -177,6 +179,8 @@ main (int argc, char **argv)
         isa = argv[++i];
       else if (g_str_equal (argv[i], "--case") && i + 1 < argc)
         only = atoi (argv[++i]);
+      else if (g_str_equal (argv[i], "--denoise") && i + 1 < argc)
+        denoise = atof (argv[++i]);
       else
         weights_arg = argv[i];
     }
@@ -198,6 +202,13 @@ main (int argc, char **argv)
       return 1;
     }
   evenlight_params_init_default (&params);
+  if (denoise >= 0.0)
+    params.denoise = (gfloat) denoise;
+  if (!evenlight_params_validate (&params, &error))
+    {
+      fprintf (stderr, "bench-enhance: %s\n", error->message);
+      return 1;
+    }
 
   printf ("weights: %s\nkernels: %s; %d runs after a warm-up; default sliders "
           "(shadows %.2f, highlights %.2f, denoise %.2f)\n",

@@ -123,6 +123,13 @@
       (lambda () (plug-in-evenlight RUN-NONINTERACTIVE img group s h d)))
     (gimp-image-delete img))
 
+  (let* ((img (copy))
+         (channel (car (gimp-channel-new img 333 251 "mask" 50 '(0 0 0)))))
+    (gimp-image-insert-channel img channel 0 0)
+    (el-case log "channel"
+      (lambda () (plug-in-evenlight RUN-NONINTERACTIVE img channel s h d)))
+    (gimp-image-delete img))
+
   ; Every image type and precision against the CLI.
   (el-case log "rgb8"
     (lambda ()

@@ -129,6 +129,8 @@ msg=$(case_error indexed)
 if [[ $msg == *"indexed"*"RGB"* ]]; then pass "indexed image refused: $msg"; else fail "indexed: '$msg'"; fi
 msg=$(case_error group)
 if [[ $msg == *"layer group"* ]]; then pass "layer group refused: $msg"; else fail "group: '$msg'"; fi
+msg=$(case_error channel)
+if [[ $msg == *"layers only"*"channel"* ]]; then pass "channel refused: $msg"; else fail "channel: '$msg'"; fi
 
 # A second, short GIMP in German (the environment cannot change within
 # one GIMP): a missing weights file must be named in the message, and the

@@ -97,6 +97,8 @@ def main():
     ap.add_argument("--weights", default=os.path.join(ROOT, "weights", "evenlight-dequant-v1.bin"))
     ap.add_argument("--grid", default=os.path.join(ROOT, "weights", "dequant-grid.png"))
     ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--grid-only", metavar="PHOTO",
+                    help="only the grid, from this validation photo, noise-free")
     args = ap.parse_args()
     torch.set_num_threads(1)
     tool = os.path.join(args.build, "tests", "laic", "laic-run")
@@ -106,6 +108,18 @@ def main():
     net = model.FoldedNet({k: torch.from_numpy(np.array(v)) for k, v in tensors.items()})
 
     _, val, src = data.photo_lists()
+    if args.grid_only:
+        p = [v for v in val if args.grid_only in v][0]
+        J = data.load_photo(p, args.max_side).astype(np.float32) / 255.0
+        Jt = torch.from_numpy(J.transpose(2, 0, 1))[None]
+        Ja, _, _, _, _ = data.darken(Jt, [1 / 30], [RATIO], [0.0])
+        ja = Ja[0].numpy().transpose(1, 2, 0)
+        with tempfile.TemporaryDirectory() as tmp:
+            out = {"stretch": np.minimum(ja / ja.max(), 1)}
+            out["LAIC"], _, _ = run_c(tool, ja, tmp)
+            out["LAIC + G"], _, _ = run_c(tool, ja, tmp, "--dequant", args.weights)
+        make_grid((p, J, out), args.grid)
+        return
     if args.limit:
         val = val[:args.limit]
     names = ["stretch", "stretch + G", "LAIC", "LAIC + G", "oracle", "oracle + G"]
