@@ -18,7 +18,7 @@
 #define P EVENLIGHT_POOL_SIZE
 
 /* Largest strip read at once, in pixels. */
-#define STRIP_PIXELS (1 << 20)
+#define STRIP_PIXELS (1 << 18)
 
 typedef struct
 {

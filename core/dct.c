@@ -12,9 +12,11 @@
  * skipped, so small γ3 costs little.
  *
  * Columns are kept in polyphase order (column 4m + r at [r][m]) so that
- * the per-block products run over contiguous block indices and vectorise.
- * Every pixel's sum is formed in the same order whatever rectangle is asked
- * for, so tiles match a whole-image pass bit for bit.
+ * the per-block products run over contiguous block indices: all three
+ * transforms are then small matrix products over rows, which the
+ * convolution row kernel (core/nn-simd.c) does. Every pixel's sum is
+ * formed in the same order whatever rectangle is asked for, so tiles match
+ * a whole-image pass bit for bit.
  */
 #include "dct.h"
 #include "nn.h"

@@ -824,13 +824,24 @@ level_make_feasible (Level *lv, gfloat g0)
     }
   if (g_getenv ("EVENLIGHT_LAIC_DEBUG"))
     {
-      gint nv0 = 0, nv1 = 0, n0 = 0;
-      gdouble m0 = 0, m1 = 0;
+      gint    nv0 = 0, nv1 = 0, n0 = 0;
+      gdouble m0 = 0.0, m1 = 0.0;
+
       for (gsize i = 0; i < n; i++)
-        {
-          if (lv->s[i] == 0) { n0++; if (fabs (r[i]) > tol) { nv0++; m0 = MAX (m0, fabs (r[i])); } }
-          else if (lv->s[i] * r[i] < 0) { nv1++; m1 = MAX (m1, -lv->s[i] * r[i]); }
-        }
+        if (lv->s[i] == 0)
+          {
+            n0++;
+            if (fabs (r[i]) > tol)
+              {
+                nv0++;
+                m0 = MAX (m0, fabs (r[i]));
+              }
+          }
+        else if (lv->s[i] * r[i] < 0)
+          {
+            nv1++;
+            m1 = MAX (m1, -lv->s[i] * r[i]);
+          }
       g_printerr ("laic: %dx%d blend t = %g; sign-0 rows %d, violated %d (max %g); "
                   "others violated %d (max %g)\n", lv->w, lv->h, t, n0, nv0, m0, nv1, m1);
     }
@@ -1006,7 +1017,7 @@ evenlight_laic_objective (const gfloat *level,
 {
   Level   lv;
   gsize   n = (gsize) width * height;
-  gfloat *r, *r0;
+  gfloat *r;
   gdouble tv = 0.0, con = 0.0, viol = 0.0;
 
   memset (&lv, 0, sizeof lv);
@@ -1015,7 +1026,6 @@ evenlight_laic_objective (const gfloat *level,
   contrast = evenlight_laic_lambda (level, n, contrast, max_gain);
   level_prepare (&lv, contrast, max_gain);
   r = g_new (gfloat, n);
-  r0 = g_new (gfloat, n);
   level_residual (&lv, gain, r);
   for (gint y = 0; y < height; y++)
     for (gint x = 0; x < width; x++)
@@ -1037,7 +1047,6 @@ evenlight_laic_objective (const gfloat *level,
   if (max_violation)
     *max_violation = viol;
   g_free (r);
-  g_free (r0);
   level_free (&lv);
   return tv - contrast * con;
 }

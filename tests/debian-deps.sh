@@ -7,6 +7,8 @@ EVENLIGHT_BUILD_PACKAGES="gcc pkg-config meson ninja-build gettext libglib2.0-de
 # Tests only: a virtual X server and tools to drive the real GIMP window,
 # image comparison, the exact LP solver for the LAIC test.
 EVENLIGHT_TEST_PACKAGES="gtk2-engines-pixbuf xvfb xauth x11-utils xdotool imagemagick python3-numpy python3-pil libglpk-dev"
+# Sanitizers, leak checks and fuzzing.
+EVENLIGHT_CHECK_PACKAGES="valgrind clang libclang-rt-14-dev"
 
 evenlight_ensure_packages ()
 {

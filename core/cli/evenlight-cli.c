@@ -348,13 +348,22 @@ main (int    argc,
       char **argv)
 {
   Options o = { 0 };
+  gchar *help_shadows = g_strdup_printf (
+    "How much dark regions are lifted, in [0, 1] (default %g)",
+    (double) EVENLIGHT_DEFAULT_SHADOWS);
+  gchar *help_highlights = g_strdup_printf (
+    "How much bright regions are brought down, in [0, 1] (default %g)",
+    (double) EVENLIGHT_DEFAULT_HIGHLIGHTS);
+  gchar *help_denoise = g_strdup_printf (
+    "How much of the estimated noise is removed, in [0, 1] (default %g)",
+    (double) EVENLIGHT_DEFAULT_DENOISE);
   GOptionEntry entries[] = {
     { "shadows", 's', 0, G_OPTION_ARG_STRING, &o.shadows,
-      "How much dark regions are lifted, in [0, 1] (default 0.8)", "G1" },
+      help_shadows, "G1" },
     { "highlights", 'l', 0, G_OPTION_ARG_STRING, &o.highlights,
-      "How much bright regions are brought down, in [0, 1] (default 0.6)", "G2" },
+      help_highlights, "G2" },
     { "denoise", 'd', 0, G_OPTION_ARG_STRING, &o.denoise,
-      "How much of the estimated noise is removed, in [0, 1] (default 0.5)", "G3" },
+      help_denoise, "G3" },
     { "method", 'm', 0, G_OPTION_ARG_STRING, &o.method,
       "“net” (the neural network, default) or “classic” (the slower "
       "retouching the network learnt from)", "METHOD" },
@@ -399,18 +408,24 @@ main (int    argc,
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       usage_error (context, error->message);
-      return EXIT_USAGE;
+      status = EXIT_USAGE;
+      goto done;
     }
   if (o.version)
     {
       g_print ("evenlight %s\n", EVENLIGHT_VERSION_STRING);
-      return 0;
+      status = 0;
+      goto done;
     }
   if (!check_options (context, &o, &classic, &params, &retouch, &n_threads))
-    return EXIT_USAGE;
+    {
+      status = EXIT_USAGE;
+      goto done;
+    }
 
   status = run (&o, classic, &params, &retouch, n_threads);
 
+done:
   g_free (o.shadows);
   g_free (o.highlights);
   g_free (o.denoise);
@@ -419,5 +434,8 @@ main (int    argc,
   g_free (o.weights);
   g_free (o.threads);
   g_strfreev (o.files);
+  g_free (help_shadows);
+  g_free (help_highlights);
+  g_free (help_denoise);
   return status;
 }

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang + AddressSanitizer + UBSan in
 # build-fuzz/ and runs each for a bounded time (default 60 s; first
-# argument). Prints the executions of each run; a crash fails the script and
+# argument), or only the targets named after it (weights, render).
+# Prints the executions of each run; a crash fails the script and
 # leaves the crashing input in build-fuzz/crashes/ (turn it into a
 # regression test).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 seconds=${1:-60}
+shift || true
+targets=${*:-weights render}
 build=${BUILD:-$top/build-fuzz}
 cd "$top"
 if [ ! -f "$build/build.ninja" ]; then
@@ -16,7 +19,7 @@ fi
 meson compile -C "$build" tests/fuzz/fuzz-weights tests/fuzz/fuzz-render
 mkdir -p "$build/crashes"
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-for target in weights render; do
+for target in $targets; do
   work="$build/corpus-$target"
   mkdir -p "$work"
   log="$build/fuzz-$target.log"

@@ -116,9 +116,22 @@ def loe(out, ref, short=100):
 
 # ---------------------------------------------------------------- network
 
+_memo = {}
+
+
 def run_net(net, img, g3, g1=1.0, g2=1.0):
+    """R for (γ1, γ2, γ3); R1 and N are computed once per image and (γ1, γ2),
+    since γ3 only enters through Φ."""
+    from model import phi
+    key = (id(img), g1, g2)
+    if key not in _memo:
+        _memo.clear()
+        with torch.no_grad():
+            o = net(to_t(img), g1, g2, 1.0, restore=True)
+        _memo[key] = (img, o["R1"], o["N"])   # img kept so its id stays unique
+    _, r1, n = _memo[key]
     with torch.no_grad():
-        r = net(to_t(img), g1, g2, g3, restore=g3 > 0)["R"]
+        r = torch.clamp(r1 + phi(n, g3), 0.0, 1.0)
     return r[0].numpy().transpose(1, 2, 0)
 
 
