@@ -16,6 +16,7 @@
 #include <locale.h>
 #include <string.h>
 
+#include "dark.h"
 #include "drawable-io.h"
 #include "evenlight-dialog.h"
 #include "plugin-common.h"
@@ -133,6 +134,8 @@ query (void)
                           args, return_vals);
 
   gimp_plugin_menu_register (PLUG_IN_PROC, "<Image>/Colors/Tone Mapping");
+
+  evenlight_dark_register ();
 }
 
 /* ---- Running ------------------------------------------------------------ */
@@ -259,7 +262,6 @@ run (const gchar      *name,
   EvenlightVals     vals;
   GError           *error = NULL;
 
-  (void) name;
   init_i18n ();
   gegl_init (NULL, NULL);
 
@@ -270,7 +272,9 @@ run (const gchar      *name,
   evenlight_vals_init_default (&vals);
   run_mode = nparams > 0 ? (GimpRunMode) param[0].data.d_int32 : GIMP_RUN_NONINTERACTIVE;
 
-  if (nparams < 3)
+  if (g_strcmp0 (name, PLUG_IN_DARK_PROC) == 0)
+    status = evenlight_dark_run (nparams, param, &error);
+  else if (nparams < 3)
     {
       status = GIMP_PDB_CALLING_ERROR;
       g_set_error (&error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
@@ -319,7 +323,7 @@ run (const gchar      *name,
         break;
       }
 
-  if (status == GIMP_PDB_SUCCESS)
+  if (status == GIMP_PDB_SUCCESS && g_strcmp0 (name, PLUG_IN_DARK_PROC) != 0)
     status = process (param[2].data.d_drawable, run_mode, &vals, &error);
 
   values[0].data.d_status = status;

@@ -11,6 +11,8 @@
 #   ${GIMP2_DIRECTORY:-~/.config/GIMP/2.10}/plug-ins/evenlight/
 #     evenlight            the plug-in
 #     evenlight-v1.bin     the weights (the plug-in looks next to itself)
+#     evenlight-dequant-v1.bin  the weights of the dequantization network
+#                          (Even Light for Dark Photos)
 #     locale/LANG/LC_MESSAGES/evenlight.mo   (likewise for translations)
 # Restart GIMP afterwards: Colors ▸ Tone Mapping ▸ Even Light…
 set -euo pipefail
@@ -33,6 +35,13 @@ plugin=$build/plugin/evenlight
 
 gimp_dir=${GIMP2_DIRECTORY:-${XDG_CONFIG_HOME:-$HOME/.config}/GIMP/2.10}
 dest=$gimp_dir/plug-ins/evenlight
+# GIMP fills in a new profile (brushes, gradients, gimprc, …) only when its
+# folder does not exist yet; creating plug-ins/ first would leave a profile
+# without those folders and GIMP would complain at every start. So if there
+# is no profile yet, let GIMP make it before the plug-in is copied in.
+if [ ! -d "$gimp_dir" ] && command -v gimp-console-2.10 >/dev/null; then
+  GIMP2_DIRECTORY=$gimp_dir gimp-console-2.10 -i -d -f -b '(gimp-quit 0)' >/dev/null 2>&1 || true
+fi
 mkdir -p "$dest"
 install -m 755 "$plugin" "$dest/evenlight"
 
@@ -41,6 +50,12 @@ if [ -f "$weights" ]; then
   install -m 644 "$weights" "$dest/evenlight-v1.bin"
 else
   echo "install-user.sh: warning: $weights not found; set EVENLIGHT_WEIGHTS or install it later next to the plug-in" >&2
+fi
+dq_weights=$top/weights/evenlight-dequant-v1.bin
+if [ -f "$dq_weights" ]; then
+  install -m 644 "$dq_weights" "$dest/evenlight-dequant-v1.bin"
+else
+  echo "install-user.sh: warning: $dq_weights not found; set EVENLIGHT_DEQUANT_WEIGHTS or install it later next to the plug-in" >&2
 fi
 
 n_lang=0

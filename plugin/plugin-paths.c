@@ -86,3 +86,51 @@ evenlight_plugin_load_model (GError **error)
   g_free (path);
   return model;
 }
+
+gchar *
+evenlight_plugin_find_dequant_weights (GError **error)
+{
+  /* evenlight_dequant_default_path() is $EVENLIGHT_DEQUANT_WEIGHTS when
+   * set: an explicit choice is used as it is, even if it is missing, so
+   * that a wrong path is reported instead of silently replaced. */
+  const gchar *env = g_getenv ("EVENLIGHT_DEQUANT_WEIGHTS");
+  const gchar *installed = evenlight_dequant_default_path ();
+  gchar       *dir;
+  gchar       *beside = NULL;
+
+  if (env != NULL && env[0] != '\0')
+    return g_strdup (env);
+  if (g_file_test (installed, G_FILE_TEST_IS_REGULAR))
+    return g_strdup (installed);
+
+  dir = evenlight_plugin_get_dir ();
+  if (dir != NULL)
+    {
+      beside = g_build_filename (dir, EVENLIGHT_DEQUANT_FILE, NULL);
+      g_free (dir);
+      if (g_file_test (beside, G_FILE_TEST_IS_REGULAR))
+        return beside;
+    }
+
+  g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_IO,
+               _("The dequantization weights file was not found: looked for "
+                 "“%s” and “%s”. Reinstall the plug-in, set "
+                 "EVENLIGHT_DEQUANT_WEIGHTS to the path of the file, or run "
+                 "without dequantization."),
+               installed, beside != NULL ? beside : EVENLIGHT_DEQUANT_FILE);
+  g_free (beside);
+  return NULL;
+}
+
+EvenlightDequant *
+evenlight_plugin_load_dequant (GError **error)
+{
+  gchar            *path = evenlight_plugin_find_dequant_weights (error);
+  EvenlightDequant *dequant;
+
+  if (path == NULL)
+    return NULL;
+  dequant = evenlight_dequant_load (path, error);
+  g_free (path);
+  return dequant;
+}

@@ -7,12 +7,15 @@
  * the core knows (evenlight_default_weights_path) and the translations into
  * LOCALEDIR. A per-user install (plugin/install-user.sh) puts everything
  * into the plug-in's own folder, ~/.config/GIMP/2.10/plug-ins/evenlight/:
- * the executable, evenlight-v1.bin and locale/. Both work without any
- * configuration; $EVENLIGHT_WEIGHTS overrides the weights file.
+ * the executable, evenlight-v1.bin, evenlight-dequant-v1.bin and locale/.
+ * Both work without any
+ * configuration; $EVENLIGHT_WEIGHTS overrides the weights file,
+ * $EVENLIGHT_DEQUANT_WEIGHTS the dequantization weights.
  */
 #ifndef EVENLIGHT_PLUGIN_PATHS_H
 #define EVENLIGHT_PLUGIN_PATHS_H
 
+#include "dequant.h"
 #include "evenlight.h"
 
 /* The name of the weights file next to the plug-in executable. */
@@ -33,5 +36,14 @@ gchar          *evenlight_plugin_find_weights   (GError **error);
 
 /* Finds and loads the weights; every error names the file. */
 EvenlightModel *evenlight_plugin_load_model     (GError **error);
+
+/* The same for the dequantization network of Even Light for Dark Photos
+ * (evenlight-dequant-v1.bin): $EVENLIGHT_DEQUANT_WEIGHTS if set, else the
+ * installed file, else the one next to the executable; NULL with an error
+ * naming every place searched. */
+gchar            *evenlight_plugin_find_dequant_weights (GError **error);
+
+/* Finds and loads the dequantization weights; every error names the file. */
+EvenlightDequant *evenlight_plugin_load_dequant         (GError **error);
 
 #endif /* EVENLIGHT_PLUGIN_PATHS_H */

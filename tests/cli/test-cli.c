@@ -18,7 +18,10 @@
 
 static gchar *cli;      /* the program under test */
 static gchar *weights;  /* tests/data/golden-weights.bin */
+static gchar *dq_weights;  /* tests/data/dequant-golden-weights.bin */
 static gchar *tmpdir;
+/* Scales the colour of pattern(): below 1, a very dark capture. */
+static gfloat exposure = 1.0f;
 
 /* ---- Images ------------------------------------------------------------ */
 
@@ -33,9 +36,9 @@ pattern (gint    x,
 
   if (x > W * 2 / 3 && y < H / 2)
     base = 0.85f + 0.1f * y / H;
-  rgba[0] = base;
-  rgba[1] = base * 0.8f + 0.02f * ((x * 7 + y * 3) % 5);
-  rgba[2] = base * 0.6f + 0.01f * ((x + y) % 7);
+  rgba[0] = exposure * base;
+  rgba[1] = exposure * (base * 0.8f + 0.02f * ((x * 7 + y * 3) % 5));
+  rgba[2] = exposure * (base * 0.6f + 0.01f * ((x + y) % 7));
   rgba[3] = (x < 10 && y < 10) ? 0.0f : 0.25f + 0.75f * x / (W - 1);
 }
 
@@ -509,6 +512,144 @@ test_sample_photo (void)
   g_assert_true (g_file_test (out, G_FILE_TEST_IS_REGULAR));
 }
 
+/* ---- Very dark photos: LAIC and the dequantization network ------------- */
+
+static gdouble
+mean_colour (const guint8 *rgba)
+{
+  gdouble sum = 0.0;
+
+  for (gsize i = 0; i < (gsize) W * H; i++)
+    sum += rgba[4 * i] + rgba[4 * i + 1] + rgba[4 * i + 2];
+  return sum / (3.0 * W * H * 255.0);
+}
+
+static void
+test_laic (void)
+{
+  g_autofree gchar *in = NULL;
+  g_autofree gchar *out = g_build_filename (tmpdir, "dark-laic.png", NULL);
+  g_autofree gchar *out_dq = g_build_filename (tmpdir, "dark-laic-dq.png", NULL);
+  g_autofree gchar *err = NULL;
+  g_autofree gchar *before = NULL, *after = NULL;
+  GeglBuffer *a, *b, *c;
+  guint8 *pa, *pb, *pc;
+  gsize changed = 0, dq_changed = 0;
+  gint status;
+
+  exposure = 0.08f;
+  in = make_image ("dark.png", "R'G'B'A u8", "gegl:png-save", 8, FALSE);
+  exposure = 1.0f;
+  before = file_checksum (in);
+
+  status = run_cli (&err, "--method", "laic", "--threads", "2", in, out, NULL);
+  if (status != 0)
+    g_error ("laic: status %d: %s", status, err);
+  g_clear_pointer (&err, g_free);
+  status = run_cli (&err, "--method", "laic", "--dequantize",
+                    "--dequant-weights", dq_weights, "--threads", "2", in,
+                    out_dq, NULL);
+  if (status != 0)
+    g_error ("laic --dequantize: status %d: %s", status, err);
+  after = file_checksum (in);
+  g_assert_cmpstr (before, ==, after);
+
+  a = load_image (in);
+  b = load_image (out);
+  c = load_image (out_dq);
+  pa = pixels (a, "R'G'B'A u8");
+  pb = pixels (b, "R'G'B'A u8");
+  pc = pixels (c, "R'G'B'A u8");
+  for (gsize i = 0; i < (gsize) W * H; i++)
+    {
+      g_assert_cmpuint (pb[4 * i + 3], ==, pa[4 * i + 3]);
+      g_assert_cmpuint (pc[4 * i + 3], ==, pa[4 * i + 3]);
+      changed += memcmp (pa + 4 * i, pb + 4 * i, 3) != 0;
+      dq_changed += memcmp (pb + 4 * i, pc + 4 * i, 3) != 0;
+    }
+  g_test_message ("mean colour %.4f → LAIC %.4f, + dequantization %.4f; "
+                  "%zu pixels changed by the dequantization",
+                  mean_colour (pa), mean_colour (pb), mean_colour (pc),
+                  dq_changed);
+  /* Brightened a lot, almost everywhere; the network acted (the gain of
+   * so dark an image is far above EVENLIGHT_DEQUANT_GAIN_HIGH). */
+  g_assert_cmpuint (changed, >, W * H * 9 / 10);
+  g_assert_cmpfloat (mean_colour (pb), >, 3.0 * mean_colour (pa));
+  g_assert_cmpuint (dq_changed, >, W * H / 2);
+  g_free (pa);
+  g_free (pb);
+  g_free (pc);
+  g_object_unref (a);
+  g_object_unref (b);
+  g_object_unref (c);
+  assert_no_leftovers ();
+}
+
+/* On a normally exposed image, --dequantize must leave every pixel that
+ * was brightened less than EVENLIGHT_DEQUANT_GAIN_LOW (2) bit for bit as
+ * the method alone makes it. The gain is re-estimated here from the 8-bit
+ * files, so only pixels clearly below 2 (1.6, and not too dark for the
+ * ratio to be reliable) are checked. */
+static void
+check_dequant_keeps_normal (const gchar *method)
+{
+  g_autofree gchar *in = make_image ("normal.png", "R'G'B' u8", "gegl:png-save", 8, FALSE);
+  g_autofree gchar *out = g_build_filename (tmpdir, "normal-out.png", NULL);
+  g_autofree gchar *out_dq = g_build_filename (tmpdir, "normal-dq.png", NULL);
+  g_autofree gchar *err = NULL;
+  GeglBuffer *a, *b, *c;
+  guint8 *pa, *pb, *pc;
+  gsize checked = 0, differ = 0;
+  gint status;
+
+  status = run_cli (&err, "--method", method, "--weights", weights,
+                    in, out, NULL);
+  if (status != 0)
+    g_error ("%s: status %d: %s", method, status, err);
+  g_clear_pointer (&err, g_free);
+  status = run_cli (&err, "--method", method, "--weights", weights,
+                    "--dequantize", "--dequant-weights", dq_weights,
+                    in, out_dq, NULL);
+  if (status != 0)
+    g_error ("%s --dequantize: status %d: %s", method, status, err);
+  a = load_image (in);
+  b = load_image (out);
+  c = load_image (out_dq);
+  pa = pixels (a, "R'G'B' u8");
+  pb = pixels (b, "R'G'B' u8");
+  pc = pixels (c, "R'G'B' u8");
+  for (gsize i = 0; i < (gsize) W * H; i++)
+    {
+      guint vin = MAX (pa[3 * i], MAX (pa[3 * i + 1], pa[3 * i + 2]));
+      guint vout = MAX (pb[3 * i], MAX (pb[3 * i + 1], pb[3 * i + 2]));
+
+      if (vin >= 16 && vout < 1.6 * vin)
+        {
+          checked++;
+          if (memcmp (pb + 3 * i, pc + 3 * i, 3) != 0)
+            differ++;
+        }
+    }
+  g_test_message ("--method %s: %zu pixels with a gain below 1.6, %zu differ",
+                  method, checked, differ);
+  g_assert_cmpuint (checked, >, W * H / 10);
+  g_assert_cmpuint (differ, ==, 0);
+  g_free (pa);
+  g_free (pb);
+  g_free (pc);
+  g_object_unref (a);
+  g_object_unref (b);
+  g_object_unref (c);
+  assert_no_leftovers ();
+}
+
+static void
+test_dequantize_normal (void)
+{
+  check_dequant_keeps_normal ("net");
+  check_dequant_keeps_normal ("classic");
+}
+
 /* ---- Errors -------------------------------------------------------------- */
 
 /* Runs with @args and expects @status, every @needle in the message, the
@@ -598,6 +739,9 @@ test_errors (void)
   FAIL (2, "INPUT OUTPUT", "--weights", weights, in);
   FAIL (2, "INPUT OUTPUT", "--weights", weights, in, out, out);
   FAIL (2, "Unknown option", "--brightness", "1", in, out);
+  FAIL (2, "--method|laic", "--method", "dark", in, out);
+  FAIL (2, "--shadows", "--method", "laic", "--shadows", "0.5", in, out);
+  FAIL (2, "--dequant-weights|--dequantize", "--dequant-weights", dq_weights, in, out);
 
   /* Files: status 1, the message names the file. */
   FAIL (1, "missing.png|No such file", "--weights", weights, missing, out);
@@ -606,6 +750,12 @@ test_errors (void)
   FAIL (1, "err-out.xyz|unknown output format", "--weights", weights, in, badext);
   FAIL (1, "err-in.png|is the input file", "--weights", weights, in, in);
   FAIL (1, "no-weights.bin|No such file", "--weights", nowts, in, out);
+  FAIL (1, "no-weights.bin|No such file", "--method", "laic", "--dequantize",
+        "--dequant-weights", nowts, in, out);
+  FAIL (1, "no-weights.bin|No such file", "--weights", weights, "--dequantize",
+        "--dequant-weights", nowts, in, out);
+  FAIL (1, "golden-weights.bin|evenlight-dequant-v1", "--method", "laic",
+        "--dequantize", "--dequant-weights", weights, in, out);
   FAIL (1, "bad-weights.bin|damaged", "--weights", bad_wts, in, out);
   FAIL (1, "text.png|not an evenlight weights file", "--weights", text, in, out);
   FAIL (1, "is a directory", "--weights", weights, in, tmpdir);
@@ -642,7 +792,8 @@ test_help_and_version (void)
   g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
   for (const gchar **w = (const gchar *[]) { "--shadows", "--highlights",
          "--denoise", "--method", "--retouch-params", "--weights", "--threads",
-         "INPUT OUTPUT", NULL }; *w; w++)
+         "laic", "--dequantize", "--dequant-weights", "INPUT OUTPUT",
+         NULL }; *w; w++)
     g_assert_nonnull (strstr (help, *w));
   g_spawn_sync (NULL, argv_version, NULL, G_SPAWN_DEFAULT, NULL, NULL, &version,
                 NULL, &status, NULL);
@@ -663,8 +814,11 @@ main (int    argc,
   if (cli == NULL)
     g_error ("EVENLIGHT_CLI must name the program under test");
   weights = g_build_filename (data ? data : "tests/data", "golden-weights.bin", NULL);
+  dq_weights = g_build_filename (data ? data : "tests/data",
+                                 "dequant-golden-weights.bin", NULL);
   tmpdir = g_dir_make_tmp ("evenlight-cli-XXXXXX", NULL);
   g_unsetenv ("EVENLIGHT_WEIGHTS");
+  g_unsetenv ("EVENLIGHT_DEQUANT_WEIGHTS");
 
   g_test_add_func ("/cli/help-and-version", test_help_and_version);
   g_test_add_func ("/cli/errors", test_errors);
@@ -677,6 +831,8 @@ main (int    argc,
   g_test_add_func ("/cli/threads-and-sliders", test_threads_and_sliders);
   g_test_add_func ("/cli/classic", test_classic);
   g_test_add_func ("/cli/sample-photo", test_sample_photo);
+  g_test_add_func ("/cli/laic", test_laic);
+  g_test_add_func ("/cli/dequantize-normal", test_dequantize_normal);
   status = g_test_run ();
 
   /* Clean up only after success, so a failure can be looked at. */
@@ -695,6 +851,7 @@ main (int    argc,
     }
   g_free (cli);
   g_free (weights);
+  g_free (dq_weights);
   g_free (tmpdir);
   gegl_exit ();
   return status;

@@ -1,0 +1,320 @@
+/* evenlight — GIMP 2.10 plug-in: Even Light for Dark Photos.
+ *
+ * Copyright (C) 2026 the evenlight developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * LAIC solves one program over the whole layer (its gain is not local:
+ * core/laic.h), so the layer is processed in memory as a whole; only the
+ * bounds of the selection are written to the shadow buffer, which is then
+ * merged through the selection mask as one undo step. Pixels are read and
+ * written through drawable-io.c exactly as for the main procedure: float
+ * in the image's colour space, alpha untouched, gray stays gray (LAIC
+ * applies one gain to all three channels, so R = G = B is kept).
+ */
+#include <libgimp/gimp.h>
+#include <libgimp/gimpui.h>
+
+#include <string.h>
+
+#include "dark.h"
+#include "dequant.h"
+#include "drawable-io.h"
+#include "laic.h"
+#include "plugin-common.h"
+#include "plugin-paths.h"
+
+/* Rows per gegl_buffer_set() when the result is written back. */
+#define STRIP_ROWS 64
+/* Bump when the meaning of a field of DarkVals changes. */
+#define DARK_VALS_VERSION 1
+
+typedef struct
+{
+  guint32 version;
+  guint32 size;        /* sizeof (DarkVals) */
+  gint32  dequantize;  /* 0 or 1 */
+} DarkVals;
+
+static void
+dark_vals_init_default (DarkVals *vals)
+{
+  memset (vals, 0, sizeof *vals);
+  vals->version = DARK_VALS_VERSION;
+  vals->size = sizeof *vals;
+  vals->dequantize = 1;
+}
+
+static void
+dark_vals_load_last (DarkVals *vals)
+{
+  DarkVals stored;
+
+  if (gimp_get_data_size (PLUG_IN_DARK_PROC) == sizeof stored
+      && gimp_get_data (PLUG_IN_DARK_PROC, &stored)
+      && stored.version == DARK_VALS_VERSION && stored.size == sizeof stored
+      && (stored.dequantize == 0 || stored.dequantize == 1))
+    *vals = stored;
+}
+
+void
+evenlight_dark_register (void)
+{
+  static const GimpParamDef args[PLUG_IN_DARK_N_ARGS] =
+  {
+    { GIMP_PDB_INT32,    "run-mode",   "The run mode { RUN-INTERACTIVE (0), RUN-NONINTERACTIVE (1), RUN-WITH-LAST-VALS (2) }" },
+    { GIMP_PDB_IMAGE,    "image",      "Input image" },
+    { GIMP_PDB_DRAWABLE, "drawable",   "Input drawable (a layer)" },
+    { GIMP_PDB_INT32,    "dequantize", "Remove the banding and noise of strongly brightened regions with the dequantization network (TRUE or FALSE)" },
+  };
+  static const GimpParamDef return_vals[] =
+  {
+    { GIMP_PDB_STRING, "error-message", "Why the procedure failed" },
+  };
+
+  gimp_install_procedure (PLUG_IN_DARK_PROC,
+                          N_("Brighten a very dark photo with a locally adaptive gain, optionally removing the banding"),
+                          "Brightens a very dark photo (an under-exposed "
+                          "capture whose shadows hold only a few levels) by "
+                          "locally adaptive illumination compensation (LAIC, "
+                          "after \"Learning-based Dequantization for Image "
+                          "Restoration Against Extremely Poor Illumination\"); "
+                          "with 'dequantize' a small network then removes the "
+                          "banding and noise where the gain is large (pixels "
+                          "brightened less than twofold are left as they are). "
+                          "Works on the whole layer (the gain is computed "
+                          "globally), changes only the selection, keeps alpha; "
+                          "RGB and grayscale layers of any precision. The "
+                          "dequantization weights (evenlight-dequant-v1.bin) "
+                          "are looked up in the installed data folder, then "
+                          "next to the plug-in; EVENLIGHT_DEQUANT_WEIGHTS "
+                          "overrides it.",
+                          "the evenlight developers",
+                          "Copyright (C) 2026 the evenlight developers, GPL-3.0-or-later",
+                          "2026",
+                          N_("Even Light for _Dark Photos..."),
+                          "RGB*, GRAY*",
+                          GIMP_PLUGIN,
+                          G_N_ELEMENTS (args), G_N_ELEMENTS (return_vals),
+                          args, return_vals);
+  gimp_plugin_menu_register (PLUG_IN_DARK_PROC, "<Image>/Colors/Tone Mapping");
+}
+
+/* The dialog: one check box. Returns FALSE when cancelled. */
+static gboolean
+dark_dialog (DarkVals *vals)
+{
+  GtkWidget *dialog, *vbox, *label, *check;
+  gboolean   ok;
+
+  gimp_ui_init (PLUG_IN_BINARY, FALSE);
+  dialog = gimp_dialog_new (_("Even Light for Dark Photos"), PLUG_IN_DARK_ROLE,
+                            NULL, 0,
+                            gimp_standard_help_func, PLUG_IN_DARK_PROC,
+                            _("_Cancel"), GTK_RESPONSE_CANCEL,
+                            _("_OK"),     GTK_RESPONSE_OK,
+                            NULL);
+  gtk_dialog_set_alternative_button_order (GTK_DIALOG (dialog),
+                                           GTK_RESPONSE_OK,
+                                           GTK_RESPONSE_CANCEL, -1);
+  gimp_window_set_transient (GTK_WINDOW (dialog));
+
+  vbox = gtk_vbox_new (FALSE, 12);
+  gtk_container_set_border_width (GTK_CONTAINER (vbox), 12);
+  gtk_box_pack_start (GTK_BOX (gtk_dialog_get_content_area (GTK_DIALOG (dialog))),
+                      vbox, TRUE, TRUE, 0);
+
+  label = gtk_label_new (_("Brightens a very dark photo with a gain that "
+                           "adapts to each region. The whole layer is "
+                           "analysed; this can take some seconds."));
+  gtk_label_set_line_wrap (GTK_LABEL (label), TRUE);
+  gtk_misc_set_alignment (GTK_MISC (label), 0.0, 0.5);
+  gtk_box_pack_start (GTK_BOX (vbox), label, FALSE, FALSE, 0);
+
+  check = gtk_check_button_new_with_mnemonic (_("_Remove banding and noise "
+                                                "(dequantization)"));
+  gimp_help_set_help_data (check,
+                           _("Where the photo is brightened strongly, a small "
+                             "network smooths the steps between the few levels "
+                             "the capture had."), NULL);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (check), vals->dequantize != 0);
+  gtk_box_pack_start (GTK_BOX (vbox), check, FALSE, FALSE, 0);
+
+  gtk_widget_show_all (dialog);
+  ok = gimp_dialog_run (GIMP_DIALOG (dialog)) == GTK_RESPONSE_OK;
+  if (ok)
+    vals->dequantize = gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (check));
+  gtk_widget_destroy (dialog);
+  return ok;
+}
+
+/* Writes @rect of the whole-layer result @rgb (source->width wide) to the
+ * shadow buffer, merges it through the selection (one undo step). */
+static void
+write_back (EvenlightSource     *source,
+            const gfloat        *rgb,
+            const EvenlightRect *rect)
+{
+  GeglBuffer *shadow = gimp_drawable_get_shadow_buffer (source->drawable_id);
+  gsize       row = (gsize) rect->width;
+  gfloat     *pixels = g_new (gfloat, row * STRIP_ROWS * source->n_channels);
+  gfloat     *strip = g_new (gfloat, row * STRIP_ROWS * 3);
+
+  for (gint y = 0; y < rect->height; y += STRIP_ROWS)
+    {
+      EvenlightRect s = { rect->x, rect->y + y, rect->width,
+                          MIN (STRIP_ROWS, rect->height - y) };
+      GeglRectangle r = { s.x, s.y, s.width, s.height };
+
+      for (gint j = 0; j < s.height; j++)
+        memcpy (strip + j * row * 3,
+                rgb + ((gsize) (s.y + j) * source->width + s.x) * 3,
+                row * 3 * sizeof (gfloat));
+      /* The source supplies the alpha that LAIC does not touch. */
+      evenlight_source_get (source, &s, pixels);
+      evenlight_source_merge (source, pixels, strip, row * s.height);
+      gegl_buffer_set (shadow, &r, 0, source->format, pixels,
+                       GEGL_AUTO_ROWSTRIDE);
+    }
+  g_free (strip);
+  g_free (pixels);
+  /* Unreferencing flushes the last tiles to GIMP. */
+  g_object_unref (shadow);
+  gimp_drawable_merge_shadow (source->drawable_id, TRUE);
+  gimp_drawable_update (source->drawable_id, rect->x, rect->y,
+                        rect->width, rect->height);
+}
+
+static GimpPDBStatusType
+dark_process (gint32      drawable_id,
+              GimpRunMode run_mode,
+              DarkVals   *vals,
+              GError    **error)
+{
+  EvenlightSource     source;
+  EvenlightDequant   *dequant = NULL;
+  EvenlightLaicParams params;
+  EvenlightRect       rect, all;
+  GimpPDBStatusType   status = GIMP_PDB_EXECUTION_ERROR;
+  gfloat             *rgb = NULL, *gain = NULL;
+  gint                n_threads = (gint) g_get_num_processors ();
+  gint64              t0 = g_get_monotonic_time (), t1, t2;
+
+  if (! evenlight_source_init (&source, drawable_id, error))
+    return GIMP_PDB_CALLING_ERROR;
+
+  if (run_mode == GIMP_RUN_INTERACTIVE && ! dark_dialog (vals))
+    {
+      status = GIMP_PDB_CANCEL;
+      goto out;
+    }
+  if (! gimp_drawable_mask_intersect (drawable_id, &rect.x, &rect.y,
+                                      &rect.width, &rect.height))
+    {
+      status = GIMP_PDB_SUCCESS;   /* nothing selected on this layer */
+      goto out;
+    }
+  /* A missing weights file is reported before any work is done. */
+  if (vals->dequantize)
+    {
+      dequant = evenlight_plugin_load_dequant (error);
+      if (dequant == NULL)
+        goto out;
+    }
+
+  all = (EvenlightRect) { 0, 0, source.width, source.height };
+  rgb = g_try_new (gfloat, (gsize) all.width * all.height * 3);
+  if (vals->dequantize)
+    gain = g_try_new (gfloat, (gsize) all.width * all.height);
+  if (rgb == NULL || (vals->dequantize && gain == NULL))
+    {
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+                   _("Not enough memory to process a %d × %d layer."),
+                   all.width, all.height);
+      goto out;
+    }
+
+  gimp_progress_init (_("Even Light for Dark Photos"));
+  evenlight_source_read (&all, rgb, &source, NULL);
+  gimp_progress_update (0.1);
+  evenlight_laic_params_init_default (&params);
+  if (! evenlight_laic (&params, rgb, all.width, all.height, n_threads, gain,
+                        error))
+    goto out;
+  t1 = g_get_monotonic_time ();
+  gimp_progress_update (vals->dequantize ? 0.7 : 0.9);
+  /* The drawable's precision may be higher than 8 bits, but a capture
+   * dark enough for this tool is almost always an 8-bit one. */
+  if (dequant != NULL
+      && ! evenlight_dequant_apply (dequant, rgb, all.width, all.height, gain,
+                                    EVENLIGHT_DEQUANT_STEP_8BIT, n_threads,
+                                    error))
+    goto out;
+  t2 = g_get_monotonic_time ();
+  gimp_progress_update (0.9);
+  write_back (&source, rgb, &rect);
+  gimp_progress_update (1.0);
+  if (g_getenv ("EVENLIGHT_DEBUG") != NULL)
+    g_printerr ("evenlight-dark: %d x %d layer: LAIC %.1f ms, dequantization "
+                "%.1f ms, written in %.1f ms\n", all.width, all.height,
+                (t1 - t0) / 1000.0, (t2 - t1) / 1000.0,
+                (g_get_monotonic_time () - t2) / 1000.0);
+
+  if (run_mode != GIMP_RUN_NONINTERACTIVE)
+    gimp_displays_flush ();
+  if (run_mode == GIMP_RUN_INTERACTIVE)
+    gimp_set_data (PLUG_IN_DARK_PROC, vals, sizeof *vals);
+  status = GIMP_PDB_SUCCESS;
+
+out:
+  g_free (gain);
+  g_free (rgb);
+  evenlight_dequant_free (dequant);
+  evenlight_source_clear (&source);
+  return status;
+}
+
+GimpPDBStatusType
+evenlight_dark_run (gint              nparams,
+                    const GimpParam  *param,
+                    GError          **error)
+{
+  GimpRunMode run_mode;
+  DarkVals    vals;
+
+  dark_vals_init_default (&vals);
+  run_mode = nparams > 0 ? (GimpRunMode) param[0].data.d_int32
+                         : GIMP_RUN_NONINTERACTIVE;
+  if (nparams < 3
+      || (run_mode == GIMP_RUN_NONINTERACTIVE && nparams != PLUG_IN_DARK_N_ARGS))
+    {
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+                   _("%s needs %d arguments (run-mode, image, drawable, "
+                     "dequantize), got %d."),
+                   PLUG_IN_DARK_PROC, PLUG_IN_DARK_N_ARGS, nparams);
+      return GIMP_PDB_CALLING_ERROR;
+    }
+  switch (run_mode)
+    {
+    case GIMP_RUN_INTERACTIVE:
+    case GIMP_RUN_WITH_LAST_VALS:
+      dark_vals_load_last (&vals);
+      break;
+
+    case GIMP_RUN_NONINTERACTIVE:
+      if (param[3].data.d_int32 != 0 && param[3].data.d_int32 != 1)
+        {
+          g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+                       _("Dequantize must be 0 (FALSE) or 1 (TRUE), not %d."),
+                       (gint) param[3].data.d_int32);
+          return GIMP_PDB_CALLING_ERROR;
+        }
+      vals.dequantize = param[3].data.d_int32;
+      break;
+
+    default:
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+                   _("Unknown run mode %d."), (gint) run_mode);
+      return GIMP_PDB_CALLING_ERROR;
+    }
+  return dark_process (param[2].data.d_drawable, run_mode, &vals, error);
+}
