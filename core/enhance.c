@@ -455,7 +455,16 @@ evenlight_enhance_pixels (const EvenlightModel  *model,
                    "Pixels must have 1 to 4 channels, not %d", channels);
       return FALSE;
     }
-  if (width <= 0 || height <= 0 || rowstride < (gsize) width * channels)
+  /* The limits of evenlight_context_new(), checked before the copy below
+   * reads a single pixel or allocates for an impossible size. */
+  if (width <= 0 || height <= 0 || width > EVENLIGHT_MAX_SIDE || height > EVENLIGHT_MAX_SIDE)
+    {
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+                   "Cannot process an image of %d × %d pixels (each side must be 1 to %d)",
+                   width, height, EVENLIGHT_MAX_SIDE);
+      return FALSE;
+    }
+  if (rowstride < (gsize) width * channels)
     {
       g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
                    "Cannot process %d × %d pixels with rows %" G_GSIZE_FORMAT " floats apart",
