@@ -70,16 +70,16 @@ export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 if configure build-asan -Db_sanitize=address,undefined -Db_lundef=false \
      -Dplugin=disabled -Dbuildtype=debugoptimized; then
   ASAN_OPTIONS=detect_leaks=1 meson test -C build-asan --print-errorlogs \
-    --num-processes 2 --no-suite cli --no-suite train || status=1
+    --num-processes 2 --no-suite cli --no-suite hostile --no-suite train || status=1
   count_results build-asan
   ASAN_OPTIONS=detect_leaks=1 meson test -C build-asan --print-errorlogs \
-    weights || status=1
+    weights hostile-engine || status=1
   count_results build-asan
-  # The CLI loads GEGL and its modules, which keep allocations for the life
+  # The CLI (and the hostile-input CLI test's image maker) load GEGL and its modules, which keep allocations for the life
   # of the process that LeakSanitizer cannot attribute; memory errors are
   # still caught here, leaks of our own code by the runs above and pass 3.
   ASAN_OPTIONS=detect_leaks=0 meson test -C build-asan --print-errorlogs \
-    cli || status=1
+    cli hostile-cli || status=1
   count_results build-asan
 else
   status=1 failed=$((failed + 1))
