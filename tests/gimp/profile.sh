@@ -27,3 +27,16 @@ evenlight_make_profile ()
   done
   printf '(plug-in-path "${gimp_dir}/plug-ins:%s")\n' "$dir/system-plug-ins" > "$dir/gimprc"
 }
+
+# Makes a fresh profile in $1 and installs the plug-in built at $2 into it
+# the way a user would (install-user.sh: binary, weights and translations
+# side by side).
+evenlight_profile_with_plugin ()
+{
+  local profile=$1 plugin=$2
+  local source_root
+  source_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+  evenlight_make_profile "$profile"
+  GIMP2_DIRECTORY="$profile" EVENLIGHT_NO_BUILD=1 \
+    bash "$source_root/plugin/install-user.sh" "$(dirname "$(dirname "$plugin")")" >/dev/null
+}

@@ -27,11 +27,7 @@ done
 work=$(mktemp -d "${TMPDIR:-/tmp}/evenlight-gimp-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 . "$here/profile.sh"
-evenlight_make_profile "$work/profile"
-# Installed as a user would (binary, weights and translations side by
-# side), from the build folder that holds PLUGIN.
-GIMP2_DIRECTORY="$work/profile" EVENLIGHT_NO_BUILD=1 \
-  bash "$here/../../plugin/install-user.sh" "$(dirname "$(dirname "$plugin")")" >/dev/null || exit 1
+evenlight_profile_with_plugin "$work/profile" "$plugin" || exit 1
 
 S=0.7 H=0.4 D=0.6
 failed=0 n=0

@@ -27,9 +27,7 @@ done
 work=$(mktemp -d "${TMPDIR:-/tmp}/evenlight-dark-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 . "$here/profile.sh"
-evenlight_make_profile "$work/profile"
-GIMP2_DIRECTORY="$work/profile" EVENLIGHT_NO_BUILD=1 \
-  bash "$top/plugin/install-user.sh" "$(dirname "$(dirname "$plugin")")" >/dev/null || exit 1
+evenlight_profile_with_plugin "$work/profile" "$plugin" || exit 1
 [ -f "$work/profile/plug-ins/evenlight/evenlight-dequant-v1.bin" ] ||
   { echo "install-user.sh did not install evenlight-dequant-v1.bin"; exit 1; }
 
