@@ -6,7 +6,9 @@
 #include "drawable-io.h"
 #include "plugin-common.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 gboolean
 evenlight_source_init (EvenlightSource *source,
@@ -163,7 +165,53 @@ typedef struct
   EvenlightSource *source;
   GeglBuffer      *shadow;
   gboolean         show_progress;
+  gint             tiles_written;
+  /* Test hooks, see apply_test_hook(); -1 when not set. */
+  gint             fail_after, stall_after;
 } ApplyState;
+
+/* For the tests only (tests/hostile/run-gimp.sh), to prove that a failure
+ * or a cancel midway leaves the layer as it was: with
+ * EVENLIGHT_TEST_FAIL_AFTER_TILES=N the apply fails once N tiles are in
+ * the shadow buffer, as a write error would; with
+ * EVENLIGHT_TEST_STALL_AFTER_TILES=N the plug-in writes its process ID to
+ * the file EVENLIGHT_TEST_STALL_PIDFILE and waits there, so the test can
+ * end it the way GIMP's Cancel button does (SIGKILL). Neither variable is
+ * set outside those tests; unset, they change nothing. */
+static gint
+test_hook_count (const gchar *name)
+{
+  const gchar *value = g_getenv (name);
+
+  return value != NULL && *value != '\0' ? atoi (value) : -1;
+}
+
+static gboolean
+apply_test_hook (ApplyState *state,
+                 GError    **error)
+{
+  if (state->tiles_written == state->fail_after)
+    {
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_IO,
+                   "Failed after %d tiles (EVENLIGHT_TEST_FAIL_AFTER_TILES)",
+                   state->tiles_written);
+      return FALSE;
+    }
+  if (state->tiles_written == state->stall_after)
+    {
+      const gchar *pidfile = g_getenv ("EVENLIGHT_TEST_STALL_PIDFILE");
+      g_autofree gchar *pid = g_strdup_printf ("%d\n", (gint) getpid ());
+
+      /* The shadow buffer's tiles are flushed to GIMP first, so that the
+       * kill finds them there, as a cancel in the middle would. */
+      gegl_buffer_flush (state->shadow);
+      if (pidfile != NULL)
+        g_file_set_contents (pidfile, pid, -1, NULL);
+      for (;;)
+        g_usleep (G_USEC_PER_SEC);
+    }
+  return TRUE;
+}
 
 static gboolean
 apply_write (const EvenlightRect *rect,
@@ -175,9 +223,11 @@ apply_write (const EvenlightRect *rect,
   EvenlightSource *source = state->source;
   GeglRectangle    r = { rect->x, rect->y, rect->width, rect->height };
   gsize            n = (gsize) rect->width * rect->height;
-  gfloat          *pixels = g_new (gfloat, n * source->n_channels);
+  gfloat          *pixels;
 
-  (void) error;
+  if (! apply_test_hook (state, error))
+    return FALSE;
+  pixels = g_new (gfloat, n * source->n_channels);
   /* The source tile supplies the alpha that the core does not touch. */
   evenlight_source_get (source, rect, pixels);
   evenlight_source_merge (source, pixels, rgb, n);
@@ -186,6 +236,7 @@ apply_write (const EvenlightRect *rect,
                    GEGL_AUTO_ROWSTRIDE);
   g_mutex_unlock (&source->lock);
   g_free (pixels);
+  state->tiles_written++;
   return TRUE;
 }
 
@@ -215,9 +266,11 @@ evenlight_source_apply (EvenlightSource        *source,
                         gboolean                show_progress,
                         GError                **error)
 {
-  ApplyState state = { source, NULL, show_progress };
+  ApplyState state = { source, NULL, show_progress, 0, -1, -1 };
   gboolean   ok;
 
+  state.fail_after = test_hook_count ("EVENLIGHT_TEST_FAIL_AFTER_TILES");
+  state.stall_after = test_hook_count ("EVENLIGHT_TEST_STALL_AFTER_TILES");
   state.shadow = gimp_drawable_get_shadow_buffer (source->drawable_id);
   ok = evenlight_enhance (context, params, rect,
                           (gint) g_get_num_processors (),

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <glib/gstdio.h>
+#include <gegl-plugin.h>   /* gegl_operation_get_format */
 
 #include "cli-image.h"
 #include "evenlight.h"
@@ -32,13 +33,17 @@ capture_log (const gchar   *domain,
              const gchar   *message,
              gpointer       user_data)
 {
-  (void) domain;
   (void) user_data;
   if ((level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING)) == 0)
     return;
   /* A loader's complaint is often repeated, and followed by GEGL's own
    * note about the empty result, which means nothing to a user. */
   if (strstr (captured->str, message) != NULL || strstr (message, "Eeek") != NULL)
+    return;
+  /* Trouble with GEGL's swap file (while saving, the tile cache is kept
+   * small) only means the tiles stay in memory: not a failed save. */
+  if (domain != NULL && strncmp (domain, "GEGL", 4) == 0
+      && strstr (message, "swap") != NULL)
     return;
   if (captured->len > 0)
     g_string_append (captured, "; ");
@@ -136,6 +141,145 @@ read_head (const gchar *path,
   return TRUE;
 }
 
+/* ---- Incomplete files -------------------------------------------------------- */
+
+/* libpng and libjpeg decode a file that stops early without failing: they
+ * print a warning on stderr (not through GLib, so it cannot be collected)
+ * and deliver the missing rows as grey or black. GEGL then hands over an
+ * image of the full size, and a 30000 × 20000 PNG cut after its header is
+ * "decoded" for minutes. So a PNG or JPEG is first checked to reach its
+ * end marker, by walking its chunk or segment structure, which reads only
+ * the chunk headers of a PNG and the mapped bytes of a JPEG. */
+
+static guint32
+get_be32 (const guint8 *p)
+{
+  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16)
+         | ((guint32) p[2] << 8) | p[3];
+}
+
+/* TRUE when the chunks of the PNG open as @fd, of @size bytes, reach the
+ * IEND chunk within the file. */
+static gboolean
+png_is_complete (int    fd,
+                 gint64 size)
+{
+  gint64 pos = 8;   /* after the signature */
+
+  while (pos + 8 <= size)
+    {
+      guint8 header[8];
+      guint32 length;
+
+      if (pread (fd, header, sizeof header, pos) != (gssize) sizeof header)
+        return FALSE;
+      length = get_be32 (header);
+      if (memcmp (header + 4, "IEND", 4) == 0)
+        return TRUE;
+      if (length > 0x7fffffffu)   /* the PNG limit: the file is damaged */
+        return FALSE;
+      pos += 12 + (gint64) length;   /* length, type, data, CRC */
+    }
+  return FALSE;
+}
+
+/* TRUE when the JPEG @data of @size bytes reaches its end-of-image marker
+ * (FF D9) through its segments and entropy-coded scans. Bytes after the
+ * marker (some cameras append data) do not matter. */
+static gboolean
+jpeg_is_complete (const guint8 *data,
+                  gsize         size)
+{
+  gsize pos = 2;   /* after start-of-image, FF D8 */
+
+  while (pos + 1 < size)
+    {
+      guint8 m;
+      gsize length;
+
+      if (data[pos] != 0xff)
+        {
+          /* Not a marker where one should be: skip to the next one, as
+           * libjpeg does. */
+          pos++;
+          continue;
+        }
+      m = data[pos + 1];
+      if (m == 0xff)   /* fill byte */
+        {
+          pos++;
+          continue;
+        }
+      if (m == 0xd9)
+        return TRUE;
+      if (m == 0x01 || (m >= 0xd0 && m <= 0xd8) || m == 0x00)
+        {
+          pos += 2;    /* markers without a length */
+          continue;
+        }
+      if (pos + 4 > size)
+        return FALSE;
+      length = ((gsize) data[pos + 2] << 8) | data[pos + 3];
+      pos += 2 + length;
+      if (pos > size)
+        return FALSE;
+      if (m == 0xda)
+        {
+          /* Entropy-coded data: FF 00 is a data byte, FF D0–D7 a restart
+           * marker; any other FF xx ends the scan. */
+          while (pos + 1 < size
+                 && !(data[pos] == 0xff && data[pos + 1] != 0x00
+                      && !(data[pos + 1] >= 0xd0 && data[pos + 1] <= 0xd7)))
+            pos++;
+        }
+    }
+  return FALSE;
+}
+
+/* Fails, naming the file, when @path is a PNG or JPEG (by @head, its
+ * first @n bytes) that stops before its end. Other formats are left to
+ * their loaders, which report a short file themselves. */
+static gboolean
+check_complete (const gchar  *path,
+                const guint8 *head,
+                gsize         n,
+                GError      **error)
+{
+  gboolean png = n >= 8 && memcmp (head, "\x89PNG\r\n\x1a\n", 8) == 0;
+  gboolean jpeg = n >= 3 && memcmp (head, "\xff\xd8\xff", 3) == 0;
+  gboolean complete = TRUE;
+  g_autofree gchar *display = NULL;
+
+  if (png)
+    {
+      GStatBuf st;
+      int fd = g_open (path, O_RDONLY, 0);
+
+      if (fd < 0)
+        return TRUE;   /* the loader reports it */
+      complete = fstat (fd, &st) == 0 && png_is_complete (fd, st.st_size);
+      close (fd);
+    }
+  else if (jpeg)
+    {
+      GMappedFile *file = g_mapped_file_new (path, FALSE, NULL);
+
+      if (file == NULL)
+        return TRUE;
+      complete = jpeg_is_complete ((const guint8 *) g_mapped_file_get_contents (file),
+                                   g_mapped_file_get_length (file));
+      g_mapped_file_unref (file);
+    }
+  if (complete)
+    return TRUE;
+  display = g_filename_display_name (path);
+  g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_IO,
+               "Cannot read input image “%s”: the file is incomplete (its %s "
+               "data stops before the end of the image; was the download or "
+               "copy interrupted?)", display, png ? "PNG" : "JPEG");
+  return FALSE;
+}
+
 static gboolean
 model_is_gray (const Babl *format)
 {
@@ -188,6 +332,8 @@ evenlight_cli_image_load (const gchar       *path,
                    "Cannot read input image “%s”: the file is empty", display);
       return FALSE;
     }
+  if (!check_complete (path, head, n, error))
+    return FALSE;
   op = loader_for_content (head, n);
 
   capture_begin ();
@@ -225,16 +371,55 @@ evenlight_cli_image_load (const gchar       *path,
   return TRUE;
 }
 
+gboolean
+evenlight_cli_image_probe (const gchar *path,
+                           gint        *width,
+                           gint        *height,
+                           gint        *bytes_per_pixel,
+                           GError     **error)
+{
+  g_autofree gchar *display = g_filename_display_name (path);
+  g_autofree gchar *warnings = NULL;
+  guint8 head[16];
+  gsize n = sizeof head;
+  const gchar *op;
+  GeglNode *graph, *load;
+  GeglRectangle box;
+  const Babl *format = NULL;
+
+  if (!read_head (path, head, &n, error))
+    return FALSE;
+  op = loader_for_content (head, n);
+  capture_begin ();
+  graph = gegl_node_new ();
+  load = gegl_node_new_child (graph, "operation", op ? op : "gegl:load",
+                              "path", path, NULL);
+  /* The loaders read only the file's header for this. */
+  box = gegl_node_get_bounding_box (load);
+  if (gegl_node_get_gegl_operation (load) != NULL)
+    format = gegl_operation_get_format (gegl_node_get_gegl_operation (load),
+                                        "output");
+  g_object_unref (graph);
+  warnings = capture_end ();
+  if (box.width <= 0 || box.height <= 0)
+    {
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_IO,
+                   "Cannot read input image “%s”: %s", display,
+                   warnings ? warnings
+                            : "not an image in a format this program reads");
+      return FALSE;
+    }
+  *width = box.width;
+  *height = box.height;
+  /* Unknown before decoding: assume the largest common one, float RGBA. */
+  *bytes_per_pixel = format ? babl_format_get_bytes_per_pixel (format) : 16;
+  return TRUE;
+}
+
 void
 evenlight_cli_image_clear (EvenlightCliImage *image)
 {
   g_clear_object (&image->buffer);
-}
-
-GeglBuffer *
-evenlight_cli_image_dup_buffer (const EvenlightCliImage *image)
-{
-  return gegl_buffer_dup (image->buffer);
 }
 
 /* ---- Pixels ---------------------------------------------------------------- */
@@ -245,9 +430,38 @@ evenlight_cli_image_read_rgb (const EvenlightCliImage *image,
                               gfloat                  *rgb)
 {
   GeglRectangle r = { image->extent.x + x, image->extent.y + y, width, height };
+  gsize n = (gsize) width * height;
+  gint channels;
+  gfloat *px;
 
-  gegl_buffer_get (image->buffer, &r, 1.0, image->rgb_float, rgb,
-                   (gint) (width * 3 * sizeof (gfloat)), GEGL_ABYSS_CLAMP);
+  if (!image->gray && !image->has_alpha)
+    {
+      gegl_buffer_get (image->buffer, &r, 1.0, image->rgb_float, rgb,
+                       (gint) (width * 3 * sizeof (gfloat)), GEGL_ABYSS_CLAMP);
+      return;
+    }
+  /* Gray and alpha images are read in their own layout and expanded here,
+   * as the plug-in does: in the colour space of a PNG with a gAMA chunk,
+   * babl's conversion of R'G'B'A u8 to R'G'B' float is not exact and moves
+   * the darkest levels by up to 0.4/255 (measured), which the gain of a
+   * very dark photo turns into visible differences from the plug-in's
+   * result (up to 29/255 after LAIC). */
+  channels = image->gray ? 1 + image->has_alpha : 4;
+  px = g_new (gfloat, n * channels);
+  gegl_buffer_get (image->buffer, &r, 1.0,
+                   image->gray ? (image->has_alpha ? image->ya_float
+                                                   : image->y_float)
+                               : image->rgba_float,
+                   px, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_CLAMP);
+  for (gsize i = 0; i < n; i++)
+    {
+      const gfloat *s = px + channels * i;
+
+      rgb[3 * i] = s[0];
+      rgb[3 * i + 1] = image->gray ? s[0] : s[1];
+      rgb[3 * i + 2] = image->gray ? s[0] : s[2];
+    }
+  g_free (px);
 }
 
 void
@@ -270,7 +484,7 @@ evenlight_cli_image_write_rgb (const EvenlightCliImage *image,
       return;
     }
 
-  /* Alpha is read back from the target (a copy of the input) and written
+  /* Alpha is read back from the target (the input's buffer) and written
    * again unchanged: float holds every 8-, 16- and 32-bit value exactly. */
   channels = image->gray ? 1 + image->has_alpha : 4;
   format = image->gray ? (image->has_alpha ? image->ya_float : image->y_float)
@@ -303,6 +517,9 @@ evenlight_cli_image_write_rgb (const EvenlightCliImage *image,
 }
 
 /* ---- Saving ----------------------------------------------------------------- */
+
+/* GEGL's tile cache while saving, in bytes. */
+#define SAVE_TILE_CACHE (16 << 20)
 
 struct _EvenlightCliOutput
 {
@@ -505,8 +722,14 @@ evenlight_cli_output_commit (EvenlightCliOutput      *output,
   g_autofree gchar *display = g_filename_display_name (output->path);
   g_autofree gchar *warnings = NULL;
   GeglNode *graph, *source, *save;
+  guint64 cache_size = 0;
   GStatBuf st;
 
+  /* Savers such as gegl:tiff-save and gegl:jpg-save copy the whole image
+   * into memory of their own: meanwhile, GEGL may move the buffer's tiles
+   * to its swap file instead of holding both in memory. */
+  g_object_get (gegl_config (), "tile-cache-size", &cache_size, NULL);
+  g_object_set (gegl_config (), "tile-cache-size", (guint64) SAVE_TILE_CACHE, NULL);
   capture_begin ();
   graph = gegl_node_new ();
   source = gegl_node_new_child (graph, "operation", "gegl:buffer-source",
@@ -517,6 +740,9 @@ evenlight_cli_output_commit (EvenlightCliOutput      *output,
   gegl_node_link (source, save);
   gegl_node_process (save);
   g_object_unref (graph);
+  /* Back to the usual size, so that the tiles still queued for GEGL's swap
+   * file need not be written before the buffer is freed. */
+  g_object_set (gegl_config (), "tile-cache-size", cache_size, NULL);
   warnings = capture_end ();
 
   if (warnings != NULL || g_stat (output->temp, &st) != 0 || st.st_size == 0)

@@ -39,11 +39,14 @@ gboolean evenlight_cli_image_check (const gchar *path,
 gboolean evenlight_cli_image_load  (const gchar       *path,
                                     EvenlightCliImage *image,
                                     GError           **error);
+/* The size of the image in @path and the bytes per pixel of the format it
+ * loads in, from the file's header only: no pixel is decoded. */
+gboolean evenlight_cli_image_probe (const gchar *path,
+                                    gint        *width,
+                                    gint        *height,
+                                    gint        *bytes_per_pixel,
+                                    GError     **error);
 void     evenlight_cli_image_clear (EvenlightCliImage *image);
-
-/* A new buffer with the same extent and pixel format, holding a copy of
- * the pixels (copy-on-write: it costs memory only where it is written). */
-GeglBuffer *evenlight_cli_image_dup_buffer (const EvenlightCliImage *image);
 
 /* Reads @width × @height pixels at (@x, @y) (relative to the extent) as
  * packed R'G'B' float into @rgb. */
@@ -51,8 +54,8 @@ void evenlight_cli_image_read_rgb  (const EvenlightCliImage *image,
                                     gint x, gint y, gint width, gint height,
                                     gfloat                  *rgb);
 
-/* Writes packed R'G'B' float pixels into @target (a buffer from
- * evenlight_cli_image_dup_buffer), leaving alpha as it is; a gray image
+/* Writes packed R'G'B' float pixels into @target (@image's buffer, or one
+ * of the same format), leaving alpha as it is; a gray image
  * gets the mean of the three channels. @scratch is grown as needed and is
  * the caller's to free. */
 void evenlight_cli_image_write_rgb (const EvenlightCliImage *image,

@@ -97,6 +97,11 @@ make (const gchar *kind, gint w, gint h, const gchar *out)
   src = gegl_node_new_child (graph, "operation", "gegl:buffer-source", "buffer", buffer, NULL);
   save = gegl_node_new_child (graph, "operation", is_nasty ? "gegl:tiff-save" : "gegl:png-save",
                               "path", out, NULL);
+  /* 8-bit pixels make an 8-bit PNG (gegl:png-save writes 16 bits by
+   * default): GIMP's 8-bit exports of these images can then be compared
+   * with them exactly. */
+  if (!is_nasty)
+    gegl_node_set (save, "bitdepth", 8, NULL);
   gegl_node_link (src, save);
   gegl_node_process (save);
   g_object_unref (graph);

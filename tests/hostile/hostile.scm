@@ -110,3 +110,22 @@
     (el-save img drw (f "gimp-damaged.png"))
     (gimp-image-delete img))
   (close-output-port log))
+
+; With the plug-in's test hook set (EVENLIGHT_TEST_FAIL_AFTER_TILES or
+; EVENLIGHT_TEST_STALL_AFTER_TILES, see plugin/drawable-io.c), the apply
+; stops after some tiles are already in the shadow buffer: by an error, or
+; by the plug-in process being killed as GIMP's Cancel does. The image must
+; stay clean (no undo step) and the layer keep its pixels; they are
+; exported to DIR/gimp-NAME.png and the results logged to DIR/NAME.log.
+(define (el-hostile-midway dir name s h d)
+  (define (f file) (string-append dir "/" file))
+  (define log (open-output-file (f (string-append name ".log"))))
+  (let* ((img (el-load (f "midway.png")))
+         (drw (el-drawable img)))
+    (gimp-image-clean-all img)
+    (el-case log "midway"
+      (lambda () (plug-in-evenlight RUN-NONINTERACTIVE img drw s h d)))
+    (el-log-clean log "midway" img)
+    (el-save img drw (f (string-append "gimp-" name ".png")))
+    (gimp-image-delete img))
+  (close-output-port log))

@@ -7,8 +7,9 @@
 #
 # Float layers with NaN/Inf/negative/above-1 values, a transparent layer,
 # 1-pixel layers, a selection partly outside an offset layer, drawables
-# that are not layers, and a damaged weights file; the image must come out
-# sane or, on an error, untouched and clean. (Undo of a successful apply
+# that are not layers, a damaged weights file, an error and a cancel in
+# the middle of the apply; the image must come out sane or, on an error,
+# untouched and clean. (Undo of a successful apply
 # restoring the pixels exactly needs the GUI: tests/gimp/run-ui.sh.)
 #
 # Usage: run-gimp.sh PLUGIN CLI IMGTOOL HOSTILE-IMG   (exit 77 without GIMP)
@@ -49,7 +50,8 @@ expect_refused () {  # expect_refused LOG CASE PATTERN LABEL
 
 { "$img" make nasty 67 45 "$work/nasty.tif" && "$img" make clear 67 45 "$work/clear.png" &&
   "$img" make plain 1 1 "$work/tiny.png" && "$img" make plain 300 1 "$work/row.png" &&
-  "$img" make plain 300 200 "$work/plain.png"; } >/dev/null \
+  "$img" make plain 300 200 "$work/plain.png" &&
+  "$img" make plain 600 400 "$work/midway.png"; } >/dev/null \
   || { echo "Bail out! cannot make the test images"; exit 1; }
 "$cli" -q --shadows $S --highlights $H --denoise $D --weights "$weights" \
   "$work/plain.png" "$work/cli-plain.png" || { echo "Bail out! the CLI failed"; exit 1; }
@@ -66,6 +68,29 @@ GIMP2_DIRECTORY="$work/profile" EVENLIGHT_WEIGHTS="$work/damaged.bin" \
     -b "(begin (load \"$gimptests/batch.scm\") (load \"$here/hostile.scm\")
                (el-hostile-weights \"$work\" $S $H $D))" \
     -b '(gimp-quit 0)' </dev/null >>"$work/gimp.log" 2>&1
+# An apply that stops midway, with tiles already in the shadow buffer
+# (600 x 400: 6 tiles of 256 x 256): by an error after 2 tiles, and by
+# killing the plug-in after 3 tiles, which is what GIMP 2.10 does when the
+# user presses Cancel on the progress bar.
+midway () {  # midway NAME [ENV...]: runs el-hostile-midway in GIMP
+  local name=$1; shift
+  env GIMP2_DIRECTORY="$work/profile" EVENLIGHT_WEIGHTS="$weights" "$@" \
+    timeout 120 gimp-console-2.10 -i -d -f \
+      -b "(begin (load \"$gimptests/batch.scm\") (load \"$here/hostile.scm\")
+                 (el-hostile-midway \"$work\" \"$name\" $S $H $D))" \
+      -b '(gimp-quit 0)' </dev/null >"$work/gimp-$name.log" 2>&1
+}
+midway fail EVENLIGHT_TEST_FAIL_AFTER_TILES=2
+midway cancel EVENLIGHT_TEST_STALL_AFTER_TILES=3 EVENLIGHT_TEST_STALL_PIDFILE="$work/stall.pid" &
+gimp_pid=$!
+for _ in $(seq 600); do [ -s "$work/stall.pid" ] && break; sleep 0.1; done
+stalled=no
+if [ -s "$work/stall.pid" ]; then
+  stalled=yes
+  kill -KILL "$(cat "$work/stall.pid")"
+fi
+wait "$gimp_pid"
+
 if [ ! -s "$work/hostile.log" ] || [ ! -s "$work/weights.log" ]; then
   sed 's/^/# /' "$work/gimp.log"
   echo "Bail out! GIMP did not run the cases"
@@ -115,6 +140,19 @@ check "layer unchanged after the refused calls" "$imgtool" compare "$work/gimp-r
 expect_refused weights.log damaged-weights "*damaged.bin*" "damaged weights file refused"
 expect_ok weights.log damaged-weights-clean "image not dirty after the failed call (no undo step)"
 check "layer unchanged after the failed call" "$imgtool" compare "$work/gimp-damaged.png" "$work/plain.png"
+
+# 7. An error midway, and a cancel midway: no merge, no undo step.
+expect_refused fail.log midway "*after 2 tiles*" "error after 2 of 6 tiles reported"
+expect_ok fail.log midway-clean "image not dirty after the error midway (no undo step)"
+check "layer unchanged after the error midway" "$imgtool" compare "$work/gimp-fail.png" "$work/midway.png"
+if [ $stalled = yes ]; then
+  ok "plug-in stopped after 3 of 6 tiles and was killed (as by Cancel)"
+else
+  not_ok "the plug-in never reached its 3rd tile: $(sed 's/^/# /' "$work/gimp-cancel.log")"
+fi
+expect_refused cancel.log midway "*" "killed plug-in: the call fails"
+expect_ok cancel.log midway-clean "image not dirty after the cancel midway (no undo step)"
+check "layer unchanged after the cancel midway" "$imgtool" compare "$work/gimp-cancel.png" "$work/midway.png"
 
 # The plug-in must not crash on any of it.
 if grep -Ei "evenlight.*(crash|segmentation|terminated)|plug-in-evenlight.*crashed" "$work/gimp.log"; then

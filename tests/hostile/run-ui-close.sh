@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# evenlight — closing the dialog while its context is being computed, in a
+# real GIMP 2.10 window under Xvfb (TAP).
+#
+# Copyright (C) 2026 the evenlight developers
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# The dialog computes the context on a worker thread as soon as it opens;
+# on a 24 MP layer that takes seconds. The dialog is closed (Escape) before
+# the preview could render, i.e. while the worker still runs: the plug-in
+# must stop it and return (no hang, no crash, no GLib warnings) and the
+# image must stay clean.
+#
+# Usage: run-ui-close.sh PLUGIN IMGTOOL   (exit 77 without GIMP, Xvfb or
+#        xdotool)
+set -u
+plugin=$1 imgtool=$2
+here=$(cd "$(dirname "$0")" && pwd)
+gimptests=$here/../gimp
+data=${EVENLIGHT_TEST_DATA:-$here/../data}
+weights=$data/golden-weights.bin
+
+gimp=$(command -v gimp-2.10 || command -v gimp) || { echo "1..0 # SKIP gimp not installed"; exit 77; }
+for p in xvfb-run xdotool; do
+  command -v $p >/dev/null || { echo "1..0 # SKIP $p not installed"; exit 77; }
+done
+if [ -z "${EVENLIGHT_UNDER_XVFB:-}" ]; then
+  EVENLIGHT_UNDER_XVFB=1 exec xvfb-run -a -s '-screen 0 1280x1024x24' "$0" "$@"
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/evenlight-ui-close-XXXXXX")
+gimp_pid=
+trap '[ -n "$gimp_pid" ] && kill "$gimp_pid" 2>/dev/null; rm -rf "$work"' EXIT
+. "$gimptests/profile.sh"
+evenlight_make_profile "$work/profile"
+GIMP2_DIRECTORY="$work/profile" EVENLIGHT_NO_BUILD=1 \
+  bash "$here/../../plugin/install-user.sh" "$(dirname "$(dirname "$plugin")")" >/dev/null \
+  || { echo "Bail out! cannot install the plug-in"; exit 1; }
+"$imgtool" make rgb 8 6000 4000 "$work/close-input.png" >/dev/null \
+  || { echo "Bail out! cannot make the test image"; exit 1; }
+
+n=0
+ok () { n=$((n + 1)); echo "ok $n - $*"; }
+not_ok () { n=$((n + 1)); echo "not ok $n - $*"; }
+die () { echo "Bail out! $*"; sed 's/^/# /' "$work/gimp.log"; exit 1; }
+wait_for () {  # wait_for TENTHS COMMAND...: polls COMMAND ten times a second
+  local t=$1; shift
+  for _ in $(seq "$t"); do "$@" && return 0; sleep 0.1; done
+  return 1
+}
+dialog_id () { xdotool search --name '^Even Light$' 2>/dev/null | tail -1; }
+dialog_open () { [ -n "$(dialog_id)" ]; }
+gimp_done () { ! kill -0 "$gimp_pid" 2>/dev/null; }
+
+GIMP2_DIRECTORY="$work/profile" EVENLIGHT_WEIGHTS="$weights" EVENLIGHT_DEBUG=1 \
+  "$gimp" -n -d -f -s \
+    -b "(begin (load \"$gimptests/batch.scm\") (load \"$here/hostile.scm\")
+               (load \"$here/ui-close.scm\") (el-ui-close \"$work\"))" \
+    -b '(gimp-quit 1)' </dev/null >"$work/gimp.log" 2>&1 &
+gimp_pid=$!
+
+wait_for 1200 dialog_open || die "the dialog did not open"
+win=$(dialog_id)
+xdotool windowfocus --sync "$win"
+xdotool key Escape
+# The preview renders only once the context is ready: none yet means the
+# dialog was closed during the computation.
+if grep -q 'preview .* rendered in' "$work/gimp.log"; then
+  not_ok "the dialog was closed during the context computation (the context was ready first)"
+else
+  ok "the dialog was closed during the context computation"
+fi
+wait_for 600 gimp_done || die "GIMP did not finish after the dialog was closed (plug-in hung?)"
+gimp_pid=
+sed 's/^/# gimp: /' "$work/close.log" 2>/dev/null
+grep '^evenlight:' "$work/gimp.log" | sed 's/^/# /'
+
+if grep -q '^close ok' "$work/close.log" 2>/dev/null; then
+  ok "the plug-in returned (cancelled) without error"
+else
+  not_ok "close: $(grep '^close ' "$work/close.log" 2>/dev/null)"
+fi
+if grep -q '^close-clean ok' "$work/close.log" 2>/dev/null; then
+  ok "image not dirty after closing the dialog (no undo step)"
+else
+  not_ok "image dirty after closing the dialog"
+fi
+if grep -Eq 'evenlight.*(crash|segmentation|terminated)|plug-in-evenlight.*crashed' "$work/gimp.log"; then
+  not_ok "the plug-in crashed: $(grep -Ei 'crash|segmentation|terminated' "$work/gimp.log" | head -3)"
+else
+  ok "no plug-in crash in GIMP's log"
+fi
+if grep -E '^\(evenlight:[0-9]+\): .*(CRITICAL|WARNING)' "$work/gimp.log" | grep -v 'theme engine' >"$work/warnings"; then
+  not_ok "the plug-in printed warnings: $(head -3 "$work/warnings")"
+else
+  ok "no GLib/GTK warnings or criticals from the plug-in"
+fi
+echo "1..$n"
