@@ -131,29 +131,79 @@ dct_block_row (Work *w)
   kernel (B, w->n_active, src, w->wi, w->zero, dst, m4, FALSE);
 }
 
-/* Gathers the 8 rows of a block row into polyphase order. */
+/* Gathers one row of a block row into polyphase order: slot [r][i] gets
+ * column 4i + r of the block grid, which is src[base + 4i + r] for the
+ * slots [lo, hi) that need no clamping and src[col[slot]] elsewhere. The
+ * four phases are read in one pass so the strided loads vectorise as
+ * shuffles rather than as gathers. */
 EVENLIGHT_CLONES static void
-dct_gather (const gfloat *restrict src, const gint *restrict col, gint n, gfloat *restrict d)
+dct_gather (const gfloat *restrict src, const gint *restrict col, gint m, gint base, gint lo,
+            gint hi, gfloat *restrict d)
 {
-  gint i;
+  gfloat *restrict d0 = d, *restrict d1 = d + m, *restrict d2 = d + 2 * m, *restrict d3 = d + 3 * m;
+  const gfloat *restrict s = src + base;
+  gint i, r;
 
-  for (i = 0; i < n; i++)
-    d[i] = src[col[i]];
+  for (i = lo; i < hi; i++)
+    {
+      d0[i] = s[4 * i];
+      d1[i] = s[4 * i + 1];
+      d2[i] = s[4 * i + 2];
+      d3[i] = s[4 * i + 3];
+    }
+  for (r = 0; r < S; r++)
+    {
+      for (i = 0; i < lo; i++)
+        d[r * m + i] = src[col[r * m + i]];
+      for (i = hi; i < m; i++)
+        d[r * m + i] = src[col[r * m + i]];
+    }
 }
 
-/* Writes (first) or adds and averages (second) one finished row. */
+/* Writes (@first) or adds and averages (second) one finished row: output
+ * column x is polyphase slot [(x + off) % 4][(x + off) / 4] of @row,
+ * off = 4 … 7. Whole groups of four columns are read from the four phases
+ * in one pass (shuffles, not gathers); the ends go through @slot. */
 EVENLIGHT_CLONES static void
-dct_scatter (const gfloat *restrict row, const gint *restrict slot, gint width, gboolean first,
-             gfloat *restrict d)
+dct_scatter (const gfloat *restrict row, const gint *restrict slot, gint m, gint off, gint width,
+             gboolean first, gfloat *restrict d)
 {
-  gint x;
+  const gfloat *restrict r0 = row, *restrict r1 = row + m, *restrict r2 = row + 2 * m;
+  const gfloat *restrict r3 = row + 3 * m;
+  gint x0 = MIN ((S - off % S) % S, width);  /* first column of phase 0 */
+  gint nq = (width - x0) / S;                /* whole groups from there */
+  gint q0 = (x0 + off) / S;
+  gfloat *restrict g = d + x0;
+  gint x, q;
 
   if (first)
-    for (x = 0; x < width; x++)
-      d[x] = row[slot[x]];
+    {
+      for (x = 0; x < x0; x++)
+        d[x] = row[slot[x]];
+      for (q = 0; q < nq; q++)
+        {
+          g[4 * q] = r0[q0 + q];
+          g[4 * q + 1] = r1[q0 + q];
+          g[4 * q + 2] = r2[q0 + q];
+          g[4 * q + 3] = r3[q0 + q];
+        }
+      for (x = x0 + S * nq; x < width; x++)
+        d[x] = row[slot[x]];
+    }
   else
-    for (x = 0; x < width; x++)
-      d[x] = (d[x] + row[slot[x]]) * 0.25f;
+    {
+      for (x = 0; x < x0; x++)
+        d[x] = (d[x] + row[slot[x]]) * 0.25f;
+      for (q = 0; q < nq; q++)
+        {
+          g[4 * q] = (g[4 * q] + r0[q0 + q]) * 0.25f;
+          g[4 * q + 1] = (g[4 * q + 1] + r1[q0 + q]) * 0.25f;
+          g[4 * q + 2] = (g[4 * q + 2] + r2[q0 + q]) * 0.25f;
+          g[4 * q + 3] = (g[4 * q + 3] + r3[q0 + q]) * 0.25f;
+        }
+      for (x = x0 + S * nq; x < width; x++)
+        d[x] = (d[x] + row[slot[x]]) * 0.25f;
+    }
 }
 
 void
@@ -171,7 +221,7 @@ evenlight_dct_filter (const EvenlightPlanes *n,
   gint by_first = evenlight_floor_to (rect->y, S) - S;
   gint by_last = evenlight_floor_to (rect->y + rect->height - 1, S);
   gint *col, *slot;
-  gint u, v, j, k, kk, c, x, by, r, mi;
+  gint u, v, j, k, kk, c, x, by, r, mi, lo, hi, base, off;
 
   g_once (&once, dct_init, NULL);
 
@@ -226,6 +276,12 @@ evenlight_dct_filter (const EvenlightPlanes *n,
       col[r * w.m + mi] = evenlight_clampi (bx_first + S * mi + r, 0, width - 1) - n->x0;
   for (x = 0; x < rect->width; x++)
     slot[x] = ((rect->x + x - bx_first) % S) * w.m + (rect->x + x - bx_first) / S;
+  /* The slots i in [lo, hi) read columns bx_first + 4i … + 3 inside the
+   * image: no clamping there. */
+  base = bx_first - n->x0;
+  off = rect->x - bx_first;
+  lo = bx_first >= 0 ? 0 : (-bx_first + S - 1) / S;
+  hi = MAX (lo, MIN (w.m, (width - bx_first) / S));
 
   evenlight_planes_ensure (out, n->channels, rect->width, rect->height, rect->x, rect->y);
 
@@ -234,7 +290,7 @@ evenlight_dct_filter (const EvenlightPlanes *n,
       {
         for (k = 0; k < B; k++)
           dct_gather (evenlight_planes_row (n, c, evenlight_clampi (by + k, 0, height - 1) - n->y0),
-                      col, S * w.m, work_row (&w, w.sp, k));
+                      col, w.m, base, lo, hi, work_row (&w, w.sp, k));
         if (w.n_active == 0)
           memset (w.rows, 0, B * w.stride * sizeof (gfloat));
         else
@@ -248,7 +304,7 @@ evenlight_dct_filter (const EvenlightPlanes *n,
               continue;
             /* Each row gets two block rows: the first (k ≥ 4) writes, the
              * second adds and divides by the 4 overlapping blocks. */
-            dct_scatter (work_row (&w, w.rows, k), slot, rect->width, k >= S,
+            dct_scatter (work_row (&w, w.rows, k), slot, w.m, off, rect->width, k >= S,
                          evenlight_planes_row (out, c, yy));
           }
       }

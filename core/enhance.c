@@ -174,6 +174,44 @@ evenlight_render_region (const EvenlightContext *context,
 
 #define MAX_THREADS 64
 
+/* Scratch memory of finished workers, kept for the workers of the next
+ * call: fresh memory (about 16 MB per worker) would be faulted in page by
+ * page on every call, which costs more than a small image's rendering.
+ * At most one per processor is kept. */
+static GMutex spare_lock;
+static GSList *spare_scratch;
+static guint n_spare_scratch;
+
+static EvenlightScratch *
+scratch_take (void)
+{
+  EvenlightScratch *scratch = NULL;
+
+  g_mutex_lock (&spare_lock);
+  if (spare_scratch != NULL)
+    {
+      scratch = spare_scratch->data;
+      spare_scratch = g_slist_delete_link (spare_scratch, spare_scratch);
+      n_spare_scratch--;
+    }
+  g_mutex_unlock (&spare_lock);
+  return scratch != NULL ? scratch : evenlight_scratch_new ();
+}
+
+static void
+scratch_give (EvenlightScratch *scratch)
+{
+  g_mutex_lock (&spare_lock);
+  if (n_spare_scratch < g_get_num_processors ())
+    {
+      spare_scratch = g_slist_prepend (spare_scratch, scratch);
+      n_spare_scratch++;
+      scratch = NULL;
+    }
+  g_mutex_unlock (&spare_lock);
+  evenlight_scratch_free (scratch);
+}
+
 typedef struct
 {
   gint          index;      /* −1: a worker has finished */
@@ -210,7 +248,7 @@ static gpointer
 job_worker (gpointer data)
 {
   Job *job = data;
-  EvenlightScratch *scratch = evenlight_scratch_new ();
+  EvenlightScratch *scratch = scratch_take ();
   Tile *tile;
 
   while (!g_atomic_int_get (&job->stop))
@@ -224,7 +262,7 @@ job_worker (gpointer data)
       job_render (job, scratch, tile);
       g_async_queue_push (job->done, tile);
     }
-  evenlight_scratch_free (scratch);
+  scratch_give (scratch);
 
   tile = g_new0 (Tile, 1);
   tile->index = -1;

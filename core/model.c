@@ -272,8 +272,8 @@ void
 evenlight_model_fusion (const EvenlightModel *model,
                         EvenlightScratch     *s)
 {
-  const EvenlightPlanes *x_in[1] = { &s->x };
   const EvenlightPlanes *dec_in[1] = { &s->dec1 };
+  EvenlightConvRowFunc kernel = evenlight_nn_row_kernel ();
   gint w = s->x.width, h = s->x.height;
   gint y;
 
@@ -285,15 +285,35 @@ evenlight_model_fusion (const EvenlightModel *model,
 
   /* out = conv1x1(up2(dec1)): the 1×1 layer commutes with the (linear,
    * weights summing to 1) up-sampling, so it runs at half resolution on 3
-   * instead of 6 channels. The skip is added, giving the logits. */
+   * instead of 6 channels. */
   evenlight_nn_conv1x1 (&model->out, dec_in, 1, &s->o3, FALSE);
-  evenlight_nn_conv1x1 (&model->skip, x_in, 1, &s->skip, FALSE);
-  evenlight_nn_up2 (&s->o3, &s->skip, w, h, &s->up, &s->w);
+  evenlight_nn_up2_h (&s->o3, w, &s->up);
 
-  /* weights = softmax over channels; R1 = w_I I + w_U I_U + w_O I_O */
+  /* Then row by row, while the row is in the cache: the logits
+   * up2(out) + skip(x), the weights = softmax over channels, and
+   * R1 = w_I I + w_U I_U + w_O I_O. The skip needs only one row. */
+  evenlight_planes_ensure (&s->w, 3, w, h, s->x.x0, s->x.y0);
   evenlight_planes_ensure (&s->r1, 3, w, h, s->x.x0, s->x.y0);
+  evenlight_planes_ensure (&s->skip, 3, w, 1, s->x.x0, s->x.y0);
+  g_assert (model->skip.ntaps == 9 && model->skip.cout == 3);
   for (y = 0; y < h; y++)
-    fuse_row (&s->w, &s->x, &s->r1, y);
+    {
+      const gfloat *src[9];
+      gfloat *skip[3], *logits[3];
+      gint c;
+
+      for (c = 0; c < 9; c++)
+        src[c] = evenlight_planes_row (&s->x, c, y);
+      for (c = 0; c < 3; c++)
+        {
+          skip[c] = evenlight_planes_row (&s->skip, c, 0);
+          logits[c] = evenlight_planes_row (&s->w, c, y);
+        }
+      kernel (model->skip.cout, model->skip.ntaps, src, model->skip.wt, model->skip.bias,
+              skip, w, FALSE);
+      evenlight_nn_up2_v_row (&s->up, y, (const gfloat *const *) skip, logits);
+      fuse_row (&s->w, &s->x, &s->r1, y);
+    }
 }
 
 /* ---- Restoration-Net (§4) -------------------------------------------------- */

@@ -189,17 +189,24 @@ evenlight_nn_conv3x3_region (const EvenlightConv   *conv,
     }
 }
 
-/* d[x] = scale · s[min(2x + dx, width − 1)] + offset, x < ceil(width/2). */
+/* d0[x] = scale · s[2x] + offset and d1[x] = scale · s[min(2x + 1,
+ * width − 1)] + offset, x < ceil(width/2): both phases in one pass over
+ * the row. */
 EVENLIGHT_CLONES static void
-pack_row (const gfloat *restrict s, gint width, gint dx, gfloat scale, gfloat offset,
-          gfloat *restrict d)
+pack_row (const gfloat *restrict s, gint width, gfloat scale, gfloat offset,
+          gfloat *restrict d0, gfloat *restrict d1)
 {
   gint wo = (width + 1) / 2, x;
 
   for (x = 0; x < wo - 1; x++)      /* 2x + 1 ≤ 2wo − 3 < width */
-    d[x] = scale * s[2 * x + dx] + offset;
-  d[wo - 1] = scale * s[MIN (2 * (wo - 1) + dx, width - 1)] + offset;
-  evenlight_border_row (d, wo);
+    {
+      d0[x] = scale * s[2 * x] + offset;
+      d1[x] = scale * s[2 * x + 1] + offset;
+    }
+  d0[wo - 1] = scale * s[2 * (wo - 1)] + offset;
+  d1[wo - 1] = scale * s[MIN (2 * (wo - 1) + 1, width - 1)] + offset;
+  evenlight_border_row (d0, wo);
+  evenlight_border_row (d1, wo);
 }
 
 void
@@ -282,17 +289,17 @@ evenlight_nn_pack2 (const EvenlightPlanes *in,
                     EvenlightPlanes       *out)
 {
   gint wo = (in->width + 1) / 2, ho = (in->height + 1) / 2;
-  gint c, dy, dx, y;
+  gint c, dy, y;
 
   g_return_if_fail (in->x0 % 2 == 0 && in->y0 % 2 == 0);
 
   evenlight_planes_ensure (out, 4 * in->channels, wo, ho, in->x0 / 2, in->y0 / 2);
   for (c = 0; c < in->channels; c++)
     for (dy = 0; dy < 2; dy++)
-      for (dx = 0; dx < 2; dx++)
-        for (y = 0; y < ho; y++)
-          pack_row (evenlight_planes_row (in, c, MIN (2 * y + dy, in->height - 1)), in->width,
-                    dx, scale, offset, evenlight_planes_row (out, c * 4 + dy * 2 + dx, y));
+      for (y = 0; y < ho; y++)
+        pack_row (evenlight_planes_row (in, c, MIN (2 * y + dy, in->height - 1)), in->width,
+                  scale, offset, evenlight_planes_row (out, c * 4 + dy * 2, y),
+                  evenlight_planes_row (out, c * 4 + dy * 2 + 1, y));
 }
 
 void
@@ -345,13 +352,33 @@ up2_axis (gint i, gint in0, gint n, gint *j0, gint *j1, gfloat *t)
   *j1 = evenlight_clampi (i0 + 1 - in0, 0, n - 1);
 }
 
+/* One row of the horizontal pass. Away from the window's ends the
+ * weights alternate (0.25, 0.75), (0.75, 0.25): output columns 2k and
+ * 2k + 1 read s[k − 1], s[k] and s[k], s[k + 1] (up2_axis with an even
+ * window origin), written out so the loop vectorises without gathers and
+ * gives the bits of the general form (1 − t)·a + t·b. */
 EVENLIGHT_CLONES static void
-up2_row (const gfloat *restrict s, const gint *restrict j0, const gint *restrict j1,
+up2_row (const gfloat *restrict s, gint n, const gint *restrict j0, const gint *restrict j1,
          const gfloat *restrict t, gint width, gfloat *restrict d)
 {
-  gint x;
+  /* pairs k = 1 … kmax: j0, j1 inside [0, n − 1] and 2k + 1 < width */
+  gint kmax = MIN (n - 2, (width - 2) / 2);
+  gint x, k;
 
-  for (x = 0; x < width; x++)
+  if (kmax < 1)
+    {
+      for (x = 0; x < width; x++)
+        d[x] = (1.0f - t[x]) * s[j0[x]] + t[x] * s[j1[x]];
+      return;
+    }
+  for (x = 0; x < 2; x++)
+    d[x] = (1.0f - t[x]) * s[j0[x]] + t[x] * s[j1[x]];
+  for (k = 1; k <= kmax; k++)
+    {
+      d[2 * k] = 0.25f * s[k - 1] + 0.75f * s[k];
+      d[2 * k + 1] = 0.75f * s[k] + 0.25f * s[k + 1];
+    }
+  for (x = 2 * kmax + 2; x < width; x++)
     d[x] = (1.0f - t[x]) * s[j0[x]] + t[x] * s[j1[x]];
 }
 
@@ -371,6 +398,51 @@ lerp_rows (const gfloat *restrict a, const gfloat *restrict b, gfloat u, gfloat 
 }
 
 void
+evenlight_nn_up2_h (const EvenlightPlanes *in,
+                    gint                   width,
+                    EvenlightPlanes       *tmp)
+{
+  gint ox0 = in->x0 * 2;
+  gint c, y, x;
+  gint *xj0, *xj1;
+  gfloat *xt;
+
+  xj0 = g_new (gint, 2 * (gsize) width);
+  xj1 = xj0 + width;
+  xt = g_new (gfloat, width);
+  for (x = 0; x < width; x++)
+    up2_axis (ox0 + x, in->x0, in->width, &xj0[x], &xj1[x], &xt[x]);
+
+  evenlight_planes_ensure (tmp, in->channels, width, in->height, ox0, in->y0);
+  for (c = 0; c < in->channels; c++)
+    for (y = 0; y < in->height; y++)
+      up2_row (evenlight_planes_row (in, c, y), in->width, xj0, xj1, xt, width,
+               evenlight_planes_row (tmp, c, y));
+
+  g_free (xj0);
+  g_free (xt);
+}
+
+void
+evenlight_nn_up2_v_row (const EvenlightPlanes *tmp,
+                        gint                   y,
+                        const gfloat *const   *add,
+                        gfloat *const         *out)
+{
+  gint r0, r1, c;
+  gfloat t, u;
+
+  up2_axis (2 * tmp->y0 + y, tmp->y0, tmp->height, &r0, &r1, &t);
+  u = 1.0f - t;
+  for (c = 0; c < tmp->channels; c++)
+    {
+      lerp_rows (evenlight_planes_row (tmp, c, r0), evenlight_planes_row (tmp, c, r1), u, t,
+                 add ? add[c] : NULL, tmp->width, out[c]);
+      evenlight_border_row (out[c], tmp->width);
+    }
+}
+
+void
 evenlight_nn_up2 (const EvenlightPlanes *in,
                   const EvenlightPlanes *add,
                   gint                   width,
@@ -379,47 +451,26 @@ evenlight_nn_up2 (const EvenlightPlanes *in,
                   EvenlightPlanes       *out)
 {
   gint ox0 = in->x0 * 2, oy0 = in->y0 * 2;
-  gint c, y, x;
-  gint *xj0, *xj1;
-  gfloat *xt;
+  gint c, y;
+  const gfloat *a[MAX_COUT];
+  gfloat *d[MAX_COUT];
 
+  g_return_if_fail (in->channels <= MAX_COUT);
   g_return_if_fail (add == NULL
                     || (add->width == width && add->height == height
                         && add->x0 == ox0 && add->y0 == oy0
                         && add->channels == in->channels));
 
-  xj0 = g_new (gint, 2 * (gsize) width);
-  xj1 = xj0 + width;
-  xt = g_new (gfloat, width);
-  for (x = 0; x < width; x++)
-    up2_axis (ox0 + x, in->x0, in->width, &xj0[x], &xj1[x], &xt[x]);
-
   /* Horizontal pass into @tmp, then vertical, in PyTorch's order. */
-  evenlight_planes_ensure (tmp, in->channels, width, in->height, ox0, in->y0);
-  for (c = 0; c < in->channels; c++)
-    for (y = 0; y < in->height; y++)
-      up2_row (evenlight_planes_row (in, c, y), xj0, xj1, xt, width,
-               evenlight_planes_row (tmp, c, y));
-
+  evenlight_nn_up2_h (in, width, tmp);
   evenlight_planes_ensure (out, in->channels, width, height, ox0, oy0);
   for (y = 0; y < height; y++)
     {
-      gint r0, r1;
-      gfloat t, u;
-
-      up2_axis (oy0 + y, in->y0, in->height, &r0, &r1, &t);
-      u = 1.0f - t;
       for (c = 0; c < in->channels; c++)
         {
-          const gfloat *a = evenlight_planes_row (tmp, c, r0);
-          const gfloat *b = evenlight_planes_row (tmp, c, r1);
-          gfloat *d = evenlight_planes_row (out, c, y);
-
-          lerp_rows (a, b, u, t, add ? evenlight_planes_row (add, c, y) : NULL, width, d);
-          evenlight_border_row (d, width);
+          a[c] = add ? evenlight_planes_row (add, c, y) : NULL;
+          d[c] = evenlight_planes_row (out, c, y);
         }
+      evenlight_nn_up2_v_row (tmp, y, add ? a : NULL, d);
     }
-
-  g_free (xj0);
-  g_free (xt);
 }

@@ -111,6 +111,20 @@ void evenlight_nn_up2        (const EvenlightPlanes *in,
                               EvenlightPlanes       *tmp,
                               EvenlightPlanes       *out);
 
+/* up2 in two steps, for callers that consume the result row by row while
+ * it is in the cache (the values are those of evenlight_nn_up2): the
+ * horizontal pass of the whole window into @tmp (@width columns at twice
+ * @in's origin), then row @y (from the window's first, at twice @in's
+ * origin) of the vertical pass into @out[c] (@tmp's width, border
+ * columns filled), plus @add[c] when @add is not NULL. */
+void evenlight_nn_up2_h      (const EvenlightPlanes *in,
+                              gint                   width,
+                              EvenlightPlanes       *tmp);
+void evenlight_nn_up2_v_row  (const EvenlightPlanes *tmp,
+                              gint                   y,
+                              const gfloat *const   *add,
+                              gfloat *const         *out);
+
 /* Bins of adaptive average pooling of @n samples to @bins outputs:
  * [floor(i·n/bins), ceil((i+1)·n/bins)). */
 static inline void

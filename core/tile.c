@@ -68,10 +68,11 @@ slice_axis (gint i, gfloat scale, gint n, gint *i0, gint *i1, gfloat *t)
   *t = c - (gfloat) *i0;
 }
 
-/* L = max(slice(grid, v), v) for one row; @gy is the grid already
- * interpolated to this row, [Z][G]. */
+/* L = max(slice(grid, v), v) for one pixel, from @h: the grid already
+ * interpolated to this pixel's row and column, one value per bin, @hs
+ * floats apart. */
 static inline gfloat
-slice_pixel (const gfloat *gy, gint x0, gint x1, gfloat tx, gfloat v)
+slice_pixel (const gfloat *h, gsize hs, gfloat v)
 {
   gfloat cz = v * (gfloat) Z - 0.5f;      /* in [−½, Z − ½] for v in [0, 1] */
   gint z0, z1;
@@ -86,20 +87,50 @@ slice_pixel (const gfloat *gy, gint x0, gint x1, gfloat tx, gfloat v)
   cz = cz < 0.0f ? 0.0f : cz;
   cz = cz > (gfloat) (Z - 1) ? (gfloat) (Z - 1) : cz;
   tz = cz - (gfloat) z0;
-  a = (1.0f - tx) * gy[z0 * G + x0] + tx * gy[z0 * G + x1];
-  b = (1.0f - tx) * gy[z1 * G + x0] + tx * gy[z1 * G + x1];
+  /* The two bins by a tree of selections on the bits of z0 and z1 rather
+   * than by an indexed load: selections vectorise into blends, indexed
+   * loads into slow gathers (and a chain of selections is not vectorised
+   * by GCC at all). */
+  G_STATIC_ASSERT (Z == 8);
+  {
+    gfloat h0 = h[0], h1 = h[hs], h2 = h[2 * hs], h3 = h[3 * hs];
+    gfloat h4 = h[4 * hs], h5 = h[5 * hs], h6 = h[6 * hs], h7 = h[7 * hs];
+    gfloat p01 = z0 & 1 ? h1 : h0, p23 = z0 & 1 ? h3 : h2;
+    gfloat p45 = z0 & 1 ? h5 : h4, p67 = z0 & 1 ? h7 : h6;
+    gfloat q01 = z1 & 1 ? h1 : h0, q23 = z1 & 1 ? h3 : h2;
+    gfloat q45 = z1 & 1 ? h5 : h4, q67 = z1 & 1 ? h7 : h6;
+    gfloat p03 = z0 & 2 ? p23 : p01, p47 = z0 & 2 ? p67 : p45;
+    gfloat q03 = z1 & 2 ? q23 : q01, q47 = z1 & 2 ? q67 : q45;
+
+    a = z0 & 4 ? p47 : p03;
+    b = z1 & 4 ? q47 : q03;
+  }
   s = (1.0f - tz) * a + tz * b;
   return s > v ? s : v;
 }
 
-/* One row of §1: sanitise and split the packed pixels, slice L and Li. */
+/* The window's columns grouped by grid cell (§1): columns
+ * [start[k], start[k + 1]) all interpolate between cells c0[k] and c1[k],
+ * with weights (1 − t, t) per column in ut and t. */
+typedef struct
+{
+  gint    n;
+  gint    start[G + 1];
+  gint    c0[G], c1[G];
+  gfloat *ut, *t;
+} SliceColumns;
+
+/* One row of §1: sanitise and split the packed pixels, slice L and Li.
+ * @gy and @gyi are the grids already interpolated to this row, [Z][G];
+ * @hx and @hxi receive them interpolated to every column too, [Z][@hs]. */
 EVENLIGHT_CLONES static void
 slice_row (const gfloat *restrict px, gint width, const gfloat *restrict gy,
-           const gfloat *restrict gyi, const gint *restrict cx0, const gint *restrict cx1,
-           const gfloat *restrict ctx_t, gfloat *restrict r, gfloat *restrict g,
+           const gfloat *restrict gyi, const SliceColumns *cols, gsize hs,
+           gfloat *restrict hx, gfloat *restrict hxi, gfloat *restrict r, gfloat *restrict g,
            gfloat *restrict b, gfloat *restrict l, gfloat *restrict li)
 {
-  gint x;
+  const gfloat *restrict ut = cols->ut, *restrict t = cols->t;
+  gint x, k, z;
 
   for (x = 0; x < width; x++)
     {
@@ -113,10 +144,25 @@ slice_row (const gfloat *restrict px, gint width, const gfloat *restrict gy,
       l[x] = hi > vb ? hi : vb;                /* g = max(R, G, B)          */
       li[x] = 1.0f - (lo < vb ? lo : vb);      /* 1 − min = max(1 − R, …)   */
     }
+  /* Along x for every bin: within a run of one cell pair the grid values
+   * are constants, so this is a plain vector loop. */
+  for (k = 0; k < cols->n; k++)
+    for (z = 0; z < Z; z++)
+      {
+        gfloat a0 = gy[z * G + cols->c0[k]], a1 = gy[z * G + cols->c1[k]];
+        gfloat b0 = gyi[z * G + cols->c0[k]], b1 = gyi[z * G + cols->c1[k]];
+        gfloat *restrict h = hx + (gsize) z * hs, *restrict hi = hxi + (gsize) z * hs;
+
+        for (x = cols->start[k]; x < cols->start[k + 1]; x++)
+          {
+            h[x] = ut[x] * a0 + t[x] * a1;
+            hi[x] = ut[x] * b0 + t[x] * b1;
+          }
+      }
   for (x = 0; x < width; x++)
     {
-      l[x] = slice_pixel (gy, cx0[x], cx1[x], ctx_t[x], l[x]);
-      li[x] = slice_pixel (gyi, cx0[x], cx1[x], ctx_t[x], li[x]);
+      l[x] = slice_pixel (hx + x, hs, l[x]);
+      li[x] = slice_pixel (hxi + x, hs, li[x]);
     }
 }
 
@@ -165,8 +211,9 @@ tile_input (const EvenlightContext *ctx,
   gsize need = (gsize) win->width * win->height * 3;
   gfloat sx = (gfloat) ((gdouble) G / ctx->width);
   gfloat sy = (gfloat) ((gdouble) G / ctx->height);
-  gint *cx0, *cx1;
-  gfloat *ctx_t, *du, *dout;
+  SliceColumns cols;
+  gfloat *buf, *du, *dout, *hx, *hxi;
+  gsize hs = ((gsize) win->width + 15) / 16 * 16;
   GError *local = NULL;
   gint x, y, c;
 
@@ -190,13 +237,30 @@ tile_input (const EvenlightContext *ctx,
   evenlight_planes_ensure (&s->l, 1, win->width, win->height, win->x, win->y);
   evenlight_planes_ensure (&s->li, 1, win->width, win->height, win->x, win->y);
 
-  cx0 = g_new (gint, 2 * (gsize) win->width);
-  cx1 = cx0 + win->width;
-  ctx_t = g_new (gfloat, 3 * (gsize) win->width);
-  du = ctx_t + win->width;       /* L^γ1 + ε of the row  */
-  dout = du + win->width;        /* Li^γ2 + ε of the row */
+  buf = g_new (gfloat, (4 + 2 * Z) * hs);
+  cols.ut = buf;
+  cols.t = buf + hs;
+  du = buf + 2 * hs;             /* L^γ1 + ε of the row  */
+  dout = buf + 3 * hs;           /* Li^γ2 + ε of the row */
+  hx = buf + 4 * hs;
+  hxi = hx + Z * hs;
+  cols.n = 0;
   for (x = 0; x < win->width; x++)
-    slice_axis (win->x + x, sx, G, &cx0[x], &cx1[x], &ctx_t[x]);
+    {
+      gint x0, x1;
+
+      slice_axis (win->x + x, sx, G, &x0, &x1, &cols.t[x]);
+      cols.ut[x] = 1.0f - cols.t[x];
+      if (cols.n == 0 || cols.c0[cols.n - 1] != x0)
+        {
+          /* x0 never decreases along the row, so each cell is one run */
+          cols.start[cols.n] = x;
+          cols.c0[cols.n] = x0;
+          cols.c1[cols.n] = x1;
+          cols.n++;
+        }
+    }
+  cols.start[cols.n] = win->width;
 
   for (y = 0; y < win->height; y++)
     {
@@ -220,16 +284,45 @@ tile_input (const EvenlightContext *ctx,
                              + ty * ctx->grid_inv[(z * G + y1) * G + k];
           }
 
-      slice_row (px, win->width, gy, gyi, cx0, cx1, ctx_t, r, gr, b, l, li);
+      slice_row (px, win->width, gy, gyi, &cols, hs, hx, hxi, r, gr, b, l, li);
       shadows_highlights_row (win->width, params->shadows, params->highlights, l, li,
                               r, gr, b, &s->x, y, du, dout);
       for (c = 0; c < 9; c++)
         evenlight_border_row (evenlight_planes_row (&s->x, c, y), win->width);
     }
 
-  g_free (cx0);
-  g_free (ctx_t);
+  g_free (buf);
   return TRUE;
+}
+
+/* One row of R = clamp(R1 + Φ, 0, 1) (Φ = 0 when @p0 is NULL), packed
+ * RGB: the three channels in one pass so the interleaved stores
+ * vectorise. */
+EVENLIGHT_CLONES static void
+result_row (const gfloat *restrict r0, const gfloat *restrict r1, const gfloat *restrict r2,
+            const gfloat *restrict p0, const gfloat *restrict p1, const gfloat *restrict p2,
+            gint width, gfloat *restrict o)
+{
+  gint x;
+
+#define CLAMP01(v) ((v) >= 0.0f ? ((v) <= 1.0f ? (v) : 1.0f) : 0.0f)
+  if (p0 == NULL)
+    for (x = 0; x < width; x++)
+      {
+        o[3 * x] = CLAMP01 (r0[x]);
+        o[3 * x + 1] = CLAMP01 (r1[x]);
+        o[3 * x + 2] = CLAMP01 (r2[x]);
+      }
+  else
+    for (x = 0; x < width; x++)
+      {
+        gfloat v0 = r0[x] + p0[x], v1 = r1[x] + p1[x], v2 = r2[x] + p2[x];
+
+        o[3 * x] = CLAMP01 (v0);
+        o[3 * x + 1] = CLAMP01 (v1);
+        o[3 * x + 2] = CLAMP01 (v2);
+      }
+#undef CLAMP01
 }
 
 gboolean
@@ -248,7 +341,7 @@ evenlight_render_tile (const EvenlightContext *ctx,
   EvenlightRect win;
   gfloat g3 = params->denoise;
   gboolean restore = g3 > 0.0f || keep_all;
-  gint x, y, c;
+  gint y, c;
 
   evenlight_tile_window (ctx, rect, margin, &win);
   if (!tile_input (ctx, params, &win, read, read_data, s, error))
@@ -274,24 +367,19 @@ evenlight_render_tile (const EvenlightContext *ctx,
   /* R = clamp(R1 + Φ, 0, 1), packed into the caller's rows. */
   for (y = 0; y < rect->height; y++)
     {
-      gfloat *o = out + (gsize) y * out_rowstride;
       gint wy = rect->y + y - win.y, wx = rect->x - win.x;
+      const gfloat *r1[3], *phi[3] = { NULL, NULL, NULL };
 
       for (c = 0; c < 3; c++)
         {
-          const gfloat *r1 = evenlight_planes_row (&s->r1, c, wy) + wx;
-          const gfloat *phi = NULL;
-
+          r1[c] = evenlight_planes_row (&s->r1, c, wy) + wx;
           if (g3 >= 1.0f)
-            phi = evenlight_planes_row (&s->n, c, rect->y + y - s->n.y0) + (rect->x - s->n.x0);
+            phi[c] = evenlight_planes_row (&s->n, c, rect->y + y - s->n.y0) + (rect->x - s->n.x0);
           else if (g3 > 0.0f)
-            phi = evenlight_planes_row (&s->phi, c, y);
-          for (x = 0; x < rect->width; x++)
-            {
-              gfloat v = phi ? r1[x] + phi[x] : r1[x];
-              o[3 * x + c] = v >= 0.0f ? (v <= 1.0f ? v : 1.0f) : 0.0f;
-            }
+            phi[c] = evenlight_planes_row (&s->phi, c, y);
         }
+      result_row (r1[0], r1[1], r1[2], phi[0], phi[1], phi[2], rect->width,
+                  out + (gsize) y * out_rowstride);
     }
   return TRUE;
 }

@@ -179,7 +179,10 @@ test_conv (void)
 static void
 test_pack (void)
 {
-  static const gint sizes[][2] = { { 1, 1 }, { 1, 7 }, { 7, 1 }, { 2, 2 }, { 3, 5 }, { 10, 13 } };
+  /* { 4, 75 }: rows long enough for whole vectors of the one-pass
+   * de-interleave, and an odd width for the clamped last column. */
+  static const gint sizes[][2] = { { 1, 1 }, { 1, 7 }, { 7, 1 }, { 2, 2 }, { 3, 5 }, { 10, 13 },
+                                   { 4, 75 } };
   guint s;
 
   for (s = 0; s < G_N_ELEMENTS (sizes); s++)
@@ -248,7 +251,10 @@ naive_up2 (const T *in, gint ho, gint wo)
 static void
 test_up2 (void)
 {
-  static const gint sizes[][2] = { { 1, 1 }, { 1, 4 }, { 4, 1 }, { 2, 2 }, { 3, 5 }, { 9, 12 } };
+  /* { 3, 70 }: rows long enough for the vectorised interior of the
+   * horizontal pass (several whole vectors of column pairs). */
+  static const gint sizes[][2] = { { 1, 1 }, { 1, 4 }, { 4, 1 }, { 2, 2 }, { 3, 5 }, { 9, 12 },
+                                   { 3, 70 } };
   guint s;
 
   for (s = 0; s < G_N_ELEMENTS (sizes); s++)
@@ -402,7 +408,9 @@ naive_slice (const gfloat *grid, gint w, gint h, gint x, gint y, gdouble v)
 static void
 test_slicing (void)
 {
-  static const gint sizes[][2] = { { 1, 1 }, { 3, 5 }, { 45, 67 }, { 100, 31 } };
+  /* { 9, 400 }: grid cells 25 pixels wide, so the per-cell runs of the
+   * slicing have whole vectors and partial ones at both ends. */
+  static const gint sizes[][2] = { { 1, 1 }, { 3, 5 }, { 45, 67 }, { 100, 31 }, { 9, 400 } };
   EvenlightModel *model = test_model_random (5);
   EvenlightParams params = { 0.7f, 0.4f, 0.5f };
   guint s;
@@ -510,7 +518,9 @@ naive_phi (const T *n, gdouble g3)
 static void
 test_dct (void)
 {
-  static const gint sizes[][2] = { { 1, 1 }, { 1, 7 }, { 7, 1 }, { 3, 5 }, { 29, 37 } };
+  /* { 9, 203 }: rows of many whole vectors of 4-column groups for the
+   * polyphase gather and scatter, with unaligned ends. */
+  static const gint sizes[][2] = { { 1, 1 }, { 1, 7 }, { 7, 1 }, { 3, 5 }, { 29, 37 }, { 9, 203 } };
   static const gfloat g3s[] = { 0.05f, 0.5f, 0.77f, 1.0f };
   guint s, g;
 
