@@ -23,15 +23,18 @@ evenlight_scratch_new (void)
 void
 evenlight_scratch_free (EvenlightScratch *s)
 {
+  guint i;
+
+  /* Checked before the member addresses below are formed: &s->x on a NULL
+   * s is undefined behaviour (UBSan reports it), not a harmless offset. */
+  if (s == NULL)
+    return;
+
   EvenlightPlanes *all[] = {
     &s->x, &s->l, &s->li, &s->w, &s->r1, &s->n, &s->phi, &s->enc1,
     &s->enc2, &s->mid, &s->up, &s->t, &s->dec1, &s->o3, &s->skip, &s->pack,
     &s->f1, &s->f2, &s->fs, &s->f3, &s->o12,
   };
-  guint i;
-
-  if (s == NULL)
-    return;
   for (i = 0; i < G_N_ELEMENTS (all); i++)
     evenlight_planes_clear (all[i]);
   g_free (s->rgb);
