@@ -8,14 +8,21 @@
  *   x = concat(J̃, STEP_SCALE · gain · quant_step)      4 × H × W
  *   p = pack2(x)                                        16 × H/2 × W/2
  *   f = relu(conv3x3(p))                                head
+ *   (v2) the context branch, a small U-Net:
+ *   e1 = relu(conv3x3 s2(f)), e2 = relu(conv3x3 s2(e1)), e3 = relu(conv3x3 s2(e2))
+ *   m  = relu(conv3x3(e3))                              1/16 resolution
+ *   d2 = relu(conv3x3(up2(m) + e2)), d1 = relu(conv3x3(up2(d2) + e1))
+ *   f  = f + up2(conv1x1(d1))
  *   f = f + conv3x3(relu(conv3x3(f)))                   blocks (BN folded)
  *   E = unpack2(conv3x3(f))                             tail, 3 × H × W
  *   Ĵ = clamp(J̃ + blend(gain) · E, 0, 1)
  *
  * Every layer is a core/nn.h operation on a window of its level, so a
- * region computed with EVENLIGHT_DEQUANT_MARGIN pixels of context equals the
- * same pixels of a whole-image pass (the clamp at the window border only
- * spoils the margin).
+ * region computed with enough pixels of context (the margin below) equals
+ * the same pixels of a whole-image pass (the clamp at the window border
+ * only spoils the margin); the window origin sits on a multiple of 2 (v1) or
+ * 16 (v2) so that every coarser level starts on a whole pixel with the
+ * parity of the whole image.
  */
 #include "dequant.h"
 
@@ -31,6 +38,30 @@
 #define MAX_WIDTH   64
 #define TILE        384      /* output tile side of evenlight_dequant_apply */
 
+/* How far wrong values spread from an inner window border, layer by layer
+ * (in pixels of the layer's level; the near side is the worse one), as
+ * core/model.h counts it for the main network. */
+#define BAD_CONV3X3(g)    ((g) + 1)
+#define BAD_CONV3X3_S2(g) (((g) + 2) / 2)
+#define BAD_UP2(g)        (2 * (g) + 1)
+#define BAD_PACK2(g)      (((g) + 1) / 2)
+#define BAD_MAX(a, b)     ((a) > (b) ? (a) : (b))
+#define BAD_HEAD   BAD_CONV3X3 (BAD_PACK2 (0))                              /* 1 half      */
+#define BAD_E1     BAD_CONV3X3_S2 (BAD_HEAD)                                /* 1 quarter   */
+#define BAD_E2     BAD_CONV3X3_S2 (BAD_E1)                                  /* 1 eighth    */
+#define BAD_E3     BAD_CONV3X3_S2 (BAD_E2)                                  /* 1 sixteenth */
+#define BAD_MID    BAD_CONV3X3 (BAD_E3)                                     /* 2 sixteenth */
+#define BAD_D2     BAD_CONV3X3 (BAD_MAX (BAD_UP2 (BAD_MID), BAD_E2))        /* 6 eighth    */
+#define BAD_D1     BAD_CONV3X3 (BAD_MAX (BAD_UP2 (BAD_D2), BAD_E1))         /* 14 quarter  */
+#define BAD_CTX    BAD_MAX (BAD_UP2 (BAD_D1), BAD_HEAD)                     /* 29 half     */
+/* n blocks of two convolutions, the tail, unpack2 (×2): full resolution. */
+#define BAD_OUT(f, n)  (2 * ((f) + 2 * (n) + 1))
+/* The margins, rounded up to the alignment; the tests check them. */
+#define MARGIN_V1  24   /* BAD_OUT (BAD_HEAD, 4) = 20 */
+#define MARGIN_V2  80   /* BAD_OUT (BAD_CTX, 4) = 76  */
+#define ALIGN_V1   2
+#define ALIGN_V2   16
+
 struct _EvenlightDequant
 {
   EvenlightWeights *weights;
@@ -40,12 +71,18 @@ struct _EvenlightDequant
   EvenlightConv     conv1[MAX_BLOCKS];
   EvenlightConv     conv2[MAX_BLOCKS];
   EvenlightConv     tail;
+  /* v2: the context branch */
+  gboolean          has_ctx;
+  gint              ctx_width;
+  EvenlightConv     enc1, enc2, enc3, mid, dec2, dec1, ctx_out;
+  gint              margin, align;
 };
 
 /* Working buffers of one thread, reused from tile to tile. */
 typedef struct
 {
   EvenlightPlanes x, p, f, t, t2, o, e;
+  EvenlightPlanes e1, e2, e3, m, d2, d1, up;
 } Scratch;
 
 static void
@@ -58,17 +95,24 @@ scratch_clear (Scratch *s)
   evenlight_planes_clear (&s->t2);
   evenlight_planes_clear (&s->o);
   evenlight_planes_clear (&s->e);
+  evenlight_planes_clear (&s->e1);
+  evenlight_planes_clear (&s->e2);
+  evenlight_planes_clear (&s->e3);
+  evenlight_planes_clear (&s->m);
+  evenlight_planes_clear (&s->d2);
+  evenlight_planes_clear (&s->d1);
+  evenlight_planes_clear (&s->up);
 }
 
 /* ---- loading ------------------------------------------------------------ */
 
 static gboolean
-conv_from (EvenlightDequant *dq, EvenlightConv *conv, const gchar *prefix,
-           guint cout, guint cin, GError **error)
+conv_k_from (EvenlightDequant *dq, EvenlightConv *conv, const gchar *prefix,
+             guint cout, guint cin, guint k, GError **error)
 {
   gchar        *wn = g_strdup_printf ("%s.weight", prefix);
   gchar        *bn = g_strdup_printf ("%s.bias", prefix);
-  const guint   wd[4] = { cout, cin, 3, 3 };
+  const guint   wd[4] = { cout, cin, k, k };
   const guint   bd[1] = { cout };
   const gfloat *w, *b = NULL;
 
@@ -76,10 +120,44 @@ conv_from (EvenlightDequant *dq, EvenlightConv *conv, const gchar *prefix,
   if (w)
     b = evenlight_weights_require (dq->weights, bn, 1, bd, error);
   if (w && b)
-    evenlight_conv_init (conv, w, b, (gint) cout, (gint) cin, 3);
+    evenlight_conv_init (conv, w, b, (gint) cout, (gint) cin, (gint) k);
   g_free (wn);
   g_free (bn);
   return w && b;
+}
+
+static gboolean
+conv_from (EvenlightDequant *dq, EvenlightConv *conv, const gchar *prefix,
+           guint cout, guint cin, GError **error)
+{
+  return conv_k_from (dq, conv, prefix, cout, cin, 3, error);
+}
+
+/* The v2 context branch: ctx.enc1 [C2][C][3][3], the other 3 × 3 layers
+ * [C2][C2][3][3], ctx.out [C][C2][1][1]. */
+static gboolean
+load_context (EvenlightDequant *dq, const gchar *path, GError **error)
+{
+  const EvenlightTensor *e1 = evenlight_weights_lookup (dq->weights, "ctx.enc1.weight");
+  guint c = (guint) dq->width, c2;
+
+  if (!e1 || e1->ndim != 4 || e1->dims[0] < 1 || e1->dims[0] > MAX_WIDTH)
+    {
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_FORMAT,
+                   "%s: no tensor ctx.enc1.weight of shape [C][%u][3][3] with "
+                   "1 ≤ C ≤ %d", path, c, MAX_WIDTH);
+      return FALSE;
+    }
+  c2 = e1->dims[0];
+  dq->ctx_width = (gint) c2;
+  dq->has_ctx = TRUE;   /* from here on, free() clears the branch */
+  return conv_from (dq, &dq->enc1, "ctx.enc1", c2, c, error)
+         && conv_from (dq, &dq->enc2, "ctx.enc2", c2, c2, error)
+         && conv_from (dq, &dq->enc3, "ctx.enc3", c2, c2, error)
+         && conv_from (dq, &dq->mid, "ctx.mid", c2, c2, error)
+         && conv_from (dq, &dq->dec2, "ctx.dec2", c2, c2, error)
+         && conv_from (dq, &dq->dec1, "ctx.dec1", c2, c2, error)
+         && conv_k_from (dq, &dq->ctx_out, "ctx.out", c, c2, 1, error);
 }
 
 EvenlightDequant *
@@ -97,11 +175,13 @@ evenlight_dequant_load (const gchar *path, GError **error)
   if (!dq->weights)
     goto fail;
   arch = evenlight_weights_architecture (dq->weights);
-  if (g_strcmp0 (arch, EVENLIGHT_DEQUANT_ARCH) != 0)
+  if (g_strcmp0 (arch, EVENLIGHT_DEQUANT_ARCH_V1) != 0
+      && g_strcmp0 (arch, EVENLIGHT_DEQUANT_ARCH_V2) != 0)
     {
       g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_ARCHITECTURE,
-                   "%s: weights of architecture “%s”, expected “%s” (the "
-                   "dequantization network)", path, arch, EVENLIGHT_DEQUANT_ARCH);
+                   "%s: weights of architecture “%s”, expected “%s” or “%s” "
+                   "(the dequantization network)", path, arch,
+                   EVENLIGHT_DEQUANT_ARCH_V1, EVENLIGHT_DEQUANT_ARCH_V2);
       goto fail;
     }
   head = evenlight_weights_lookup (dq->weights, "head.weight");
@@ -116,6 +196,18 @@ evenlight_dequant_load (const gchar *path, GError **error)
   dq->width = (gint) c;
   if (!conv_from (dq, &dq->head, "head", c, 4 * IN_CHANNELS, error))
     goto fail;
+  if (g_strcmp0 (arch, EVENLIGHT_DEQUANT_ARCH_V2) == 0)
+    {
+      if (!load_context (dq, path, error))
+        goto fail;
+      dq->margin = MARGIN_V2;
+      dq->align = ALIGN_V2;
+    }
+  else
+    {
+      dq->margin = MARGIN_V1;
+      dq->align = ALIGN_V1;
+    }
   for (gint k = 0; k < MAX_BLOCKS; k++)
     {
       g_snprintf (name, sizeof name, "blocks.%d.conv1.weight", k);
@@ -131,6 +223,15 @@ evenlight_dequant_load (const gchar *path, GError **error)
     }
   if (!conv_from (dq, &dq->tail, "tail", 12, c, error))
     goto fail;
+  /* The margin is fixed per architecture (EVENLIGHT_DEQUANT_MARGIN is
+   * public); more blocks than it covers would make tiles disagree. */
+  if (BAD_OUT (dq->has_ctx ? BAD_CTX : BAD_HEAD, dq->n_blocks) > dq->margin)
+    {
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_FORMAT,
+                   "%s: %d residual blocks, more than this version supports",
+                   path, dq->n_blocks);
+      goto fail;
+    }
   return dq;
 
 fail:
@@ -150,6 +251,16 @@ evenlight_dequant_free (EvenlightDequant *dq)
       evenlight_conv_clear (&dq->conv2[k]);
     }
   evenlight_conv_clear (&dq->tail);
+  if (dq->has_ctx)
+    {
+      evenlight_conv_clear (&dq->enc1);
+      evenlight_conv_clear (&dq->enc2);
+      evenlight_conv_clear (&dq->enc3);
+      evenlight_conv_clear (&dq->mid);
+      evenlight_conv_clear (&dq->dec2);
+      evenlight_conv_clear (&dq->dec1);
+      evenlight_conv_clear (&dq->ctx_out);
+    }
   if (dq->weights)
     evenlight_weights_free (dq->weights);
   g_free (dq);
@@ -192,6 +303,30 @@ blend (gfloat gain)
   return t <= 0.0f ? 0.0f : (t >= 1.0f ? 1.0f : t);
 }
 
+/* f = f + up2(ctx.out(d1)), the v2 context branch (file comment). */
+static void
+context (const EvenlightDequant *dq, Scratch *s)
+{
+  const EvenlightPlanes *d1_in[1] = { &s->d1 };
+  EvenlightPlanes        swap;
+
+  evenlight_nn_conv3x3_s2 (&dq->enc1, &s->f, &s->e1, TRUE);       /* 1/4  */
+  evenlight_nn_conv3x3_s2 (&dq->enc2, &s->e1, &s->e2, TRUE);      /* 1/8  */
+  evenlight_nn_conv3x3_s2 (&dq->enc3, &s->e2, &s->e3, TRUE);      /* 1/16 */
+  evenlight_nn_conv3x3_filled (&dq->mid, &s->e3, &s->m, TRUE);
+  evenlight_nn_up2 (&s->m, &s->e2, s->e2.width, s->e2.height, &s->up, &s->t);
+  evenlight_nn_conv3x3_filled (&dq->dec2, &s->t, &s->d2, TRUE);
+  evenlight_nn_up2 (&s->d2, &s->e1, s->e1.width, s->e1.height, &s->up, &s->t);
+  evenlight_nn_conv3x3_filled (&dq->dec1, &s->t, &s->d1, TRUE);
+  /* The 1 × 1 layer runs before the (linear) up-sampling: at a quarter of
+   * the pixels, and the same values. */
+  evenlight_nn_conv1x1 (&dq->ctx_out, d1_in, 1, &s->t2, FALSE);
+  evenlight_nn_up2 (&s->t2, &s->f, s->f.width, s->f.height, &s->up, &s->o);
+  swap = s->f;
+  s->f = s->o;
+  s->o = swap;
+}
+
 static void
 render (const EvenlightDequant *dq, const gfloat *rgb, const gfloat *gain,
         gint width, gint height, gfloat quant_step, const EvenlightRect *rect,
@@ -218,11 +353,11 @@ render (const EvenlightDequant *dq, const gfloat *rgb, const gfloat *gain,
       return;
     }
 
-  /* The window: rect plus the margin, inside the image, origin even. */
-  x0 = MAX (0, rect->x - EVENLIGHT_DEQUANT_MARGIN) & ~1;
-  y0 = MAX (0, rect->y - EVENLIGHT_DEQUANT_MARGIN) & ~1;
-  x1 = MIN (width, rect->x + rect->width + EVENLIGHT_DEQUANT_MARGIN);
-  y1 = MIN (height, rect->y + rect->height + EVENLIGHT_DEQUANT_MARGIN);
+  /* The window: rect plus the margin, inside the image, origin aligned. */
+  x0 = MAX (0, rect->x - dq->margin) / dq->align * dq->align;
+  y0 = MAX (0, rect->y - dq->margin) / dq->align * dq->align;
+  x1 = MIN (width, rect->x + rect->width + dq->margin);
+  y1 = MIN (height, rect->y + rect->height + dq->margin);
   ww = x1 - x0;
   wh = y1 - y0;
 
@@ -245,6 +380,8 @@ render (const EvenlightDequant *dq, const gfloat *rgb, const gfloat *gain,
     }
   evenlight_nn_pack2 (&s->x, 1.0f, 0.0f, &s->p);
   evenlight_nn_conv3x3 (&dq->head, &s->p, &s->f, TRUE);
+  if (dq->has_ctx)
+    context (dq, s);
   for (gint k = 0; k < dq->n_blocks; k++)
     {
       evenlight_nn_conv3x3 (&dq->conv1[k], &s->f, &s->t, TRUE);

@@ -23,20 +23,27 @@
 
 G_BEGIN_DECLS
 
-#define EVENLIGHT_DEQUANT_ARCH       "evenlight-dequant-v1"
+/* The two architectures the loader accepts (weights/DEQUANT.md §1): v2 is
+ * v1 plus a context branch at 1/4 … 1/16 resolution. */
+#define EVENLIGHT_DEQUANT_ARCH_V1    "evenlight-dequant-v1"
+#define EVENLIGHT_DEQUANT_ARCH_V2    "evenlight-dequant-v2"
+/* The architecture of the shipped weights, and their file. */
+#define EVENLIGHT_DEQUANT_ARCH       EVENLIGHT_DEQUANT_ARCH_V1
 #define EVENLIGHT_DEQUANT_FILE       "evenlight-dequant-v1.bin"
 #define EVENLIGHT_DEQUANT_GAIN_LOW   2.0f
 #define EVENLIGHT_DEQUANT_GAIN_HIGH  4.0f
 /* The quantisation step of an 8-bit capture (the usual case). */
 #define EVENLIGHT_DEQUANT_STEP_8BIT  (1.0f / 255.0f)
-/* Pixels a region reads beyond each side (DEQUANT.md §2): ten 3 × 3
- * convolutions at half resolution, plus the 2 × 2 packing, rounded up. */
-#define EVENLIGHT_DEQUANT_MARGIN     24
+/* Pixels a region reads beyond each side, at most (DEQUANT.md §2): the
+ * receptive field of v2 (76 pixels, rounded up to 80) plus up to 15 for
+ * the window origin, which sits on a multiple of 16 (four halvings). v1
+ * reads at most 25. */
+#define EVENLIGHT_DEQUANT_MARGIN     96
 
 typedef struct _EvenlightDequant EvenlightDequant;
 
-/* Loads a weights file of architecture "evenlight-dequant-v1" (format:
- * weights/MODEL.md §8). Errors name the file and what is wrong. */
+/* Loads a weights file of architecture "evenlight-dequant-v1" or
+ * "evenlight-dequant-v2" (format: weights/MODEL.md §8). Errors name the file and what is wrong. */
 EvenlightDequant *evenlight_dequant_load         (const gchar  *path,
                                                   GError      **error);
 void              evenlight_dequant_free         (EvenlightDequant *dequant);

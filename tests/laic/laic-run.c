@@ -6,11 +6,12 @@
  *
  * Usage: laic-run IN OUT [--contrast λ2] [--iterations N] [--max-gain G]
  *                 [--threads N] [--dequant WEIGHTS] [--gain FILE]
- *                 [--no-laic GAIN]
+ *                 [--no-laic GAIN] [--gain-from FILE]
  * IN and OUT: u32 width, u32 height, then width × height packed float32
  * R'G'B' triplets (little-endian). --no-laic applies a constant gain
- * instead of LAIC (linear stretch), --gain writes the gains (u32 w, u32 h,
- * floats). Timings go to stderr.
+ * instead of LAIC (linear stretch), --gain-from the gains of FILE (as
+ * written by --gain of an earlier run, so that LAIC need not run again),
+ * --gain writes the gains (u32 w, u32 h, floats). Timings go to stderr.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +23,7 @@
 #include "laic.h"
 
 static gfloat *
-read_raw (const gchar *path, gint *w, gint *h)
+read_raw (const gchar *path, gint *w, gint *h, gint ch)
 {
   gchar  *data;
   gsize   len;
@@ -32,7 +33,7 @@ read_raw (const gchar *path, gint *w, gint *h)
   if (!g_file_get_contents (path, &data, &len, NULL) || len < 8)
     return NULL;
   memcpy (hdr, data, 8);
-  if (hdr[0] == 0 || hdr[1] == 0 || len != 8 + (gsize) hdr[0] * hdr[1] * 12)
+  if (hdr[0] == 0 || hdr[1] == 0 || len != 8 + (gsize) hdr[0] * hdr[1] * 4 * ch)
     {
       g_free (data);
       return NULL;
@@ -62,7 +63,7 @@ int
 main (int argc, char **argv)
 {
   EvenlightLaicParams params;
-  const gchar *dq_path = NULL, *gain_path = NULL;
+  const gchar *dq_path = NULL, *gain_path = NULL, *gain_from = NULL;
   gint         threads = 0, w, h;
   gdouble      flat = 0.0;
   gfloat      *rgb, *gain;
@@ -84,13 +85,14 @@ main (int argc, char **argv)
       else if (!strcmp (argv[i], "--dequant")) dq_path = argv[i + 1];
       else if (!strcmp (argv[i], "--gain")) gain_path = argv[i + 1];
       else if (!strcmp (argv[i], "--no-laic")) flat = g_ascii_strtod (argv[i + 1], NULL);
+      else if (!strcmp (argv[i], "--gain-from")) gain_from = argv[i + 1];
       else
         {
           fprintf (stderr, "unknown option %s\n", argv[i]);
           return 2;
         }
     }
-  rgb = read_raw (argv[1], &w, &h);
+  rgb = read_raw (argv[1], &w, &h, 3);
   if (!rgb)
     {
       fprintf (stderr, "%s: not a raw float image\n", argv[1]);
@@ -98,7 +100,25 @@ main (int argc, char **argv)
     }
   gain = g_new (gfloat, (gsize) w * h);
   t0 = g_get_monotonic_time ();
-  if (flat > 0.0)
+  if (gain_from)
+    {
+      gint    gw = 0, gh = 0;
+      gfloat *given = read_raw (gain_from, &gw, &gh, 1);
+
+      if (!given || gw != w || gh != h)
+        {
+          fprintf (stderr, "%s: not a %d × %d gain file\n", gain_from, w, h);
+          return 1;
+        }
+      for (gsize i = 0; i < (gsize) w * h; i++)
+        {
+          gain[i] = given[i];
+          for (gint c = 0; c < 3; c++)
+            rgb[3 * i + c] = MIN (1.0f, MAX (0.0f, rgb[3 * i + c]) * given[i]);
+        }
+      g_free (given);
+    }
+  else if (flat > 0.0)
     for (gsize i = 0; i < (gsize) w * h; i++)
       {
         gain[i] = (gfloat) flat;

@@ -17,8 +17,16 @@ and Q rounding to 8 bits. The sensor noise n is Gaussian with σ uniform in
 8-bit, noise included (so Ja is exactly quantised and [lo, hi] is exact for
 the noise-free signal). The network learns E = J − J̃ (Eq. 9–10).
 
-Photos: weights/train/data/manifest.tsv (columns include `path` and
-`split`) when it exists; otherwise the fixed list FALLBACK of freely
+Product recipe (darken_gain, what training uses since v2): the product
+never applies the oracle's power law, it multiplies the capture by a gain g
+(LAIC's, or a global stretch) and gives the network the interval width
+g · q. So J̃ = g · Ja, the target is the clean capture brightened the same
+way, T = g · a^γ2 · J^(γ2/γ1), and [lo, hi] = g · (Ja ∓ ½q); g varies
+smoothly over the crop around 1/a^γ2 as LAIC's gain does.
+
+Photos: DATA/manifest.tsv (DATA = $EVENLIGHT_DATA, else /work/data when
+it holds a READY mark, else weights/train/data; columns include `file`
+or `path`, and `split`) when it exists; otherwise the fixed list FALLBACK of freely
 licensed Debian photos unpacked under weights/train/data/debs/x, split by a
 hash of the file name (1 in 5 held out for validation). The list used is
 saved next to every run.
@@ -34,7 +42,8 @@ from PIL import Image, ImageOps
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TRAIN = os.path.dirname(HERE)
-DATA = os.path.join(TRAIN, "data")
+DATA = os.environ.get("EVENLIGHT_DATA") or (
+    "/work/data" if os.path.exists("/work/data/READY") else os.path.join(TRAIN, "data"))
 DEBS = os.path.join(DATA, "debs", "x")
 Q = 1.0 / 255.0
 MAX_SIDE = 1024     # photos are downscaled: that also removes JPEG artefacts
@@ -74,7 +83,7 @@ def photo_lists():
         with open(manifest) as f:
             head = f.readline().rstrip("\n").split("\t")
             rows = [dict(zip(head, l.rstrip("\n").split("\t"))) for l in f if l.strip()]
-        pcol = "path" if "path" in head else head[0]
+        pcol = "path" if "path" in head else ("file" if "file" in head else head[0])
         tr, va = [], []
         for r in rows:
             p = r[pcol]
@@ -139,10 +148,38 @@ def darken(J, a_g, ratio, sigma, gen=None):
     return Ja, Jt, lo, hi, step
 
 
-def random_params(rng, n):
+def smooth_field(n, h, w, amp, gen=None, cells=3):
+    """B×1×H×W smooth random log-gain in [−amp, amp]: a cells × cells grid
+    of uniform values, bilinearly interpolated."""
+    g = (torch.rand((n, 1, cells, cells), generator=gen) * 2 - 1) * amp
+    return torch.nn.functional.interpolate(g, size=(h, w), mode="bilinear",
+                                           align_corners=True)
+
+
+def darken_gain(J, a_g, ratio, sigma, gen=None, amp=0.35):
+    """The product recipe (module doc) on a batch. Returns Ja, J̃, T, lo,
+    hi, step (B×1×H×W, = g · q), gain (B×1×H×W)."""
+    sh = (-1, 1, 1, 1)
+    a_g, ratio, sigma = (torch.as_tensor(v, dtype=J.dtype).reshape(sh)
+                         for v in (a_g, ratio, sigma))
+    clean = a_g * J.clamp(0, 1) ** ratio
+    noise = torch.randn(J.shape, generator=gen, dtype=J.dtype) * sigma
+    Ja = torch.round((clean + noise).clamp(0, 1) * 255.0) / 255.0
+    g = torch.exp(smooth_field(J.shape[0], *J.shape[-2:], amp, gen)).to(J.dtype) / a_g
+    Jt = (g * Ja).clamp(0, 1)
+    T = (g * clean).clamp(0, 1)
+    lo = (g * (Ja - 0.5 * Q)).clamp(0, 1)
+    hi = (g * (Ja + 0.5 * Q)).clamp(0, 1)
+    return Ja, Jt, T, lo, hi, g * Q, g
+
+
+def random_params(rng, n, clean_frac=0.0):
+    """a^γ2, γ2/γ1 and σ for n crops; a share @clean_frac of them is
+    noise-free (σ = 0), where bands are widest: noise dithers them."""
     a_g = np.exp(rng.uniform(math.log(1 / 40), math.log(1 / 4), n))
     ratio = rng.uniform(1.0, 1.6, n)
     sigma = rng.uniform(0.0, 1.0, n) / 255.0
+    sigma[rng.random(n) < clean_frac] = 0.0
     return a_g, ratio, sigma
 
 

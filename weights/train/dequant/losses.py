@@ -2,7 +2,7 @@
 #
 # Copyright (C) 2026 the evenlight developers
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""L_G = L∞ + λ_adv · L_adv + λ_fid · L_fid.
+"""L_G = L∞ + λ_adv · L_adv + λ_fid · L_fid + λ_grad · L_grad.
 
 L∞ (Eq. 16–17) is the quasi-ℓ∞ barrier of the quantisation interval: a
 restored pixel Ĵ must lie in [lo, hi], the values the 8-bit capture stands
@@ -17,7 +17,8 @@ L_adv is the non-saturating GAN loss against the discriminator (real: J).
 L_fid = mean(|Ĵ − J| / w) is an addition to the paper's loss: with the tens
 of CPU-minutes this project trains for, a GAN term alone does not settle,
 and an ℓ1 term in the same interval units gives the network a direct
-signal. λ_fid and λ_adv are in train.py.
+signal. L_grad, the same on the horizontal and vertical differences,
+targets the steps between bands. The weights are in train.py.
 """
 
 import torch
@@ -36,6 +37,17 @@ def barrier(jhat, lo, hi):
 
 def fidelity(jhat, j, lo, hi):
     return ((jhat - j).abs() / (hi - lo).clamp(min=EPS_W)).mean()
+
+
+def gradient(jhat, t, lo, hi):
+    """mean(|∇(Ĵ − T)|₁ / w): the steps between bands are where J̃'s
+    gradient differs from the target's; few pixels, hence a term of its
+    own (the value term sees a band only through its small sawtooth)."""
+    w = (hi - lo).clamp(min=EPS_W)
+    e = jhat - t
+    gx = (e[..., :, 1:] - e[..., :, :-1]).abs() / torch.maximum(w[..., :, 1:], w[..., :, :-1])
+    gy = (e[..., 1:, :] - e[..., :-1, :]).abs() / torch.maximum(w[..., 1:, :], w[..., :-1, :])
+    return gx.mean() + gy.mean()
 
 
 def adv_generator(d_fake):

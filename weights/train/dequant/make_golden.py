@@ -2,21 +2,24 @@
 #
 # Copyright (C) 2026 the evenlight developers
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Write tests/data/dequant-golden-weights.bin and tests/data/dequant-golden.bin.
+"""Write tests/data/dequant-golden-weights.bin and tests/data/dequant-golden.bin
+(v1), or with --v2 tests/data/dequant-golden-v2-weights.bin and
+tests/data/dequant-golden-v2.bin (the context branch included, random too).
 
 The weights are a fixed-seed random network (model.DequantNet with random
 batch-norm statistics, folded exactly as export does), scaled so that the
 residual is clearly visible. The input is a 45 × 67 brightened dark capture
 (odd sizes: the pack2 and border paths are exercised) with a gain ramp from
 1 to 40, so that all three blend regimes of core/dequant.c occur (no
-correction, partial, full). Everything is computed in float64 from the
+correction, partial, full); the v2 input is 77 × 141, so that its 1/16
+level has several pixels each way. Everything is computed in float64 from the
 float32 weights and input and stored as float32.
 
 Tensors of dequant-golden.bin (architecture evenlight-golden-v1):
   input 3×H×W (J̃), gain H×W, quant_step [1], residual 3×H×W (E, before the
   blend), output 3×H×W (clamp(J̃ + blend(gain)·E, 0, 1)).
 
-Usage: make_golden.py [OUTDIR]
+Usage: make_golden.py [--v2] [OUTDIR]
 """
 
 import os
@@ -37,9 +40,9 @@ GAIN_LOW, GAIN_HIGH = 2.0, 4.0   # core/dequant.h
 Q = 1.0 / 255.0
 
 
-def golden_weights():
+def golden_weights(v2=False):
     torch.manual_seed(4242)
-    net = model.DequantNet()
+    net = model.DequantNet(ctx=v2)
     with torch.no_grad():
         for b in net.blocks:
             for bn in (b.bn1, b.bn2):
@@ -49,11 +52,14 @@ def golden_weights():
                 bn.bias.uniform_(-0.1, 0.1)
         net.tail.weight.normal_(0, 0.05)
         net.tail.bias.uniform_(-0.02, 0.02)
+        if v2:   # the branch starts switched off in training: switch it on
+            net.ctx["out"].weight.normal_(0, 0.3)
+            net.ctx["out"].bias.uniform_(-0.05, 0.05)
     net.eval()
     return OrderedDict((k, v.float().numpy()) for k, v in model.folded_state(net).items())
 
 
-def golden_input(rng):
+def golden_input(rng, H=H, W=W):
     y, x = np.mgrid[0:H, 0:W].astype(np.float64)
     gain = 1.0 + 39.0 * x / (W - 1)
     level = 0.3 + 0.5 * np.sin(0.2 * x + 0.1 * y) ** 2
@@ -63,11 +69,15 @@ def golden_input(rng):
 
 
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+    args = [a for a in sys.argv[1:] if a != "--v2"]
+    v2 = "--v2" in sys.argv[1:]
+    out = args[0] if args else os.path.join(
         os.path.dirname(os.path.dirname(os.path.dirname(HERE))), "tests", "data")
-    t = golden_weights()
+    t = golden_weights(v2)
     rng = np.random.default_rng(99)
-    jt, gain = golden_input(rng)
+    jt, gain = golden_input(rng, *((77, 141) if v2 else (H, W)))
+    suffix = "-v2" if v2 else ""
+    arch = model.ARCH_V2 if v2 else model.ARCH_V1
     net = model.FoldedNet({k: torch.from_numpy(v).double() for k, v in t.items()})
     J = torch.from_numpy(jt).double()[None]
     g = torch.from_numpy(gain).double()
@@ -78,8 +88,8 @@ def main():
     outimg = (J[0] + a * E).clamp(0, 1)
     print(f"residual: max |E| = {float(E.abs().max()):.4f}, "
           f"mean |E| = {float(E.abs().mean()):.4f}")
-    export.write(os.path.join(out, "dequant-golden-weights.bin"), t, model.ARCH)
-    export.write(os.path.join(out, "dequant-golden.bin"), OrderedDict([
+    export.write(os.path.join(out, f"dequant-golden{suffix}-weights.bin"), t, arch)
+    export.write(os.path.join(out, f"dequant-golden{suffix}.bin"), OrderedDict([
         ("input", jt), ("gain", gain), ("quant_step", np.array([Q], np.float32)),
         ("residual", E.float().numpy()), ("output", outimg.float().numpy())]),
         "evenlight-golden-v1")

@@ -2,9 +2,9 @@
 #
 # Copyright (C) 2026 the evenlight developers
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The dequantization network "evenlight-dequant-v1" (weights/DEQUANT.md §1).
+"""The dequantization network (weights/DEQUANT.md §1).
 
-G restores a compensated dark capture J̃ by predicting the residual
+G restores a brightened dark capture J̃ by predicting the residual
 E = J − J̃ (paper Eq. 9–10). Its input is J̃ (3 channels) and the width of
 the quantisation interval each pixel of J̃ stands for (1 channel, scaled by
 STEP_SCALE): the network needs it because the banding it removes is as
@@ -13,23 +13,37 @@ tall as that width, which the compensation gain sets pixel by pixel.
     x  = concat(J̃, STEP_SCALE · step)                   4 × H × W
     p  = pack2(x)                                        16 × H1 × W1
     f  = relu(conv3x3(p))                                head
+    (v2 only) the context branch, a small U-Net (as Fusion-Net, MODEL.md §3):
+    e1 = relu(conv3x3 s2(f))                             ctx.enc1, 1/4
+    e2 = relu(conv3x3 s2(e1))                            ctx.enc2, 1/8
+    e3 = relu(conv3x3 s2(e2))                            ctx.enc3, 1/16
+    m  = relu(conv3x3(e3))                               ctx.mid
+    d2 = relu(conv3x3(up2(m) + e2))                      ctx.dec2, 1/8
+    d1 = relu(conv3x3(up2(d2) + e1))                     ctx.dec1, 1/4
+    f  = f + up2(conv1x1(d1))                            ctx.out, back to 1/2
     f  = f + bn(conv3x3(relu(bn(conv3x3(f)))))           × N_BLOCKS
     E  = unpack2(conv3x3(f)) cropped to H × W           tail, 12 → 3 × H × W
     Ĵ  = clamp(J̃ + E, 0, 1)
 
 Working at half resolution (pack2) doubles the receptive field for the same
-cost: bands in a stretched dark capture are many pixels wide. conv3x3 uses
-replicate padding exactly as weights/MODEL.md "Conventions" says, so the C
-engine (core/dequant.c) shares the conventions of the main network. Batch
-norm is folded into the convolutions at export (export.py).
+cost. v1 (no context branch) sees ±21 px, less than one band of a strongly
+brightened sky (30–40 px); the context branch of v2 works at 1/4 … 1/16 of
+the resolution, where it costs ~5 % of the network's time, and lets G see
+±80 px, i.e. the bands on both sides of a pixel. conv3x3 uses replicate
+padding exactly as weights/MODEL.md "Conventions" says, so the C engine
+(core/dequant.c) shares the conventions of the main network. Batch norm is
+folded into the convolutions at export.
 """
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-ARCH = "evenlight-dequant-v1"
+ARCH_V1 = "evenlight-dequant-v1"
+ARCH_V2 = "evenlight-dequant-v2"
+ARCH = ARCH_V2
 WIDTH = 12          # feature channels at half resolution
+CTX_WIDTH = 16      # feature channels of the context branch (v2)
 N_BLOCKS = 4        # residual blocks
 STEP_SCALE = 4.0    # input scaling of the quantisation-interval width
 IN_CH = 4
@@ -49,6 +63,26 @@ def unpack2(x, h, w):
     return F.pixel_shuffle(x, 2)[..., :h, :w]
 
 
+def up2(x, h, w):
+    """Bilinear ×2 (align_corners=False), cropped to h×w (MODEL.md)."""
+    y = F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)
+    return y[..., :h, :w]
+
+
+def context(t, f, conv):
+    """The v2 context branch on the head features f; @conv(name, x, stride)
+    applies the named convolution. Returns f + up2(ctx.out(d1))."""
+    h1, w1 = f.shape[-2:]
+    e1 = F.relu(conv("ctx.enc1", f, 2))
+    e2 = F.relu(conv("ctx.enc2", e1, 2))
+    e3 = F.relu(conv("ctx.enc3", e2, 2))
+    m = F.relu(conv("ctx.mid", e3, 1))
+    d2 = F.relu(conv("ctx.dec2", up2(m, *e2.shape[-2:]) + e2, 1))
+    d1 = F.relu(conv("ctx.dec1", up2(d2, *e1.shape[-2:]) + e1, 1))
+    o = F.conv2d(d1, t["ctx.out.weight"], t["ctx.out.bias"])
+    return f + up2(o, h1, w1)
+
+
 class ResBlock(nn.Module):
     """conv–BN–ReLU–conv–BN + identity skip (no activation after the sum)."""
 
@@ -65,9 +99,22 @@ class ResBlock(nn.Module):
 
 
 class DequantNet(nn.Module):
-    def __init__(self, width=WIDTH, n_blocks=N_BLOCKS):
+    def __init__(self, width=WIDTH, n_blocks=N_BLOCKS, ctx=True, ctx_width=CTX_WIDTH):
         super().__init__()
         self.head = nn.Conv2d(4 * IN_CH, width, 3)
+        self.ctx = None
+        if ctx:
+            c = ctx_width
+            self.ctx = nn.ModuleDict({
+                "enc1": nn.Conv2d(width, c, 3, stride=2),
+                "enc2": nn.Conv2d(c, c, 3, stride=2),
+                "enc3": nn.Conv2d(c, c, 3, stride=2),
+                "mid": nn.Conv2d(c, c, 3), "dec2": nn.Conv2d(c, c, 3),
+                "dec1": nn.Conv2d(c, c, 3), "out": nn.Conv2d(c, width, 1)})
+            # The branch starts switched off (a v1 network stays what it was
+            # when the branch is added to it).
+            nn.init.zeros_(self.ctx["out"].weight)
+            nn.init.zeros_(self.ctx["out"].bias)
         self.blocks = nn.ModuleList([ResBlock(width) for _ in range(n_blocks)])
         self.tail = nn.Conv2d(width, 12, 3)
         # Start from E = 0 (the identity restoration): the tail's weights are
@@ -79,12 +126,19 @@ class DequantNet(nn.Module):
         h, w = jt.shape[-2:]
         x = torch.cat([jt, STEP_SCALE * step], dim=1)
         f = F.relu(self.head(rpad(pack2(x))))
+        if self.ctx is not None:
+            t = {"ctx.out.weight": self.ctx["out"].weight, "ctx.out.bias": self.ctx["out"].bias}
+            f = context(t, f, lambda n, x, s: self.ctx[n[4:]](rpad(x)))
         for b in self.blocks:
             f = b(f)
         return unpack2(self.tail(rpad(f)), h, w)
 
     def forward(self, jt, step):
         return torch.clamp(jt + self.residual(jt, step), 0.0, 1.0)
+
+    @property
+    def arch(self):
+        return ARCH_V1 if self.ctx is None else ARCH_V2
 
 
 class Discriminator(nn.Module):
@@ -123,6 +177,10 @@ def folded_state(net):
     out = OrderedDict()
     out["head.weight"] = net.head.weight.detach().clone()
     out["head.bias"] = net.head.bias.detach().clone()
+    if net.ctx is not None:
+        for n in ("enc1", "enc2", "enc3", "mid", "dec2", "dec1", "out"):
+            out[f"ctx.{n}.weight"] = net.ctx[n].weight.detach().clone()
+            out[f"ctx.{n}.bias"] = net.ctx[n].bias.detach().clone()
     for k, b in enumerate(net.blocks):
         w1, b1 = fold_bn(b.conv1, b.bn1)
         w2, b2 = fold_bn(b.conv2, b.bn2)
@@ -140,12 +198,16 @@ class FoldedNet(nn.Module):
         super().__init__()
         self.t = {k: torch.as_tensor(v) for k, v in tensors.items()}
         self.n_blocks = sum(1 for k in self.t if k.endswith(".conv1.weight"))
+        self.has_ctx = "ctx.enc1.weight" in self.t
 
     def residual(self, jt, step):
         t = self.t
         h, w = jt.shape[-2:]
         x = torch.cat([jt, STEP_SCALE * step], dim=1)
         f = F.relu(F.conv2d(rpad(pack2(x)), t["head.weight"], t["head.bias"]))
+        if self.has_ctx:
+            f = context(t, f, lambda n, x, s: F.conv2d(rpad(x), t[n + ".weight"],
+                                                       t[n + ".bias"], stride=s))
         for k in range(self.n_blocks):
             y = F.relu(F.conv2d(rpad(f), t[f"blocks.{k}.conv1.weight"],
                                 t[f"blocks.{k}.conv1.bias"]))

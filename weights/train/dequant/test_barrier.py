@@ -66,9 +66,10 @@ with torch.no_grad():
             bn.weight.uniform_(0.5, 1.5)
             bn.bias.uniform_(-0.1, 0.1)
     net.tail.weight.normal_(0, 0.05)
+    net.ctx["out"].weight.normal_(0, 0.3)   # the v2 branch starts at zero
 net.eval()
-jt = torch.rand(1, 3, 21, 17)
-step = torch.rand(1, 1, 21, 17) * 0.1
+jt = torch.rand(1, 3, 37, 45)   # 1/16 level: 3 × 3 pixels
+step = torch.rand(1, 1, 37, 45) * 0.1
 with torch.no_grad():
     a = net.residual(jt, step)
     b = model.FoldedNet(model.folded_state(net)).residual(jt, step)

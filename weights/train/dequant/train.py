@@ -4,8 +4,17 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Train G (model.DequantNet) on synthetic dark captures (data.py).
 
-Usage: train.py [--minutes 38] [--out weights/evenlight-dequant-v1.bin]
-               [--run weights/train/runs/dequant]
+Usage: train.py [--minutes 60] [--out weights/evenlight-dequant-v2.bin]
+               [--run weights/train/runs/dequant-v2] [--init weights/evenlight-dequant-v1.bin]
+               [--v1]
+
+Data: the product recipe (data.darken_gain): a gain applied to the 8-bit
+capture, target the clean capture under the same gain. --init starts from
+the exported (BN-folded) weights of a smaller run: its convolutions are
+copied, the batch norms start as the identity, and the v2 context branch
+starts switched off (its 1×1 output is zero). Batch norm runs with frozen
+statistics (eval mode, affine parameters trained) throughout, so the
+exported folding is exact and a warm start stays what it was.
 
 Phase 1 (first WARMUP of the time): L∞ + λ_fid · L_fid only. Phase 2: the
 adversarial term λ_adv · L_adv against model.Discriminator is added. Every
@@ -32,11 +41,13 @@ import losses    # noqa: E402
 import model     # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
-BATCH = 16
-CROP = 96
-LR_G, LR_D = 2e-3, 2e-4
+BATCH = 8
+CROP = 160
+CLEAN_FRAC = 0.5    # share of noise-free crops (data.random_params)
+LR_G, LR_D = 1e-3, 2e-4
 LAMBDA_ADV = 1e-3
 LAMBDA_FID = 1.0
+LAMBDA_GRAD = 1.0
 WARMUP = 0.3
 EXPORT_EVERY = 120.0
 
@@ -48,17 +59,34 @@ def psnr(a, b):
 
 def export_to(net, path):
     import export   # weights/train/export.py, the container writer
-    net.eval()
-    t = model.folded_state(net)
-    net.train()
-    return export.write(path, t, model.ARCH)
+    return export.write(path, model.folded_state(net), net.arch)
+
+
+def init_from(net, path):
+    """Copies the (folded) convolutions of an exported network into @net;
+    batch norms become the identity (eps aside)."""
+    import export
+    _, t = export.decode(open(path, "rb").read(), path)
+    t = {k: torch.from_numpy(np.array(v)) for k, v in t.items()}
+    with torch.no_grad():
+        for name, p in net.named_parameters():
+            if name in t:
+                p.copy_(t[name])
+        for b in net.blocks:
+            for bn in (b.bn1, b.bn2):
+                bn.weight.fill_(1.0)
+                bn.bias.zero_()
+                bn.running_mean.zero_()
+                bn.running_var.fill_(1.0)
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--minutes", type=float, default=38.0)
-    ap.add_argument("--out", default=os.path.join(ROOT, "weights", "evenlight-dequant-v1.bin"))
-    ap.add_argument("--run", default=os.path.join(ROOT, "weights", "train", "runs", "dequant"))
+    ap.add_argument("--minutes", type=float, default=60.0)
+    ap.add_argument("--out", default=os.path.join(ROOT, "weights", "evenlight-dequant-v2.bin"))
+    ap.add_argument("--run", default=os.path.join(ROOT, "weights", "train", "runs", "dequant-v2"))
+    ap.add_argument("--init", default=os.path.join(ROOT, "weights", "evenlight-dequant-v1.bin"))
+    ap.add_argument("--v1", action="store_true", help="no context branch")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
@@ -85,15 +113,19 @@ def main():
 
     # A fixed validation batch: 24 crops of 128 px, fixed darkening.
     vrng = np.random.default_rng(1234)
-    vJ = data.CropSampler(val_ph, 128, vrng).batch(24)
+    vJ = data.CropSampler(val_ph, 192, vrng).batch(24)
     vgen = torch.Generator().manual_seed(1234)
-    _, vJt, vlo, vhi, vstep = data.darken(vJ, *data.random_params(vrng, 24), gen=vgen)
-    say(f"val batch: PSNR(J̃) = {psnr(vJt, vJ):.3f} dB")
+    _, vJt, vT, vlo, vhi, vstep, _ = data.darken_gain(
+        vJ, *data.random_params(vrng, 24, CLEAN_FRAC), gen=vgen)
+    say(f"val batch: PSNR(J̃ vs T) = {psnr(vJt, vT):.3f} dB")
 
-    G, D = model.DequantNet(), model.Discriminator()
-    n_g = model.count_params(model.folded_state(G.eval()))
-    G.train()
-    say(f"G: width {model.WIDTH}, {model.N_BLOCKS} blocks, {n_g} exported params")
+    G, D = model.DequantNet(ctx=not args.v1), model.Discriminator()
+    if args.init:
+        init_from(G, args.init)
+        say(f"initialised from {args.init}")
+    G.eval()   # frozen batch-norm statistics (module doc)
+    n_g = model.count_params(model.folded_state(G))
+    say(f"G: {G.arch}, width {model.WIDTH}, {model.N_BLOCKS} blocks, {n_g} exported params")
     opt_g = torch.optim.Adam(G.parameters(), lr=LR_G)
     opt_d = torch.optim.Adam(D.parameters(), lr=LR_D, betas=(0.5, 0.999))
     sampler = data.CropSampler(train_ph, CROP, rng)
@@ -110,11 +142,13 @@ def main():
         for g in opt_g.param_groups:   # cosine decay of the learning rate
             g["lr"] = LR_G * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * frac)))
         J = sampler.batch(BATCH)
-        _, Jt, lo, hi, st = data.darken(J, *data.random_params(rng, BATCH), gen=gen)
+        _, Jt, T, lo, hi, st, _ = data.darken_gain(
+            J, *data.random_params(rng, BATCH, CLEAN_FRAC), gen=gen)
         Jh = G(Jt, st)
         l_inf = losses.barrier(Jh, lo, hi)
-        l_fid = losses.fidelity(Jh, J, lo, hi)
-        loss = l_inf + LAMBDA_FID * l_fid
+        l_fid = losses.fidelity(Jh, T, lo, hi)
+        l_grad = losses.gradient(Jh, T, lo, hi)
+        loss = l_inf + LAMBDA_FID * l_fid + LAMBDA_GRAD * l_grad
         adv = frac > WARMUP
         if adv:
             l_adv = losses.adv_generator(D(Jh))
@@ -123,36 +157,37 @@ def main():
         loss.backward()
         opt_g.step()
         if adv:
-            l_d = losses.adv_discriminator(D(J), D(Jh.detach()))
+            l_d = losses.adv_discriminator(D(T), D(Jh.detach()))
             opt_d.zero_grad()
             l_d.backward()
             opt_d.step()
         step += 1
-        hist.append((float(l_inf), float(l_fid)))
+        hist.append((float(l_inf), float(l_fid), float(l_grad)))
         now = time.time()
         if now - last_export > EXPORT_EVERY or now - start > budget:
             last_export = now
-            G.eval()
             with torch.no_grad():
                 vh = G(vJt, vstep)
-                vp = psnr(vh, vJ)
+                vp = psnr(vh, vT)
                 vb = float(losses.barrier(vh, vlo, vhi))
-            G.train()
+                # Selection: the value and gradient terms on the val batch.
+                vl = float(losses.fidelity(vh, vT, vlo, vhi) + losses.gradient(vh, vT, vlo, vhi))
             h = np.mean(hist, axis=0)
             hist = []
             msg = (f"t={now-start:6.0f}s step={step} L_inf={h[0]:.4f} L_fid={h[1]:.4f} "
-                   f"val PSNR={vp:.3f} (J̃ {psnr(vJt, vJ):.3f}) val L_inf={vb:.4f}"
+                   f"L_grad={h[2]:.4f} val PSNR={vp:.3f} (J̃ {psnr(vJt, vT):.3f}) "
+                   f"val L_inf={vb:.4f} val fid+grad={vl:.4f}"
                    f"{' adv' if adv else ''}")
             torch.save({"G": G.state_dict(), "D": D.state_dict(), "step": step},
                        os.path.join(args.run, "last.pt"))
-            if vp > best:
-                best = vp
+            if -vl > best:
+                best = -vl
                 torch.save({"G": G.state_dict(), "step": step, "val_psnr": vp},
                            os.path.join(args.run, "best.pt"))
                 export_to(G, args.out)
                 msg += " -> exported"
             say(msg)
-    say(f"done: {step} steps in {time.time()-start:.0f}s, best val PSNR {best:.3f}")
+    say(f"done: {step} steps in {time.time()-start:.0f}s, best val fid+grad {-best:.4f}")
 
 
 if __name__ == "__main__":

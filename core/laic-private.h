@@ -1,0 +1,76 @@
+/* Internal to LAIC (laic.c: parameters, the coarse-to-fine driver and the
+ * colour application; laic-solve.c: one level of the program and its
+ * primal–dual solver; laic-repair.c: the exact feasibility step). Not
+ * installed.
+ *
+ * Copyright (C) 2026 the evenlight developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Notation as in laic.c: V the floored bright channel, g the gain, A the
+ * 3 × 3 clamp-to-edge mean, s = sgn(V − AV), r(g) = V g − A(V g).
+ */
+#ifndef EVENLIGHT_LAIC_PRIVATE_H
+#define EVENLIGHT_LAIC_PRIVATE_H
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* One level of the program: V and, while it is being solved, the state of
+ * the solver. */
+typedef struct
+{
+  gint    w, h;
+  gfloat *v;       /* V, floored                                  */
+  gfloat *s;       /* sgn(V − AV): −1, 0 or 1                     */
+  gfloat *tau;     /* primal step                                 */
+  gfloat *pblock;  /* px and py with a zero row in front          */
+  gfloat *c;       /* linear cost                                 */
+  gfloat *hi;      /* upper bound of the gain                     */
+  gfloat *sig;     /* dual step of the constraint rows            */
+  gfloat *g;       /* primal iterate                              */
+  gfloat *gbar;    /* extrapolated primal 2 g_new − g_old         */
+  gfloat *px, *py; /* TV duals (forward differences in x and y)   */
+  gfloat *u;       /* constraint duals, sign of s folded in       */
+  gint32 *comp;    /* plateau of the pixel, −1 if none            */
+  gint    n_comp;
+  gint32 *members; /* pixels of plateau k: members[start[k] …]    */
+  gint32 *start;   /* n_comp + 1 offsets                          */
+} Level;
+
+static inline gfloat
+clampf (gfloat v, gfloat lo, gfloat hi)
+{
+  return v < lo ? lo : (v > hi ? hi : v);
+}
+
+/* laic-solve.c */
+
+/* V of @w × @h pixels (uninitialised); the rest stays NULL. */
+void   evenlight_laic_level_alloc      (Level *lv, gint w, gint h);
+/* Frees everything but V. */
+void   evenlight_laic_level_free_state (Level *lv);
+void   evenlight_laic_level_free       (Level *lv);
+/* Allocates the state and computes s, the box, the cost c (λ2 = @contrast)
+ * and the steps from V; finds the plateaus. */
+void   evenlight_laic_level_prepare    (Level *lv, gfloat contrast, gfloat max_gain);
+/* The largest constant gain that is feasible: every pixel ≤ 1. */
+gfloat evenlight_laic_level_flat_gain  (const Level *lv);
+/* @coarse (allocated here) is @fine with V averaged 2 × 2. */
+void   evenlight_laic_level_downsample (const Level *fine, Level *coarse);
+/* Starts @fine (prepared) from the solution of @coarse. */
+void   evenlight_laic_level_upsample   (const Level *coarse, Level *fine);
+/* @iterations primal–dual iterations on @n_threads threads. */
+void   evenlight_laic_level_solve      (Level *lv, gint iterations, gint n_threads);
+/* r(g) into @r. */
+void   evenlight_laic_level_residual   (const Level *lv, const gfloat *g, gfloat *r);
+
+/* laic-repair.c */
+
+/* Makes lv->g feasible within EVENLIGHT_LAIC_FEAS_TOL (laic.c explains
+ * how); @g0 is the flat gain. */
+void   evenlight_laic_level_make_feasible (Level *lv, gfloat g0);
+
+G_END_DECLS
+
+#endif /* EVENLIGHT_LAIC_PRIVATE_H */

@@ -1,0 +1,490 @@
+/* LAIC: one level of the program and its primal–dual solver (laic.c has
+ * the notation, the saddle-point form and the coarse-to-fine driver).
+ *
+ * Copyright (C) 2026 the evenlight developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "laic.h"
+#include "laic-private.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Weight of a pixel in its own 1-D clamp-to-edge 3-mean. */
+static inline gfloat
+self_weight_1d (gint i, gint n)
+{
+  if (n == 1)
+    return 1.0f;
+  return (i == 0 || i == n - 1) ? 2.0f / 3.0f : 1.0f / 3.0f;
+}
+
+/* out = A(a ⊙ b) on row y (b may be NULL: A a). Separable, clamp-to-edge. */
+static void
+box_row (const gfloat *a, const gfloat *b, gint w, gint h, gint y,
+         gfloat *restrict tmp, gfloat *restrict out)
+{
+  const gsize   o0 = (gsize) MAX (y - 1, 0) * w, o1 = (gsize) y * w;
+  const gsize   o2 = (gsize) MIN (y + 1, h - 1) * w;
+  const gfloat *a0 = a + o0, *a1 = a + o1, *a2 = a + o2;
+  gint          x;
+
+  if (b)
+    {
+      const gfloat *b0 = b + o0, *b1 = b + o1, *b2 = b + o2;
+      for (x = 0; x < w; x++)
+        tmp[x] = a0[x] * b0[x] + a1[x] * b1[x] + a2[x] * b2[x];
+    }
+  else
+    for (x = 0; x < w; x++)
+      tmp[x] = a0[x] + a1[x] + a2[x];
+  if (w == 1)
+    {
+      out[0] = tmp[0] * (3.0f / 9.0f);
+      return;
+    }
+  out[0] = (2.0f * tmp[0] + tmp[1]) * (1.0f / 9.0f);
+  for (x = 1; x < w - 1; x++)
+    out[x] = (tmp[x - 1] + tmp[x] + tmp[x + 1]) * (1.0f / 9.0f);
+  out[w - 1] = (tmp[w - 2] + 2.0f * tmp[w - 1]) * (1.0f / 9.0f);
+}
+
+/* Plain comparisons (unlike fminf) compile to single vector instructions. */
+static inline gfloat
+minf (gfloat a, gfloat b)
+{
+  return a < b ? a : b;
+}
+
+/* ---- row-parallel passes ------------------------------------------------ */
+
+typedef void (*RowFunc) (Level *lv, gint y0, gint y1, gfloat *scratch);
+
+typedef struct
+{
+  RowFunc func;
+  Level  *lv;
+  gint    y0, y1;
+} Job;
+
+static gpointer
+job_run (gpointer data)
+{
+  Job    *job = data;
+  gfloat *scratch = g_new (gfloat, 2 * (gsize) job->lv->w);
+
+  job->func (job->lv, job->y0, job->y1, scratch);
+  g_free (scratch);
+  return NULL;
+}
+
+/* Runs @func over items [0, @n_items) (rows, or plateaus) split into
+ * contiguous ranges, one per thread. Each item is written by exactly one
+ * thread and reads only what the pass does not write, so the result does
+ * not depend on the number of threads. */
+static void
+run_range (RowFunc func, Level *lv, gint n_items, gint n_threads)
+{
+  Job      jobs[64];
+  GThread *threads[64];
+  gint     n, k;
+
+  n = CLAMP (n_threads, 1, 64);
+  n = MIN (n, MAX (1, n_items / 16));
+  for (k = 0; k < n; k++)
+    {
+      jobs[k].func = func;
+      jobs[k].lv = lv;
+      jobs[k].y0 = (gint) ((gint64) n_items * k / n);
+      jobs[k].y1 = (gint) ((gint64) n_items * (k + 1) / n);
+    }
+  for (k = 1; k < n; k++)
+    threads[k] = g_thread_new ("laic", job_run, &jobs[k]);
+  job_run (&jobs[0]);
+  for (k = 1; k < n; k++)
+    g_thread_join (threads[k]);
+}
+
+/* Column sums of |K|: TV differences touching j, plus |r|'s column j:
+ * V(j) (|1 − A_jj| + Σ_{i≠j} A_ij) = 2 V(j) (1 − A_jj) (columns of A sum to
+ * 1 because A is symmetric with rows summing to 1). */
+static inline gfloat
+primal_step (const Level *lv, gint x, gint y, gfloat v)
+{
+  gfloat ajj = self_weight_1d (x, lv->w) * self_weight_1d (y, lv->h);
+  gint   nd = (x > 0) + (x < lv->w - 1) + (y > 0) + (y < lv->h - 1);
+  gfloat sum = (gfloat) nd + 2.0f * v * (1.0f - ajj);
+
+  return sum > 0.0f ? 1.0f / sum : 1.0f;
+}
+
+/* Primal: g_new = clip(g − τ (c + ∇ᵀp − rᵀu)), gbar = 2 g_new − g, where
+ * rᵀu = V (u − A u) (A symmetric). ∇ᵀp is minus the divergence; px of the
+ * last column and py of the last row stay 0 and px, py have a zero row in
+ * front, so the divergence needs no tests. Plateau pixels leave their
+ * update in gbar for pass_plateaus. */
+static void
+pass_primal (Level *lv, gint y0, gint y1, gfloat *scratch)
+{
+  const gint w = lv->w, h = lv->h;
+  gfloat    *au = scratch + w;
+
+  for (gint y = y0; y < y1; y++)
+    {
+      const gsize   o = (gsize) y * w;
+      const gfloat *restrict v = lv->v + o, *restrict c = lv->c + o;
+      const gfloat *restrict px = lv->px + o, *restrict py = lv->py + o;
+      const gfloat *restrict u = lv->u + o, *restrict tau = lv->tau + o;
+      const gfloat *restrict hi = lv->hi + o;
+      const gint32 *restrict comp = lv->comp + o;
+      gfloat       *restrict g = lv->g + o, *restrict gbar = lv->gbar + o;
+
+      box_row (lv->u, NULL, w, h, y, scratch, au);
+      for (gint x = 0; x < w; x++)
+        {
+          gfloat div = px[x] - px[x - 1] + py[x] - py[(gssize) x - w];
+          gfloat gt = c[x] - div - v[x] * (u[x] - au[x]);
+          gfloat gn = g[x] - tau[x] * gt;
+          gfloat go = g[x];
+          gn = clampf (gn, 0.0f, hi[x]);
+          gbar[x] = comp[x] >= 0 ? gn : 2.0f * gn - go;
+          g[x] = comp[x] >= 0 ? go : gn;
+        }
+    }
+}
+
+/* Dual: p = clip(p + ½ ∇gbar, −1, 1); u = proj(u − σ r(gbar)) with
+ * σ(i) = 1 / (V(i)(1 − A_ii) + (AV)(i) − A_ii V(i)), the row sum of |r|
+ * (evenlight_laic_level_prepare). The projection keeps s·u ≥ 0: u − s·min(s·u, 0). */
+static void
+pass_dual (Level *lv, gint y0, gint y1, gfloat *scratch)
+{
+  const gint w = lv->w, h = lv->h;
+  gfloat    *avg = scratch + w;
+
+  for (gint y = y0; y < y1; y++)
+    {
+      const gsize   o = (gsize) y * w;
+      const gfloat *restrict v = lv->v + o, *restrict gb = lv->gbar + o;
+      const gfloat *restrict sig = lv->sig + o, *restrict sg = lv->s + o;
+      gfloat       *restrict px = lv->px + o, *restrict py = lv->py + o;
+      gfloat       *restrict u = lv->u + o;
+
+      box_row (lv->v, lv->gbar, w, h, y, scratch, avg);
+      for (gint x = 0; x < w - 1; x++)
+        px[x] = clampf (px[x] + 0.5f * (gb[x + 1] - gb[x]), -1.0f, 1.0f);
+      if (y < h - 1)
+        for (gint x = 0; x < w; x++)
+          py[x] = clampf (py[x] + 0.5f * (gb[x + w] - gb[x]), -1.0f, 1.0f);
+      for (gint x = 0; x < w; x++)
+        {
+          gfloat un = u[x] - sig[x] * (v[x] * gb[x] - avg[x]);
+          u[x] = un - sg[x] * minf (sg[x] * un, 0.0f);
+        }
+    }
+}
+
+/* Plateau projection: the prox of "g constant on each plateau" in the
+ * metric of the primal steps is the 1/τ-weighted mean of the unconstrained
+ * updates (left in gbar by pass_primal); the box is the same for every
+ * pixel of a plateau (same V), so the mean stays inside it. */
+static void
+pass_plateaus (Level *lv, gint k0, gint k1, gfloat *scratch)
+{
+  (void) scratch;
+  for (gint k = k0; k < k1; k++)
+    {
+      gdouble sw = 0.0, sg = 0.0;
+      gfloat  mean;
+
+      for (gint m = lv->start[k]; m < lv->start[k + 1]; m++)
+        {
+          gint32  i = lv->members[m];
+          gdouble wt = 1.0 / lv->tau[i];
+          sw += wt;
+          sg += wt * lv->gbar[i];
+        }
+      mean = (gfloat) (sg / sw);
+      for (gint m = lv->start[k]; m < lv->start[k + 1]; m++)
+        {
+          gint32 i = lv->members[m];
+          lv->gbar[i] = 2.0f * mean - lv->g[i];
+          lv->g[i] = mean;
+        }
+    }
+}
+
+static gint32
+uf_find (gint32 *parent, gint32 i)
+{
+  while (parent[i] != i)
+    {
+      parent[i] = parent[parent[i]];
+      i = parent[i];
+    }
+  return i;
+}
+
+/* Plateaus: a pixel whose whole 3 × 3 neighbourhood has its own level has
+ * sign 0 and must equal its neighbourhood mean, i.e. its gain must be the
+ * mean of the nine gains. Joining each such pixel with its eight
+ * neighbours, and keeping the gain constant on every set so formed,
+ * satisfies all those equality rows exactly, whatever the iterate; the
+ * converged solution has that form anyway (a gain that is both a local mean
+ * and of least total variation is constant), but a first-order method would
+ * need thousands of iterations to spread it across a wide flat region of a
+ * dark capture. */
+static void
+level_plateaus (Level *lv)
+{
+  const gint w = lv->w, h = lv->h;
+  const gsize n = (gsize) w * h;
+  gint32 *parent = g_new (gint32, n);
+  gint32 *count;
+
+  for (gsize i = 0; i < n; i++)
+    parent[i] = (gint32) i;
+  for (gint y = 0; y < h; y++)
+    for (gint x = 0; x < w; x++)
+      {
+        gsize    i = (gsize) y * w + x;
+        gboolean flat = TRUE;
+        for (gint dy = -1; dy <= 1 && flat; dy++)
+          for (gint dx = -1; dx <= 1; dx++)
+            if (lv->v[CLAMP (y + dy, 0, h - 1) * w + CLAMP (x + dx, 0, w - 1)] != lv->v[i])
+              {
+                flat = FALSE;
+                break;
+              }
+        if (!flat || n == 1)
+          continue;
+        for (gint dy = -1; dy <= 1; dy++)
+          for (gint dx = -1; dx <= 1; dx++)
+            {
+              gint32 a = uf_find (parent, (gint32) i);
+              gint32 b = uf_find (parent, CLAMP (y + dy, 0, h - 1) * w + CLAMP (x + dx, 0, w - 1));
+              if (a != b)
+                parent[MAX (a, b)] = MIN (a, b);
+            }
+      }
+  /* Number the sets of two or more pixels, in order of their first pixel. */
+  count = g_new0 (gint32, n);
+  for (gsize i = 0; i < n; i++)
+    count[uf_find (parent, (gint32) i)]++;
+  lv->n_comp = 0;
+  for (gsize i = 0; i < n; i++)
+    lv->comp[i] = -1;
+  for (gsize i = 0; i < n; i++)
+    if (parent[i] == (gint32) i && count[i] >= 2)
+      lv->comp[i] = lv->n_comp++;
+  lv->start = g_new0 (gint32, lv->n_comp + 1);
+  for (gsize i = 0; i < n; i++)
+    {
+      gint32 r = uf_find (parent, (gint32) i);
+      if (count[r] >= 2)
+        {
+          lv->comp[i] = lv->comp[r];
+          lv->start[lv->comp[i] + 1]++;
+        }
+    }
+  for (gint k = 0; k < lv->n_comp; k++)
+    lv->start[k + 1] += lv->start[k];
+  lv->members = g_new (gint32, MAX (1, lv->start[lv->n_comp]));
+  memset (count, 0, sizeof (gint32) * (lv->n_comp + 1));
+  for (gsize i = 0; i < n; i++)
+    if (lv->comp[i] >= 0)
+      lv->members[lv->start[lv->comp[i]] + count[lv->comp[i]]++] = (gint32) i;
+  g_free (count);
+  g_free (parent);
+}
+
+/* Sets every plateau of @g to its mean (after an initialisation). */
+static void
+level_plateau_mean (Level *lv, gfloat *g)
+{
+  for (gint k = 0; k < lv->n_comp; k++)
+    {
+      gdouble sg = 0.0;
+      gfloat  mean;
+      for (gint m = lv->start[k]; m < lv->start[k + 1]; m++)
+        sg += g[lv->members[m]];
+      mean = (gfloat) (sg / (lv->start[k + 1] - lv->start[k]));
+      for (gint m = lv->start[k]; m < lv->start[k + 1]; m++)
+        g[lv->members[m]] = mean;
+    }
+}
+
+/* ---- set-up ------------------------------------------------------------- */
+
+void
+evenlight_laic_level_alloc (Level *lv, gint w, gint h)
+{
+  lv->w = w;
+  lv->h = h;
+  lv->v = g_new (gfloat, (gsize) w * h);
+}
+
+/* Everything but V: allocated only while the level is being solved, so
+ * that peak memory is one level and the next coarser one. */
+static void
+level_alloc_state (Level *lv)
+{
+  gsize n = (gsize) lv->w * lv->h;
+
+  lv->s = g_new (gfloat, n);
+  lv->tau = g_new (gfloat, n);
+  lv->c = g_new (gfloat, n);
+  lv->hi = g_new (gfloat, n);
+  lv->sig = g_new (gfloat, n);
+  lv->g = g_new (gfloat, n);
+  lv->gbar = g_new (gfloat, n);
+  /* px, py, then one zero row in front of each, so px[−1] and py[−w] of
+   * the first row read zeros. */
+  lv->pblock = g_new0 (gfloat, 2 * (n + lv->w));
+  lv->px = lv->pblock + lv->w;
+  lv->py = lv->pblock + 2 * lv->w + n;
+  lv->u = g_new0 (gfloat, n);
+  lv->comp = g_new (gint32, n);
+}
+
+void
+evenlight_laic_level_free_state (Level *lv)
+{
+  g_free (lv->s);
+  g_free (lv->c);
+  g_free (lv->hi);
+  g_free (lv->sig);
+  g_free (lv->g);
+  g_free (lv->gbar);
+  g_free (lv->pblock);
+  g_free (lv->tau);
+  g_free (lv->u);
+  g_free (lv->comp);
+  g_free (lv->members);
+  g_free (lv->start);
+  lv->s = lv->tau = lv->pblock = NULL;
+  lv->c = lv->hi = lv->sig = lv->g = lv->gbar = lv->px = lv->py = lv->u = NULL;
+  lv->comp = lv->members = lv->start = NULL;
+}
+
+void
+evenlight_laic_level_free (Level *lv)
+{
+  evenlight_laic_level_free_state (lv);
+  g_free (lv->v);
+  lv->v = NULL;
+}
+
+/* s, hi and c from V (Eq. 19–23 with the sign fixed). */
+void
+evenlight_laic_level_prepare (Level *lv, gfloat contrast, gfloat max_gain)
+{
+  const gint w = lv->w, h = lv->h;
+  gfloat    *tmp = g_new (gfloat, 2 * (gsize) w);
+  gfloat    *sf = g_new (gfloat, (gsize) w * h);
+
+  level_alloc_state (lv);
+  level_plateaus (lv);
+  for (gint y = 0; y < h; y++)
+    {
+      box_row (lv->v, NULL, w, h, y, tmp, tmp + w);
+      for (gint x = 0; x < w; x++)
+        {
+          gsize  i = (gsize) y * w + x;
+          gfloat d = lv->v[i] - tmp[w + x];
+          gfloat aii = self_weight_1d (x, w) * self_weight_1d (y, h);
+          gfloat rowsum = lv->v[i] * (1.0f - aii) + tmp[w + x] - aii * lv->v[i];
+
+          lv->s[i] = d > EVENLIGHT_LAIC_SIGN_EPS ? 1 : (d < -EVENLIGHT_LAIC_SIGN_EPS ? -1 : 0);
+          sf[i] = lv->s[i];
+          lv->hi[i] = MIN (1.0f / lv->v[i], max_gain);
+          /* σ(i) = 1 / row sum of |r| (0 for a single pixel: r ≡ 0). */
+          lv->sig[i] = rowsum > 1e-12f ? 1.0f / rowsum : 0.0f;
+          lv->tau[i] = primal_step (lv, x, y, lv->v[i]);
+        }
+    }
+  for (gint y = 0; y < h; y++)
+    {
+      box_row (sf, NULL, w, h, y, tmp, tmp + w);
+      for (gint x = 0; x < w; x++)
+        {
+          gsize i = (gsize) y * w + x;
+          lv->c[i] = -contrast * lv->v[i] * (sf[i] - tmp[w + x]);
+        }
+    }
+  g_free (sf);
+  g_free (tmp);
+}
+
+/* The largest constant gain that is feasible: every pixel ≤ 1. */
+gfloat
+evenlight_laic_level_flat_gain (const Level *lv)
+{
+  gfloat vmax = 0.0f;
+
+  for (gsize i = 0; i < (gsize) lv->w * lv->h; i++)
+    vmax = MAX (vmax, lv->v[i]);
+  return 1.0f / vmax;
+}
+
+void
+evenlight_laic_level_downsample (const Level *fine, Level *coarse)
+{
+  evenlight_laic_level_alloc (coarse, (fine->w + 1) / 2, (fine->h + 1) / 2);
+  for (gint y = 0; y < coarse->h; y++)
+    for (gint x = 0; x < coarse->w; x++)
+      {
+        gint   x0 = 2 * x, y0 = 2 * y;
+        gint   x1 = MIN (x0 + 1, fine->w - 1), y1 = MIN (y0 + 1, fine->h - 1);
+        gfloat m = fine->v[(gsize) y0 * fine->w + x0] + fine->v[(gsize) y0 * fine->w + x1]
+                 + fine->v[(gsize) y1 * fine->w + x0] + fine->v[(gsize) y1 * fine->w + x1];
+        coarse->v[(gsize) y * coarse->w + x] = 0.25f * m;
+      }
+}
+
+/* Start @fine from @coarse: nearest-neighbour gain (clipped to the box) and
+ * TV duals; the constraint duals start at 0. */
+void
+evenlight_laic_level_upsample (const Level *coarse, Level *fine)
+{
+  for (gint y = 0; y < fine->h; y++)
+    for (gint x = 0; x < fine->w; x++)
+      {
+        gsize i = (gsize) y * fine->w + x;
+        gsize j = (gsize) (y / 2) * coarse->w + x / 2;
+        fine->g[i] = MIN (coarse->g[j], fine->hi[i]);
+        fine->px[i] = coarse->px[j];
+        fine->py[i] = coarse->py[j];
+        fine->u[i] = 0.0f;
+      }
+  level_plateau_mean (fine, fine->g);
+}
+
+void
+evenlight_laic_level_solve (Level *lv, gint iterations, gint n_threads)
+{
+  for (gint k = 0; k < iterations; k++)
+    {
+      run_range (pass_primal, lv, lv->h, n_threads);
+      run_range (pass_plateaus, lv, lv->n_comp, n_threads);
+      run_range (pass_dual, lv, lv->h, n_threads);
+    }
+}
+
+/* r(g)(i) = V g − A(V g), into @r. */
+void
+evenlight_laic_level_residual (const Level *lv, const gfloat *g, gfloat *r)
+{
+  gfloat *tmp = g_new (gfloat, 2 * (gsize) lv->w);
+
+  for (gint y = 0; y < lv->h; y++)
+    {
+      box_row (lv->v, g, lv->w, lv->h, y, tmp, tmp + lv->w);
+      for (gint x = 0; x < lv->w; x++)
+        {
+          gsize i = (gsize) y * lv->w + x;
+          r[i] = lv->v[i] * g[i] - tmp[lv->w + x];
+        }
+    }
+  g_free (tmp);
+}
