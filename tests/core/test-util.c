@@ -6,7 +6,24 @@
 #include "test-util.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#if defined(EVENLIGHT_CLONES_ONLY_AVX2)
+/* Linked into the tests of the AVX2-only engine copy: on a CPU without
+ * AVX2 they would die of an illegal instruction, so they skip instead. */
+__attribute__ ((constructor)) static void
+test_require_avx2 (void)
+{
+  __builtin_cpu_init ();
+  if (!__builtin_cpu_supports ("avx2"))
+    {
+      printf ("1..0 # SKIP this CPU has no AVX2\n");
+      exit (77);
+    }
+}
+#endif
 
 void
 test_fill_random (gfloat *data, gsize n, gfloat lo, gfloat hi, guint32 seed)
