@@ -31,7 +31,8 @@ Recipe (all random draws from the caller's numpy Generator):
 6. 8-bit quantisation: round(255 · x) / 255.
 
 `degrade` returns the degraded image; `exposure_only` applies steps 1, 2, 4
-and 6 only (no noise, no JPEG), for the low-resolution global context.
+and 6 only (no noise, no JPEG), for the low-resolution global context;
+`degrade_pair` returns the degraded image and that clean version of it.
 """
 
 import io
@@ -122,6 +123,14 @@ def degrade(photo, rng, params=None, window=None, full=None):
     [0, 1], 8-bit valued. params: from exposure_params (drawn if None);
     window (y0, x0) and full (H, W) place the photo in a larger image whose
     exposure field it shares."""
+    return degrade_pair(photo, rng, params, window, full)[0]
+
+
+def degrade_pair(photo, rng, params=None, window=None, full=None):
+    """As degrade (the same random draws, the same degraded image), and also
+    the clean version under the same exposure field: steps 1, 2, 4 and 6
+    only, no noise and no JPEG. The pair is what the Restoration-Net learns
+    from: what noise and compression did to the exposed picture."""
     h, w = photo.shape[:2]
     p = params if params is not None else exposure_params(rng)
     y0, x0 = window or (0, 0)
@@ -132,13 +141,14 @@ def degrade(photo, rng, params=None, window=None, full=None):
     kfull = np.exp(rng.uniform(np.log(150.0), np.log(4000.0)))
     sr = rng.uniform(0.0005, 0.004)
     lin = lin.astype(np.float32)
+    clean = quantise8(linear_to_srgb(lin)).astype(np.float32)
     n = rng.standard_normal(lin.shape, dtype=np.float32)
     lin = lin + np.sqrt(lin / np.float32(kfull) + np.float32(sr * sr)) * n
     y = linear_to_srgb(np.clip(lin, 0.0, 1.0))
     y8 = np.round(y * 255.0).astype(np.uint8)
     if rng.random() < 0.7:
         y8 = _jpeg(y8, rng.uniform(55, 95))
-    return (y8.astype(np.float32) / 255.0)
+    return (y8.astype(np.float32) / 255.0), clean
 
 
 def exposure_only(photo, params):

@@ -95,9 +95,13 @@ def stage1_loss(o, target, img):
     return total + OMEGA_I * sm, parts
 
 
-def stage2_loss(r, target):
-    """Stage 2 (Restoration-Net, R = R1 + N with γ3 = 1)."""
+def stage2_loss(r, target, pixel_weight=1.0):
+    """Stage 2 (Restoration-Net, R = R1 + N with γ3 = 1). pixel_weight
+    scales the Huber term: for the small residual errors of denoising, Huber
+    (≈ MSE / 2 below δ) is about a sixtieth of the SSIM term, so SSIM and
+    the gradient term alone would steer the net."""
     total, parts = fidelity(r, target)
+    total = total + (pixel_weight - 1.0) * parts["huber"]
     t = tv(r)
     parts["tv"] = t
     return total + OMEGA_G * t, parts

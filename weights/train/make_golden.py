@@ -2,7 +2,8 @@
 #
 # Copyright (C) 2026 the evenlight developers
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Write tests/data/golden-weights.bin and tests/data/golden.bin.
+"""Write tests/data/golden-weights.bin and tests/data/golden.bin, or, with
+--weights, tests/data/golden-trained.bin for a trained weights file.
 
 The weights are a fixed-seed random initialisation, rescaled so that every
 path of the network is non-trivial (grid values spread over (0, 1), fusion
@@ -14,9 +15,20 @@ Weights and input are float32; every intermediate is computed in float64 from
 those float32 values and stored as float32, so the stored vectors are the
 exact network output up to one float32 rounding.
 
+With --weights FILE the weights are that file (the shipped
+weights/evenlight-v1.bin) and the input is a crop of tests/data/sample.jpg
+(CC0; --crop X,Y,W,H, default an odd-sized window across the shadowed grass
+and the bright sky); the vectors go to OUTDIR/golden-trained.bin with the
+weights file's SHA-256 (first 16 digits) in its architecture string, so the C test
+(tests/train/test-trained-golden.c) can tell a stale golden file from an
+engine that drifted.
+
 Usage: make_golden.py [OUTDIR]   (default: tests/data next to this tree)
+       make_golden.py --weights weights/evenlight-v1.bin [OUTDIR]
 """
 
+import argparse
+import hashlib
 import os
 import sys
 from collections import OrderedDict
@@ -75,10 +87,72 @@ def make_weights(seed):
     return net
 
 
+# The trained-weights cases: the training setting with γ3 = 0.5, the CLI's
+# defaults, full restoration, and no restoration with fractional γ1/γ2.
+TRAINED_CASES = [(1.0, 1.0, 0.5), (0.8, 0.6, 0.5), (1.0, 1.0, 1.0), (0.35, 0.8, 0.0)]
+# x, y, w, h in sample.jpg (800 × 450): the seed heads against the sun and
+# the grass in shadow below them.
+TRAINED_CROP = (331, 181, 73, 49)
+
+
+def reference(net, img, cases):
+    """The reference tensors of @net (float64) on @img (3×H×W float32)."""
+    x = torch.from_numpy(img).double()[None]
+    out = OrderedDict()
+    out["input"] = img
+    with torch.no_grad():
+        for k, (g1, g2, g3) in enumerate(cases):
+            r = net(x, g1, g2, g3, restore=True)
+            if k == 0:
+                for name in ("grid", "grid_inv"):
+                    out[name] = r[name][0]
+                for name in ("L", "Li"):
+                    out[name] = r[name][0, 0]
+            out[f"case{k}.params"] = np.array([g1, g2, g3], dtype=np.float32)
+            for name in ("R1", "N", "R"):
+                out[f"case{k}.{name}"] = r[name][0]
+    return OrderedDict((k, export._as_array(v)) for k, v in out.items())
+
+
+def weights_digest(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def main_trained(wpath, outdir, crop):
+    from PIL import Image
+    here = os.path.dirname(os.path.abspath(__file__))
+    sample = os.path.join(here, "..", "..", "tests", "data", "sample.jpg")
+    x0, y0, w, h = crop
+    photo = np.asarray(Image.open(sample).convert("RGB"), dtype=np.float32) / 255.0
+    img = np.ascontiguousarray(photo[y0:y0 + h, x0:x0 + w].transpose(2, 0, 1))
+    assert img.shape == (3, h, w), img.shape
+    net = export.load_model(wpath).double().eval()
+    out = reference(net, img, TRAINED_CASES)
+    for k in range(len(TRAINED_CASES)):
+        d = float(np.abs(out[f"case{k}.R"] - out[f"case{k}.R1"].clip(0, 1)).max())
+        print(f"case{k} {TRAINED_CASES[k]}: max|R − R1| {d:.4f}")
+    gpath = os.path.join(outdir, "golden-trained.bin")
+    # The architecture string holds 64 characters at most: a 16-digit prefix of
+    # the digest identifies the weights file well enough.
+    export.write(gpath, out, "golden-trained sha256:" + weights_digest(wpath)[:16])
+    print("wrote", gpath, os.path.getsize(gpath), "bytes for", wpath)
+
+
 def main():
     torch.set_num_threads(2)
     here = os.path.dirname(os.path.abspath(__file__))
-    outdir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..", "..", "tests", "data")
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("outdir", nargs="?", default=os.path.join(here, "..", "..", "tests", "data"))
+    ap.add_argument("--weights", help="a trained weights file: write golden-trained.bin")
+    ap.add_argument("--crop", default=",".join(map(str, TRAINED_CROP)),
+                    help="x,y,w,h of the sample.jpg window (with --weights)")
+    a = ap.parse_args()
+    if a.weights:
+        main_trained(a.weights, a.outdir, tuple(int(v) for v in a.crop.split(",")))
+        return
+    outdir = a.outdir
     rng = np.random.default_rng(SEED)
     img = make_input(rng)
     net = make_weights(SEED)
