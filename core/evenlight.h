@@ -10,8 +10,9 @@
  * rectangle for any slider values (evenlight_render_region) or the whole
  * image in tiles on several threads (evenlight_enhance). A rectangle's output
  * is the same whichever other rectangles are rendered, in any order, on any
- * number of threads: the preview, the full apply, the CLI and the tests all
- * go through evenlight_render_region.
+ * number of threads: the preview (evenlight_render_region_threads), the
+ * full apply, the CLI and the tests all go through the tile renderer of
+ * evenlight_render_region.
  *
  * Pixels are handed over by callbacks so that a caller never has to hold the
  * whole image in memory: the core asks for the rectangles it needs (each one
@@ -139,6 +140,44 @@ gboolean evenlight_render_region (const EvenlightContext *context,
                                   gfloat                 *out,
                                   gsize                   out_rowstride,
                                   GError                **error);
+
+/* What the last evenlight_render_region_threads() call with this cache
+ * computed before the Denoise slider acts (R1 and the noise estimate N of
+ * paper Eq. 10, for its rectangle, Shadows and Highlights). A later call for
+ * the same context, rectangle, Shadows and Highlights then only applies
+ * Denoise (γ3), which costs a fraction of a full render; any other change
+ * renders in full and refills the cache. The cache assumes the pixels
+ * @read returns do not change: after an edit of the image, call
+ * evenlight_region_cache_clear(). Holds about 40 bytes per pixel of the
+ * rectangle. Not thread-safe: one call at a time per cache. */
+typedef struct _EvenlightRegionCache EvenlightRegionCache;
+
+EvenlightRegionCache *evenlight_region_cache_new   (void);
+/* Forgets the cached rectangle (keeps the memory for the next one). */
+void                  evenlight_region_cache_clear (EvenlightRegionCache *cache);
+void                  evenlight_region_cache_free  (EvenlightRegionCache *cache);
+
+/* evenlight_render_region() on @n_threads threads (0 = number of
+ * processors; the calling thread is one of them), for an interactive
+ * preview. The rectangle is cut into pieces of about a tile (more strips
+ * when there are fewer pieces than threads) which the threads share out;
+ * as every piece is rendered through its own window like a tile, the
+ * output is the same bits as evenlight_render_region() and as the
+ * whole-image render, for any @n_threads, with or without @cache (may be
+ * NULL). Scratch memory: about one tile's per thread. A render from the
+ * cache (Denoise alone changed) runs on the calling thread only. @read may
+ * be called from several threads at once. Returns when the whole rectangle
+ * is written; on failure @out is partly written and the cache is cleared. */
+gboolean evenlight_render_region_threads (const EvenlightContext *context,
+                                          const EvenlightParams  *params,
+                                          const EvenlightRect    *rect,
+                                          gint                    n_threads,
+                                          EvenlightRegionCache   *cache,
+                                          EvenlightReadFunc       read,
+                                          gpointer                read_data,
+                                          gfloat                 *out,
+                                          gsize                   out_rowstride,
+                                          GError                **error);
 
 /* Renders all of @rect (usually the image or the selection bounds) in tiles
  * on @n_threads threads (0 = number of processors) and hands each finished

@@ -10,9 +10,11 @@
  * slider acts on single pixels, which a scaled-down view would hide, and
  * the illumination that matters for the whole picture is already in the
  * global context, so any 1:1 part shows exactly what OK will give, pixel
- * for pixel (the preview goes through the same evenlight_render_region as
- * the final apply). It also keeps every slider move cheap: only the
- * visible rectangle is rendered.
+ * for pixel (the preview goes through the same tile renderer as the final
+ * apply). It also keeps every slider move cheap: only the
+ * visible rectangle is rendered, on all processors, and a move of the
+ * Denoise slider alone reuses what the other two sliders determine (the
+ * region cache), so it only redoes the DCT filter.
  *
  * The context needs one pass over the whole layer, which takes a while on
  * a large photo, so it is computed on a worker thread as soon as the
@@ -60,6 +62,8 @@ typedef struct
   gboolean              finished;
   EvenlightContext     *context;
   GError               *error;
+  /* Main thread only: what the last preview computed before Denoise. */
+  EvenlightRegionCache *cache;
 } Dialog;
 
 static gboolean
@@ -224,11 +228,14 @@ preview_update (GimpPreview *preview,
   n = (gsize) rect.width * rect.height;
   rgb = g_new (gfloat, 3 * n);
   t0 = g_get_monotonic_time ();
-  /* The very call the final apply makes for each of its tiles, so the
-   * preview is the result, not an approximation of it. */
-  if (! evenlight_render_region (d->context, &params, &rect,
-                                 evenlight_source_read, source,
-                                 rgb, 3 * (gsize) rect.width, &error))
+  /* Piece by piece through the per-tile call the final apply makes; a
+   * pixel's value does not depend on how the rectangle is cut, so the
+   * preview is the result, not an approximation of it (the same bits as
+   * evenlight_render_region()). */
+  if (! evenlight_render_region_threads (d->context, &params, &rect,
+                                         (gint) g_get_num_processors (), d->cache,
+                                         evenlight_source_read, source,
+                                         rgb, 3 * (gsize) rect.width, &error))
     {
       gtk_label_set_text (GTK_LABEL (d->status), error->message);
       gtk_widget_show (d->status);
@@ -393,6 +400,7 @@ evenlight_dialog_run (EvenlightSource       *source,
   d.source = source;
   d.model = model;
   d.vals = vals;
+  d.cache = evenlight_region_cache_new ();
   g_mutex_init (&d.request_lock);
   g_mutex_init (&d.mutex);
   g_cond_init (&d.cond);
@@ -419,6 +427,7 @@ evenlight_dialog_run (EvenlightSource       *source,
       analyse_wait (&d);
     }
   gtk_widget_destroy (d.dialog);
+  evenlight_region_cache_free (d.cache);
 
   if (ok && d.context == NULL)
     {

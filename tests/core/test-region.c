@@ -111,6 +111,206 @@ test_margin_is_tight (void)
   g_free (rgb);
 }
 
+/* ---- evenlight_render_region_threads ------------------------------------ */
+
+/* The threaded region of @r into a fresh buffer, rows one pixel wider than
+ * the rectangle so a wrong row stride shows. */
+static gfloat *
+render_threads (EvenlightContext *ctx, const EvenlightParams *params, TestImage *image,
+                const EvenlightRect *r, gint n_threads, EvenlightRegionCache *cache)
+{
+  gsize stride = (gsize) (r->width + 1) * 3;
+  gfloat *padded = g_new0 (gfloat, stride * r->height);
+  gfloat *out = g_new (gfloat, (gsize) r->width * r->height * 3);
+  GError *error = NULL;
+  gint y;
+
+  g_assert_true (evenlight_render_region_threads (ctx, params, r, n_threads, cache,
+                                                  test_image_read, image, padded, stride,
+                                                  &error));
+  g_assert_no_error (error);
+  for (y = 0; y < r->height; y++)
+    memcpy (out + (gsize) y * r->width * 3, padded + y * stride,
+            (gsize) r->width * 3 * sizeof (gfloat));
+  g_free (padded);
+  return out;
+}
+
+static void
+assert_same_bits (const gfloat *a, const gfloat *b, const EvenlightRect *r)
+{
+  g_assert_cmpint (memcmp (a, b, (gsize) r->width * r->height * 3 * sizeof (gfloat)), ==, 0);
+}
+
+/* Threaded region == single-threaded region == whole image, bit for bit,
+ * for rectangles of several tiles, of one tile (cut into strips) and
+ * unaligned ones, on 1, 2 and 3 threads. */
+static void
+test_region_threads (void)
+{
+  const gint w = 700, h = 600;
+  gfloat *rgb = test_image_photo (w, h, 21);
+  TestImage image = { rgb, w, h, 0 };
+  EvenlightContext *ctx = evenlight_context_new (model, w, h, test_image_read, &image, NULL);
+  const EvenlightRect rects[] = {
+    { 94, 44, 512, 512 },     /* the preview benchmark's shape: 2 × 2 pieces */
+    { 0, 0, w, h },           /* the whole image, 3 × 2 pieces               */
+    { 1, 3, 255, 250 },       /* one piece, cut into strips                  */
+    { 17, 250, 320, 300 },    /* one piece, in 3 strips for 3 threads        */
+    { 20, 30, 261, 267 },     /* a little more than a tile (the dialog's)    */
+    { 333, 77, 301, 97 },     /* two tiles across, unaligned                 */
+    { 601, 411, 99, 189 },    /* at the far corner                           */
+    { 5, 7, 13, 2 },          /* tiny                                        */
+  };
+  guint p, i;
+  gint t;
+
+  g_assert_nonnull (ctx);
+  for (p = 0; p < G_N_ELEMENTS (param_sets); p++)
+    {
+      gfloat *whole = test_render_whole (ctx, &param_sets[p], &image);
+
+      for (i = 0; i < G_N_ELEMENTS (rects); i++)
+        {
+          gfloat *single = render_region (ctx, &param_sets[p], &image, &rects[i]);
+
+          g_assert_cmpfloat (diff_region (single, whole, w, &rects[i]), ==, 0.0);
+          for (t = 1; t <= 3; t++)
+            {
+              gfloat *threaded = render_threads (ctx, &param_sets[p], &image, &rects[i], t, NULL);
+
+              assert_same_bits (threaded, single, &rects[i]);
+              g_free (threaded);
+            }
+          g_free (single);
+        }
+      g_free (whole);
+    }
+  evenlight_context_free (ctx);
+  g_free (rgb);
+}
+
+/* A read that fails once its countdown reaches zero. */
+typedef struct
+{
+  TestImage image;
+  gint      fail_in;   /* atomic */
+} FailingImage;
+
+static gboolean
+failing_read (const EvenlightRect *rect, gfloat *rgb, gpointer data, GError **error)
+{
+  FailingImage *f = data;
+
+  if (g_atomic_int_add (&f->fail_in, -1) == 1)
+    {
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INPUT, "layer gone");
+      return FALSE;
+    }
+  return test_image_read (rect, rgb, &f->image, error);
+}
+
+/* With a cache, a Denoise-only change gives the bits of an uncached render
+ * and reads no pixels; a change of Shadows, Highlights, the rectangle or
+ * the context, or a failed call, renders in full again. */
+static void
+test_region_cache (void)
+{
+  const gint w = 640, h = 560;
+  gfloat *rgb = test_image_photo (w, h, 22);
+  TestImage image = { rgb, w, h, 0 };
+  EvenlightContext *ctx = evenlight_context_new (model, w, h, test_image_read, &image, NULL);
+  EvenlightContext *ctx2 = evenlight_context_new (model, w, h, test_image_read, &image, NULL);
+  EvenlightRegionCache *cache = evenlight_region_cache_new ();
+  /* Each rectangle differs from the one before in one field only. */
+  EvenlightRect r = { 61, 33, 512, 501 }, moved = { 62, 33, 512, 501 };
+  EvenlightRect lower = { 62, 34, 512, 501 }, narrower = { 62, 34, 511, 501 };
+  EvenlightRect shorter = { 62, 34, 511, 500 };
+  EvenlightRect strip = { 3, 17, 200, 230 };
+  /* Each step: parameters, rectangle, threads, whether pixels are read. */
+  const struct
+  {
+    EvenlightParams       params;
+    const EvenlightRect  *rect;
+    gint                  threads;
+    gboolean              reads;
+  } steps[] = {
+    { { 0.8f, 0.6f, 0.5f }, &r, 2, TRUE },
+    { { 0.8f, 0.6f, 0.13f }, &r, 2, FALSE },    /* Denoise only        */
+    { { 0.8f, 0.6f, 1.0f }, &r, 1, FALSE },     /* γ3 = 1 shortcut     */
+    { { 0.8f, 0.6f, 0.0f }, &r, 3, FALSE },     /* γ3 = 0 shortcut     */
+    { { 0.7f, 0.6f, 0.0f }, &r, 2, TRUE },      /* Shadows             */
+    { { 0.7f, 0.6f, 0.0f }, &r, 2, FALSE },     /* nothing changed     */
+    { { 0.7f, 0.6f, 0.9f }, &r, 2, TRUE },      /* N was not computed  */
+    { { 0.7f, 0.3f, 0.9f }, &r, 2, TRUE },      /* Highlights          */
+    { { 0.7f, 0.3f, 0.4f }, &moved, 2, TRUE },  /* rectangle moved     */
+    { { 0.7f, 0.3f, 0.6f }, &moved, 2, FALSE },
+    { { 0.7f, 0.3f, 0.5f }, &lower, 2, TRUE },
+    { { 0.7f, 0.3f, 0.4f }, &narrower, 2, TRUE },
+    { { 0.7f, 0.3f, 0.3f }, &shorter, 2, TRUE },
+    { { 0.7f, 0.3f, 0.6f }, &shorter, 2, FALSE },
+    { { 0.7f, 0.3f, 0.6f }, &strip, 2, TRUE },  /* one tile in strips  */
+    { { 0.7f, 0.3f, 0.2f }, &strip, 1, FALSE },
+  };
+  guint i;
+
+  g_assert_nonnull (ctx);
+  for (i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      gfloat *cached, *fresh;
+      gint reads = g_atomic_int_get (&image.reads);
+
+      cached = render_threads (ctx, &steps[i].params, &image, steps[i].rect, steps[i].threads,
+                               cache);
+      g_assert_cmpint (g_atomic_int_get (&image.reads) > reads, ==, steps[i].reads);
+      fresh = render_region (ctx, &steps[i].params, &image, steps[i].rect);
+      assert_same_bits (cached, fresh, steps[i].rect);
+      g_free (cached);
+      g_free (fresh);
+    }
+
+  /* Another context: no reuse. */
+  {
+    EvenlightParams params = { 0.7f, 0.3f, 0.3f };
+    gint reads = g_atomic_int_get (&image.reads);
+    gfloat *out = render_threads (ctx2, &params, &image, &strip, 2, cache);
+
+    g_assert_cmpint (g_atomic_int_get (&image.reads), >, reads);
+    g_free (out);
+  }
+
+  /* A failed call leaves nothing behind to reuse; a cleared cache neither. */
+  {
+    FailingImage failing = { { rgb, w, h, 0 }, 2 };
+    EvenlightParams params = { 0.5f, 0.5f, 0.5f };
+    gfloat *out = g_new (gfloat, (gsize) r.width * r.height * 3);
+    GError *error = NULL;
+    gint reads;
+
+    g_assert_false (evenlight_render_region_threads (ctx, &params, &r, 2, cache, failing_read,
+                                                     &failing, out, (gsize) r.width * 3,
+                                                     &error));
+    g_assert_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INPUT);
+    g_clear_error (&error);
+    params.denoise = 0.25f;
+    reads = g_atomic_int_get (&image.reads);
+    g_free (render_threads (ctx, &params, &image, &r, 2, cache));
+    g_assert_cmpint (g_atomic_int_get (&image.reads), >, reads);
+
+    evenlight_region_cache_clear (cache);
+    params.denoise = 0.75f;
+    reads = g_atomic_int_get (&image.reads);
+    g_free (render_threads (ctx, &params, &image, &r, 2, cache));
+    g_assert_cmpint (g_atomic_int_get (&image.reads), >, reads);
+    g_free (out);
+  }
+
+  evenlight_region_cache_free (cache);
+  evenlight_context_free (ctx2);
+  evenlight_context_free (ctx);
+  g_free (rgb);
+}
+
 /* ---- evenlight_enhance -------------------------------------------------- */
 
 typedef struct
@@ -551,6 +751,8 @@ main (int argc, char **argv)
   g_test_add_func ("/core/region/equals-whole", test_region_equals_whole);
   g_test_add_func ("/core/region/margin-is-tight", test_margin_is_tight);
   g_test_add_func ("/core/region/threads", test_threads);
+  g_test_add_func ("/core/region/threaded-region", test_region_threads);
+  g_test_add_func ("/core/region/denoise-cache", test_region_cache);
   g_test_add_func ("/core/region/progress-cancel-errors", test_progress_cancel_errors);
   g_test_add_func ("/core/region/sizes", test_sizes);
   g_test_add_func ("/core/region/extreme-inputs", test_extreme_inputs);
