@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "model.h"
+#include "test-util.h"
 
 #include <math.h>
 #include <string.h>
@@ -68,20 +69,7 @@ check_planes (const gchar *name, const gfloat *ref, const EvenlightPlanes *p, gi
 static void
 check_flat (const gchar *name, const gfloat *ref, const gfloat *c_values, gsize n)
 {
-  gdouble worst = 0.0;
-  gsize i;
-
-  for (i = 0; i < n; i++)
-    {
-      gdouble d = fabs ((gdouble) c_values[i] - ref[i]);
-      worst = isnan (d) ? INFINITY : MAX (worst, d);
-    }
-  g_test_message ("%-16s max |C − PyTorch| = %.3g", name, worst);
-  if (!(worst <= TOLERANCE))
-    {
-      g_test_message ("FAIL: %s differs from the reference by %.3g", name, worst);
-      g_test_fail ();
-    }
+  test_check_parity (name, ref, c_values, n, TOLERANCE);
 }
 
 static void

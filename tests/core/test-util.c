@@ -193,3 +193,24 @@ test_dup (const gfloat *data, gsize bytes)
   memcpy (copy, data, bytes);
   return copy;
 }
+
+gdouble
+test_check_parity (const gchar *name, const gfloat *ref, const gfloat *c_values,
+                   gsize n, gdouble tolerance)
+{
+  gdouble worst = 0.0;
+  gsize i;
+
+  for (i = 0; i < n; i++)
+    {
+      gdouble d = fabs ((gdouble) c_values[i] - ref[i]);
+      worst = isnan (d) ? INFINITY : MAX (worst, d);
+    }
+  g_test_message ("%-16s max |C − PyTorch| = %.3g", name, worst);
+  if (!(worst <= tolerance))
+    {
+      g_test_message ("FAIL: %s differs from the reference by %.3g", name, worst);
+      g_test_fail ();
+    }
+  return worst;
+}

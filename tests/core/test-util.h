@@ -48,6 +48,12 @@ gfloat *test_dup (const gfloat *data, gsize bytes);
 /* Largest |a − b| over @n values (NaN counts as infinite). */
 gdouble test_max_diff (const gfloat *a, const gfloat *b, gsize n);
 
+/* Golden parity: max |c_values − ref| over @n values (NaN counts as
+ * infinite), logged under @name; marks the test failed above @tolerance.
+ * Returns the maximum. */
+gdouble test_check_parity (const gchar *name, const gfloat *ref, const gfloat *c_values,
+                           gsize n, gdouble tolerance);
+
 G_END_DECLS
 
 #endif

@@ -19,6 +19,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "model.h"
+#include "test-util.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -26,32 +27,13 @@
 
 #define TOLERANCE 1e-4
 
-typedef struct
-{
-  gfloat *rgb;   /* packed */
-  gint    width;
-  gint    height;
-} Input;
-
-static gboolean
-input_read (const EvenlightRect *r, gfloat *rgb, gpointer data, GError **error)
-{
-  const Input *in = data;
-  gint y;
-
-  (void) error;
-  for (y = 0; y < r->height; y++)
-    memcpy (rgb + (gsize) y * r->width * 3, in->rgb + ((gsize) (r->y + y) * in->width + r->x) * 3,
-            (gsize) r->width * 3 * sizeof (gfloat));
-  return TRUE;
-}
-
 /* The planar "input" tensor of @golden as packed RGB. */
 static gboolean
-input_from (const EvenlightWeights *golden, Input *in, GError **error)
+input_from (const EvenlightWeights *golden, TestImage *in, GError **error)
 {
   const EvenlightTensor *t = evenlight_weights_lookup (golden, "input");
   gint c, y, x, h, w;
+  gfloat *rgb;
 
   if (t == NULL || t->ndim != 3 || t->dims[0] != 3)
     {
@@ -63,11 +45,12 @@ input_from (const EvenlightWeights *golden, Input *in, GError **error)
   w = (gint) t->dims[2];
   in->width = w;
   in->height = h;
-  in->rgb = g_new (gfloat, (gsize) w * h * 3);
+  rgb = g_new (gfloat, (gsize) w * h * 3);
   for (c = 0; c < 3; c++)
     for (y = 0; y < h; y++)
       for (x = 0; x < w; x++)
-        in->rgb[((gsize) y * w + x) * 3 + c] = t->data[((gsize) c * h + y) * w + x];
+        rgb[((gsize) y * w + x) * 3 + c] = t->data[((gsize) c * h + y) * w + x];
+  in->rgb = rgb;
   return TRUE;
 }
 
@@ -101,7 +84,7 @@ typedef struct
 } CaseOut;
 
 static gboolean
-run_case (const EvenlightContext *ctx, const Input *in, EvenlightScratch *s,
+run_case (const EvenlightContext *ctx, const TestImage *in, EvenlightScratch *s,
           const gfloat *g, CaseOut *o, GError **error)
 {
   EvenlightRect all = { 0, 0, in->width, in->height };
@@ -119,7 +102,7 @@ run_case (const EvenlightContext *ctx, const Input *in, EvenlightScratch *s,
       return FALSE;
     }
   /* One window over the whole image, keeping every plane for R1 and N. */
-  ok = evenlight_render_tile (ctx, &params, &all, EVENLIGHT_TILE_MARGIN, input_read,
+  ok = evenlight_render_tile (ctx, &params, &all, EVENLIGHT_TILE_MARGIN, test_image_read,
                               (gpointer) in, s, TRUE, packed, (gsize) in->width * 3, error);
   if (ok)
     {
@@ -132,7 +115,7 @@ run_case (const EvenlightContext *ctx, const Input *in, EvenlightScratch *s,
       planes_copy (&s->l, 0, 1, o->l);
       planes_copy (&s->li, 0, 1, o->li);
       /* R through the tiled public path, as the CLI and plug-in get it. */
-      ok = evenlight_render_region (ctx, &params, &all, input_read, (gpointer) in,
+      ok = evenlight_render_region (ctx, &params, &all, test_image_read, (gpointer) in,
                                     packed, (gsize) in->width * 3, error);
     }
   if (ok)
@@ -179,14 +162,14 @@ dump (const gchar *wpath, const gchar *cpath, const gchar *opath)
   EvenlightWeights *cases = model ? evenlight_weights_load (cpath, &error) : NULL;
   EvenlightContext *ctx = NULL;
   EvenlightScratch *s = NULL;
-  Input in = { NULL, 0, 0 };
+  TestImage in = { NULL, 0, 0, 0 };
   FILE *f = NULL;
   int status = 1;
   gint k;
 
   if (cases == NULL || !input_from (cases, &in, &error))
     goto out;
-  ctx = evenlight_context_new (model, in.width, in.height, input_read, &in, &error);
+  ctx = evenlight_context_new (model, in.width, in.height, test_image_read, &in, &error);
   if (ctx == NULL)
     goto out;
   f = fopen (opath, "wb");
@@ -224,7 +207,7 @@ out:
     evenlight_weights_free (cases);
   if (model)
     evenlight_model_free (model);
-  g_free (in.rgb);
+  g_free ((gpointer) in.rgb);
   return status;
 }
 
@@ -233,21 +216,9 @@ out:
 static void
 check (const gchar *name, const gfloat *ref, const gfloat *c_values, gsize n, gdouble *overall)
 {
-  gdouble worst = 0.0;
-  gsize i;
+  gdouble worst = test_check_parity (name, ref, c_values, n, TOLERANCE);
 
-  for (i = 0; i < n; i++)
-    {
-      gdouble d = fabs ((gdouble) c_values[i] - ref[i]);
-      worst = isnan (d) ? INFINITY : MAX (worst, d);
-    }
-  g_test_message ("%-12s max |C − PyTorch| = %.3g", name, worst);
   *overall = isnan (worst) ? INFINITY : MAX (*overall, worst);
-  if (!(worst <= TOLERANCE))
-    {
-      g_test_message ("FAIL: %s differs from the reference by %.3g", name, worst);
-      g_test_fail ();
-    }
 }
 
 static const gfloat *
@@ -287,7 +258,7 @@ test_trained_golden (void)
   EvenlightContext *ctx;
   EvenlightScratch *s;
   GError *error = NULL;
-  Input in = { NULL, 0, 0 };
+  TestImage in = { NULL, 0, 0, 0 };
   gdouble overall = 0.0;
   gint k;
 
@@ -316,7 +287,7 @@ test_trained_golden (void)
   g_assert_true (input_from (golden, &in, &error));
   g_assert_no_error (error);
   g_test_message ("trained golden: %d × %d crop, weights sha256 %.16s…", in.width, in.height, sum);
-  ctx = evenlight_context_new (model, in.width, in.height, input_read, &in, &error);
+  ctx = evenlight_context_new (model, in.width, in.height, test_image_read, &in, &error);
   g_assert_no_error (error);
   check ("grid", tensor (golden, "grid", 3, 8, 16, 16), ctx->grid, EVENLIGHT_GRID_SIZE, &overall);
   check ("grid_inv", tensor (golden, "grid_inv", 3, 8, 16, 16), ctx->grid_inv, EVENLIGHT_GRID_SIZE,
@@ -355,7 +326,7 @@ test_trained_golden (void)
   evenlight_scratch_free (s);
   evenlight_context_free (ctx);
 out:
-  g_free (in.rgb);
+  g_free ((gpointer) in.rgb);
   g_free (sum);
   g_free (expected_arch);
   evenlight_weights_free (golden);
