@@ -97,6 +97,28 @@ check_call (const EvenlightContext *context,
   return TRUE;
 }
 
+/* check_call for the region entry points, which also write into @out. */
+static gboolean
+check_region_call (const EvenlightContext *context,
+                   const EvenlightParams  *params,
+                   const EvenlightRect    *rect,
+                   EvenlightReadFunc       read,
+                   const gfloat           *out,
+                   gsize                   out_rowstride,
+                   GError                **error)
+{
+  if (!check_call (context, params, rect, read, error))
+    return FALSE;
+  if (out == NULL || out_rowstride < (gsize) rect->width * 3)
+    {
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+                   "The output rows hold %" G_GSIZE_FORMAT " floats, %d × 3 are needed",
+                   out_rowstride, rect->width);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* The scratch memory of the calling thread, kept between calls: a preview
  * renders many small regions in a row, and fresh memory would have to be
  * faulted in each time. Freed when the thread ends. */
@@ -147,15 +169,8 @@ evenlight_render_region (const EvenlightContext *context,
   gboolean ok = TRUE;
   gint i, n;
 
-  if (!check_call (context, params, rect, read, error))
+  if (!check_region_call (context, params, rect, read, out, out_rowstride, error))
     return FALSE;
-  if (out == NULL || out_rowstride < (gsize) rect->width * 3)
-    {
-      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
-                   "The output rows hold %" G_GSIZE_FORMAT " floats, %d × 3 are needed",
-                   out_rowstride, rect->width);
-      return FALSE;
-    }
 
   scratch = thread_scratch ();
   n = n_tiles (rect);
@@ -511,15 +526,8 @@ evenlight_render_region_threads (const EvenlightContext *context,
   Piece local[MAX_THREADS];
   gint i, cols, rows, n_pieces;
 
-  if (!check_call (context, params, rect, read, error))
+  if (!check_region_call (context, params, rect, read, out, out_rowstride, error))
     return FALSE;
-  if (out == NULL || out_rowstride < (gsize) rect->width * 3)
-    {
-      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
-                   "The output rows hold %" G_GSIZE_FORMAT " floats, %d × 3 are needed",
-                   out_rowstride, rect->width);
-      return FALSE;
-    }
   if (n_threads <= 0)
     n_threads = (gint) g_get_num_processors ();
   n_threads = CLAMP (n_threads, 1, MAX_THREADS);
