@@ -15,8 +15,11 @@ import subprocess
 import numpy as np
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
-SRC = os.path.join(ROOT, 'core', 'retouch.c')
-HDR = os.path.join(ROOT, 'core', 'retouch.h')
+# The module's sources: its driver, guided filter and exposure fusion.
+SRCS = [os.path.join(ROOT, 'core', f)
+        for f in ('retouch.c', 'retouch-filter.c', 'retouch-fuse.c')]
+HDRS = [os.path.join(ROOT, 'core', f)
+        for f in ('retouch.h', 'retouch-private.h')]
 
 # retouch.c reports errors in the EVENLIGHT_ERROR domain, defined with the
 # rest of the library; the binding needs only that one symbol.
@@ -48,7 +51,7 @@ def _build(so):
         f.write(_QUARK)
     subprocess.check_call(
         ['cc', '-std=c11', '-O3', '-D_GNU_SOURCE', '-shared', '-fPIC',
-         '-I', os.path.join(ROOT, 'core'), SRC, shim, '-o', so + '.tmp']
+         '-I', os.path.join(ROOT, 'core')] + SRCS + [shim, '-o', so + '.tmp']
         + cflags + ['-lm', '-lpthread'])
     os.replace(so + '.tmp', so)
 
@@ -63,8 +66,8 @@ def lib():
                            os.path.join(ROOT, 'build-retouch'))
         so = os.path.join(d, 'libevenlight-retouch-py.so')
         if (not os.path.exists(so)
-                or os.path.getmtime(so) < max(os.path.getmtime(SRC),
-                                              os.path.getmtime(HDR))):
+                or os.path.getmtime(so) < max(os.path.getmtime(f)
+                                              for f in SRCS + HDRS)):
             _build(so)
         _lib = ctypes.CDLL(so)
         _lib.evenlight_retouch_params_parse.restype = ctypes.c_int
