@@ -19,9 +19,9 @@
 #
 # Environment: STEPS1 (default 1200) and STEPS2 (default 720) set the
 # stage lengths; STAGE1_FROM=FILE takes stage 1 from a weights file and
-# trains stage 2 only (how the shipped Restoration-Net was trained, see
-# weights/README.md); THREADS (default 1, as the shipped run: see train.py
-# --threads); PYTHON (default /usr/bin/python3).
+# trains stage 2 only; THREADS (default 2, as the run that made the shipped
+# weights; torch's results depend on the thread count, so another count
+# gives slightly different weights); PYTHON (default /usr/bin/python3).
 set -eu
 
 if [ $# -lt 1 ] || [ $# -gt 2 ]; then
@@ -34,7 +34,7 @@ mkdir -p "$1"
 out=$(cd "$1" && pwd)
 data=${2:-$here/data}
 python=${PYTHON:-/usr/bin/python3}
-threads=${THREADS:-1}
+threads=${THREADS:-2}
 export PYTHON="$python"
 # The targets are made by the C retouching module, compiled once into the
 # output directory (not into the source tree).
