@@ -32,17 +32,6 @@ input_read (const EvenlightRect *r, gfloat *rgb, gpointer data, GError **error)
   return TRUE;
 }
 
-static const gfloat *
-tensor (const EvenlightWeights *golden, const gchar *name, guint ndim, guint d0, guint d1, guint d2)
-{
-  guint dims[3] = { d0, d1, d2 };
-  GError *error = NULL;
-  const gfloat *data = evenlight_weights_require (golden, name, ndim, dims, &error);
-
-  g_assert_no_error (error);
-  return data;
-}
-
 /* Compares @ref (channels × H × W) with channels @c0 … of @p. */
 static void
 check_planes (const gchar *name, const gfloat *ref, const EvenlightPlanes *p, gint c0, gint channels)
@@ -115,8 +104,8 @@ test_golden (void)
 
   ctx = evenlight_context_new (model, w, h, input_read, &in, &error);
   g_assert_no_error (error);
-  check_flat ("grid", tensor (golden, "grid", 3, 8, 16, 16), ctx->grid, EVENLIGHT_GRID_SIZE);
-  check_flat ("grid_inv", tensor (golden, "grid_inv", 3, 8, 16, 16), ctx->grid_inv, EVENLIGHT_GRID_SIZE);
+  check_flat ("grid", test_tensor (golden, "grid", 3, 8, 16, 16), ctx->grid, EVENLIGHT_GRID_SIZE);
+  check_flat ("grid_inv", test_tensor (golden, "grid_inv", 3, 8, 16, 16), ctx->grid_inv, EVENLIGHT_GRID_SIZE);
 
   s = evenlight_scratch_new ();
   out = g_new (gfloat, (gsize) w * h * 3);
@@ -145,8 +134,8 @@ test_golden (void)
       g_assert_no_error (error);
       if (k == 0)
         {
-          check_planes ("L", tensor (golden, "L", 2, h, w, 0), &s->l, 0, 1);
-          check_planes ("Li", tensor (golden, "Li", 2, h, w, 0), &s->li, 0, 1);
+          check_planes ("L", test_tensor (golden, "L", 2, h, w, 0), &s->l, 0, 1);
+          check_planes ("Li", test_tensor (golden, "Li", 2, h, w, 0), &s->li, 0, 1);
         }
 
       {
@@ -162,7 +151,7 @@ test_golden (void)
         for (i = 0; i < G_N_ELEMENTS (parts); i++)
           {
             label = g_strdup_printf ("case%d.%s", k, parts[i].what);
-            check_planes (label, tensor (golden, label, 3, 3, h, w),
+            check_planes (label, test_tensor (golden, label, 3, 3, h, w),
                           (const EvenlightPlanes *) ((const guint8 *) s + parts[i].offset),
                           parts[i].c0, 3);
             g_free (label);
@@ -175,7 +164,7 @@ test_golden (void)
           for (x = 0; x < w; x++)
             r_planar[((gsize) c * h + y) * w + x] = out[((gsize) y * w + x) * 3 + c];
       label = g_strdup_printf ("case%d.R", k);
-      check_flat (label, tensor (golden, label, 3, 3, h, w), r_planar, (gsize) w * h * 3);
+      check_flat (label, test_tensor (golden, label, 3, 3, h, w), r_planar, (gsize) w * h * 3);
       g_free (label);
       g_free (r_planar);
 

@@ -214,3 +214,15 @@ test_check_parity (const gchar *name, const gfloat *ref, const gfloat *c_values,
     }
   return worst;
 }
+
+const gfloat *
+test_tensor (const EvenlightWeights *golden, const gchar *name, guint ndim,
+             guint d0, guint d1, guint d2)
+{
+  guint dims[3] = { d0, d1, d2 };
+  GError *error = NULL;
+  const gfloat *data = evenlight_weights_require (golden, name, ndim, dims, &error);
+
+  g_assert_no_error (error);
+  return data;
+}

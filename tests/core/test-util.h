@@ -51,6 +51,11 @@ gdouble test_max_diff (const gfloat *a, const gfloat *b, gsize n);
 /* Golden parity: max |c_values − ref| over @n values (NaN counts as
  * infinite), logged under @name; marks the test failed above @tolerance.
  * Returns the maximum. */
+/* Tensor @name of a golden file with exactly that shape (d0…d2, the first
+ * @ndim used); the test fails if it is missing or mis-shaped. */
+const gfloat *test_tensor (const EvenlightWeights *golden, const gchar *name, guint ndim,
+                           guint d0, guint d1, guint d2);
+
 gdouble test_check_parity (const gchar *name, const gfloat *ref, const gfloat *c_values,
                            gsize n, gdouble tolerance);
 

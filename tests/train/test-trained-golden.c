@@ -221,17 +221,6 @@ check (const gchar *name, const gfloat *ref, const gfloat *c_values, gsize n, gd
   *overall = isnan (worst) ? INFINITY : MAX (*overall, worst);
 }
 
-static const gfloat *
-tensor (const EvenlightWeights *golden, const gchar *name, guint ndim, guint d0, guint d1, guint d2)
-{
-  guint dims[3] = { d0, d1, d2 };
-  GError *error = NULL;
-  const gfloat *data = evenlight_weights_require (golden, name, ndim, dims, &error);
-
-  g_assert_no_error (error);
-  return data;
-}
-
 static gchar *
 file_sha256 (const gchar *path)
 {
@@ -289,8 +278,8 @@ test_trained_golden (void)
   g_test_message ("trained golden: %d × %d crop, weights sha256 %.16s…", in.width, in.height, sum);
   ctx = evenlight_context_new (model, in.width, in.height, test_image_read, &in, &error);
   g_assert_no_error (error);
-  check ("grid", tensor (golden, "grid", 3, 8, 16, 16), ctx->grid, EVENLIGHT_GRID_SIZE, &overall);
-  check ("grid_inv", tensor (golden, "grid_inv", 3, 8, 16, 16), ctx->grid_inv, EVENLIGHT_GRID_SIZE,
+  check ("grid", test_tensor (golden, "grid", 3, 8, 16, 16), ctx->grid, EVENLIGHT_GRID_SIZE, &overall);
+  check ("grid_inv", test_tensor (golden, "grid_inv", 3, 8, 16, 16), ctx->grid_inv, EVENLIGHT_GRID_SIZE,
          &overall);
 
   s = evenlight_scratch_new ();
@@ -307,12 +296,12 @@ test_trained_golden (void)
       g_assert_no_error (error);
       if (k == 0)
         {
-          check ("L", tensor (golden, "L", 2, h, w, 0), o.l, (gsize) h * w, &overall);
-          check ("Li", tensor (golden, "Li", 2, h, w, 0), o.li, (gsize) h * w, &overall);
+          check ("L", test_tensor (golden, "L", 2, h, w, 0), o.l, (gsize) h * w, &overall);
+          check ("Li", test_tensor (golden, "Li", 2, h, w, 0), o.li, (gsize) h * w, &overall);
         }
 #define CHECK_CASE(what, values)                                              \
       label = g_strdup_printf ("case%d." what, k);                            \
-      check (label, tensor (golden, label, 3, 3, h, w), values, n, &overall); \
+      check (label, test_tensor (golden, label, 3, 3, h, w), values, n, &overall); \
       g_free (label);
       CHECK_CASE ("R1", o.r1)
       CHECK_CASE ("N", o.n)
