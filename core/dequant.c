@@ -8,6 +8,9 @@
  *   x = concat(J̃, STEP_SCALE · gain · quant_step)      4 × H × W
  *   p = pack2(x)                                        16 × H/2 × W/2
  *   f = relu(conv3x3(p))                                head
+ *   (v3) J̃ is first moved inside its quantisation interval by the band
+ *   positions (dequant-bands.c): b = gain · quant_step · offset, J̃ ← J̃ + b,
+ *   and x = concat(J̃, STEP_SCALE · gain · quant_step, STEP_SCALE · b), 7 × H × W
  *   (v2) the context branch, a small U-Net:
  *   e1 = relu(conv3x3 s2(f)), e2 = relu(conv3x3 s2(e1)), e3 = relu(conv3x3 s2(e2))
  *   m  = relu(conv3x3(e3))                              1/16 resolution
@@ -15,7 +18,8 @@
  *   f  = f + up2(conv1x1(d1))
  *   f = f + conv3x3(relu(conv3x3(f)))                   blocks (BN folded)
  *   E = unpack2(conv3x3(f))                             tail, 3 × H × W
- *   Ĵ = clamp(J̃ + blend(gain) · E, 0, 1)
+ *   Ĵ = clamp(J̃ + blend(gain) · E, 0, 1)       (v3: J̃ + blend · (J̃' − J̃ + E),
+ *                                               J̃' the moved J̃ clamped to [0, 1])
  *
  * Every layer is a core/nn.h operation on a window of its level, so a
  * region computed with enough pixels of context (the margin below) equals
@@ -26,6 +30,7 @@
  */
 #include "dequant.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "image.h"
@@ -33,7 +38,8 @@
 #include "weights.h"
 
 #define STEP_SCALE  4.0f     /* model.py STEP_SCALE */
-#define IN_CHANNELS 4
+#define IN_CHANNELS 4        /* v1, v2: J̃ and the step */
+#define IN_CHANNELS_V3 7     /* v3: J̃ + b, the step, b */
 #define MAX_BLOCKS  16
 #define MAX_WIDTH   64
 #define TILE        384      /* output tile side of evenlight_dequant_apply */
@@ -60,6 +66,10 @@
 #define MARGIN_V1  24   /* BAD_OUT (BAD_HEAD, 4) = 20 */
 #define MARGIN_V2  80   /* BAD_OUT (BAD_CTX, 4) = 76  */
 #define ALIGN_V1   2
+/* v3: v1's network on an input that the band positions prepared; they read
+ * EVENLIGHT_DEQUANT_BAND_MARGIN pixels further. */
+#define MARGIN_V3  (MARGIN_V1 + EVENLIGHT_DEQUANT_BAND_MARGIN)
+G_STATIC_ASSERT (MARGIN_V3 <= EVENLIGHT_DEQUANT_MARGIN);
 #define ALIGN_V2   16
 
 struct _EvenlightDequant
@@ -76,6 +86,8 @@ struct _EvenlightDequant
   gint              ctx_width;
   EvenlightConv     enc1, enc2, enc3, mid, dec2, dec1, ctx_out;
   gint              margin, align;
+  gint              in_channels;
+  gboolean          bands;      /* v3 */
 };
 
 /* Working buffers of one thread, reused from tile to tile. */
@@ -83,6 +95,10 @@ typedef struct
 {
   EvenlightPlanes x, p, f, t, t2, o, e;
   EvenlightPlanes e1, e2, e3, m, d2, d1, up;
+  gint32         *level;      /* v3: one channel of the band window */
+  gfloat         *offset[3];  /* v3: band positions of the band window */
+  gsize           band_size;
+  gint            bx0, by0, bx1, by1;   /* the band window */
 } Scratch;
 
 static void
@@ -102,6 +118,12 @@ scratch_clear (Scratch *s)
   evenlight_planes_clear (&s->d2);
   evenlight_planes_clear (&s->d1);
   evenlight_planes_clear (&s->up);
+  g_free (s->level);
+  for (gint c = 0; c < 3; c++)
+    g_free (s->offset[c]);
+  s->level = NULL;
+  memset (s->offset, 0, sizeof s->offset);
+  s->band_size = 0;
 }
 
 /* ---- loading ------------------------------------------------------------ */
@@ -176,25 +198,29 @@ evenlight_dequant_load (const gchar *path, GError **error)
     goto fail;
   arch = evenlight_weights_architecture (dq->weights);
   if (g_strcmp0 (arch, EVENLIGHT_DEQUANT_ARCH_V1) != 0
-      && g_strcmp0 (arch, EVENLIGHT_DEQUANT_ARCH_V2) != 0)
+      && g_strcmp0 (arch, EVENLIGHT_DEQUANT_ARCH_V2) != 0
+      && g_strcmp0 (arch, EVENLIGHT_DEQUANT_ARCH_V3) != 0)
     {
       g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_ARCHITECTURE,
-                   "%s: weights of architecture “%s”, expected “%s” or “%s” "
+                   "%s: weights of architecture “%s”, expected “%s”, “%s” or “%s” "
                    "(the dequantization network)", path, arch,
-                   EVENLIGHT_DEQUANT_ARCH_V1, EVENLIGHT_DEQUANT_ARCH_V2);
+                   EVENLIGHT_DEQUANT_ARCH_V1, EVENLIGHT_DEQUANT_ARCH_V2,
+                   EVENLIGHT_DEQUANT_ARCH_V3);
       goto fail;
     }
+  dq->bands = g_strcmp0 (arch, EVENLIGHT_DEQUANT_ARCH_V3) == 0;
+  dq->in_channels = dq->bands ? IN_CHANNELS_V3 : IN_CHANNELS;
   head = evenlight_weights_lookup (dq->weights, "head.weight");
   if (!head || head->ndim != 4 || head->dims[0] < 1 || head->dims[0] > MAX_WIDTH)
     {
       g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_FORMAT,
-                   "%s: no tensor head.weight of shape [C][16][3][3] with "
-                   "1 ≤ C ≤ %d", path, MAX_WIDTH);
+                   "%s: no tensor head.weight of shape [C][%d][3][3] with "
+                   "1 ≤ C ≤ %d", path, 4 * dq->in_channels, MAX_WIDTH);
       goto fail;
     }
   c = head->dims[0];
   dq->width = (gint) c;
-  if (!conv_from (dq, &dq->head, "head", c, 4 * IN_CHANNELS, error))
+  if (!conv_from (dq, &dq->head, "head", c, 4 * (guint) dq->in_channels, error))
     goto fail;
   if (g_strcmp0 (arch, EVENLIGHT_DEQUANT_ARCH_V2) == 0)
     {
@@ -205,7 +231,7 @@ evenlight_dequant_load (const gchar *path, GError **error)
     }
   else
     {
-      dq->margin = MARGIN_V1;
+      dq->margin = dq->bands ? MARGIN_V3 : MARGIN_V1;
       dq->align = ALIGN_V1;
     }
   for (gint k = 0; k < MAX_BLOCKS; k++)
@@ -225,7 +251,8 @@ evenlight_dequant_load (const gchar *path, GError **error)
     goto fail;
   /* The margin is fixed per architecture (EVENLIGHT_DEQUANT_MARGIN is
    * public); more blocks than it covers would make tiles disagree. */
-  if (BAD_OUT (dq->has_ctx ? BAD_CTX : BAD_HEAD, dq->n_blocks) > dq->margin)
+  if (BAD_OUT (dq->has_ctx ? BAD_CTX : BAD_HEAD, dq->n_blocks)
+      > dq->margin - (dq->bands ? EVENLIGHT_DEQUANT_BAND_MARGIN : 0))
     {
       g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_FORMAT,
                    "%s: %d residual blocks, more than this version supports",
@@ -327,6 +354,52 @@ context (const EvenlightDequant *dq, Scratch *s)
   s->o = swap;
 }
 
+/* v3: the band positions of the network window [x0, x0 + ww) × [y0, y0 +
+ * wh), computed on that window plus EVENLIGHT_DEQUANT_BAND_MARGIN (inside
+ * the image) so that they equal the whole image's. The levels are
+ * J̃ / (gain · quant_step): the capture's own for a gain-only brightening;
+ * a clipped pixel (J̃ = 1) stands for no level and is left alone. */
+static void
+bands (const gfloat *rgb, const gfloat *gain, gint width, gint height,
+       gfloat quant_step, gint x0, gint y0, gint ww, gint wh, Scratch *s)
+{
+  gint  bw, bh;
+  gsize n;
+
+  s->bx0 = MAX (0, x0 - EVENLIGHT_DEQUANT_BAND_MARGIN);
+  s->by0 = MAX (0, y0 - EVENLIGHT_DEQUANT_BAND_MARGIN);
+  s->bx1 = MIN (width, x0 + ww + EVENLIGHT_DEQUANT_BAND_MARGIN);
+  s->by1 = MIN (height, y0 + wh + EVENLIGHT_DEQUANT_BAND_MARGIN);
+  bw = s->bx1 - s->bx0;
+  bh = s->by1 - s->by0;
+  n = (gsize) bw * bh;
+  if (n > s->band_size)
+    {
+      g_free (s->level);
+      s->level = g_new (gint32, n);
+      for (gint c = 0; c < 3; c++)
+        {
+          g_free (s->offset[c]);
+          s->offset[c] = g_new (gfloat, n);
+        }
+      s->band_size = n;
+    }
+  for (gint c = 0; c < 3; c++)
+    {
+      for (gint y = 0; y < bh; y++)
+        for (gint x = 0; x < bw; x++)
+          {
+            gsize  i = (gsize) (s->by0 + y) * width + s->bx0 + x;
+            gfloat w = clean_gain (gain[i]) * quant_step;
+            gfloat v = clean (rgb[3 * i + c]);
+            gfloat k = w > 1e-6f ? v / w : 0.0f;
+            s->level[(gsize) y * bw + x] = v >= 1.0f ? EVENLIGHT_DEQUANT_BAND_SKIP
+                                           : (gint32) lrintf (MIN (k, 1e9f));
+          }
+      evenlight_dequant_bands (s->level, bw, bh, s->offset[c]);
+    }
+}
+
 static void
 render (const EvenlightDequant *dq, const gfloat *rgb, const gfloat *gain,
         gint width, gint height, gfloat quant_step, const EvenlightRect *rect,
@@ -361,7 +434,9 @@ render (const EvenlightDequant *dq, const gfloat *rgb, const gfloat *gain,
   ww = x1 - x0;
   wh = y1 - y0;
 
-  evenlight_planes_ensure (&s->x, IN_CHANNELS, ww, wh, x0, y0);
+  if (dq->bands)
+    bands (rgb, gain, width, height, quant_step, x0, y0, ww, wh, s);
+  evenlight_planes_ensure (&s->x, dq->in_channels, ww, wh, x0, y0);
   for (gint y = 0; y < wh; y++)
     {
       const gfloat *src = rgb + ((gsize) (y0 + y) * width + x0) * 3;
@@ -376,6 +451,23 @@ render (const EvenlightDequant *dq, const gfloat *rgb, const gfloat *gain,
           g[x] = clean (src[3 * x + 1]);
           b[x] = clean (src[3 * x + 2]);
           st[x] = STEP_SCALE * clean_gain (gs[x]) * quant_step;
+        }
+      if (dq->bands)
+        {
+          const gint  bw = s->bx1 - s->bx0;
+          const gsize o = (gsize) (y0 + y - s->by0) * bw + (x0 - s->bx0);
+          gfloat     *ch[3] = { r, g, b };
+          for (gint c = 0; c < 3; c++)
+            {
+              gfloat       *bb = evenlight_planes_row (&s->x, 4 + c, y);
+              const gfloat *off = s->offset[c] + o;
+              for (gint x = 0; x < ww; x++)
+                {
+                  gfloat v = clean_gain (gs[x]) * quant_step * off[x];
+                  ch[c][x] = clean (ch[c][x] + v);
+                  bb[x] = STEP_SCALE * v;
+                }
+            }
         }
     }
   evenlight_nn_pack2 (&s->x, 1.0f, 0.0f, &s->p);
@@ -406,10 +498,15 @@ render (const EvenlightDequant *dq, const gfloat *rgb, const gfloat *gain,
         {
           gint   wx = rect->x + x - x0;
           gfloat a = blend (clean_gain (gain[(gsize) (rect->y + y) * width + rect->x + x]));
+          const gfloat *src = rgb + ((gsize) (rect->y + y) * width + rect->x + x) * 3;
           for (gint c = 0; c < 3; c++)
             {
-              gfloat jt = evenlight_planes_row (&s->x, c, wy)[wx];
+              gfloat jt = clean (src[c]);
               gfloat e = evenlight_planes_row (&s->e, c, wy)[wx];
+              /* v3: E is relative to the moved J̃ (the input's first
+               * channels), which the blend weighs as well. */
+              if (dq->bands)
+                e += evenlight_planes_row (&s->x, c, wy)[wx] - jt;
               dst[3 * x + c] = clean (jt + a * e);
             }
         }

@@ -27,6 +27,7 @@ G_BEGIN_DECLS
  * v1 plus a context branch at 1/4 … 1/16 resolution. */
 #define EVENLIGHT_DEQUANT_ARCH_V1    "evenlight-dequant-v1"
 #define EVENLIGHT_DEQUANT_ARCH_V2    "evenlight-dequant-v2"
+#define EVENLIGHT_DEQUANT_ARCH_V3    "evenlight-dequant-v3"
 /* The architecture of the shipped weights, and their file. */
 #define EVENLIGHT_DEQUANT_ARCH       EVENLIGHT_DEQUANT_ARCH_V1
 #define EVENLIGHT_DEQUANT_FILE       "evenlight-dequant-v1.bin"
@@ -37,7 +38,7 @@ G_BEGIN_DECLS
 /* Pixels a region reads beyond each side, at most (DEQUANT.md §2): the
  * receptive field of v2 (76 pixels, rounded up to 80) plus up to 15 for
  * the window origin, which sits on a multiple of 16 (four halvings). v1
- * reads at most 25. */
+ * reads at most 25, v3 at most 25 + EVENLIGHT_DEQUANT_BAND_MARGIN = 89. */
 #define EVENLIGHT_DEQUANT_MARGIN     96
 
 typedef struct _EvenlightDequant EvenlightDequant;
@@ -80,6 +81,23 @@ gboolean          evenlight_dequant_render_region (const EvenlightDequant *dequa
                                                    const EvenlightRect    *rect,
                                                    gfloat                 *out,
                                                    GError                **error);
+
+/* Band positions (core/dequant-bands.c, DEQUANT.md §1a): for a
+ * @width × @height plane of quantisation levels (≥ 0, or
+ * EVENLIGHT_DEQUANT_BAND_SKIP for a pixel that is neither moved nor a
+ * contour to its neighbours: a clipped one), @offset receives where in
+ * its interval each pixel most likely lies, in levels, in [−½, ½], from its
+ * distances inside its band to the contours with the levels one above and
+ * one below, capped at EVENLIGHT_DEQUANT_BAND_CAP pixels. A pixel's value
+ * depends only on the levels within EVENLIGHT_DEQUANT_BAND_MARGIN pixels of
+ * it (and the image border). Thread-safe. */
+#define EVENLIGHT_DEQUANT_BAND_CAP     64
+#define EVENLIGHT_DEQUANT_BAND_MARGIN  EVENLIGHT_DEQUANT_BAND_CAP
+#define EVENLIGHT_DEQUANT_BAND_SKIP    (-2)
+void              evenlight_dequant_bands         (const gint32 *level,
+                                                   gint          width,
+                                                   gint          height,
+                                                   gfloat       *offset);
 
 /* For methods that do not report a gain (the CNN enhancement, a plain
  * curve): gain = max(R,G,B) of @after / max(R,G,B) of @before per pixel

@@ -127,7 +127,7 @@ evenlight_conv_clear (EvenlightConv *conv)
 
 /* ---- Convolutions --------------------------------------------------------- */
 
-#define MAX_TAPS (16 * 9)
+#define MAX_TAPS (28 * 9)   /* the widest input: dequant v3, 4 × 7 channels */
 #define MAX_COUT 64
 
 void

@@ -185,16 +185,139 @@ test_loading (void)
   g_free (path);
 }
 
+/* Band positions (core/dequant-bands.c) on shapes whose answer is known. */
+static gfloat
+band_at (const gint32 *level, gint w, gint h, gint x, gint y)
+{
+  gfloat *off = g_new (gfloat, (gsize) w * h), v;
+  evenlight_dequant_bands (level, w, h, off);
+  v = off[(gsize) y * w + x];
+  g_free (off);
+  return v;
+}
+
+/* The largest |offset| over the plane. */
+static gdouble
+band_max (const gint32 *level, gint w, gint h)
+{
+  gfloat *off = g_new (gfloat, (gsize) w * h);
+  gdouble worst = 0.0;
+  evenlight_dequant_bands (level, w, h, off);
+  for (gint i = 0; i < w * h; i++)
+    worst = MAX (worst, fabs (off[i]));
+  g_free (off);
+  return worst;
+}
+
+static void
+test_bands (void)
+{
+  const gint w = 300, h = 40, bw = 20;
+  gint32    *level = g_new (gint32, (gsize) w * h);
+  gfloat    *off = g_new (gfloat, (gsize) w * h), *sub;
+  gdouble    worst = 0.0;
+  gint       diff;
+
+  /* A horizontal ramp of bands bw wide: each band's pixels climb from
+   * −½ + ½/bw to ½ − ½/bw, linearly (bands fully inside, not the first or
+   * the last, which have one contour only). */
+  for (gint y = 0; y < h; y++)
+    for (gint x = 0; x < w; x++)
+      level[y * w + x] = x / bw;
+  evenlight_dequant_bands (level, w, h, off);
+  for (gint y = 0; y < h; y++)
+    for (gint x = bw; x < w - bw; x++)
+      worst = MAX (worst, fabs (off[y * w + x] - ((x % bw + 0.5) / bw - 0.5)));
+  printf ("bands: ramp of %d px bands: max |offset − ramp| = %.2e\n", bw, worst);
+  CHECK (worst < 1e-6, "ramp offsets differ from the ramp by %g", worst);
+  /* The first band has no lower contour: it falls toward its level away
+   * from the upper one, and stays there beyond the cap. */
+  CHECK (fabs (off[19] - 0.5f * (64 - 0.5f) / (64 + 0.5f)) < 1e-6
+         && off[0] > 0.0f && off[0] < off[19], "one-sided band: %g … %g", off[0], off[19]);
+
+  /* Steps of two levels are edges: no contour, no offset. */
+  for (gint y = 0; y < h; y++)
+    for (gint x = 0; x < w; x++)
+      level[y * w + x] = 2 * (x / bw);
+  worst = band_max (level, w, h);
+  CHECK (worst == 0.0, "two-level steps moved a pixel by %g", worst);
+
+  /* A clipped pixel (EVENLIGHT_DEQUANT_BAND_SKIP) is no contour: a band
+   * of level 0 next to clipped pixels stays at its level; and it does not
+   * move. */
+  for (gint y = 0; y < h; y++)
+    for (gint x = 0; x < w; x++)
+      level[y * w + x] = x < 150 ? 0 : EVENLIGHT_DEQUANT_BAND_SKIP;
+  worst = band_max (level, w, h);
+  CHECK (worst == 0.0, "clipped pixels moved a pixel by %g", worst);
+
+  /* Geodesic: a band sees a contour only through its own pixels. A wall
+   * of another level (5) between a pixel and the contour beyond it makes
+   * the way round it long: the pixel stays further from +½. */
+  for (gint y = 0; y < h; y++)
+    for (gint x = 0; x < w; x++)
+      level[y * w + x] = x >= 100 ? 1 : (x == 90 && y > 0 ? 5 : 0);
+  CHECK (band_at (level, w, h, 89, 39) < band_at (level, w, h, 91, 39) - 0.05f,
+         "the wall did not hide the contour: %g vs %g", band_at (level, w, h, 89, 39),
+         band_at (level, w, h, 91, 39));
+
+  /* A window with EVENLIGHT_DEQUANT_BAND_MARGIN pixels around a pixel
+   * gives it the whole image's value; half of that does not always. */
+  {
+    const gint W = 200, H = 160, m = EVENLIGHT_DEQUANT_BAND_MARGIN;
+    gint32    *lv = g_new (gint32, (gsize) W * H);
+    gfloat    *whole = g_new (gfloat, (gsize) W * H);
+    GRand     *rand = g_rand_new_with_seed (11);
+
+    /* Slanted bands about 150 px wide, a few ±1 specks far apart:
+     * contours up to the cap away. */
+    for (gint y = 0; y < H; y++)
+      for (gint x = 0; x < W; x++)
+        lv[y * W + x] = (x + y / 2) / 150 + (g_rand_int_range (rand, 0, 5000) == 0);
+    evenlight_dequant_bands (lv, W, H, whole);
+    for (gint pass = 0; pass < 2; pass++)
+      {
+        gint    mm = pass == 0 ? m : m / 2, sw = 2 * mm + 1, windows = 0;
+        gint32 *cut = g_new (gint32, (gsize) sw * sw);
+
+        sub = g_new (gfloat, (gsize) sw * sw);
+        diff = 0;
+        for (gint cy = m; cy < H - m; cy += 3)
+          for (gint cx = m; cx < W - m; cx += 3, windows++)
+            {
+              for (gint y = 0; y < sw; y++)
+                memcpy (cut + y * sw, lv + (cy - mm + y) * W + cx - mm, sizeof (gint32) * sw);
+              evenlight_dequant_bands (cut, sw, sw, sub);
+              diff += sub[mm * sw + mm] != whole[cy * W + cx];
+            }
+        printf ("bands: margin %d: %d of %d window centres differ from the whole image\n",
+                mm, diff, windows);
+        if (pass == 0)
+          CHECK (diff == 0, "margin %d: %d centres differ from the whole image", mm, diff);
+        else
+          CHECK (diff > 0, "margin %d should be too small here (the test lost its teeth)", mm);
+        g_free (cut);
+        g_free (sub);
+      }
+    g_rand_free (rand);
+    g_free (lv);
+    g_free (whole);
+  }
+  g_free (level);
+  g_free (off);
+}
+
 int
 main (void)
 {
-  /* Both architectures: v1, and v2 with its context branch (random weights,
-   * branch switched on). The regions of test_regions cross the inner tile
+  /* The three architectures: v1, v2 with its context branch (random
+   * weights, branch switched on), v3 with the band positions. The regions of test_regions cross the inner tile
    * borders of evenlight_dequant_apply, so a margin too small for the
    * receptive field shows up there. */
   static const gchar *sets[][2] = {
     { "dequant-golden-weights.bin", "dequant-golden.bin" },
-    { "dequant-golden-v2-weights.bin", "dequant-golden-v2.bin" } };
+    { "dequant-golden-v2-weights.bin", "dequant-golden-v2.bin" },
+    { "dequant-golden-v3-weights.bin", "dequant-golden-v3.bin" } };
 
   for (guint k = 0; k < G_N_ELEMENTS (sets); k++)
     {
@@ -213,6 +336,7 @@ main (void)
         }
     }
   test_loading ();
+  test_bands ();
   if (failures)
     fprintf (stderr, "%d failure(s)\n", failures);
   return failures ? 1 : 0;

@@ -12,6 +12,9 @@ noise σ = 0.5/255, fixed seed), the dark 8-bit capture Ja is restored by
 
   stretch            Ja · (1 / max Ja)                      (one global gain)
   LAIC               core/laic.c (tests/laic/laic-run)
+  LAIC + bands       then the band positions alone (core/dequant-bands.c
+                     through bands.py, weighed by the gain as core/dequant.c
+                     does: what a v3 network starts from)
   LAIC + G (file)    then the C dequantization network of each --weights
                      file (the LAIC gains are computed once: --gain-from)
   main network       the evenlight CLI, --method net, default sliders
@@ -54,6 +57,7 @@ from scipy.ndimage import gaussian_filter
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import bands   # noqa: E402
 import data    # noqa: E402
 import model   # noqa: E402
 
@@ -151,6 +155,16 @@ def banding(out, ideal):
     return float(np.sqrt(np.mean((gx ** 2 + gy ** 2)[flat])) * 255)
 
 
+def with_bands(img, gain, q=1 / 255.0):
+    """@img (brightened by @gain) moved by the band positions, weighed by the
+    gain as core/dequant.c weighs a v3 network's correction."""
+    st = (gain * np.float32(q)).astype(np.float32)[..., None]
+    lv = bands.levels_of(img, st)
+    off = np.stack([bands.offsets(lv[..., c]) for c in range(3)], axis=-1)
+    a = np.clip((gain - 2.0) / 2.0, 0, 1)[..., None]
+    return np.clip(img + a * st * off, 0, 1)
+
+
 def run_cli(cli, weights, ja, tmp):
     return cached((np.ascontiguousarray(ja, "<f4").tobytes(), cli, weights,
                    open(weights, "rb").read()), lambda: _run_cli(cli, weights, ja, tmp))
@@ -178,6 +192,8 @@ def restore(tool, cli, args, gnames, Jt, J, a_g, sigma, gen, tmp, pos):
     ideal["stretch"] = np.minimum(clean * gflat, 1)
     out["LAIC"], gain, msg = run_c(tool, ja, tmp)
     ideal["LAIC"] = np.minimum(clean * gain[..., None], 1)
+    out["LAIC + bands"] = with_bands(out["LAIC"], gain)
+    ideal["LAIC + bands"] = ideal["LAIC"]
     gp = os.path.join(tmp, "laic-gain.raw")
     with open(gp, "wb") as f:   # single-channel, as laic-run writes it
         h, w = gain.shape
@@ -217,7 +233,7 @@ def main():
     tags = [os.path.basename(w).replace("evenlight-dequant-", "").replace(".bin", "")
             for w in args.weights]
     gnames = [f"LAIC + G {t}" for t in tags]
-    names = ["stretch", "LAIC"] + gnames + ["main network"]
+    names = ["stretch", "LAIC", "LAIC + bands"] + gnames + ["main network"]
 
     _, val, src = data.photo_lists()
     if args.limit:
@@ -291,7 +307,7 @@ def make_grid(src, path, gname, size=160):
                 best, pos = g, (y, x)
     y, x = pos
     cols = [("ideal LAIC", ideal), ("stretch", out["stretch"]), ("LAIC", out["LAIC"]),
-            (gname, out[gname])]
+            ("LAIC + bands", out["LAIC + bands"]), (gname, out[gname])]
     tiles = [np.clip(im[y:y + size, x:x + size], 0, 1) for _, im in cols]
     # Second row: the same crops with contrast amplified 4× around their
     # mean, so that the bands are visible at a glance.

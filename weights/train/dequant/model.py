@@ -41,12 +41,14 @@ import torch.nn.functional as F
 
 ARCH_V1 = "evenlight-dequant-v1"
 ARCH_V2 = "evenlight-dequant-v2"
+ARCH_V3 = "evenlight-dequant-v3"
 ARCH = ARCH_V2
 WIDTH = 12          # feature channels at half resolution
 CTX_WIDTH = 16      # feature channels of the context branch (v2)
 N_BLOCKS = 4        # residual blocks
 STEP_SCALE = 4.0    # input scaling of the quantisation-interval width
 IN_CH = 4
+IN_CH_V3 = 7        # v3: J̃ moved by the band positions b, the step, b
 
 
 def rpad(x, n=1):
@@ -99,9 +101,11 @@ class ResBlock(nn.Module):
 
 
 class DequantNet(nn.Module):
-    def __init__(self, width=WIDTH, n_blocks=N_BLOCKS, ctx=True, ctx_width=CTX_WIDTH):
+    def __init__(self, width=WIDTH, n_blocks=N_BLOCKS, ctx=True, ctx_width=CTX_WIDTH,
+                 bands=False):
         super().__init__()
-        self.head = nn.Conv2d(4 * IN_CH, width, 3)
+        self.bands = bands
+        self.head = nn.Conv2d(4 * (IN_CH_V3 if bands else IN_CH), width, 3)
         self.ctx = None
         if ctx:
             c = ctx_width
@@ -122,9 +126,10 @@ class DequantNet(nn.Module):
         nn.init.normal_(self.tail.weight, std=1e-3)
         nn.init.zeros_(self.tail.bias)
 
-    def residual(self, jt, step):
+    def residual(self, jt, step, band=None):
         h, w = jt.shape[-2:]
-        x = torch.cat([jt, STEP_SCALE * step], dim=1)
+        x = torch.cat([jt, STEP_SCALE * step] + ([] if band is None else [STEP_SCALE * band]),
+                      dim=1)
         f = F.relu(self.head(rpad(pack2(x))))
         if self.ctx is not None:
             t = {"ctx.out.weight": self.ctx["out"].weight, "ctx.out.bias": self.ctx["out"].bias}
@@ -133,11 +138,17 @@ class DequantNet(nn.Module):
             f = b(f)
         return unpack2(self.tail(rpad(f)), h, w)
 
-    def forward(self, jt, step):
-        return torch.clamp(jt + self.residual(jt, step), 0.0, 1.0)
+    def forward(self, jt, step, band=None):
+        """band (v3): the band positions in image units, gain · q · offset
+        (bands.py); J̃ moves by it before the network sees it."""
+        if band is not None:
+            jt = torch.clamp(jt + band, 0.0, 1.0)
+        return torch.clamp(jt + self.residual(jt, step, band), 0.0, 1.0)
 
     @property
     def arch(self):
+        if self.bands:
+            return ARCH_V3
         return ARCH_V1 if self.ctx is None else ARCH_V2
 
 
@@ -199,11 +210,13 @@ class FoldedNet(nn.Module):
         self.t = {k: torch.as_tensor(v) for k, v in tensors.items()}
         self.n_blocks = sum(1 for k in self.t if k.endswith(".conv1.weight"))
         self.has_ctx = "ctx.enc1.weight" in self.t
+        self.bands = self.t["head.weight"].shape[1] == 4 * IN_CH_V3
 
-    def residual(self, jt, step):
+    def residual(self, jt, step, band=None):
         t = self.t
         h, w = jt.shape[-2:]
-        x = torch.cat([jt, STEP_SCALE * step], dim=1)
+        x = torch.cat([jt, STEP_SCALE * step] + ([] if band is None else [STEP_SCALE * band]),
+                      dim=1)
         f = F.relu(F.conv2d(rpad(pack2(x)), t["head.weight"], t["head.bias"]))
         if self.has_ctx:
             f = context(t, f, lambda n, x, s: F.conv2d(rpad(x), t[n + ".weight"],
@@ -215,8 +228,10 @@ class FoldedNet(nn.Module):
                              t[f"blocks.{k}.conv2.bias"])
         return unpack2(F.conv2d(rpad(f), t["tail.weight"], t["tail.bias"]), h, w)
 
-    def forward(self, jt, step):
-        return torch.clamp(jt + self.residual(jt, step), 0.0, 1.0)
+    def forward(self, jt, step, band=None):
+        if band is not None:
+            jt = torch.clamp(jt + band, 0.0, 1.0)
+        return torch.clamp(jt + self.residual(jt, step, band), 0.0, 1.0)
 
 
 def count_params(tensors):

@@ -6,7 +6,14 @@
 
 Usage: train.py [--minutes 60] [--out weights/evenlight-dequant-v2.bin]
                [--run weights/train/runs/dequant-v2] [--init weights/evenlight-dequant-v1.bin]
-               [--v1]
+               [--v1 | --v3]
+
+--v3 trains the network on top of the band positions (bands.py, the C
+code of core/dequant-bands.c through ctypes): J̃ moves by them before G
+sees it, and G gets them as three more input channels. From --init (a v1
+file) it copies every convolution, the head's into its first 16 input
+channels (the new ones start at zero), and restarts the tail near zero, so
+that the run starts from the band positions alone.
 
 Data: the product recipe (data.darken_gain): a gain applied to the 8-bit
 capture, target the clean capture under the same gain. --init starts from
@@ -57,6 +64,13 @@ def psnr(a, b):
     return 10 * math.log10(1.0 / max(mse, 1e-12))
 
 
+def band_of(Jt, st):
+    """The band positions of a batch of brightened captures in image units
+    (gain · q · offset), as core/dequant.c computes them."""
+    import bands
+    return st * bands.offsets_batch(Jt, st)
+
+
 def export_to(net, path):
     import export   # weights/train/export.py, the container writer
     return export.write(path, model.folded_state(net), net.arch)
@@ -64,13 +78,19 @@ def export_to(net, path):
 
 def init_from(net, path):
     """Copies the (folded) convolutions of an exported network into @net;
-    batch norms become the identity (eps aside)."""
+    batch norms become the identity (eps aside). A head with more input
+    channels than the file's gets the file's in its first ones."""
     import export
     _, t = export.decode(open(path, "rb").read(), path)
     t = {k: torch.from_numpy(np.array(v)) for k, v in t.items()}
     with torch.no_grad():
         for name, p in net.named_parameters():
-            if name in t:
+            if name not in t:
+                continue
+            if name == "head.weight" and p.shape != t[name].shape:
+                p.zero_()
+                p[:, :t[name].shape[1]] = t[name]
+            else:
                 p.copy_(t[name])
         for b in net.blocks:
             for bn in (b.bn1, b.bn2):
@@ -87,7 +107,10 @@ def main():
     ap.add_argument("--run", default=os.path.join(ROOT, "weights", "train", "runs", "dequant-v2"))
     ap.add_argument("--init", default=os.path.join(ROOT, "weights", "evenlight-dequant-v1.bin"))
     ap.add_argument("--v1", action="store_true", help="no context branch")
+    ap.add_argument("--v3", action="store_true",
+                    help="no context branch, on top of the band positions")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--lr", type=float, default=LR_G, help="Adam's rate for G, cosine-decayed")
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -117,16 +140,22 @@ def main():
     vgen = torch.Generator().manual_seed(1234)
     _, vJt, vT, vlo, vhi, vstep, _ = data.darken_gain(
         vJ, *data.random_params(vrng, 24, CLEAN_FRAC), gen=vgen)
-    say(f"val batch: PSNR(J̃ vs T) = {psnr(vJt, vT):.3f} dB")
+    vband = band_of(vJt, vstep) if args.v3 else None
+    say(f"val batch: PSNR(J̃ vs T) = {psnr(vJt, vT):.3f} dB"
+        + (f", J̃ + bands {psnr((vJt + vband).clamp(0, 1), vT):.3f} dB" if args.v3 else ""))
 
-    G, D = model.DequantNet(ctx=not args.v1), model.Discriminator()
+    G, D = model.DequantNet(ctx=not (args.v1 or args.v3), bands=args.v3), model.Discriminator()
     if args.init:
         init_from(G, args.init)
         say(f"initialised from {args.init}")
+        if args.v3:
+            with torch.no_grad():
+                G.tail.weight.normal_(0, 1e-3)
+                G.tail.bias.zero_()
     G.eval()   # frozen batch-norm statistics (module doc)
     n_g = model.count_params(model.folded_state(G))
     say(f"G: {G.arch}, width {model.WIDTH}, {model.N_BLOCKS} blocks, {n_g} exported params")
-    opt_g = torch.optim.Adam(G.parameters(), lr=LR_G)
+    opt_g = torch.optim.Adam(G.parameters(), lr=args.lr)
     opt_d = torch.optim.Adam(D.parameters(), lr=LR_D, betas=(0.5, 0.999))
     sampler = data.CropSampler(train_ph, CROP, rng)
     budget = args.minutes * 60.0
@@ -140,11 +169,11 @@ def main():
             break
         frac = el / budget
         for g in opt_g.param_groups:   # cosine decay of the learning rate
-            g["lr"] = LR_G * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * frac)))
+            g["lr"] = args.lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * frac)))
         J = sampler.batch(BATCH)
         _, Jt, T, lo, hi, st, _ = data.darken_gain(
             J, *data.random_params(rng, BATCH, CLEAN_FRAC), gen=gen)
-        Jh = G(Jt, st)
+        Jh = G(Jt, st, band_of(Jt, st) if args.v3 else None)
         l_inf = losses.barrier(Jh, lo, hi)
         l_fid = losses.fidelity(Jh, T, lo, hi)
         l_grad = losses.gradient(Jh, T, lo, hi)
@@ -167,7 +196,7 @@ def main():
         if now - last_export > EXPORT_EVERY or now - start > budget:
             last_export = now
             with torch.no_grad():
-                vh = G(vJt, vstep)
+                vh = G(vJt, vstep, vband)
                 vp = psnr(vh, vT)
                 vb = float(losses.barrier(vh, vlo, vhi))
                 # Selection: the value and gradient terms on the val batch.
