@@ -10,6 +10,9 @@
  * written through drawable-io.c exactly as for the main procedure: float
  * in the image's colour space, alpha untouched, gray stays gray (LAIC
  * applies one gain to all three channels, so R = G = B is kept).
+ *
+ * The dialog, with its preview, is ui/dark-dialog.c; OK reuses the LAIC
+ * result it computed.
  */
 #include <libgimp/gimp.h>
 #include <libgimp/gimpui.h>
@@ -19,6 +22,7 @@
 #include "dark.h"
 #include "dequant.h"
 #include "drawable-io.h"
+#include "dark-dialog.h"
 #include "laic.h"
 #include "plugin-common.h"
 #include "plugin-paths.h"
@@ -99,54 +103,6 @@ evenlight_dark_register (void)
   gimp_plugin_menu_register (PLUG_IN_DARK_PROC, "<Image>/Colors/Tone Mapping");
 }
 
-/* The dialog: one check box. Returns FALSE when cancelled. */
-static gboolean
-dark_dialog (DarkVals *vals)
-{
-  GtkWidget *dialog, *vbox, *label, *check;
-  gboolean   ok;
-
-  gimp_ui_init (PLUG_IN_BINARY, FALSE);
-  dialog = gimp_dialog_new (_("Even Light for Dark Photos"), PLUG_IN_DARK_ROLE,
-                            NULL, 0,
-                            gimp_standard_help_func, PLUG_IN_DARK_PROC,
-                            _("_Cancel"), GTK_RESPONSE_CANCEL,
-                            _("_OK"),     GTK_RESPONSE_OK,
-                            NULL);
-  gtk_dialog_set_alternative_button_order (GTK_DIALOG (dialog),
-                                           GTK_RESPONSE_OK,
-                                           GTK_RESPONSE_CANCEL, -1);
-  gimp_window_set_transient (GTK_WINDOW (dialog));
-
-  vbox = gtk_vbox_new (FALSE, 12);
-  gtk_container_set_border_width (GTK_CONTAINER (vbox), 12);
-  gtk_box_pack_start (GTK_BOX (gtk_dialog_get_content_area (GTK_DIALOG (dialog))),
-                      vbox, TRUE, TRUE, 0);
-
-  label = gtk_label_new (_("Brightens a very dark photo with a gain that "
-                           "adapts to each region. The whole layer is "
-                           "analysed; this can take some seconds."));
-  gtk_label_set_line_wrap (GTK_LABEL (label), TRUE);
-  gtk_misc_set_alignment (GTK_MISC (label), 0.0, 0.5);
-  gtk_box_pack_start (GTK_BOX (vbox), label, FALSE, FALSE, 0);
-
-  check = gtk_check_button_new_with_mnemonic (_("_Remove banding and noise "
-                                                "(dequantization)"));
-  gimp_help_set_help_data (check,
-                           _("Where the photo is brightened strongly, a small "
-                             "network smooths the steps between the few levels "
-                             "the capture had."), NULL);
-  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (check), vals->dequantize != 0);
-  gtk_box_pack_start (GTK_BOX (vbox), check, FALSE, FALSE, 0);
-
-  gtk_widget_show_all (dialog);
-  ok = gimp_dialog_run (GIMP_DIALOG (dialog)) == GTK_RESPONSE_OK;
-  if (ok)
-    vals->dequantize = gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (check));
-  gtk_widget_destroy (dialog);
-  return ok;
-}
-
 /* Writes @rect of the whole-layer result @rgb (source->width wide) to the
  * shadow buffer, merges it through the selection (one undo step). */
 static void
@@ -184,6 +140,27 @@ write_back (EvenlightSource     *source,
                         rect->width, rect->height);
 }
 
+/* Allocates the whole-layer buffers: @rgb always, @gain when @with_gain. */
+static gboolean
+dark_alloc (const EvenlightRect  *all,
+            gboolean              with_gain,
+            gfloat              **rgb,
+            gfloat              **gain,
+            GError              **error)
+{
+  *rgb = g_try_new (gfloat, (gsize) all->width * all->height * 3);
+  if (with_gain)
+    *gain = g_try_new (gfloat, (gsize) all->width * all->height);
+  if (*rgb != NULL && (! with_gain || *gain != NULL))
+    return TRUE;
+  g_clear_pointer (rgb, g_free);
+  g_clear_pointer (gain, g_free);
+  g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+               _("Not enough memory to process a %d × %d layer."),
+               all->width, all->height);
+  return FALSE;
+}
+
 static GimpPDBStatusType
 dark_process (gint32      drawable_id,
               GimpRunMode run_mode,
@@ -196,16 +173,33 @@ dark_process (gint32      drawable_id,
   EvenlightRect       rect, all;
   GimpPDBStatusType   status = GIMP_PDB_EXECUTION_ERROR;
   gfloat             *rgb = NULL, *gain = NULL;
+  gboolean            analysed = FALSE;
   gint                n_threads = (gint) g_get_num_processors ();
   gint64              t0 = g_get_monotonic_time (), t1, t2;
 
   if (! evenlight_source_init (&source, drawable_id, error))
     return GIMP_PDB_CALLING_ERROR;
+  all = (EvenlightRect) { 0, 0, source.width, source.height };
 
-  if (run_mode == GIMP_RUN_INTERACTIVE && ! dark_dialog (vals))
+  if (run_mode == GIMP_RUN_INTERACTIVE)
     {
-      status = GIMP_PDB_CANCEL;
-      goto out;
+      GError *dialog_error = NULL;
+
+      /* The dialog runs LAIC for its preview as soon as it opens (with
+       * the gain, as the check box may change); OK reuses that result. */
+      if (! dark_alloc (&all, TRUE, &rgb, &gain, error))
+        goto out;
+      if (! evenlight_dark_dialog_run (&source, &vals->dequantize, rgb, gain, &dequant,
+                                      &dialog_error))
+        {
+          if (dialog_error == NULL)
+            status = GIMP_PDB_CANCEL;
+          else
+            g_propagate_error (error, dialog_error);
+          goto out;
+        }
+      analysed = TRUE;
+      t0 = g_get_monotonic_time ();
     }
   if (! gimp_drawable_mask_intersect (drawable_id, &rect.x, &rect.y,
                                       &rect.width, &rect.height))
@@ -214,32 +208,27 @@ dark_process (gint32      drawable_id,
       goto out;
     }
   /* A missing weights file is reported before any work is done. */
-  if (vals->dequantize)
+  if (! vals->dequantize)
+    g_clear_pointer (&dequant, evenlight_dequant_free);
+  else if (dequant == NULL)
     {
       dequant = evenlight_plugin_load_dequant (error);
       if (dequant == NULL)
         goto out;
     }
 
-  all = (EvenlightRect) { 0, 0, source.width, source.height };
-  rgb = g_try_new (gfloat, (gsize) all.width * all.height * 3);
-  if (vals->dequantize)
-    gain = g_try_new (gfloat, (gsize) all.width * all.height);
-  if (rgb == NULL || (vals->dequantize && gain == NULL))
-    {
-      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
-                   _("Not enough memory to process a %d × %d layer."),
-                   all.width, all.height);
-      goto out;
-    }
-
   gimp_progress_init (_("Even Light for Dark Photos"));
-  evenlight_source_read (&all, rgb, &source, NULL);
-  gimp_progress_update (0.1);
-  evenlight_laic_params_init_default (&params);
-  if (! evenlight_laic (&params, rgb, all.width, all.height, n_threads, gain,
-                        error))
-    goto out;
+  if (! analysed)
+    {
+      if (! dark_alloc (&all, vals->dequantize, &rgb, &gain, error))
+        goto out;
+      evenlight_source_read (&all, rgb, &source, NULL);
+      gimp_progress_update (0.1);
+      evenlight_laic_params_init_default (&params);
+      if (! evenlight_laic (&params, rgb, all.width, all.height, n_threads,
+                            gain, error))
+        goto out;
+    }
   t1 = g_get_monotonic_time ();
   gimp_progress_update (vals->dequantize ? 0.7 : 0.9);
   /* The drawable's precision may be higher than 8 bits, but a capture
@@ -253,11 +242,17 @@ dark_process (gint32      drawable_id,
   gimp_progress_update (0.9);
   write_back (&source, rgb, &rect);
   gimp_progress_update (1.0);
-  if (g_getenv ("EVENLIGHT_DEBUG") != NULL)
-    g_printerr ("evenlight-dark: %d x %d layer: LAIC %.1f ms, dequantization "
-                "%.1f ms, written in %.1f ms\n", all.width, all.height,
-                (t1 - t0) / 1000.0, (t2 - t1) / 1000.0,
-                (g_get_monotonic_time () - t2) / 1000.0);
+  if (evenlight_debug_enabled ())
+    {
+      gchar *laic = analysed ? g_strdup ("from the dialog")
+                             : g_strdup_printf ("%.1f ms", (t1 - t0) / 1000.0);
+
+      g_printerr ("evenlight-dark: %d x %d layer: LAIC %s, dequantization "
+                  "%.1f ms, written in %.1f ms\n", all.width, all.height,
+                  laic, (t2 - t1) / 1000.0,
+                  (g_get_monotonic_time () - t2) / 1000.0);
+      g_free (laic);
+    }
 
   if (run_mode != GIMP_RUN_NONINTERACTIVE)
     gimp_displays_flush ();

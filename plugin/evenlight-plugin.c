@@ -227,7 +227,7 @@ process (gint32          drawable_id,
   t1 = g_get_monotonic_time ();
   if (! evenlight_source_apply (&source, context, &params, &rect, TRUE, error))
     goto out;
-  if (g_getenv ("EVENLIGHT_DEBUG") != NULL)
+  if (evenlight_debug_enabled ())
     g_printerr ("evenlight: %d x %d layer: context %.1f ms, %d x %d rendered "
                 "and written in %.1f ms\n", source.width, source.height,
                 (t1 - t0) / 1000.0, rect.width, rect.height,

@@ -46,4 +46,11 @@ gboolean evenlight_vals_load_last    (EvenlightVals *vals);
 /* Remembers @vals for the next run. */
 void     evenlight_vals_store_last   (const EvenlightVals *vals);
 
+/* Timings and preview reports on stderr, for tests and profiling. */
+static inline gboolean
+evenlight_debug_enabled (void)
+{
+  return g_getenv ("EVENLIGHT_DEBUG") != NULL;
+}
+
 #endif /* EVENLIGHT_PLUGIN_COMMON_H */

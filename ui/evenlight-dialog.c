@@ -26,6 +26,7 @@
 #include <libgimp/gimpui.h>
 
 #include "evenlight-dialog.h"
+#include "evenlight-preview.h"
 
 #define RESPONSE_RESET 1
 #define SCALE_WIDTH    200
@@ -65,12 +66,6 @@ typedef struct
   /* Main thread only: what the last preview computed before Denoise. */
   EvenlightRegionCache *cache;
 } Dialog;
-
-static gboolean
-debug_enabled (void)
-{
-  return g_getenv ("EVENLIGHT_DEBUG") != NULL;
-}
 
 /* ---- Background analysis --------------------------------------------- */
 
@@ -149,7 +144,7 @@ analyse_done (gpointer data)
   d->error = d->result_error;
   d->finished = TRUE;
 
-  if (debug_enabled ())
+  if (evenlight_debug_enabled ())
     g_printerr ("evenlight: context of %d x %d computed in %.1f ms\n",
                 d->source->width, d->source->height,
                 (g_get_monotonic_time () - d->started) / 1000.0);
@@ -163,10 +158,7 @@ analyse_done (gpointer data)
   else if (! g_error_matches (d->error, EVENLIGHT_ERROR,
                               EVENLIGHT_ERROR_CANCELLED))
     {
-      gtk_label_set_text (GTK_LABEL (d->status), d->error->message);
-      gtk_widget_show (d->status);
-      gtk_dialog_set_response_sensitive (GTK_DIALOG (d->dialog),
-                                         GTK_RESPONSE_OK, FALSE);
+      evenlight_preview_dialog_fail (d->dialog, d->status, d->error->message);
     }
   return G_SOURCE_REMOVE;
 }
@@ -207,9 +199,7 @@ preview_update (GimpPreview *preview,
   EvenlightParams  params;
   EvenlightRect    rect;
   GError          *error = NULL;
-  const Babl      *u8;
-  gfloat          *rgb, *pixels;
-  guchar          *bytes;
+  gfloat          *rgb;
   gsize            n;
   gint64           t0;
 
@@ -243,49 +233,13 @@ preview_update (GimpPreview *preview,
       g_free (rgb);
       return;
     }
-  if (debug_enabled ())
+  if (evenlight_debug_enabled ())
     g_printerr ("evenlight: preview %d x %d at (%d, %d) rendered in %.1f ms\n",
                 rect.width, rect.height, rect.x, rect.y,
                 (g_get_monotonic_time () - t0) / 1000.0);
 
-  pixels = g_new (gfloat, n * source->n_channels);
-  evenlight_source_get (source, &rect, pixels);
-  evenlight_source_merge (source, pixels, rgb, n);
-
-  /* The preview draws 8-bit data in the drawable's layout and colour
-   * space; babl rounds as GIMP does when it stores the final float result
-   * into an 8-bit layer. */
-  if (source->gray)
-    u8 = babl_format_with_space (source->has_alpha ? "Y'A u8" : "Y' u8",
-                                 source->format);
-  else
-    u8 = babl_format_with_space (source->has_alpha ? "R'G'B'A u8" : "R'G'B' u8",
-                                 source->format);
-  bytes = g_new (guchar, n * source->n_channels);
-  babl_process (babl_fish (source->format, u8), pixels, bytes, n);
-  gimp_preview_draw_buffer (preview, bytes, rect.width * source->n_channels);
-
-  g_free (bytes);
-  g_free (pixels);
+  evenlight_preview_draw (preview, source, &rect, rgb);
   g_free (rgb);
-}
-
-/* Starts the preview on the middle of the layer (or of the selection),
- * which shows more of a photo's subject than its top-left corner. Runs
- * once, when the preview area first gets its size. */
-static void
-preview_center (GtkWidget     *area,
-                GtkAllocation *allocation,
-                Dialog        *d)
-{
-  gint x, y, width, height;
-
-  g_signal_handlers_disconnect_by_func (area, preview_center, d);
-  if (gimp_drawable_mask_intersect (d->source->drawable_id,
-                                    &x, &y, &width, &height))
-    gimp_scrolled_preview_set_position (GIMP_SCROLLED_PREVIEW (d->preview),
-                                        x + MAX (0, (width - allocation->width) / 2),
-                                        y + MAX (0, (height - allocation->height) / 2));
 }
 
 /* ---- Sliders ----------------------------------------------------------- */
@@ -340,27 +294,10 @@ build_dialog (Dialog *d)
                                            -1);
   gimp_window_set_transient (GTK_WINDOW (d->dialog));
 
-  vbox = gtk_vbox_new (FALSE, 12);
-  gtk_container_set_border_width (GTK_CONTAINER (vbox), 12);
-  gtk_box_pack_start (GTK_BOX (gtk_dialog_get_content_area (GTK_DIALOG (d->dialog))),
-                      vbox, TRUE, TRUE, 0);
-
-  d->preview = gimp_drawable_preview_new_from_drawable_id (d->source->drawable_id);
-  gtk_box_pack_start (GTK_BOX (vbox), d->preview, TRUE, TRUE, 0);
+  vbox = evenlight_preview_dialog_body (d->dialog, d->source->drawable_id,
+                                        &d->preview, &d->progress, &d->status);
   g_signal_connect (d->preview, "invalidated",
                     G_CALLBACK (preview_update), d);
-  g_signal_connect_after (gimp_preview_get_area (GIMP_PREVIEW (d->preview)),
-                          "size-allocate", G_CALLBACK (preview_center), d);
-
-  d->progress = gtk_progress_bar_new ();
-  gtk_progress_bar_set_text (GTK_PROGRESS_BAR (d->progress),
-                             _("Analysing the illumination…"));
-  gtk_box_pack_start (GTK_BOX (vbox), d->progress, FALSE, FALSE, 0);
-
-  d->status = gtk_label_new (NULL);
-  gtk_label_set_line_wrap (GTK_LABEL (d->status), TRUE);
-  gtk_misc_set_alignment (GTK_MISC (d->status), 0.0, 0.5);
-  gtk_box_pack_start (GTK_BOX (vbox), d->status, FALSE, FALSE, 0);
 
   table = gtk_table_new (3, 3, FALSE);
   gtk_table_set_col_spacings (GTK_TABLE (table), 6);

@@ -40,3 +40,27 @@ evenlight_profile_with_plugin ()
   GIMP2_DIRECTORY="$profile" EVENLIGHT_NO_BUILD=1 \
     bash "$source_root/plugin/install-user.sh" "$(dirname "$(dirname "$plugin")")" >/dev/null
 }
+
+# The GUI tests (run-ui.sh, run-dark-ui.sh, ../hostile/run-ui-close.sh).
+#
+# evenlight_ui_start NAME TOOL... -- "$@": exits 77 when GIMP or a TOOL is
+# missing, re-runs the calling script under a virtual screen of its own
+# (xvfb-run), then makes the work folder $work (removed on exit, with the
+# GIMP started into $gimp_pid killed) and sets $gimp.
+evenlight_ui_start ()
+{
+  local name=$1 p
+  shift
+  gimp=$(command -v gimp-2.10 || command -v gimp) || { echo "1..0 # SKIP gimp not installed"; exit 77; }
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do
+    command -v "$1" >/dev/null || { echo "1..0 # SKIP $1 not installed"; exit 77; }
+    shift
+  done
+  shift
+  if [ -z "${EVENLIGHT_UNDER_XVFB:-}" ]; then
+    EVENLIGHT_UNDER_XVFB=1 exec xvfb-run -a -s '-screen 0 1280x1024x24' "$0" "$@"
+  fi
+  work=$(mktemp -d "${TMPDIR:-/tmp}/evenlight-$name-XXXXXX")
+  gimp_pid=
+  trap '[ -n "$gimp_pid" ] && kill "$gimp_pid" 2>/dev/null; rm -rf "$work"' EXIT
+}

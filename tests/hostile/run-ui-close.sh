@@ -20,18 +20,8 @@ gimptests=$here/../gimp
 data=${EVENLIGHT_TEST_DATA:-$here/../data}
 weights=$data/golden-weights.bin
 
-gimp=$(command -v gimp-2.10 || command -v gimp) || { echo "1..0 # SKIP gimp not installed"; exit 77; }
-for p in xvfb-run xdotool; do
-  command -v $p >/dev/null || { echo "1..0 # SKIP $p not installed"; exit 77; }
-done
-if [ -z "${EVENLIGHT_UNDER_XVFB:-}" ]; then
-  EVENLIGHT_UNDER_XVFB=1 exec xvfb-run -a -s '-screen 0 1280x1024x24' "$0" "$@"
-fi
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/evenlight-ui-close-XXXXXX")
-gimp_pid=
-trap '[ -n "$gimp_pid" ] && kill "$gimp_pid" 2>/dev/null; rm -rf "$work"' EXIT
 . "$gimptests/profile.sh"
+evenlight_ui_start ui-close xvfb-run xdotool -- "$@"
 evenlight_make_profile "$work/profile"
 GIMP2_DIRECTORY="$work/profile" EVENLIGHT_NO_BUILD=1 \
   bash "$here/../../plugin/install-user.sh" "$(dirname "$(dirname "$plugin")")" >/dev/null \
@@ -39,15 +29,8 @@ GIMP2_DIRECTORY="$work/profile" EVENLIGHT_NO_BUILD=1 \
 "$imgtool" make rgb 8 6000 4000 "$work/close-input.png" >/dev/null \
   || { echo "Bail out! cannot make the test image"; exit 1; }
 
-n=0
-ok () { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok () { n=$((n + 1)); echo "not ok $n - $*"; }
+. "$gimptests/tap.sh"
 die () { echo "Bail out! $*"; sed 's/^/# /' "$work/gimp.log"; exit 1; }
-wait_for () {  # wait_for TENTHS COMMAND...: polls COMMAND ten times a second
-  local t=$1; shift
-  for _ in $(seq "$t"); do "$@" && return 0; sleep 0.1; done
-  return 1
-}
 dialog_id () { xdotool search --name '^Even Light$' 2>/dev/null | tail -1; }
 dialog_open () { [ -n "$(dialog_id)" ]; }
 gimp_done () { ! kill -0 "$gimp_pid" 2>/dev/null; }
@@ -66,9 +49,9 @@ xdotool key Escape
 # The preview renders only once the context is ready: none yet means the
 # dialog was closed during the computation.
 if grep -q 'preview .* rendered in' "$work/gimp.log"; then
-  not_ok "the dialog was closed during the context computation (the context was ready first)"
+  fail "the dialog was closed during the context computation (the context was ready first)"
 else
-  ok "the dialog was closed during the context computation"
+  pass "the dialog was closed during the context computation"
 fi
 wait_for 600 gimp_done || die "GIMP did not finish after the dialog was closed (plug-in hung?)"
 gimp_pid=
@@ -76,23 +59,14 @@ sed 's/^/# gimp: /' "$work/close.log" 2>/dev/null
 grep '^evenlight:' "$work/gimp.log" | sed 's/^/# /'
 
 if grep -q '^close ok' "$work/close.log" 2>/dev/null; then
-  ok "the plug-in returned (cancelled) without error"
+  pass "the plug-in returned (cancelled) without error"
 else
-  not_ok "close: $(grep '^close ' "$work/close.log" 2>/dev/null)"
+  fail "close: $(grep '^close ' "$work/close.log" 2>/dev/null)"
 fi
 if grep -q '^close-clean ok' "$work/close.log" 2>/dev/null; then
-  ok "image not dirty after closing the dialog (no undo step)"
+  pass "image not dirty after closing the dialog (no undo step)"
 else
-  not_ok "image dirty after closing the dialog"
+  fail "image dirty after closing the dialog"
 fi
-if grep -Eq 'evenlight.*(crash|segmentation|terminated)|plug-in-evenlight.*crashed' "$work/gimp.log"; then
-  not_ok "the plug-in crashed: $(grep -Ei 'crash|segmentation|terminated' "$work/gimp.log" | head -3)"
-else
-  ok "no plug-in crash in GIMP's log"
-fi
-if grep -E '^\(evenlight:[0-9]+\): .*(CRITICAL|WARNING)' "$work/gimp.log" | grep -v 'theme engine' >"$work/warnings"; then
-  not_ok "the plug-in printed warnings: $(head -3 "$work/warnings")"
-else
-  ok "no GLib/GTK warnings or criticals from the plug-in"
-fi
-echo "1..$n"
+evenlight_check_plugin_log "$work/gimp.log"
+evenlight_tap_end "$work/gimp.log"

@@ -1,0 +1,27 @@
+/* evenlight — GIMP 2.10 plug-in: the dialog of Even Light for Dark Photos.
+ *
+ * Copyright (C) 2026 the evenlight developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef EVENLIGHT_DARK_DIALOG_H
+#define EVENLIGHT_DARK_DIALOG_H
+
+#include "dequant.h"
+#include "drawable-io.h"
+#include "plugin-common.h"
+
+/* The dialog: a preview and one check box. As soon as it opens, LAIC runs
+ * on the whole layer (@rgb, @gain: source->width × source->height) on a
+ * worker thread; the preview shows the original until then. Returns TRUE
+ * on OK, with LAIC's result in @rgb and @gain (if OK was pressed before
+ * the analysis ended, it waits for it with GIMP's progress bar), and in
+ * *@dequant the dequantization network if the preview loaded it (else
+ * NULL). Returns FALSE when cancelled, or when LAIC failed (@error set). */
+gboolean evenlight_dark_dialog_run (EvenlightSource   *source,
+                                    gint32            *dequantize,
+                                    gfloat            *rgb,
+                                    gfloat            *gain,
+                                    EvenlightDequant **dequant,
+                                    GError           **error);
+
+#endif /* EVENLIGHT_DARK_DIALOG_H */

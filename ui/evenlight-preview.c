@@ -1,0 +1,98 @@
+/* evenlight — GIMP 2.10 plug-in: what both dialogs' previews share.
+ *
+ * Copyright (C) 2026 the evenlight developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "evenlight-preview.h"
+#include "plugin-common.h"
+
+void
+evenlight_preview_draw (GimpPreview         *preview,
+                        EvenlightSource     *source,
+                        const EvenlightRect *rect,
+                        const gfloat        *rgb)
+{
+  gsize       n = (gsize) rect->width * rect->height;
+  gfloat     *pixels = g_new (gfloat, n * source->n_channels);
+  guchar     *bytes = g_new (guchar, n * source->n_channels);
+  const Babl *u8;
+
+  evenlight_source_get (source, rect, pixels);
+  evenlight_source_merge (source, pixels, rgb, n);
+  if (source->gray)
+    u8 = babl_format_with_space (source->has_alpha ? "Y'A u8" : "Y' u8",
+                                 source->format);
+  else
+    u8 = babl_format_with_space (source->has_alpha ? "R'G'B'A u8" : "R'G'B' u8",
+                                 source->format);
+  babl_process (babl_fish (source->format, u8), pixels, bytes, n);
+  gimp_preview_draw_buffer (preview, bytes, rect->width * source->n_channels);
+  g_free (bytes);
+  g_free (pixels);
+}
+
+static void
+center_once (GtkWidget     *area,
+             GtkAllocation *allocation,
+             gpointer       preview)
+{
+  gint32 drawable_id = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (area),
+                                                           "evenlight-drawable"));
+  gint   x, y, width, height;
+
+  g_signal_handlers_disconnect_by_func (area, center_once, preview);
+  if (gimp_drawable_mask_intersect (drawable_id, &x, &y, &width, &height))
+    gimp_scrolled_preview_set_position (GIMP_SCROLLED_PREVIEW (preview),
+                                        x + MAX (0, (width - allocation->width) / 2),
+                                        y + MAX (0, (height - allocation->height) / 2));
+}
+
+void
+evenlight_preview_center (GimpScrolledPreview *preview,
+                          gint32               drawable_id)
+{
+  GtkWidget *area = gimp_preview_get_area (GIMP_PREVIEW (preview));
+
+  g_object_set_data (G_OBJECT (area), "evenlight-drawable",
+                     GINT_TO_POINTER (drawable_id));
+  g_signal_connect_after (area, "size-allocate", G_CALLBACK (center_once), preview);
+}
+
+GtkWidget *
+evenlight_preview_dialog_body (GtkWidget  *dialog,
+                               gint32      drawable_id,
+                               GtkWidget **preview,
+                               GtkWidget **progress,
+                               GtkWidget **status)
+{
+  GtkWidget *vbox = gtk_vbox_new (FALSE, 12);
+
+  gtk_container_set_border_width (GTK_CONTAINER (vbox), 12);
+  gtk_box_pack_start (GTK_BOX (gtk_dialog_get_content_area (GTK_DIALOG (dialog))),
+                      vbox, TRUE, TRUE, 0);
+
+  *preview = gimp_drawable_preview_new_from_drawable_id (drawable_id);
+  gtk_box_pack_start (GTK_BOX (vbox), *preview, TRUE, TRUE, 0);
+  evenlight_preview_center (GIMP_SCROLLED_PREVIEW (*preview), drawable_id);
+
+  *progress = gtk_progress_bar_new ();
+  gtk_progress_bar_set_text (GTK_PROGRESS_BAR (*progress),
+                             _("Analysing the illumination…"));
+  gtk_box_pack_start (GTK_BOX (vbox), *progress, FALSE, FALSE, 0);
+
+  *status = gtk_label_new (NULL);
+  gtk_label_set_line_wrap (GTK_LABEL (*status), TRUE);
+  gtk_misc_set_alignment (GTK_MISC (*status), 0.0, 0.5);
+  gtk_box_pack_start (GTK_BOX (vbox), *status, FALSE, FALSE, 0);
+  return vbox;
+}
+
+void
+evenlight_preview_dialog_fail (GtkWidget   *dialog,
+                               GtkWidget   *status,
+                               const gchar *message)
+{
+  gtk_label_set_text (GTK_LABEL (status), message);
+  gtk_widget_show (status);
+  gtk_dialog_set_response_sensitive (GTK_DIALOG (dialog), GTK_RESPONSE_OK, FALSE);
+}

@@ -1,0 +1,47 @@
+/* evenlight — GIMP 2.10 plug-in: what both dialogs' previews share.
+ *
+ * Copyright (C) 2026 the evenlight developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef EVENLIGHT_PREVIEW_H
+#define EVENLIGHT_PREVIEW_H
+
+#include <libgimp/gimp.h>
+#include <libgimp/gimpui.h>
+
+#include "drawable-io.h"
+
+/* Draws @rgb (@rect->width × @rect->height packed R'G'B' float triplets,
+ * the result for @rect of @source) into @preview: merged with the
+ * source's alpha (gray stays gray) and converted to 8-bit data in the
+ * drawable's layout and colour space; babl rounds as GIMP does when it
+ * stores the float result into an 8-bit layer. */
+void evenlight_preview_draw   (GimpPreview         *preview,
+                               EvenlightSource     *source,
+                               const EvenlightRect *rect,
+                               const gfloat        *rgb);
+
+/* Starts the scrolled @preview on the middle of the layer (or of the
+ * selection), which shows more of a photo's subject than its top-left
+ * corner, once its area first gets its size. */
+void evenlight_preview_center (GimpScrolledPreview *preview,
+                               gint32               drawable_id);
+
+/* Fills @dialog with what both dialogs show first: a scrolled 1:1
+ * preview of @drawable_id (centred as above), a progress bar for the
+ * analysis and a status line (hidden until a message is set); returns the
+ * box the dialog adds its own controls to. The caller connects the
+ * preview's "invalidated" signal. */
+GtkWidget *evenlight_preview_dialog_body (GtkWidget  *dialog,
+                                          gint32      drawable_id,
+                                          GtkWidget **preview,
+                                          GtkWidget **progress,
+                                          GtkWidget **status);
+
+/* The analysis failed: shows @message on the @status line and disables
+ * OK. */
+void evenlight_preview_dialog_fail (GtkWidget   *dialog,
+                                    GtkWidget   *status,
+                                    const gchar *message);
+
+#endif /* EVENLIGHT_PREVIEW_H */
