@@ -33,75 +33,143 @@
 
 #include <string.h>
 
+#include "image.h"   /* EVENLIGHT_CLONES */
+
 #define UNIT      10                                  /* an axial step */
 #define DIAG      14                                  /* a diagonal step */
 #define SEED      (UNIT / 2)                          /* half a pixel */
 #define CAP       (UNIT * EVENLIGHT_DEQUANT_BAND_CAP)
 #define N_ROUNDS  2                                   /* forward + backward */
 
-/* Seeds: SEED where a 4-neighbour has level k + @dir, else CAP. */
-static void
-seed (const gint32 *level, gint width, gint height, gint dir, guint16 *d)
+/* Seeds: SEED where a 4-neighbour has level k + 1 (@du) or k − 1 (@dd),
+ * else CAP. */
+static EVENLIGHT_CLONES void
+seed (const gint32 *level, gint width, gint height, guint16 *du, guint16 *dd)
 {
   for (gint y = 0; y < height; y++)
     {
       const gint32 *row = level + (gsize) y * width;
-      guint16      *drow = d + (gsize) y * width;
+      const gint32 *up = y > 0 ? row - width : row;
+      const gint32 *down = y + 1 < height ? row + width : row;
+      guint16      *urow = du + (gsize) y * width;
+      guint16      *drow = dd + (gsize) y * width;
       for (gint x = 0; x < width; x++)
         {
-          gint32   want = row[x] + dir;
-          gboolean s = (x > 0 && row[x - 1] == want)
-                       || (x + 1 < width && row[x + 1] == want)
-                       || (y > 0 && row[x - width] == want)
-                       || (y + 1 < height && row[x + width] == want);
-          drow[x] = s ? SEED : CAP;
+          gint32 k = row[x];
+          gint32 l = x > 0 ? row[x - 1] : k, r = x + 1 < width ? row[x + 1] : k;
+          gboolean su = l == k + 1 || r == k + 1 || up[x] == k + 1 || down[x] == k + 1;
+          gboolean sd = l == k - 1 || r == k - 1 || up[x] == k - 1 || down[x] == k - 1;
+          urow[x] = su ? SEED : CAP;
+          drow[x] = sd ? SEED : CAP;
         }
     }
 }
 
+/* Both distances of pixel @x of one row from the neighbouring row @nb
+ * (already final in this pass): straight across (+UNIT) and diagonally
+ * (+DIAG), only between equal levels. */
 static inline void
-relax (guint16 *d, const gint32 *level, gsize i, gsize j, gint w)
+relax_one (const gint32 *lv, const gint32 *nlv, guint16 *du, guint16 *dd,
+           const guint16 *ndu, const guint16 *ndd, gint x, gint width)
 {
-  if (level[j] == level[i] && d[j] + w < d[i])
-    d[i] = (guint16) (d[j] + w);
+  gint u = du[x], b = dd[x];
+  if (lv[x] == nlv[x])
+    {
+      u = MIN (u, ndu[x] + UNIT);
+      b = MIN (b, ndd[x] + UNIT);
+    }
+  if (x > 0 && lv[x] == nlv[x - 1])
+    {
+      u = MIN (u, ndu[x - 1] + DIAG);
+      b = MIN (b, ndd[x - 1] + DIAG);
+    }
+  if (x + 1 < width && lv[x] == nlv[x + 1])
+    {
+      u = MIN (u, ndu[x + 1] + DIAG);
+      b = MIN (b, ndd[x + 1] + DIAG);
+    }
+  du[x] = (guint16) u;
+  dd[x] = (guint16) b;
 }
 
-/* Geodesic chamfer distance inside equal-level regions (file comment). */
+/* The same for a whole row: no dependence between columns, so the inner
+ * columns (both diagonal neighbours present) vectorise. */
+static EVENLIGHT_CLONES void
+relax_rows (const gint32 *lv, const gint32 *nlv, guint16 *du, guint16 *dd,
+            const guint16 *ndu, const guint16 *ndd, gint width)
+{
+  relax_one (lv, nlv, du, dd, ndu, ndd, 0, width);
+  for (gint x = 1; x < width - 1; x++)
+    {
+      gint  l = lv[x];
+      guint u = du[x], b = dd[x];
+      guint su = ndu[x] + UNIT, sb = ndd[x] + UNIT;
+      guint lu = ndu[x - 1] + DIAG, lb = ndd[x - 1] + DIAG;
+      guint ru = ndu[x + 1] + DIAG, rb = ndd[x + 1] + DIAG;
+      u = l == nlv[x] && su < u ? su : u;
+      b = l == nlv[x] && sb < b ? sb : b;
+      u = l == nlv[x - 1] && lu < u ? lu : u;
+      b = l == nlv[x - 1] && lb < b ? lb : b;
+      u = l == nlv[x + 1] && ru < u ? ru : u;
+      b = l == nlv[x + 1] && rb < b ? rb : b;
+      du[x] = (guint16) u;
+      dd[x] = (guint16) b;
+    }
+  if (width > 1)
+    relax_one (lv, nlv, du, dd, ndu, ndd, width - 1, width);
+}
+
+/* Along the row, from the left (@dir 1) or from the right (−1): serial,
+ * the previous pixel's values kept in registers. */
 static void
-propagate (const gint32 *level, gint width, gint height, guint16 *d)
+relax_along (const gint32 *lv, guint16 *du, guint16 *dd, gint width, gint dir)
+{
+  gint   x = dir > 0 ? 0 : width - 1, end = dir > 0 ? width : -1;
+  gint32 pl = lv[x];
+  guint  pu = du[x], pb = dd[x];
+
+  for (x += dir; x != end; x += dir)
+    {
+      gint32 l = lv[x];
+      guint  u = du[x], b = dd[x];
+      if (l == pl)
+        {
+          u = MIN (u, pu + UNIT);
+          b = MIN (b, pb + UNIT);
+          du[x] = (guint16) u;
+          dd[x] = (guint16) b;
+        }
+      pl = l;
+      pu = u;
+      pb = b;
+    }
+}
+
+/* Geodesic chamfer distances inside equal-level regions (file comment):
+ * N_ROUNDS forward and backward raster passes. Within a pass a pixel takes
+ * the minimum over its four causal neighbours; taking the row above first
+ * and then the left neighbour gives the same minimum as pixel by pixel. */
+static void
+propagate (const gint32 *level, gint width, gint height, guint16 *du, guint16 *dd)
 {
   for (gint round = 0; round < N_ROUNDS; round++)
     {
       for (gint y = 0; y < height; y++)
-        for (gint x = 0; x < width; x++)
-          {
-            gsize i = (gsize) y * width + x;
-            if (x > 0)
-              relax (d, level, i, i - 1, UNIT);
-            if (y > 0)
-              {
-                relax (d, level, i, i - width, UNIT);
-                if (x > 0)
-                  relax (d, level, i, i - width - 1, DIAG);
-                if (x + 1 < width)
-                  relax (d, level, i, i - width + 1, DIAG);
-              }
-          }
+        {
+          gsize o = (gsize) y * width;
+          if (y > 0)
+            relax_rows (level + o, level + o - width, du + o, dd + o,
+                        du + o - width, dd + o - width, width);
+          relax_along (level + o, du + o, dd + o, width, 1);
+        }
       for (gint y = height - 1; y >= 0; y--)
-        for (gint x = width - 1; x >= 0; x--)
-          {
-            gsize i = (gsize) y * width + x;
-            if (x + 1 < width)
-              relax (d, level, i, i + 1, UNIT);
-            if (y + 1 < height)
-              {
-                relax (d, level, i, i + width, UNIT);
-                if (x + 1 < width)
-                  relax (d, level, i, i + width + 1, DIAG);
-                if (x > 0)
-                  relax (d, level, i, i + width - 1, DIAG);
-              }
-          }
+        {
+          gsize o = (gsize) y * width;
+          if (y + 1 < height)
+            relax_rows (level + o, level + o + width, du + o, dd + o,
+                        du + o + width, dd + o + width, width);
+          relax_along (level + o, du + o, dd + o, width, -1);
+        }
     }
 }
 
@@ -120,10 +188,8 @@ evenlight_dequant_bands (const gint32 *level,
   n = (gsize) width * height;
   du = g_new (guint16, n);
   dd = g_new (guint16, n);
-  seed (level, width, height, +1, du);
-  seed (level, width, height, -1, dd);
-  propagate (level, width, height, du);
-  propagate (level, width, height, dd);
+  seed (level, width, height, du, dd);
+  propagate (level, width, height, du, dd);
   for (gsize i = 0; i < n; i++)
     {
       gint u = MIN (du[i], CAP), b = MIN (dd[i], CAP);

@@ -42,7 +42,11 @@
 #define IN_CHANNELS_V3 7     /* v3: J̃ + b, the step, b */
 #define MAX_BLOCKS  16
 #define MAX_WIDTH   64
-#define TILE        384      /* output tile side of evenlight_dequant_apply */
+/* Output tile side of evenlight_dequant_apply. v3 reads 64 more pixels
+ * around a tile for its band positions: larger tiles keep that overlap
+ * down (TILE_V3: 1.5 × the tile's pixels instead of 2.1 ×). */
+#define TILE        384
+#define TILE_V3     768
 
 /* How far wrong values spread from an inner window border, layer by layer
  * (in pixels of the layer's level; the near side is the worse one), as
@@ -95,7 +99,7 @@ typedef struct
 {
   EvenlightPlanes x, p, f, t, t2, o, e;
   EvenlightPlanes e1, e2, e3, m, d2, d1, up;
-  gint32         *level;      /* v3: one channel of the band window */
+  gint32         *level[3];   /* v3: the levels of the band window */
   gfloat         *offset[3];  /* v3: band positions of the band window */
   gsize           band_size;
   gint            bx0, by0, bx1, by1;   /* the band window */
@@ -118,10 +122,12 @@ scratch_clear (Scratch *s)
   evenlight_planes_clear (&s->d2);
   evenlight_planes_clear (&s->d1);
   evenlight_planes_clear (&s->up);
-  g_free (s->level);
   for (gint c = 0; c < 3; c++)
-    g_free (s->offset[c]);
-  s->level = NULL;
+    {
+      g_free (s->level[c]);
+      g_free (s->offset[c]);
+    }
+  memset (s->level, 0, sizeof s->level);
   memset (s->offset, 0, sizeof s->offset);
   s->band_size = 0;
 }
@@ -354,11 +360,31 @@ context (const EvenlightDequant *dq, Scratch *s)
   s->o = swap;
 }
 
+/* The levels of one row of @n pixels, rounded half up as bands.py does;
+ * a clipped pixel (J̃ = 1) stands for no level and is left alone. */
+static EVENLIGHT_CLONES void
+band_levels (const gfloat *rgb, const gfloat *gain, gfloat quant_step, gint n,
+             gint32 *l0, gint32 *l1, gint32 *l2)
+{
+  for (gint x = 0; x < n; x++)
+    {
+      gfloat  w = clean_gain (gain[x]) * quant_step;
+      gint32 *out[3] = { l0, l1, l2 };
+      for (gint c = 0; c < 3; c++)
+        {
+          gfloat v = clean (rgb[3 * x + c]);
+          gfloat k = w > 1e-6f ? v / w : 0.0f;
+          out[c][x] = v >= 1.0f ? EVENLIGHT_DEQUANT_BAND_SKIP
+                                : (gint32) (MIN (k, 1e9f) + 0.5f);
+        }
+    }
+}
+
 /* v3: the band positions of the network window [x0, x0 + ww) × [y0, y0 +
  * wh), computed on that window plus EVENLIGHT_DEQUANT_BAND_MARGIN (inside
  * the image) so that they equal the whole image's. The levels are
- * J̃ / (gain · quant_step): the capture's own for a gain-only brightening;
- * a clipped pixel (J̃ = 1) stands for no level and is left alone. */
+ * J̃ / (gain · quant_step): the capture's own for a gain-only brightening
+ * (band_levels). */
 static void
 bands (const gfloat *rgb, const gfloat *gain, gint width, gint height,
        gfloat quant_step, gint x0, gint y0, gint ww, gint wh, Scratch *s)
@@ -375,29 +401,22 @@ bands (const gfloat *rgb, const gfloat *gain, gint width, gint height,
   n = (gsize) bw * bh;
   if (n > s->band_size)
     {
-      g_free (s->level);
-      s->level = g_new (gint32, n);
       for (gint c = 0; c < 3; c++)
         {
+          g_free (s->level[c]);
           g_free (s->offset[c]);
+          s->level[c] = g_new (gint32, n);
           s->offset[c] = g_new (gfloat, n);
         }
       s->band_size = n;
     }
+  for (gint y = 0; y < bh; y++)
+    band_levels (rgb + ((gsize) (s->by0 + y) * width + s->bx0) * 3,
+                 gain + (gsize) (s->by0 + y) * width + s->bx0, quant_step, bw,
+                 s->level[0] + (gsize) y * bw, s->level[1] + (gsize) y * bw,
+                 s->level[2] + (gsize) y * bw);
   for (gint c = 0; c < 3; c++)
-    {
-      for (gint y = 0; y < bh; y++)
-        for (gint x = 0; x < bw; x++)
-          {
-            gsize  i = (gsize) (s->by0 + y) * width + s->bx0 + x;
-            gfloat w = clean_gain (gain[i]) * quant_step;
-            gfloat v = clean (rgb[3 * i + c]);
-            gfloat k = w > 1e-6f ? v / w : 0.0f;
-            s->level[(gsize) y * bw + x] = v >= 1.0f ? EVENLIGHT_DEQUANT_BAND_SKIP
-                                           : (gint32) lrintf (MIN (k, 1e9f));
-          }
-      evenlight_dequant_bands (s->level, bw, bh, s->offset[c]);
-    }
+    evenlight_dequant_bands (s->level[c], bw, bh, s->offset[c]);
 }
 
 static void
@@ -568,7 +587,7 @@ typedef struct
   const EvenlightDequant *dq;
   const gfloat           *rgb, *gain;
   gfloat                 *dst;
-  gint                    width, height, tiles_x, n_tiles;
+  gint                    width, height, tile, tiles_x, n_tiles;
   gfloat                  quant_step;
   gint                    next;   /* atomic tile counter */
 } Apply;
@@ -578,17 +597,17 @@ apply_worker (gpointer data)
 {
   Apply  *a = data;
   Scratch s;
-  gfloat *tile = g_new (gfloat, (gsize) TILE * TILE * 3);
+  gfloat *tile = g_new (gfloat, (gsize) a->tile * a->tile * 3);
   gint    k;
 
   memset (&s, 0, sizeof s);
   while ((k = g_atomic_int_add (&a->next, 1)) < a->n_tiles)
     {
       EvenlightRect r;
-      r.x = (k % a->tiles_x) * TILE;
-      r.y = (k / a->tiles_x) * TILE;
-      r.width = MIN (TILE, a->width - r.x);
-      r.height = MIN (TILE, a->height - r.y);
+      r.x = (k % a->tiles_x) * a->tile;
+      r.y = (k / a->tiles_x) * a->tile;
+      r.width = MIN (a->tile, a->width - r.x);
+      r.height = MIN (a->tile, a->height - r.y);
       render (a->dq, a->rgb, a->gain, a->width, a->height, a->quant_step, &r, tile, &s);
       for (gint y = 0; y < r.height; y++)
         memcpy (a->dst + ((gsize) (r.y + y) * a->width + r.x) * 3,
@@ -624,8 +643,9 @@ evenlight_dequant_apply (const EvenlightDequant *dq,
   a.width = width;
   a.height = height;
   a.quant_step = quant_step;
-  a.tiles_x = (width + TILE - 1) / TILE;
-  a.n_tiles = a.tiles_x * ((height + TILE - 1) / TILE);
+  a.tile = dq->bands ? TILE_V3 : TILE;
+  a.tiles_x = (width + a.tile - 1) / a.tile;
+  a.n_tiles = a.tiles_x * ((height + a.tile - 1) / a.tile);
   a.next = 0;
   a.dst = g_try_new (gfloat, n);
   if (!a.dst)

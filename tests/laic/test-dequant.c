@@ -89,10 +89,12 @@ test_golden (const EvenlightDequant *dq, const gchar *name)
 static void
 test_regions (const EvenlightDequant *dq)
 {
-  const gint w = 437, h = 301;
+  /* Wider than the v3 tiles (768) and than two v1/v2 tiles (384). */
+  const gint w = 837, h = 301;
   const EvenlightRect rects[] = {
-    { 0, 0, 437, 301 }, { 0, 0, 1, 1 }, { 436, 300, 1, 1 }, { 13, 7, 100, 61 },
-    { 201, 150, 236, 151 }, { 1, 99, 435, 3 }, { 384, 0, 53, 301 } };
+    { 0, 0, 837, 301 }, { 0, 0, 1, 1 }, { 836, 300, 1, 1 }, { 13, 7, 100, 61 },
+    { 201, 150, 236, 151 }, { 1, 99, 835, 3 }, { 384, 0, 53, 301 },
+    { 700, 40, 137, 200 } };
   gfloat *rgb = g_new (gfloat, 3 * w * h), *gain = g_new (gfloat, w * h);
   gfloat *whole, *region;
   GError *error = NULL;

@@ -54,7 +54,7 @@ def offsets(level):
 
 def levels(capture, step=Q):
     """The integer levels of a capture quantised with @step."""
-    return np.rint(np.asarray(capture, np.float64) / step).astype(np.int32)
+    return np.floor(np.asarray(capture, np.float64) / step + 0.5).astype(np.int32)
 
 
 def offsets_image(capture, step=Q):
@@ -72,13 +72,14 @@ SKIP = -2   # EVENLIGHT_DEQUANT_BAND_SKIP
 
 def levels_of(jt, st):
     """The levels core/dequant.c gives the band positions: J̃ / (gain · q)
-    in float32, rounded to the nearest integer; SKIP where J̃ is clipped
-    at 1. numpy arrays of the same (broadcast) shape."""
+    in float32, rounded half up; SKIP where J̃ is clipped at 1. numpy
+    arrays of the same (broadcast) shape."""
     jt = np.asarray(jt, np.float32)
     st = np.broadcast_to(np.asarray(st, np.float32), jt.shape)
     with np.errstate(divide="ignore", invalid="ignore"):
-        k = np.where(st > np.float32(1e-6), np.rint(jt / st), 0)
-    return np.where(jt >= 1, SKIP, np.minimum(k, 1e9)).astype(np.int32)
+        k = np.where(st > np.float32(1e-6), jt / st, np.float32(0))
+    k = np.floor(np.minimum(k, np.float32(1e9)) + np.float32(0.5))
+    return np.where(jt >= 1, SKIP, k).astype(np.int32)
 
 
 def offsets_batch(Jt, st):
