@@ -58,8 +58,8 @@ typedef struct
 } EvenlightParams;
 
 /* Defaults used by the CLI and the plug-in (chosen as README explains). */
-#define EVENLIGHT_DEFAULT_SHADOWS    0.8f
-#define EVENLIGHT_DEFAULT_HIGHLIGHTS 0.6f
+#define EVENLIGHT_DEFAULT_SHADOWS    1.0f
+#define EVENLIGHT_DEFAULT_HIGHLIGHTS 0.4f
 #define EVENLIGHT_DEFAULT_DENOISE    0.5f
 
 /* Fills @params with the defaults above. */

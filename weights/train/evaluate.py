@@ -13,8 +13,8 @@ Methods: the input unchanged; two simple baselines implemented here in numpy
 its median to 0.45, colours scaled with V; CLAHE: contrast-limited adaptive
 histogram equalisation of V on 8 × 8 tiles, clip limit 2, colours scaled with
 V); the network without restoration (γ3 = 0) and with it (γ3 = 0.5 and 1),
-γ1 = γ2 = 1 (the training setting), and at the CLI's default sliders
-(γ1 = 0.8, γ2 = 0.6, γ3 = 0.5).
+γ1 = γ2 = 1 (the training setting), at the default sliders of
+core/evenlight.h, and at any --sliders G1 G2 G3 given.
 
 Measures, on the val photos at their stored resolution (long side ≤ 1024):
 - real photos: PSNR / SSIM against the classic-retouched targets, and LOE
@@ -119,6 +119,14 @@ def loe(out, ref, short=100):
 _memo = {}
 
 
+def slider_defaults():
+    """(γ1, γ2, γ3) as core/evenlight.h defines them for the CLI and GIMP."""
+    import re
+    src = open(os.path.join(HERE, "..", "..", "core", "evenlight.h")).read()
+    return tuple(float(re.search(rf"#define EVENLIGHT_DEFAULT_{n}\s+([0-9.]+)f", src).group(1))
+                 for n in ("SHADOWS", "HIGHLIGHTS", "DENOISE"))
+
+
 def run_net(net, img, g3, g1=1.0, g2=1.0):
     """R for (γ1, γ2, γ3); R1 and N are computed once per image and (γ1, γ2),
     since γ3 only enters through Φ."""
@@ -144,6 +152,8 @@ def main():
     ap.add_argument("--json", default=os.path.join(HERE, "runs", "eval.json"))
     ap.add_argument("--grid-rows", type=int, default=6)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--sliders", type=float, nargs=3, action="append", default=[],
+                    metavar=("G1", "G2", "G3"), help="one more row at these sliders")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
 
@@ -158,8 +168,13 @@ def main():
         "network, no restoration (γ3=0)": lambda x: run_net(net, x, 0.0),
         "network, γ3=0.5": lambda x: run_net(net, x, 0.5),
         "network, γ3=1": lambda x: run_net(net, x, 1.0),
-        "network, CLI defaults (γ 0.8/0.6/0.5)": lambda x: run_net(net, x, 0.5, 0.8, 0.6),
     }
+    d1, d2, d3 = slider_defaults()
+    methods[f"network, defaults (γ {d1:g}/{d2:g}/{d3:g})"] = \
+        lambda x: run_net(net, x, d3, d1, d2)
+    for g1, g2, g3 in a.sliders:
+        methods[f"network, γ {g1:g}/{g2:g}/{g3:g}"] = \
+            lambda x, g1=g1, g2=g2, g3=g3: run_net(net, x, g3, g1, g2)
     rng = np.random.default_rng(4321)
     res = {m: {k: [] for k in ("psnr_t", "ssim_t", "loe", "syn_psnr_t", "syn_ssim_t",
                                "syn_psnr_p", "syn_ssim_p")} for m in methods}
