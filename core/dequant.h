@@ -29,8 +29,8 @@ G_BEGIN_DECLS
 #define EVENLIGHT_DEQUANT_ARCH_V2    "evenlight-dequant-v2"
 #define EVENLIGHT_DEQUANT_ARCH_V3    "evenlight-dequant-v3"
 /* The architecture of the shipped weights, and their file. */
-#define EVENLIGHT_DEQUANT_ARCH       EVENLIGHT_DEQUANT_ARCH_V1
-#define EVENLIGHT_DEQUANT_FILE       "evenlight-dequant-v1.bin"
+#define EVENLIGHT_DEQUANT_ARCH       EVENLIGHT_DEQUANT_ARCH_V3
+#define EVENLIGHT_DEQUANT_FILE       "evenlight-dequant-v3.bin"
 #define EVENLIGHT_DEQUANT_GAIN_LOW   2.0f
 #define EVENLIGHT_DEQUANT_GAIN_HIGH  4.0f
 /* The quantisation step of an 8-bit capture (the usual case). */
@@ -43,14 +43,14 @@ G_BEGIN_DECLS
 
 typedef struct _EvenlightDequant EvenlightDequant;
 
-/* Loads a weights file of architecture "evenlight-dequant-v1" or
- * "evenlight-dequant-v2" (format: weights/MODEL.md §8). Errors name the file and what is wrong. */
+/* Loads a weights file of architecture "evenlight-dequant-v1", "-v2" or
+ * "-v3" (format: weights/MODEL.md §8). Errors name the file and what is wrong. */
 EvenlightDequant *evenlight_dequant_load         (const gchar  *path,
                                                   GError      **error);
 void              evenlight_dequant_free         (EvenlightDequant *dequant);
 
 /* $EVENLIGHT_DEQUANT_WEIGHTS if set, else the installed
- * evenlight-dequant-v1.bin. Never NULL; the file may be missing. */
+ * EVENLIGHT_DEQUANT_FILE. Never NULL; the file may be missing. */
 const gchar      *evenlight_dequant_default_path (void);
 
 /* Restores @rgb in place: @width × @height packed R'G'B' float triplets,

@@ -11,7 +11,7 @@
 #   ${GIMP2_DIRECTORY:-~/.config/GIMP/2.10}/plug-ins/evenlight/
 #     evenlight            the plug-in
 #     evenlight-v1.bin     the weights (the plug-in looks next to itself)
-#     evenlight-dequant-v1.bin  the weights of the dequantization network
+#     evenlight-dequant-v3.bin  the weights of the dequantization network
 #                          (Even Light for Dark Photos)
 #     locale/LANG/LC_MESSAGES/evenlight.mo   (likewise for translations)
 # Restart GIMP afterwards: Colors ▸ Tone Mapping ▸ Even Light…
@@ -51,9 +51,11 @@ if [ -f "$weights" ]; then
 else
   echo "install-user.sh: warning: $weights not found; set EVENLIGHT_WEIGHTS or install it later next to the plug-in" >&2
 fi
-dq_weights=$top/weights/evenlight-dequant-v1.bin
+# The file name the plug-in looks for (core/dequant.h).
+dq_file=$(awk -F'"' '/define EVENLIGHT_DEQUANT_FILE/ { print $2 }' "$top/core/dequant.h")
+dq_weights=$top/weights/$dq_file
 if [ -f "$dq_weights" ]; then
-  install -m 644 "$dq_weights" "$dest/evenlight-dequant-v1.bin"
+  install -m 644 "$dq_weights" "$dest/$dq_file"
 else
   echo "install-user.sh: warning: $dq_weights not found; set EVENLIGHT_DEQUANT_WEIGHTS or install it later next to the plug-in" >&2
 fi

@@ -7,7 +7,7 @@
  * the core knows (evenlight_default_weights_path) and the translations into
  * LOCALEDIR. A per-user install (plugin/install-user.sh) puts everything
  * into the plug-in's own folder, ~/.config/GIMP/2.10/plug-ins/evenlight/:
- * the executable, evenlight-v1.bin, evenlight-dequant-v1.bin and locale/.
+ * the executable, evenlight-v1.bin, evenlight-dequant-v3.bin and locale/.
  * Both work without any
  * configuration; $EVENLIGHT_WEIGHTS overrides the weights file,
  * $EVENLIGHT_DEQUANT_WEIGHTS the dequantization weights.
@@ -38,7 +38,7 @@ gchar          *evenlight_plugin_find_weights   (GError **error);
 EvenlightModel *evenlight_plugin_load_model     (GError **error);
 
 /* The same for the dequantization network of Even Light for Dark Photos
- * (evenlight-dequant-v1.bin): $EVENLIGHT_DEQUANT_WEIGHTS if set, else the
+ * (EVENLIGHT_DEQUANT_FILE): $EVENLIGHT_DEQUANT_WEIGHTS if set, else the
  * installed file, else the one next to the executable; NULL with an error
  * naming every place searched. */
 gchar            *evenlight_plugin_find_dequant_weights (GError **error);

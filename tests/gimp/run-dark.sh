@@ -17,7 +17,8 @@ set -u
 plugin=$1 cli=$2 imgtool=$3
 here=$(cd "$(dirname "$0")" && pwd)
 top=$here/../..
-dq_weights=$top/weights/evenlight-dequant-v1.bin
+dq_file=$(awk -F'"' '/define EVENLIGHT_DEQUANT_FILE/ { print $2 }' "$top/core/dequant.h")
+dq_weights=$top/weights/$dq_file
 
 command -v gimp-console-2.10 >/dev/null || { echo "gimp-console-2.10 not installed: skipped"; exit 77; }
 command -v convert >/dev/null || { echo "ImageMagick not installed: skipped"; exit 77; }
@@ -29,8 +30,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/evenlight-dark-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 . "$here/profile.sh"
 evenlight_profile_with_plugin "$work/profile" "$plugin" || exit 1
-[ -f "$work/profile/plug-ins/evenlight/evenlight-dequant-v1.bin" ] ||
-  { echo "install-user.sh did not install evenlight-dequant-v1.bin"; exit 1; }
+[ -f "$work/profile/plug-ins/evenlight/$dq_file" ] ||
+  { echo "install-user.sh did not install $dq_file"; exit 1; }
 
 failed=0 n=0
 pass () { n=$((n + 1)); echo "ok $n - $*"; }

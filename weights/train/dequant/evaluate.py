@@ -220,7 +220,7 @@ def main():
     ap.add_argument("build")
     ap.add_argument("--max-side", type=int, default=768)
     ap.add_argument("--weights", nargs="+",
-                    default=[os.path.join(ROOT, "weights", "evenlight-dequant-v1.bin")])
+                    default=[os.path.join(ROOT, "weights", "evenlight-dequant-v3.bin")])
     ap.add_argument("--main-weights", default=os.path.join(ROOT, "weights", "evenlight-v1.bin"))
     ap.add_argument("--grid", default=os.path.join(ROOT, "weights", "dequant-grid.png"))
     ap.add_argument("--grid-photo", default="",
