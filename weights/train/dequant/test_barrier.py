@@ -76,5 +76,27 @@ with torch.no_grad():
 err = float((a - b).abs().max())
 check(err < 1e-5, f"folded network differs by {err}")
 
+# v3: the same with the band positions as input, through forward() (J̃
+# moved by them, the output clamped), as training and export see it.
+net3 = model.DequantNet(ctx=False, bands=True)
+with torch.no_grad():
+    for b3 in net3.blocks:
+        for bn in (b3.bn1, b3.bn2):
+            bn.running_mean.uniform_(-0.2, 0.2)
+            bn.running_var.uniform_(0.5, 2.0)
+    net3.tail.weight.normal_(0, 0.05)
+net3.eval()
+band = (torch.rand(1, 3, 37, 45) - 0.5) * step
+with torch.no_grad():
+    a3 = net3(jt, step, band)
+    b3 = model.FoldedNet(model.folded_state(net3))(jt, step, band)
+    e3 = net3.residual((jt + band).clamp(0, 1), step, band)
+err = float((a3 - b3).abs().max())
+check(err < 1e-5, f"folded v3 network differs by {err}")
+check(net3.arch == model.ARCH_V3 and model.FoldedNet(model.folded_state(net3)).bands,
+      "v3 not recognised as v3")
+check(float((a3 - ((jt + band).clamp(0, 1) + e3).clamp(0, 1)).abs().max()) < 1e-6,
+      "v3 forward() is not clamp(J̃ + b) + E")
+
 print("barrier and folding:", "FAILED" if failures else "ok")
 sys.exit(1 if failures else 0)
