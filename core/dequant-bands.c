@@ -31,8 +31,6 @@
  */
 #include "dequant.h"
 
-#include <string.h>
-
 #include "image.h"   /* EVENLIGHT_CLONES */
 
 #define UNIT      10                                  /* an axial step */
@@ -192,7 +190,7 @@ evenlight_dequant_bands (const gint32 *level,
   propagate (level, width, height, du, dd);
   for (gsize i = 0; i < n; i++)
     {
-      gint u = MIN (du[i], CAP), b = MIN (dd[i], CAP);
+      gint u = du[i], b = dd[i];   /* ≤ CAP: seeds start there */
       offset[i] = 0.5f * (gfloat) (b - u) / (gfloat) (b + u);
     }
   g_free (du);

@@ -16,7 +16,6 @@ import numpy as np
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
 SRC = os.path.join(ROOT, 'core', 'dequant-bands.c')
 HDR = os.path.join(ROOT, 'core', 'dequant.h')
-Q = 1.0 / 255.0
 
 _lib = None
 
@@ -49,21 +48,6 @@ def offsets(level):
     lv = np.ascontiguousarray(level, dtype=np.int32)
     out = np.empty(lv.shape, np.float32)
     lib.evenlight_dequant_bands(lv.ctypes.data, lv.shape[1], lv.shape[0], out.ctypes.data)
-    return out
-
-
-def levels(capture, step=Q):
-    """The integer levels of a capture quantised with @step."""
-    return np.floor(np.asarray(capture, np.float64) / step + 0.5).astype(np.int32)
-
-
-def offsets_image(capture, step=Q):
-    """Band positions of every channel of an H × W × C (or C × H × W when
-    @channels_first) capture, same layout, in levels."""
-    cap = np.asarray(capture)
-    out = np.empty(cap.shape, np.float32)
-    for c in range(cap.shape[-1]):
-        out[..., c] = offsets(levels(cap[..., c], step))
     return out
 
 

@@ -130,15 +130,23 @@ def load_photo(path, max_side=MAX_SIDE, cache_dir=None):
     return a
 
 
-def darken(J, a_g, ratio, sigma, gen=None):
-    """The recipe on a batch. J: B×3×H×W in [0, 1]; a_g (a^γ2), ratio
-    (γ2/γ1), sigma: B-vectors. Returns Ja, J̃, lo, hi, step (B×1×H×W)."""
+def capture(J, a_g, ratio, sigma, gen=None):
+    """The dark 8-bit capture of a batch. J: B×3×H×W in [0, 1]; a_g (a^γ2),
+    ratio (γ2/γ1), sigma: B-vectors. Returns a_g, ratio (B×1×1×1), the
+    noise-free signal a^γ2 · J^(γ2/γ1) and Ja."""
     sh = (-1, 1, 1, 1)
     a_g, ratio, sigma = (torch.as_tensor(v, dtype=J.dtype).reshape(sh)
                          for v in (a_g, ratio, sigma))
     clean = a_g * J.clamp(0, 1) ** ratio
     noise = torch.randn(J.shape, generator=gen, dtype=J.dtype) * sigma
     Ja = torch.round((clean + noise).clamp(0, 1) * 255.0) / 255.0
+    return a_g, ratio, clean, Ja
+
+
+def darken(J, a_g, ratio, sigma, gen=None):
+    """The recipe on a batch (capture()). Returns Ja, J̃, lo, hi, step
+    (B×1×H×W)."""
+    a_g, ratio, _, Ja = capture(J, a_g, ratio, sigma, gen)
     inv = 1.0 / ratio
     comp = lambda v: (v.clamp(min=0) / a_g) ** inv
     Jt = comp(Ja).clamp(0, 1)
@@ -159,12 +167,7 @@ def smooth_field(n, h, w, amp, gen=None, cells=3):
 def darken_gain(J, a_g, ratio, sigma, gen=None, amp=0.35):
     """The product recipe (module doc) on a batch. Returns Ja, J̃, T, lo,
     hi, step (B×1×H×W, = g · q), gain (B×1×H×W)."""
-    sh = (-1, 1, 1, 1)
-    a_g, ratio, sigma = (torch.as_tensor(v, dtype=J.dtype).reshape(sh)
-                         for v in (a_g, ratio, sigma))
-    clean = a_g * J.clamp(0, 1) ** ratio
-    noise = torch.randn(J.shape, generator=gen, dtype=J.dtype) * sigma
-    Ja = torch.round((clean + noise).clamp(0, 1) * 255.0) / 255.0
+    a_g, _, clean, Ja = capture(J, a_g, ratio, sigma, gen)
     g = torch.exp(smooth_field(J.shape[0], *J.shape[-2:], amp, gen)).to(J.dtype) / a_g
     Jt = (g * Ja).clamp(0, 1)
     T = (g * clean).clamp(0, 1)

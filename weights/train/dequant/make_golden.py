@@ -48,13 +48,8 @@ Q = 1.0 / 255.0
 def golden_weights(v2=False, v3=False):
     torch.manual_seed(4242)
     net = model.DequantNet(ctx=v2, bands=v3)
+    model.randomise_batch_norms(net, 0.1)
     with torch.no_grad():
-        for b in net.blocks:
-            for bn in (b.bn1, b.bn2):
-                bn.running_mean.uniform_(-0.1, 0.1)
-                bn.running_var.uniform_(0.5, 2.0)
-                bn.weight.uniform_(0.5, 1.5)
-                bn.bias.uniform_(-0.1, 0.1)
         net.tail.weight.normal_(0, 0.05)
         net.tail.bias.uniform_(-0.02, 0.02)
         if v2:   # the branch starts switched off in training: switch it on

@@ -174,6 +174,18 @@ class Discriminator(nn.Module):
         return self.fc(self.features(2 * x - 1).mean(dim=(2, 3)))
 
 
+def randomise_batch_norms(net, mean=0.1):
+    """Random statistics and affine parameters for every batch norm of G
+    (golden vectors and folding tests: folding then has work to do)."""
+    with torch.no_grad():
+        for b in net.blocks:
+            for bn in (b.bn1, b.bn2):
+                bn.running_mean.uniform_(-mean, mean)
+                bn.running_var.uniform_(0.5, 2.0)
+                bn.weight.uniform_(0.5, 1.5)
+                bn.bias.uniform_(-0.1, 0.1)
+
+
 def fold_bn(conv, bn):
     """(weight, bias) of conv followed by eval-mode BN as one convolution."""
     scale = bn.weight / torch.sqrt(bn.running_var + bn.eps)

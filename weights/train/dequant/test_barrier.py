@@ -58,13 +58,8 @@ check(bool((x.grad > 0).all()), "gradient above the interval is not positive")
 
 # BN folding: the exported network equals the trained one in eval mode.
 net = model.DequantNet()
+model.randomise_batch_norms(net, 0.2)
 with torch.no_grad():
-    for b in net.blocks:
-        for bn in (b.bn1, b.bn2):
-            bn.running_mean.uniform_(-0.2, 0.2)
-            bn.running_var.uniform_(0.5, 2.0)
-            bn.weight.uniform_(0.5, 1.5)
-            bn.bias.uniform_(-0.1, 0.1)
     net.tail.weight.normal_(0, 0.05)
     net.ctx["out"].weight.normal_(0, 0.3)   # the v2 branch starts at zero
 net.eval()
@@ -79,11 +74,8 @@ check(err < 1e-5, f"folded network differs by {err}")
 # v3: the same with the band positions as input, through forward() (J̃
 # moved by them, the output clamped), as training and export see it.
 net3 = model.DequantNet(ctx=False, bands=True)
+model.randomise_batch_norms(net3, 0.2)
 with torch.no_grad():
-    for b3 in net3.blocks:
-        for bn in (b3.bn1, b3.bn2):
-            bn.running_mean.uniform_(-0.2, 0.2)
-            bn.running_var.uniform_(0.5, 2.0)
     net3.tail.weight.normal_(0, 0.05)
 net3.eval()
 band = (torch.rand(1, 3, 37, 45) - 0.5) * step
