@@ -18,6 +18,7 @@ duplicate of a photo already taken), then a short per-package exclusion list
 removes paintings, renders and test charts that the rules cannot tell from
 photos.
 """
+import bz2
 import fnmatch
 import hashlib
 import io
@@ -43,6 +44,16 @@ FORCED_VAL = {
     'kphotoalbum-bar55', 'kphotoalbum-pool', 'kphotoalbum-sunset',
     'gcompris-brandenburgGate', 'gcompris-orchestra', 'gcompris-japan',
     'plasma-DarkestHour', 'lomiri-sunset', 'opencv-home',
+    # Added with the packages of issue 12 (checked by eye). Night, dusk and
+    # dim indoor (all in dark_val.txt):
+    'palapeli-cincinnati-bridge', 'scribus-moon', 'scribus-sunset',
+    'libjxl-hdr_room', 'forensics-IMG_20191224_234846', 'tuxpaint-jellyfish',
+    'lxqt-after-the-rain', 'gimphelp-apple-orchard-truck-from-camera',
+    # Strongly backlit:
+    'gimphelp-tree-exposed-for-sky-ground-is-dark', 'tuxpaint-trees_at_dusk',
+    'tuxpaint-sun_behind_leaves', 'lxqt-beam',
+    # GUIDE.md's ready-made JPEG-artifact test photo: never trained on.
+    'libjxl-flower',
 }
 
 # Per-package exclusions (fnmatch on the candidate's name): paintings,
@@ -68,6 +79,82 @@ PLASMA_PHOTOS = ['BytheWater', 'ColdRipple', 'ColorfulCups', 'DarkestHour',
 SKIMAGE_PHOTOS = ['astronaut.png', 'coffee.png', 'chelsea.png', 'rocket.jpg',
                   'motorcycle_left.png']
 SKLEARN_PHOTOS = ['china.jpg', 'flower.jpg']
+
+# Further packages, each checked by eye for real photographs (GUIDE.md §4,
+# issue 12): (package, id prefix, folder in the package, file patterns
+# relative to that folder, prefix that gives the path in the source tree for
+# debian/copyright). Only the listed files are taken: the rest of each folder
+# is screenshots, renders, drawings, processed variants of the same photo or
+# test charts. A pattern that matches two files of one name keeps the larger.
+PHOTO_DIRS = [
+    ('palapeli-data', 'palapeli', 'usr/share/palapeli/collection',
+     ['*.jpg'], 'puzzles/'),
+    ('lxqt-themes', 'lxqt', 'usr/share/lxqt/wallpapers',
+     ['Butterfly-Kenneth-Wimer.jpg', 'Valendas.png', 'after-the-rain.jpg',
+      'appleflower.png', 'beam.png', 'butterfly.png', 'cloud.png', 'drop.png',
+      'flowers.png', 'fog.jpg', 'this-is-not-windows.jpg'], 'wallpapers/'),
+    ('libjxl-testdata', 'libjxl', 'usr/share/libjxl-testdata',
+     ['jxl/flower/flower.png', 'jxl/hdr_room.png'], ''),
+    ('labelme-examples', 'labelme', 'usr/share/doc/labelme-examples/examples',
+     ['classification/data_annotated/*.jpg',
+      'tutorial/apc2016_obj3_json/img.png',
+      'video_annotation/data_annotated/00000100.jpg'], 'examples/'),
+    # The tone-mapping tutorial: the camera originals only, not the
+    # tutorial's processed versions of them.
+    ('gimp-help-en', 'gimphelp',
+     'usr/share/gimp/2.0/help/en/images/tutorials/tone-mapping',
+     ['apple-orchard-truck-from-camera.jpg',
+      'before-auto-stretch-contrast.jpg',
+      'tree-exposed-for-sky-ground-is-dark.jpg'], ''),
+    ('python-matplotlib-data', 'matplotlib',
+     'usr/share/matplotlib/mpl-data/sample_data', ['grace_hopper.jpg'], ''),
+    ('psychtoolbox-3-common', 'psychtoolbox', 'usr/share/psychtoolbox-3',
+     ['PsychDemos/AlphaImageDemo/konijntjes1024x768.jpg',
+      'PsychDemos/OpenGL4MatlabDemos/MorphDemo/TeapotTexture.jpg',
+      'PsychDemos/PsychExampleExperiments/OldNewRecognition/stims/stim3.jpg',
+      'PsychHardware/EyelinkToolbox/EyelinkDemos/SR-ResearchDemo/town.jpg'],
+     'Psychtoolbox/'),
+    ('tuxpaint-data', 'tuxpaint', 'usr/share/tuxpaint/templates', ['*.jpg'],
+     'templates/'),
+    ('darknet', 'darknet', 'usr/share/darknet/data',
+     ['dog.jpg', 'eagle.jpg', 'horses.jpg', 'kite.jpg', 'person.jpg'],
+     'data/'),
+    ('forensics-samples-files', 'forensics',
+     'usr/share/forensics-samples/original-files', ['pic*/IMG*'],
+     'original-files/'),
+    ('node-opencv', 'nodeopencv', 'usr/share/doc/node-opencv/examples/files',
+     ['car1.jpg', 'car2.jpg', 'quads.jpg', 'stuff.png'], 'examples/files/'),
+    ('libsixel-examples', 'libsixel',
+     'usr/share/doc/libsixel-examples/examples/images', ['egret.jpg'],
+     'images/'),
+    ('golang-github-disintegration-imaging-dev', 'goimaging',
+     'usr/share/gocode/src/github.com/disintegration/imaging/testdata',
+     ['branches.png', 'flowers.png'], 'testdata/'),
+    ('golang-golang-x-image-dev', 'goximage',
+     'usr/share/gocode/src/golang.org/x/image/testdata',
+     ['blue-purple-pink-large.png'], 'testdata/'),
+    ('lomiri-wallpapers-20.04', 'lomiri2004', 'usr/share/backgrounds',
+     ['Kleiber_*'], '20.04/'),
+    ('scribus-template', 'scribus', 'usr/share/scribus/templates',
+     ['br2/nature.jpg', 'br2/sunset.jpg', 'cal2/moon.jpg', 'menu2/pizza.jpg'],
+     ''),
+    ('libdlib19.1', 'dlib', 'usr/share/doc/libdlib19.1/examples',
+     ['faces/Tom_Cruise_avp_2014_4.jpg', 'mmod_cars_test_image.jpg',
+      'mmod_cars_test_image2.jpg'], 'examples/'),
+    ('nip2', 'nip2', 'usr/share/doc/nip2/examples',
+     ['businesscard/slanted_oval_vase2.jpg'], ''),
+]
+
+# Packages whose copyright file is not machine-readable and whose licence
+# the fallback cannot name (read by hand from usr/share/doc/PKG/copyright).
+LICENCE_OVERRIDE = {
+    # "Scribus templates by Riku Leino ... have been placed into public
+    # domain by their author" (br2, cal2, menu2).
+    'scribus-template': 'public-domain',
+    'python-matplotlib-data': 'Matplotlib-licence_(PSF-based)',
+}
+# Packages whose usr/share/doc/PKG is a symlink to another package's folder.
+COPYRIGHT_FROM = {'gimp-help-en': 'gimp-help-common'}
 
 
 # --- licences from debian/copyright --------------------------------------
@@ -111,8 +198,11 @@ class Licences:
         self.cache = {}
 
     def get(self, pkg, path):
+        if pkg in LICENCE_OVERRIDE:
+            return LICENCE_OVERRIDE[pkg]
         if pkg not in self.cache:
-            f = os.path.join(self.root, pkg, 'usr/share/doc', pkg, 'copyright')
+            doc = COPYRIGHT_FROM.get(pkg, pkg)
+            f = os.path.join(self.root, doc, 'usr/share/doc', doc, 'copyright')
             text = open(f, encoding='utf-8', errors='replace').read()
             self.cache[pkg] = (_stanzas(text), _short_licence(text))
         stanzas, fallback = self.cache[pkg]
@@ -207,6 +297,28 @@ def candidates(x):
         if os.path.exists(os.path.join(d, f)):
             yield ('sklearn-' + os.path.splitext(f)[0], 'python3-sklearn', f,
                    'sklearn/datasets/images/' + f, ('file', os.path.join(d, f)))
+    # scipy.misc.face(): a bz2-compressed 768x1024 RGB raster.
+    f = os.path.join(x, 'python3-scipy/usr/lib/python3/dist-packages/scipy/'
+                     'misc/face.dat')
+    if os.path.exists(f):
+        yield ('scipy-face', 'python3-scipy', 'face.dat', 'scipy/misc/face.dat',
+               ('rawbz2', f, (768, 1024)))
+    for pkg, prefix, folder, patterns, srcprefix in PHOTO_DIRS:
+        d = os.path.join(x, pkg, folder)
+        for rel in _walk(d):
+            if any(fnmatch.fnmatchcase(rel, p) for p in patterns):
+                stem = os.path.splitext(os.path.basename(rel))[0]
+                yield ('%s-%s' % (prefix, stem.split('_by_')[0]), pkg, rel,
+                       srcprefix + rel, ('file', os.path.join(d, rel)))
+
+
+def _walk(d):
+    """Files under d, as sorted paths relative to d."""
+    out = []
+    for dp, _, fn in os.walk(d):
+        for f in fn:
+            out.append(os.path.relpath(os.path.join(dp, f), d))
+    return sorted(out)
 
 
 def excluded(pkg, name):
@@ -222,12 +334,11 @@ def load_srgb(src):
     """Decodes, applies EXIF orientation, converts to sRGB 8-bit RGB.
 
     Returns (image, reason) with image None when a rule rejects it."""
-    kind, arg = src[0], src[1]
-    im = Image.open(io.BytesIO(arg) if kind == 'bytes' else arg)
+    im = _open(src)
     if max(im.size) < MIN_SIDE:
         return None, 'small'
     im = ImageOps.exif_transpose(im)
-    if len(src) > 2 and src[2] % 360:
+    if src[0] == 'file' and len(src) > 2 and src[2] % 360:
         im = im.rotate(-src[2], expand=True)  # clockwise
     if im.mode in ('L', 'LA', '1', 'I;16', 'I'):
         return None, 'grey'
@@ -247,10 +358,20 @@ def load_srgb(src):
     return im, None
 
 
+def _open(src):
+    kind, arg = src[0], src[1]
+    if kind == 'rawbz2':
+        h, w = src[2]
+        raw = bz2.decompress(open(arg, 'rb').read())
+        return Image.frombytes('RGB', (w, h), raw)
+    return Image.open(io.BytesIO(arg) if kind == 'bytes' else arg)
+
+
 def _pixels(src):
     """The long side, from the header only."""
-    im = Image.open(io.BytesIO(src[1]) if src[0] == 'bytes' else src[1])
-    return max(im.size)
+    if src[0] == 'rawbz2':
+        return max(src[2])
+    return max(_open(src).size)
 
 
 def process(args):
@@ -317,8 +438,13 @@ def main(datadir):
     for cid, (size, pkg, name, srcpath, src) in chosen.items():
         meta[cid] = (pkg, lic.get(pkg, srcpath))
         jobs.append((cid, pkg, name, src, os.path.join(photos, cid + '.png')))
-    with Pool(2) as pool:
-        results = pool.map(process, jobs, chunksize=4)
+    # One decoding process by default: the machine is shared with training.
+    workers = int(os.environ.get('COLLECT_WORKERS', '1'))
+    if workers > 1:
+        with Pool(workers) as pool:
+            results = pool.map(process, jobs, chunksize=4)
+    else:
+        results = [process(j) for j in jobs]
     rows, thumbs, rejected = [], [], {}
     for cid, size, why, th in results:
         if size is None:

@@ -17,9 +17,28 @@ here=$(cd "$(dirname "$0")" && pwd)
 data=${1:-$here/data}
 python=${PYTHON:-/usr/bin/python3}
 
+# The first eight gave the first 210 photos; the others were added for
+# issue 12 (collect_photos.py, PHOTO_DIRS, lists what is taken from each).
 packages="gcompris-qt-data kphotoalbum lomiri-wallpapers-16.04
 plasma-workspace-wallpapers mate-backgrounds opencv-doc python3-skimage
-python3-sklearn"
+python3-sklearn
+palapeli-data lxqt-themes libjxl-testdata labelme-examples gimp-help-en
+gimp-help-common python-matplotlib-data python3-scipy psychtoolbox-3-common
+tuxpaint-data darknet forensics-samples-files node-opencv libsixel-examples
+golang-github-disintegration-imaging-dev golang-golang-x-image-dev
+lomiri-wallpapers-20.04 scribus-template libdlib19.1 nip2"
+
+# The folders taken from the packages that are only partly extracted.
+partial_paths() {
+  case $1 in
+    gimp-help-en) echo ./usr/share/gimp/2.0/help/en/images/tutorials ;;
+    libjxl-testdata) echo ./usr/share/libjxl-testdata/jxl/flower/flower.png \
+      ./usr/share/libjxl-testdata/jxl/hdr_room.png ;;
+    python3-scipy) echo ./usr/lib/python3/dist-packages/scipy/misc/face.dat ;;
+    psychtoolbox-3-common) echo ./usr/share/psychtoolbox-3/PsychDemos \
+      ./usr/share/psychtoolbox-3/PsychHardware/EyelinkToolbox ;;
+  esac
+}
 
 mkdir -p "$data/debs/x"
 cd "$data/debs"
@@ -50,6 +69,13 @@ for p in $packages; do
         dpkg-deb --fsys-tarfile "$deb" | tar -x -C "x/$p" \
           ./usr/share/doc/opencv-doc/examples/data \
           ./usr/share/doc/opencv-doc/copyright ;;
+      # Large packages of which a few files are used: take only those
+      # folders (and the copyright file, or its symlink).
+      gimp-help-en|gimp-help-common|libjxl-testdata|python3-scipy|\
+      psychtoolbox-3-common)
+        dpkg-deb --fsys-tarfile "$deb" | tar -x -C "x/$p" --wildcards \
+          "./usr/share/doc/$p" \
+          $(partial_paths "$p") ;;
       *) dpkg-deb -x "$deb" "x/$p" ;;
     esac
     touch "$stamp"
