@@ -1,4 +1,4 @@
-/* Paper Eq. (10) for callers: parameters, region rendering (also threaded,
+/* Paper Eq. (10) for callers: region rendering (also threaded,
  * with the Denoise cache), the tiled and threaded whole-image pass, and the
  * in-memory convenience.
  *
@@ -19,42 +19,6 @@ GQuark
 evenlight_error_quark (void)
 {
   return g_quark_from_static_string ("evenlight-error-quark");
-}
-
-/* ---- Parameters --------------------------------------------------------------- */
-
-void
-evenlight_params_init_default (EvenlightParams *params)
-{
-  g_return_if_fail (params != NULL);
-  params->shadows = EVENLIGHT_DEFAULT_SHADOWS;
-  params->highlights = EVENLIGHT_DEFAULT_HIGHLIGHTS;
-  params->denoise = EVENLIGHT_DEFAULT_DENOISE;
-}
-
-static gboolean
-check_unit (gfloat value, const gchar *name, const gchar *symbol, GError **error)
-{
-  if (isfinite (value) && value >= 0.0f && value <= 1.0f)
-    return TRUE;
-  g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
-               "%s (%s) must be between 0 and 1, not %g", name, symbol, (gdouble) value);
-  return FALSE;
-}
-
-gboolean
-evenlight_params_validate (const EvenlightParams *params,
-                           GError               **error)
-{
-  if (params == NULL)
-    {
-      g_set_error_literal (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
-                           "No parameters given");
-      return FALSE;
-    }
-  return check_unit (params->shadows, "Shadows", "γ1", error)
-         && check_unit (params->highlights, "Highlights", "γ2", error)
-         && check_unit (params->denoise, "Denoise", "γ3", error);
 }
 
 const gchar *

@@ -49,7 +49,8 @@ typedef struct
   gint x, y, width, height;
 } EvenlightRect;
 
-/* The three sliders, each in [0, 1] (paper Eq. 10). */
+/* The three sliders of paper Eq. (10). Their ranges, labels and
+ * descriptions are in the parameter table (params.h). */
 typedef struct
 {
   gfloat shadows;     /* γ1: how much dark regions are lifted          */
@@ -57,7 +58,8 @@ typedef struct
   gfloat denoise;     /* γ3: how much of the noise estimate is removed */
 } EvenlightParams;
 
-/* Defaults used by the CLI and the plug-in (chosen as README explains). */
+/* Defaults used by the CLI and the plug-in (chosen as README explains);
+ * the parameter table (params.c) takes them from here. */
 #define EVENLIGHT_DEFAULT_SHADOWS    1.0f
 #define EVENLIGHT_DEFAULT_HIGHLIGHTS 0.4f
 #define EVENLIGHT_DEFAULT_DENOISE    0.5f
@@ -65,8 +67,8 @@ typedef struct
 /* Fills @params with the defaults above. */
 void evenlight_params_init_default (EvenlightParams *params);
 
-/* Checks every value is finite and in [0, 1]; the message names the slider
- * and its range. */
+/* Checks every value is finite and in its slider's range (params.c); the
+ * message names the slider and its range. */
 gboolean evenlight_params_validate (const EvenlightParams *params,
                                     GError               **error);
 

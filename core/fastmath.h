@@ -78,7 +78,7 @@ evenlight_log2f (gfloat x)
          + t2 * (0.412198583f + t2 * 0.320598898f))));
 }
 
-/* x^γ for x in [0, 1] and γ in [0, 1], with 0^γ = 0 for γ > 0 and
+/* x^γ for x in [0, 1] and γ ≥ 0 (any slider range), with 0^γ = 0 for γ > 0 and
  * x^0 = 1 like powf. */
 static inline gfloat
 evenlight_powf_unit (gfloat x, gfloat gamma)

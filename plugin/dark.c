@@ -26,50 +26,20 @@
 #include "laic.h"
 #include "plugin-common.h"
 #include "plugin-paths.h"
+#include "values.h"
 
 /* Rows per gegl_buffer_set() when the result is written back. */
 #define STRIP_ROWS 64
-/* Bump when the meaning of a field of DarkVals changes. */
-#define DARK_VALS_VERSION 1
-
-typedef struct
-{
-  guint32 version;
-  guint32 size;        /* sizeof (DarkVals) */
-  gint32  dequantize;  /* 0 or 1 */
-} DarkVals;
-
-static void
-dark_vals_init_default (DarkVals *vals)
-{
-  memset (vals, 0, sizeof *vals);
-  vals->version = DARK_VALS_VERSION;
-  vals->size = sizeof *vals;
-  vals->dequantize = 1;
-}
-
-static void
-dark_vals_load_last (DarkVals *vals)
-{
-  DarkVals stored;
-
-  if (gimp_get_data_size (PLUG_IN_DARK_PROC) == sizeof stored
-      && gimp_get_data (PLUG_IN_DARK_PROC, &stored)
-      && stored.version == DARK_VALS_VERSION && stored.size == sizeof stored
-      && (stored.dequantize == 0 || stored.dequantize == 1))
-    *vals = stored;
-}
+/* Bump when the meaning of a field of EvenlightDarkParams changes. */
+#define DARK_VALS_VERSION 2
 
 void
 evenlight_dark_register (void)
 {
-  static const GimpParamDef args[PLUG_IN_DARK_N_ARGS] =
-  {
-    { GIMP_PDB_INT32,    "run-mode",   "The run mode { RUN-INTERACTIVE (0), RUN-NONINTERACTIVE (1), RUN-WITH-LAST-VALS (2) }" },
-    { GIMP_PDB_IMAGE,    "image",      "Input image" },
-    { GIMP_PDB_DRAWABLE, "drawable",   "Input drawable (a layer)" },
-    { GIMP_PDB_INT32,    "dequantize", "Remove the banding and noise of strongly brightened regions with the dequantization network (TRUE or FALSE)" },
-  };
+  guint n_params;
+  const EvenlightParamSpec *table = evenlight_dark_params_table (&n_params);
+  gint n_args;
+  GimpParamDef *args = evenlight_pdb_args_new (table, n_params, &n_args);
   static const GimpParamDef return_vals[] =
   {
     { GIMP_PDB_STRING, "error-message", "Why the procedure failed" },
@@ -101,8 +71,9 @@ evenlight_dark_register (void)
                           N_("Even Light for _Dark Photos..."),
                           "RGB*, GRAY*",
                           GIMP_PLUGIN,
-                          G_N_ELEMENTS (args), G_N_ELEMENTS (return_vals),
+                          n_args, G_N_ELEMENTS (return_vals),
                           args, return_vals);
+  evenlight_pdb_args_free (args, n_args);
   gimp_plugin_menu_register (PLUG_IN_DARK_PROC, "<Image>/Colors/Tone Mapping");
 }
 
@@ -165,10 +136,10 @@ dark_alloc (const EvenlightRect  *all,
 }
 
 static GimpPDBStatusType
-dark_process (gint32      drawable_id,
-              GimpRunMode run_mode,
-              DarkVals   *vals,
-              GError    **error)
+dark_process (gint32               drawable_id,
+              GimpRunMode          run_mode,
+              EvenlightDarkParams *vals,
+              GError             **error)
 {
   EvenlightSource     source;
   EvenlightDequant   *dequant = NULL;
@@ -192,7 +163,7 @@ dark_process (gint32      drawable_id,
        * the gain, as the check box may change); OK reuses that result. */
       if (! dark_alloc (&all, TRUE, &rgb, &gain, error))
         goto out;
-      if (! evenlight_dark_dialog_run (&source, &vals->dequantize, rgb, gain, &dequant,
+      if (! evenlight_dark_dialog_run (&source, vals, rgb, gain, &dequant,
                                       &dialog_error))
         {
           if (dialog_error == NULL)
@@ -260,7 +231,8 @@ dark_process (gint32      drawable_id,
   if (run_mode != GIMP_RUN_NONINTERACTIVE)
     gimp_displays_flush ();
   if (run_mode == GIMP_RUN_INTERACTIVE)
-    gimp_set_data (PLUG_IN_DARK_PROC, vals, sizeof *vals);
+    evenlight_last_values_store (PLUG_IN_DARK_PROC, DARK_VALS_VERSION,
+                                 vals, sizeof *vals);
   status = GIMP_PDB_SUCCESS;
 
 out:
@@ -276,37 +248,31 @@ evenlight_dark_run (gint              nparams,
                     const GimpParam  *param,
                     GError          **error)
 {
-  GimpRunMode run_mode;
-  DarkVals    vals;
+  GimpRunMode         run_mode;
+  EvenlightDarkParams vals;
+  guint               n_params;
+  const EvenlightParamSpec *table = evenlight_dark_params_table (&n_params);
 
-  dark_vals_init_default (&vals);
+  evenlight_dark_params_init_default (&vals);
   run_mode = nparams > 0 ? (GimpRunMode) param[0].data.d_int32
                          : GIMP_RUN_NONINTERACTIVE;
-  if (nparams < 3
-      || (run_mode == GIMP_RUN_NONINTERACTIVE && nparams != PLUG_IN_DARK_N_ARGS))
+  if (nparams < EVENLIGHT_PDB_N_FIXED)
     {
-      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
-                   _("%s needs %d arguments (run-mode, image, drawable, "
-                     "dequantize), got %d."),
-                   PLUG_IN_DARK_PROC, PLUG_IN_DARK_N_ARGS, nparams);
+      evenlight_pdb_count_error (PLUG_IN_DARK_PROC, table, n_params, nparams, error);
       return GIMP_PDB_CALLING_ERROR;
     }
   switch (run_mode)
     {
     case GIMP_RUN_INTERACTIVE:
     case GIMP_RUN_WITH_LAST_VALS:
-      dark_vals_load_last (&vals);
+      evenlight_last_values_load (PLUG_IN_DARK_PROC, DARK_VALS_VERSION,
+                                  table, n_params, &vals, sizeof vals);
       break;
 
     case GIMP_RUN_NONINTERACTIVE:
-      if (param[3].data.d_int32 != 0 && param[3].data.d_int32 != 1)
-        {
-          g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
-                       _("Dequantize must be 0 (FALSE) or 1 (TRUE), not %d."),
-                       (gint) param[3].data.d_int32);
-          return GIMP_PDB_CALLING_ERROR;
-        }
-      vals.dequantize = param[3].data.d_int32;
+      if (! evenlight_pdb_read (PLUG_IN_DARK_PROC, table, n_params, nparams,
+                                param, &vals, error))
+        return GIMP_PDB_CALLING_ERROR;
       break;
 
     default:

@@ -15,13 +15,13 @@
 
 #define PLUG_IN_DARK_PROC    "plug-in-evenlight-dark"
 #define PLUG_IN_DARK_ROLE    "evenlight-dark"
-#define PLUG_IN_DARK_N_ARGS  4
 
 /* Registers plug-in-evenlight-dark and its menu entry (from query()). */
 void              evenlight_dark_register (void);
 
 /* Runs plug-in-evenlight-dark with the PDB arguments @param (run-mode,
- * image, drawable, dequantize); gettext and GEGL must be initialised. */
+ * image, drawable, then the table of core/params.h); gettext and GEGL
+ * must be initialised. */
 GimpPDBStatusType evenlight_dark_run      (gint              nparams,
                                            const GimpParam  *param,
                                            GError          **error);

@@ -21,8 +21,7 @@
 #include "evenlight-dialog.h"
 #include "plugin-common.h"
 #include "plugin-paths.h"
-
-#define N_ARGS 6
+#include "values.h"
 
 static void query (void);
 static void run   (const gchar      *name,
@@ -41,73 +40,23 @@ const GimpPlugInInfo PLUG_IN_INFO =
 
 MAIN ()
 
-/* ---- Values ------------------------------------------------------------ */
-
-void
-evenlight_vals_init_default (EvenlightVals *vals)
-{
-  memset (vals, 0, sizeof *vals);
-  vals->version = EVENLIGHT_VALS_VERSION;
-  vals->size = sizeof *vals;
-  vals->shadows = EVENLIGHT_DEFAULT_SHADOWS;
-  vals->highlights = EVENLIGHT_DEFAULT_HIGHLIGHTS;
-  vals->denoise = EVENLIGHT_DEFAULT_DENOISE;
-}
-
-void
-evenlight_vals_to_params (const EvenlightVals *vals,
-                          EvenlightParams     *params)
-{
-  params->shadows = (gfloat) vals->shadows;
-  params->highlights = (gfloat) vals->highlights;
-  params->denoise = (gfloat) vals->denoise;
-}
-
-gboolean
-evenlight_vals_load_last (EvenlightVals *vals)
-{
-  EvenlightVals stored;
-  EvenlightParams params;
-
-  if (gimp_get_data_size (PLUG_IN_PROC) != sizeof stored)
-    return FALSE;
-  if (! gimp_get_data (PLUG_IN_PROC, &stored))
-    return FALSE;
-  if (stored.version != EVENLIGHT_VALS_VERSION || stored.size != sizeof stored)
-    return FALSE;
-  evenlight_vals_to_params (&stored, &params);
-  if (! evenlight_params_validate (&params, NULL))
-    return FALSE;
-  *vals = stored;
-  return TRUE;
-}
-
-void
-evenlight_vals_store_last (const EvenlightVals *vals)
-{
-  gimp_set_data (PLUG_IN_PROC, vals, sizeof *vals);
-}
-
 /* ---- Registration ------------------------------------------------------- */
 
 static void
 query (void)
 {
-  static const GimpParamDef args[N_ARGS] =
-  {
-    { GIMP_PDB_INT32,    "run-mode",   "The run mode { RUN-INTERACTIVE (0), RUN-NONINTERACTIVE (1), RUN-WITH-LAST-VALS (2) }" },
-    { GIMP_PDB_IMAGE,    "image",      "Input image" },
-    { GIMP_PDB_DRAWABLE, "drawable",   "Input drawable (a layer)" },
-    { GIMP_PDB_FLOAT,    "shadows",    "How much dark regions are lifted, gamma 1 (0 <= shadows <= 1)" },
-    { GIMP_PDB_FLOAT,    "highlights", "How much bright regions are brought down, gamma 2 (0 <= highlights <= 1)" },
-    { GIMP_PDB_FLOAT,    "denoise",    "How much of the revealed noise is removed, gamma 3 (0 <= denoise <= 1)" },
-  };
+  const EvenlightParamSpec *table;
+  GimpParamDef *args;
+  guint n_params;
+  gint n_args;
   static const GimpParamDef return_vals[] =
   {
     { GIMP_PDB_STRING, "error-message", "Why the procedure failed" },
   };
   gchar *localedir = evenlight_plugin_get_localedir ();
 
+  table = evenlight_params_table (&n_params);
+  args = evenlight_pdb_args_new (table, n_params, &n_args);
   gimp_plugin_domain_register (GETTEXT_PACKAGE, localedir);
   g_free (localedir);
 
@@ -130,8 +79,9 @@ query (void)
                           N_("_Even Light..."),
                           "RGB*, GRAY*",
                           GIMP_PLUGIN,
-                          G_N_ELEMENTS (args), G_N_ELEMENTS (return_vals),
+                          n_args, G_N_ELEMENTS (return_vals),
                           args, return_vals);
+  evenlight_pdb_args_free (args, n_args);
 
   gimp_plugin_menu_register (PLUG_IN_PROC, "<Image>/Colors/Tone Mapping");
 
@@ -163,15 +113,14 @@ context_compute (EvenlightSource      *source,
 }
 
 static GimpPDBStatusType
-process (gint32          drawable_id,
-         GimpRunMode     run_mode,
-         EvenlightVals  *vals,
-         GError        **error)
+process (gint32           drawable_id,
+         GimpRunMode      run_mode,
+         EvenlightParams *params,
+         GError         **error)
 {
   EvenlightSource   source;
   EvenlightModel   *model = NULL;
   EvenlightContext *context = NULL;
-  EvenlightParams   params;
   EvenlightRect     rect;
   GimpPDBStatusType status = GIMP_PDB_EXECUTION_ERROR;
   gint64            t0, t1;
@@ -187,7 +136,7 @@ process (gint32          drawable_id,
     {
       GError *dialog_error = NULL;
 
-      if (! evenlight_dialog_run (&source, model, vals, &context, &dialog_error))
+      if (! evenlight_dialog_run (&source, model, params, &context, &dialog_error))
         {
           if (dialog_error == NULL)
             status = GIMP_PDB_CANCEL;
@@ -197,10 +146,9 @@ process (gint32          drawable_id,
         }
     }
 
-  evenlight_vals_to_params (vals, &params);
-  /* The sliders cannot leave [0, 1], and the other modes were checked in
-   * run(); this guards the contract all the same. */
-  if (! evenlight_params_validate (&params, error))
+  /* The sliders cannot leave their ranges, and the other modes were
+   * checked in run(); this guards the contract all the same. */
+  if (! evenlight_params_validate (params, error))
     {
       status = GIMP_PDB_CALLING_ERROR;
       goto out;
@@ -225,7 +173,7 @@ process (gint32          drawable_id,
         goto out;
     }
   t1 = g_get_monotonic_time ();
-  if (! evenlight_source_apply (&source, context, &params, &rect, TRUE, error))
+  if (! evenlight_source_apply (&source, context, params, &rect, TRUE, error))
     goto out;
   if (evenlight_debug_enabled ())
     g_printerr ("evenlight: %d x %d layer: context %.1f ms, %d x %d rendered "
@@ -236,7 +184,8 @@ process (gint32          drawable_id,
   if (run_mode != GIMP_RUN_NONINTERACTIVE)
     gimp_displays_flush ();
   if (run_mode == GIMP_RUN_INTERACTIVE)
-    evenlight_vals_store_last (vals);
+    evenlight_last_values_store (PLUG_IN_PROC, EVENLIGHT_VALS_VERSION,
+                                 params, sizeof *params);
   status = GIMP_PDB_SUCCESS;
 
 out:
@@ -259,7 +208,9 @@ run (const gchar      *name,
   static gchar     *message = NULL;
   GimpRunMode       run_mode;
   GimpPDBStatusType status = GIMP_PDB_SUCCESS;
-  EvenlightVals     vals;
+  EvenlightParams   params;
+  const EvenlightParamSpec *table;
+  guint             n_params;
   GError           *error = NULL;
 
   init_i18n ();
@@ -269,51 +220,30 @@ run (const gchar      *name,
   *return_vals = values;
   values[0].type = GIMP_PDB_STATUS;
 
-  evenlight_vals_init_default (&vals);
+  table = evenlight_params_table (&n_params);
+  evenlight_params_init_default (&params);
   run_mode = nparams > 0 ? (GimpRunMode) param[0].data.d_int32 : GIMP_RUN_NONINTERACTIVE;
 
   if (g_strcmp0 (name, PLUG_IN_DARK_PROC) == 0)
     status = evenlight_dark_run (nparams, param, &error);
-  else if (nparams < 3)
+  else if (nparams < EVENLIGHT_PDB_N_FIXED)
     {
       status = GIMP_PDB_CALLING_ERROR;
-      g_set_error (&error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
-                   _("%s needs %d arguments (run-mode, image, drawable, "
-                     "shadows, highlights, denoise), got %d."),
-                   PLUG_IN_PROC, N_ARGS, nparams);
+      evenlight_pdb_count_error (PLUG_IN_PROC, table, n_params, nparams, &error);
     }
   else
     switch (run_mode)
       {
       case GIMP_RUN_INTERACTIVE:
-        evenlight_vals_load_last (&vals);
+      case GIMP_RUN_WITH_LAST_VALS:
+        evenlight_last_values_load (PLUG_IN_PROC, EVENLIGHT_VALS_VERSION,
+                                    table, n_params, &params, sizeof params);
         break;
 
       case GIMP_RUN_NONINTERACTIVE:
-        if (nparams != N_ARGS)
-          {
-            status = GIMP_PDB_CALLING_ERROR;
-            g_set_error (&error, EVENLIGHT_ERROR,
-                         EVENLIGHT_ERROR_INVALID_ARGUMENT,
-                         _("%s needs %d arguments (run-mode, image, drawable, "
-                           "shadows, highlights, denoise), got %d."),
-                         PLUG_IN_PROC, N_ARGS, nparams);
-          }
-        else
-          {
-            EvenlightParams params;
-
-            vals.shadows = param[3].data.d_float;
-            vals.highlights = param[4].data.d_float;
-            vals.denoise = param[5].data.d_float;
-            evenlight_vals_to_params (&vals, &params);
-            if (! evenlight_params_validate (&params, &error))
-              status = GIMP_PDB_CALLING_ERROR;
-          }
-        break;
-
-      case GIMP_RUN_WITH_LAST_VALS:
-        evenlight_vals_load_last (&vals);
+        if (! evenlight_pdb_read (PLUG_IN_PROC, table, n_params, nparams, param,
+                                  &params, &error))
+          status = GIMP_PDB_CALLING_ERROR;
         break;
 
       default:
@@ -324,7 +254,7 @@ run (const gchar      *name,
       }
 
   if (status == GIMP_PDB_SUCCESS && g_strcmp0 (name, PLUG_IN_DARK_PROC) != 0)
-    status = process (param[2].data.d_drawable, run_mode, &vals, &error);
+    status = process (param[2].data.d_drawable, run_mode, &params, &error);
 
   values[0].data.d_status = status;
   if (error != NULL)

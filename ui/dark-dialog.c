@@ -27,10 +27,10 @@
 
 typedef struct
 {
-  EvenlightSource  *source;
-  gint32           *dequantize;  /* the check box, 0 or 1 */
-  gfloat           *rgb;      /* the whole layer; LAIC's output once done */
-  gfloat           *gain;     /* LAIC's gain, one per pixel               */
+  EvenlightSource     *source;
+  EvenlightDarkParams *params;   /* the check box                             */
+  gfloat              *rgb;      /* the whole layer; LAIC's output once done */
+  gfloat              *gain;     /* LAIC's gain, one per pixel               */
 
   GtkWidget        *dialog;
   GtkWidget        *preview;
@@ -165,7 +165,7 @@ preview_update (GimpPreview *preview,
   EvenlightSource *source = d->source;
   EvenlightRect    rect;
   GError          *error = NULL;
-  gboolean         dequantize = *d->dequantize;
+  gboolean         dequantize = d->params->dequantize;
   gfloat          *rgb;
   gsize            n;
   gint64           t0;
@@ -235,7 +235,7 @@ static void
 dequantize_toggled (GtkToggleButton *button,
                     DarkDialog      *d)
 {
-  *d->dequantize = gtk_toggle_button_get_active (button);
+  d->params->dequantize = gtk_toggle_button_get_active (button);
   gimp_preview_invalidate (GIMP_PREVIEW (d->preview));
 }
 
@@ -243,6 +243,8 @@ static void
 build_dialog (DarkDialog *d)
 {
   GtkWidget *vbox, *label, *check;
+  const EvenlightParamSpec *spec;
+  guint n_params;
 
   d->dialog = gimp_dialog_new (_("Even Light for Dark Photos"), PLUG_IN_DARK_ROLE,
                                NULL, 0,
@@ -267,14 +269,12 @@ build_dialog (DarkDialog *d)
   gtk_misc_set_alignment (GTK_MISC (label), 0.0, 0.5);
   gtk_box_pack_start (GTK_BOX (vbox), label, FALSE, FALSE, 0);
 
-  check = gtk_check_button_new_with_mnemonic (_("_Remove banding and noise "
-                                                "(dequantization)"));
-  gimp_help_set_help_data (check,
-                           _("Where the photo is brightened strongly, a small "
-                             "network smooths the steps between the few levels "
-                             "the capture had."), NULL);
+  spec = evenlight_param_find (evenlight_dark_params_table (&n_params), n_params,
+                               "dequantize");
+  check = gtk_check_button_new_with_mnemonic (_(spec->ui_label));
+  gimp_help_set_help_data (check, _(spec->description), NULL);
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (check),
-                                *d->dequantize != 0);
+                                d->params->dequantize);
   g_signal_connect (check, "toggled", G_CALLBACK (dequantize_toggled), d);
   gtk_box_pack_start (GTK_BOX (vbox), check, FALSE, FALSE, 0);
 
@@ -293,19 +293,19 @@ analysis_wait (DarkDialog *d)
 }
 
 gboolean
-evenlight_dark_dialog_run (EvenlightSource   *source,
-                           gint32            *dequantize,
-             gfloat            *rgb,
-             gfloat            *gain,
-             EvenlightDequant **dequant,
-             GError           **error)
+evenlight_dark_dialog_run (EvenlightSource     *source,
+                           EvenlightDarkParams *params,
+                           gfloat              *rgb,
+                           gfloat              *gain,
+                           EvenlightDequant   **dequant,
+                           GError             **error)
 {
   DarkDialog d = { 0 };
   gboolean   ok;
 
   gimp_ui_init (PLUG_IN_BINARY, FALSE);
   d.source = source;
-  d.dequantize = dequantize;
+  d.params = params;
   d.rgb = rgb;
   d.gain = gain;
   build_dialog (&d);

@@ -17,11 +17,11 @@
  * the analysis ended, it waits for it with GIMP's progress bar), and in
  * *@dequant the dequantization network if the preview loaded it (else
  * NULL). Returns FALSE when cancelled, or when LAIC failed (@error set). */
-gboolean evenlight_dark_dialog_run (EvenlightSource   *source,
-                                    gint32            *dequantize,
-                                    gfloat            *rgb,
-                                    gfloat            *gain,
-                                    EvenlightDequant **dequant,
-                                    GError           **error);
+gboolean evenlight_dark_dialog_run (EvenlightSource     *source,
+                                    EvenlightDarkParams *params,
+                                    gfloat              *rgb,
+                                    gfloat              *gain,
+                                    EvenlightDequant   **dequant,
+                                    GError             **error);
 
 #endif /* EVENLIGHT_DARK_DIALOG_H */

@@ -36,13 +36,15 @@ typedef struct
 {
   EvenlightSource      *source;
   const EvenlightModel *model;
-  EvenlightVals        *vals;
+  EvenlightParams      *params;
 
   GtkWidget            *dialog;
   GtkWidget            *preview;
   GtkWidget            *progress;
   GtkWidget            *status;
-  GtkObject            *adj[3];
+  const EvenlightParamSpec *table;
+  guint                 n_params;
+  GtkObject           **adj;        /* one per entry of the table */
 
   /* The worker thread and the read it waits for; all under @mutex.
    * @request_lock keeps one request in flight, should the core ever read
@@ -196,7 +198,6 @@ preview_update (GimpPreview *preview,
                 Dialog      *d)
 {
   EvenlightSource *source = d->source;
-  EvenlightParams  params;
   EvenlightRect    rect;
   GError          *error = NULL;
   gfloat          *rgb;
@@ -213,7 +214,6 @@ preview_update (GimpPreview *preview,
   gimp_preview_get_size (preview, &rect.width, &rect.height);
   if (rect.width <= 0 || rect.height <= 0)
     return;
-  evenlight_vals_to_params (d->vals, &params);
 
   n = (gsize) rect.width * rect.height;
   rgb = g_new (gfloat, 3 * n);
@@ -222,7 +222,7 @@ preview_update (GimpPreview *preview,
    * pixel's value does not depend on how the rectangle is cut, so the
    * preview is the result, not an approximation of it (the same bits as
    * evenlight_render_region()). */
-  if (! evenlight_render_region_threads (d->context, &params, &rect,
+  if (! evenlight_render_region_threads (d->context, d->params, &rect,
                                          (gint) g_get_num_processors (), d->cache,
                                          evenlight_source_read, source,
                                          rgb, 3 * (gsize) rect.width, &error))
@@ -244,35 +244,42 @@ preview_update (GimpPreview *preview,
 
 /* ---- Sliders ----------------------------------------------------------- */
 
+/* The value of an adjustment, in the values struct at the table entry its
+ * "evenlight-spec" data names. */
+static void
+slider_changed (GtkAdjustment *adj,
+                Dialog        *d)
+{
+  const EvenlightParamSpec *spec = g_object_get_data (G_OBJECT (adj), "evenlight-spec");
+
+  evenlight_param_set (spec, d->params, gtk_adjustment_get_value (adj));
+  gimp_preview_invalidate (GIMP_PREVIEW (d->preview));
+}
+
+/* One scale with its spin button, made from a table entry. */
 static GtkObject *
-add_slider (Dialog      *d,
-            GtkTable    *table,
-            gint         row,
-            const gchar *label,
-            const gchar *tooltip,
-            gdouble     *value)
+add_slider (Dialog                   *d,
+            GtkTable                 *table,
+            gint                      row,
+            const EvenlightParamSpec *spec)
 {
   GtkObject *adj;
 
-  adj = gimp_scale_entry_new (table, 0, row, label, SCALE_WIDTH, SPIN_WIDTH,
-                              *value, 0.0, 1.0, 0.01, 0.1, 2,
-                              TRUE, 0.0, 0.0, tooltip, NULL);
-  g_signal_connect (adj, "value-changed",
-                    G_CALLBACK (gimp_double_adjustment_update), value);
-  g_signal_connect_swapped (adj, "value-changed",
-                            G_CALLBACK (gimp_preview_invalidate), d->preview);
+  adj = gimp_scale_entry_new (table, 0, row, _(spec->ui_label), SCALE_WIDTH, SPIN_WIDTH,
+                              evenlight_param_get (spec, d->params),
+                              spec->min, spec->max, spec->step, 10.0 * spec->step,
+                              evenlight_param_digits (spec),
+                              TRUE, 0.0, 0.0, _(spec->description), NULL);
+  g_object_set_data (G_OBJECT (adj), "evenlight-spec", (gpointer) spec);
+  g_signal_connect (adj, "value-changed", G_CALLBACK (slider_changed), d);
   return adj;
 }
 
 static void
 reset_sliders (Dialog *d)
 {
-  EvenlightVals defaults;
-
-  evenlight_vals_init_default (&defaults);
-  gtk_adjustment_set_value (GTK_ADJUSTMENT (d->adj[0]), defaults.shadows);
-  gtk_adjustment_set_value (GTK_ADJUSTMENT (d->adj[1]), defaults.highlights);
-  gtk_adjustment_set_value (GTK_ADJUSTMENT (d->adj[2]), defaults.denoise);
+  for (guint i = 0; i < d->n_params; i++)
+    gtk_adjustment_set_value (GTK_ADJUSTMENT (d->adj[i]), d->table[i].default_value);
 }
 
 static void
@@ -299,23 +306,14 @@ build_dialog (Dialog *d)
   g_signal_connect (d->preview, "invalidated",
                     G_CALLBACK (preview_update), d);
 
-  table = gtk_table_new (3, 3, FALSE);
+  table = gtk_table_new (d->n_params, 3, FALSE);
   gtk_table_set_col_spacings (GTK_TABLE (table), 6);
   gtk_table_set_row_spacings (GTK_TABLE (table), 6);
   gtk_box_pack_start (GTK_BOX (vbox), table, FALSE, FALSE, 0);
 
-  d->adj[0] = add_slider (d, GTK_TABLE (table), 0, _("_Shadows:"),
-                          _("How much dark regions are lifted (γ1). "
-                            "0 leaves the shadows as they are."),
-                          &d->vals->shadows);
-  d->adj[1] = add_slider (d, GTK_TABLE (table), 1, _("_Highlights:"),
-                          _("How much over-exposed regions are brought down "
-                            "(γ2). 0 leaves the highlights as they are."),
-                          &d->vals->highlights);
-  d->adj[2] = add_slider (d, GTK_TABLE (table), 2, _("_Denoise:"),
-                          _("How much of the noise that brightening reveals "
-                            "is removed (γ3). 0 keeps every detail."),
-                          &d->vals->denoise);
+  d->adj = g_new (GtkObject *, d->n_params);
+  for (guint i = 0; i < d->n_params; i++)
+    d->adj[i] = add_slider (d, GTK_TABLE (table), (gint) i, &d->table[i]);
 
   gtk_widget_show_all (d->dialog);
   gtk_widget_hide (d->status);
@@ -324,7 +322,7 @@ build_dialog (Dialog *d)
 gboolean
 evenlight_dialog_run (EvenlightSource       *source,
                       const EvenlightModel  *model,
-                      EvenlightVals         *vals,
+                      EvenlightParams       *params,
                       EvenlightContext     **context,
                       GError               **error)
 {
@@ -336,7 +334,8 @@ evenlight_dialog_run (EvenlightSource       *source,
 
   d.source = source;
   d.model = model;
-  d.vals = vals;
+  d.params = params;
+  d.table = evenlight_params_table (&d.n_params);
   d.cache = evenlight_region_cache_new ();
   g_mutex_init (&d.request_lock);
   g_mutex_init (&d.mutex);
@@ -364,6 +363,7 @@ evenlight_dialog_run (EvenlightSource       *source,
       analyse_wait (&d);
     }
   gtk_widget_destroy (d.dialog);
+  g_free (d.adj);
   evenlight_region_cache_free (d.cache);
 
   if (ok && d.context == NULL)

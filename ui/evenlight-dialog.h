@@ -9,16 +9,17 @@
 #include "drawable-io.h"
 #include "plugin-common.h"
 
-/* Shows the Even Light dialog for @source with the sliders set to @vals.
+/* Shows the Even Light dialog for @source with the sliders set to @params
+ * (one per entry of the table of core/params.h).
  * The global context of the drawable is computed in the background as
  * soon as the dialog opens; the preview shows the result once it is
- * ready. Returns TRUE when the user pressed OK: @vals then holds the
+ * ready. Returns TRUE when the user pressed OK: @params then holds the
  * chosen values and *@context the context (free it with
  * evenlight_context_free). Returns FALSE when the dialog was cancelled,
  * or when the context could not be computed (then @error is set). */
 gboolean evenlight_dialog_run (EvenlightSource       *source,
                                const EvenlightModel  *model,
-                               EvenlightVals         *vals,
+                               EvenlightParams       *params,
                                EvenlightContext     **context,
                                GError               **error);
 

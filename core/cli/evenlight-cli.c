@@ -28,6 +28,7 @@
 #include "dequant.h"
 #include "evenlight.h"
 #include "laic.h"
+#include "params.h"
 #include "retouch.h"
 
 #define EXIT_USAGE   2   /* bad command line */
@@ -48,7 +49,7 @@ typedef enum
 
 typedef struct
 {
-  gchar   *shadows, *highlights, *denoise;
+  gchar  **sliders;   /* one per entry of the parameter table, or NULL */
   gchar   *method;
   gchar   *retouch_params;
   gchar   *weights;
@@ -104,30 +105,26 @@ usage_error (GOptionContext *context,
               message);
 }
 
-/* A slider value: a number in [0, 1]. */
+/* A slider's value given as @text: a number in the range of its table
+ * entry @spec. */
 static gboolean
-parse_slider (const gchar *option,
-              const gchar *text,
-              gfloat       fallback,
-              gfloat      *value,
-              gchar      **message)
+parse_slider (const EvenlightParamSpec *spec,
+              const gchar              *text,
+              EvenlightParams          *params,
+              gchar                   **message)
 {
   gchar *end = NULL;
   gdouble v;
 
-  if (text == NULL)
-    {
-      *value = fallback;
-      return TRUE;
-    }
   v = g_ascii_strtod (text, &end);
-  if (end == text || *end != '\0' || !isfinite (v) || v < 0.0 || v > 1.0)
+  if (end == text || *end != '\0' || !evenlight_param_check (spec, v, NULL))
     {
-      *message = g_strdup_printf ("%s must be a number in the range [0, 1], "
-                                  "not “%s”", option, text);
+      *message = g_strdup_printf ("--%s must be a number in the range [%g, %g], "
+                                  "not “%s”", spec->name, spec->min, spec->max,
+                                  text);
       return FALSE;
     }
-  *value = (gfloat) v;
+  evenlight_param_set (spec, params, v);
   return TRUE;
 }
 
@@ -590,6 +587,9 @@ check_options (GOptionContext         *context,
   g_autofree gchar *message = NULL;
   g_autoptr (GError) error = NULL;
   gint64 threads = 0;
+  const EvenlightParamSpec *table;
+  guint n_params;
+  gboolean given = FALSE;
 
   if (o->files == NULL || g_strv_length (o->files) != 2)
     {
@@ -611,21 +611,30 @@ check_options (GOptionContext         *context,
     }
 
   evenlight_params_init_default (params);
-  if (!parse_slider ("--shadows", o->shadows, params->shadows,
-                     &params->shadows, &message)
-      || !parse_slider ("--highlights", o->highlights, params->highlights,
-                        &params->highlights, &message)
-      || !parse_slider ("--denoise", o->denoise, params->denoise,
-                        &params->denoise, &message))
+  table = evenlight_params_table (&n_params);
+  for (guint i = 0; i < n_params; i++)
     {
-      usage_error (context, message);
-      return FALSE;
+      if (o->sliders[i] == NULL)
+        continue;
+      if (!parse_slider (&table[i], o->sliders[i], params, &message))
+        {
+          usage_error (context, message);
+          return FALSE;
+        }
+      given = TRUE;
     }
-  if (*method != METHOD_NET && (o->shadows || o->highlights || o->denoise))
+  if (*method != METHOD_NET && given)
     {
-      usage_error (context, "--shadows, --highlights and --denoise apply to "
-                            "--method net; --method classic takes "
-                            "--retouch-params, --method laic no settings");
+      g_autoptr (GString) names = g_string_new (NULL);
+
+      for (guint i = 0; i < n_params; i++)
+        g_string_append_printf (names, "%s--%s",
+                                i == 0 ? "" : i + 1 < n_params ? ", " : " and ",
+                                table[i].name);
+      message = g_strdup_printf ("%s apply to --method net; --method classic "
+                                 "takes --retouch-params, --method laic no "
+                                 "settings", names->str);
+      usage_error (context, message);
       return FALSE;
     }
   if (*method != METHOD_CLASSIC && o->retouch_params != NULL)
@@ -765,22 +774,12 @@ main (int    argc,
       char **argv)
 {
   Options o = { 0 };
-  gchar *help_shadows = g_strdup_printf (
-    "How much dark regions are lifted, in [0, 1] (default %g)",
-    (double) EVENLIGHT_DEFAULT_SHADOWS);
-  gchar *help_highlights = g_strdup_printf (
-    "How much bright regions are brought down, in [0, 1] (default %g)",
-    (double) EVENLIGHT_DEFAULT_HIGHLIGHTS);
-  gchar *help_denoise = g_strdup_printf (
-    "How much of the estimated noise is removed, in [0, 1] (default %g)",
-    (double) EVENLIGHT_DEFAULT_DENOISE);
-  GOptionEntry entries[] = {
-    { "shadows", 's', 0, G_OPTION_ARG_STRING, &o.shadows,
-      help_shadows, "G1" },
-    { "highlights", 'l', 0, G_OPTION_ARG_STRING, &o.highlights,
-      help_highlights, "G2" },
-    { "denoise", 'd', 0, G_OPTION_ARG_STRING, &o.denoise,
-      help_denoise, "G3" },
+  guint n_params;
+  const EvenlightParamSpec *table = evenlight_params_table (&n_params);
+  guint n_dark;
+  const EvenlightParamSpec *dark_table = evenlight_dark_params_table (&n_dark);
+  const EvenlightParamSpec *dq = evenlight_param_find (dark_table, n_dark, "dequantize");
+  GOptionEntry other_entries[] = {
     { "method", 'm', 0, G_OPTION_ARG_STRING, &o.method,
       "“net” (the neural network, default), “classic” (the slower "
       "retouching the network learnt from) or “laic” (locally adaptive "
@@ -791,7 +790,7 @@ main (int    argc,
     { "weights", 'w', 0, G_OPTION_ARG_FILENAME, &o.weights,
       "The network's weights file (default: the installed one, or "
       "$EVENLIGHT_WEIGHTS)", "FILE" },
-    { "dequantize", 'D', 0, G_OPTION_ARG_NONE, &o.dequantize,
+    { dq->name, dq->short_option, 0, G_OPTION_ARG_NONE, &o.dequantize,
       "Afterwards, remove the banding and noise of strongly brightened "
       "regions with the dequantization network (for very dark photos; "
       "pixels brightened less than twofold stay exactly as they are)", NULL },
@@ -808,6 +807,9 @@ main (int    argc,
       NULL, "INPUT OUTPUT" },
     { NULL }
   };
+  /* The sliders' options come from the parameter table, then the rest. */
+  g_autoptr (GArray) entries = g_array_new (TRUE, TRUE, sizeof (GOptionEntry));
+  g_autoptr (GPtrArray) help = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GError) error = NULL;
   EvenlightParams params;
@@ -817,6 +819,20 @@ main (int    argc,
   int status;
 
   setlocale (LC_ALL, "");
+  o.sliders = g_new0 (gchar *, n_params + 1);
+  for (guint i = 0; i < n_params; i++)
+    {
+      const EvenlightParamSpec *spec = &table[i];
+      gchar *text = g_strdup_printf ("%s In [%g, %g] (default %g)",
+                                     spec->description, spec->min, spec->max,
+                                     spec->default_value);
+      GOptionEntry e = { spec->name, spec->short_option, 0, G_OPTION_ARG_STRING,
+                         &o.sliders[i], text, spec->metavar };
+
+      g_ptr_array_add (help, text);
+      g_array_append_val (entries, e);
+    }
+  g_array_append_vals (entries, other_entries, G_N_ELEMENTS (other_entries) - 1);
   context = g_option_context_new (NULL);
   g_option_context_set_summary (context,
     "Evens out the lighting of a photo: lifts dark regions, tames bright\n"
@@ -833,7 +849,8 @@ main (int    argc,
     "gain is estimated from the result.\n"
     "\n"
     "Exit status: 0 on success, 1 if the work failed, 2 for a bad command line.");
-  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context,
+                                     (const GOptionEntry *) entries->data, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       usage_error (context, error->message);
@@ -855,17 +872,12 @@ main (int    argc,
   status = run (&o, method, &params, &retouch, n_threads);
 
 done:
-  g_free (o.shadows);
-  g_free (o.highlights);
-  g_free (o.denoise);
+  g_strfreev (o.sliders);
   g_free (o.method);
   g_free (o.retouch_params);
   g_free (o.weights);
   g_free (o.dequant_weights);
   g_free (o.threads);
   g_strfreev (o.files);
-  g_free (help_shadows);
-  g_free (help_highlights);
-  g_free (help_denoise);
   return status;
 }

@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 
 #include "evenlight.h"
+#include "params.h"
 
 #define W 67    /* odd sizes: the tiles and levels do not divide evenly */
 #define H 45
@@ -771,10 +772,28 @@ test_errors (void)
   wdata[wlen / 2] ^= 0x20;
   g_file_set_contents (bad_wts, wdata, wlen, NULL);
 
-  /* Command line: status 2, the message names the option and the range. */
-  FAIL (2, "--shadows|[0, 1]|1.5", "--weights", weights, "--shadows", "1.5", in, out);
-  FAIL (2, "--highlights|[0, 1]", "--weights", weights, "--highlights", "-0.1", in, out);
-  FAIL (2, "--denoise|[0, 1]|abc", "--weights", weights, "--denoise", "abc", in, out);
+  /* Command line: status 2, the message names the option and the range
+   * (both from the parameter table, whatever it says). */
+  {
+    guint n;
+    const EvenlightParamSpec *table = evenlight_params_table (&n);
+
+    for (guint i = 0; i < n; i++)
+      {
+        const EvenlightParamSpec *spec = &table[i];
+        g_autofree gchar *option = g_strdup_printf ("--%s", spec->name);
+        g_autofree gchar *above = g_strdup_printf ("%g", spec->max + 0.5);
+        g_autofree gchar *below = g_strdup_printf ("%g", spec->min - 0.1);
+        g_autofree gchar *range = g_strdup_printf ("[%g, %g]", spec->min, spec->max);
+        g_autofree gchar *needles_above = g_strdup_printf ("%s|%s|%s", option, range, above);
+        g_autofree gchar *needles_below = g_strdup_printf ("%s|%s|%s", option, range, below);
+        g_autofree gchar *needles_text = g_strdup_printf ("%s|%s|abc", option, range);
+
+        FAIL (2, needles_above, "--weights", weights, option, above, in, out);
+        FAIL (2, needles_below, "--weights", weights, option, below, in, out);
+        FAIL (2, needles_text, "--weights", weights, option, "abc", in, out);
+      }
+  }
   FAIL (2, "--denoise", "--weights", weights, "--denoise", "nan", in, out);
   FAIL (2, "--shadows", "--weights", weights, "--shadows", "0.5x", in, out);
   FAIL (2, "--threads", "--weights", weights, "--threads", "-1", in, out);

@@ -3,51 +3,172 @@
  * Copyright (C) 2026 the evenlight developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "evenlight.h"
+#include "params.h"
 
 #include <math.h>
 #include <string.h>
 
+/* Out of @spec's range by @value: refused, the message names the slider,
+ * its symbol and its range (as the table states them). */
 static void
-expect_invalid (EvenlightParams params, const gchar *name, const gchar *symbol)
+expect_invalid (const EvenlightParamSpec *spec, gfloat value)
 {
+  EvenlightParams params;
   GError *error = NULL;
+  g_autofree gchar *range = g_strdup_printf ("between %g and %g", spec->min, spec->max);
 
+  evenlight_params_init_default (&params);
+  evenlight_param_set (spec, &params, value);
   g_assert_false (evenlight_params_validate (&params, &error));
   g_assert_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT);
   g_test_message ("%s", error->message);
-  g_assert_nonnull (strstr (error->message, name));
-  g_assert_nonnull (strstr (error->message, symbol));
-  g_assert_nonnull (strstr (error->message, "between 0 and 1"));
+  g_assert_nonnull (strstr (error->message, spec->label));
+  g_assert_nonnull (strstr (error->message, spec->symbol));
+  g_assert_nonnull (strstr (error->message, range));
   g_error_free (error);
 }
 
+/* Each field of EvenlightParams is an entry of the table, in order, and
+ * the table's ranges, defaults and messages are what the engine applies. */
 static void
 test_params (void)
 {
+  const gchar *fields[] = { "shadows", "highlights", "denoise" };
+  const gfloat defaults[] = { EVENLIGHT_DEFAULT_SHADOWS, EVENLIGHT_DEFAULT_HIGHLIGHTS,
+                              EVENLIGHT_DEFAULT_DENOISE };
+  const EvenlightParamSpec *table;
   EvenlightParams p;
   GError *error = NULL;
+  guint n;
 
+  table = evenlight_params_table (&n);
+  g_assert_cmpuint (n, ==, G_N_ELEMENTS (fields));
   evenlight_params_init_default (&p);
-  g_assert_cmpfloat (p.shadows, ==, EVENLIGHT_DEFAULT_SHADOWS);
-  g_assert_cmpfloat (p.highlights, ==, EVENLIGHT_DEFAULT_HIGHLIGHTS);
-  g_assert_cmpfloat (p.denoise, ==, EVENLIGHT_DEFAULT_DENOISE);
+  for (guint i = 0; i < n; i++)
+    {
+      const EvenlightParamSpec *spec = &table[i];
+      EvenlightParams q = p;
+      gfloat outside[] = { spec->min - 0.01, spec->max + 0.01, spec->max + 0.5,
+                           NAN, INFINITY, -INFINITY };
+
+      g_assert_cmpstr (spec->name, ==, fields[i]);
+      g_assert_true (evenlight_param_find (table, n, spec->name) == spec);
+      g_assert_cmpuint (spec->offset, ==, i * sizeof (gfloat));
+      g_assert_cmpfloat (evenlight_param_get (spec, &p), ==, defaults[i]);
+      g_assert_cmpfloat (spec->min, <, spec->max);
+      g_assert_cmpfloat (spec->default_value, >=, spec->min);
+      g_assert_cmpfloat (spec->default_value, <=, spec->max);
+      g_assert_nonnull (spec->symbol);
+      g_assert_cmpint (evenlight_param_digits (spec), >=, 0);
+
+      /* Both ends of the range are allowed. */
+      evenlight_param_set (spec, &q, spec->min);
+      g_assert_true (evenlight_params_validate (&q, NULL));
+      evenlight_param_set (spec, &q, spec->max);
+      g_assert_true (evenlight_params_validate (&q, NULL));
+      for (guint k = 0; k < G_N_ELEMENTS (outside); k++)
+        expect_invalid (spec, outside[k]);
+    }
   g_assert_true (evenlight_params_validate (&p, &error));
   g_assert_no_error (error);
-
-  g_assert_true (evenlight_params_validate (&(EvenlightParams) { 0.0f, 0.0f, 0.0f }, NULL));
-  g_assert_true (evenlight_params_validate (&(EvenlightParams) { 1.0f, 1.0f, 1.0f }, NULL));
-
-  expect_invalid ((EvenlightParams) { -0.01f, 0.5f, 0.5f }, "Shadows", "γ1");
-  expect_invalid ((EvenlightParams) { NAN, 0.5f, 0.5f }, "Shadows", "γ1");
-  expect_invalid ((EvenlightParams) { 0.5f, 1.5f, 0.5f }, "Highlights", "γ2");
-  expect_invalid ((EvenlightParams) { 0.5f, INFINITY, 0.5f }, "Highlights", "γ2");
-  expect_invalid ((EvenlightParams) { 0.5f, 0.5f, 2.0f }, "Denoise", "γ3");
-  expect_invalid ((EvenlightParams) { 0.5f, 0.5f, -INFINITY }, "Denoise", "γ3");
+  g_assert_null (evenlight_param_find (table, n, "brightness"));
 
   g_assert_false (evenlight_params_validate (NULL, &error));
   g_assert_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
+}
+
+/* The dark-photo procedure's table: one switch, on by default. */
+static void
+test_dark_params (void)
+{
+  const EvenlightParamSpec *table, *spec;
+  EvenlightDarkParams p;
+  GError *error = NULL;
+  guint n;
+
+  table = evenlight_dark_params_table (&n);
+  spec = evenlight_param_find (table, n, "dequantize");
+  g_assert_nonnull (spec);
+  g_assert_cmpint (spec->type, ==, EVENLIGHT_PARAM_BOOLEAN);
+  evenlight_dark_params_init_default (&p);
+  g_assert_true (p.dequantize == (spec->default_value != 0.0));
+  g_assert_true (evenlight_param_table_validate (table, n, &p, NULL));
+  g_assert_true (evenlight_param_check (spec, 0.0, NULL));
+  g_assert_true (evenlight_param_check (spec, 1.0, NULL));
+  g_assert_false (evenlight_param_check (spec, 2.0, &error));
+  g_assert_nonnull (strstr (error->message, spec->label));
+  g_clear_error (&error);
+}
+
+/* A number in README text: "1.0", "0.4". */
+static gdouble
+readme_number (const gchar *text)
+{
+  gchar *end;
+  gdouble v = g_ascii_strtod (text, &end);
+
+  g_assert_true (end != text);
+  return v;
+}
+
+/* The README's slider table ("| slider | symbol | what it does | range |
+ * default |") has one row per entry of the table, in order, with its
+ * label, symbol, range and default. */
+static void
+test_readme_table (void)
+{
+  const gchar *root = g_getenv ("EVENLIGHT_SOURCE_ROOT");
+  g_autofree gchar *path = NULL, *text = NULL;
+  g_auto (GStrv) lines = NULL;
+  const EvenlightParamSpec *table;
+  guint n, row = 0;
+  gboolean in_table = FALSE;
+
+  g_assert_nonnull (root);
+  path = g_build_filename (root, "README.md", NULL);
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  table = evenlight_params_table (&n);
+  lines = g_strsplit (text, "\n", -1);
+  for (guint l = 0; lines[l] != NULL; l++)
+    {
+      g_auto (GStrv) cells = NULL;
+      g_auto (GStrv) range = NULL;
+      const EvenlightParamSpec *spec;
+
+      if (g_str_has_prefix (lines[l], "| slider | symbol |"))
+        {
+          g_assert_false (in_table);   /* one such table */
+          in_table = TRUE;
+          cells = g_strsplit (lines[l], "|", -1);
+          g_assert_cmpuint (g_strv_length (cells), ==, 7);
+          g_assert_cmpstr (g_strstrip (cells[4]), ==, "range");
+          g_assert_cmpstr (g_strstrip (cells[5]), ==, "default");
+          l++;                          /* the |---| line */
+          continue;
+        }
+      if (!in_table)
+        continue;
+      if (lines[l][0] != '|')
+        {
+          in_table = FALSE;
+          continue;
+        }
+      cells = g_strsplit (lines[l], "|", -1);
+      g_assert_cmpuint (g_strv_length (cells), ==, 7);
+      g_assert_cmpuint (row, <, n);
+      spec = &table[row++];
+      g_test_message ("README: %s", lines[l]);
+      g_assert_cmpstr (g_strstrip (cells[1]), ==, spec->label);
+      g_assert_cmpstr (g_strstrip (cells[2]), ==, spec->symbol);
+      range = g_strsplit (g_strstrip (cells[4]), "–", 2);   /* "0 – 1" */
+      g_assert_cmpuint (g_strv_length (range), ==, 2);
+      g_assert_cmpfloat (readme_number (g_strstrip (range[0])), ==, spec->min);
+      g_assert_cmpfloat (readme_number (g_strstrip (range[1])), ==, spec->max);
+      g_assert_cmpfloat ((gfloat) readme_number (g_strstrip (cells[5])), ==,
+                         (gfloat) spec->default_value);
+    }
+  g_assert_cmpuint (row, ==, n);
 }
 
 static void
@@ -242,6 +363,8 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/core/params/validate", test_params);
+  g_test_add_func ("/core/params/dark", test_dark_params);
+  g_test_add_func ("/core/params/readme", test_readme_table);
   g_test_add_func ("/core/params/default-path", test_default_path);
   g_test_add_func ("/core/model/errors", test_model_errors);
   g_test_add_func ("/core/model/architecture", test_model_architecture);

@@ -3,10 +3,12 @@
 ; Copyright (C) 2026 the evenlight developers
 ; SPDX-License-Identifier: GPL-3.0-or-later
 ;
-; (el-batch DIR S H D) runs every case on the images in DIR with the
-; slider values S H D, exports the results into DIR and writes one line
-; per case to DIR/cases.log: "NAME ok" or "NAME error MESSAGE". The shell
-; script compares the exported files with the CLI's output.
+; (el-batch DIR S H D BAD-S BAD-D) runs every case on the images in DIR
+; with the slider values S H D (BAD-S and BAD-D: Shadows and Denoise values
+; just outside their ranges, for the refused calls), exports the results
+; into DIR and writes one line per case to DIR/cases.log: "NAME ok" or
+; "NAME error MESSAGE". The shell script compares the exported files with
+; the CLI's output.
 
 ; Runs (thunk); returns (ok . value) or (error . message) instead of
 ; aborting the whole batch on the first failing PDB call.
@@ -54,7 +56,7 @@
 
 ;  Each plug-in process (loader, exporter, Even Light) costs about a
 ; second to start, so the RGB input is loaded once and duplicated.
-(define (el-batch dir s h d)
+(define (el-batch dir s h d bad-s bad-d)
   (define (f name) (string-append dir "/" name))
   (define log (open-output-file (f "cases.log")))
   (define base (el-load (f "rgb8.png")))
@@ -65,9 +67,9 @@
   ; an empty undo step). An imported image counts as dirty until cleaned.
   (gimp-image-clean-all base)
   (el-case log "invalid-shadows"
-    (lambda () (plug-in-evenlight RUN-NONINTERACTIVE base base-drw 1.5 h d)))
+    (lambda () (plug-in-evenlight RUN-NONINTERACTIVE base base-drw bad-s h d)))
   (el-case log "invalid-denoise"
-    (lambda () (plug-in-evenlight RUN-NONINTERACTIVE base base-drw s h -0.25)))
+    (lambda () (plug-in-evenlight RUN-NONINTERACTIVE base base-drw s h bad-d)))
   (display (if (= (car (gimp-image-is-dirty base)) TRUE)
                "invalid-clean error the image was modified by a refused call"
                "invalid-clean ok")

@@ -10,17 +10,17 @@
 # for 8-bit images, 1e-4 for 16-bit and float ones. Alpha, precision,
 # pixels outside a selection and refused inputs are checked as well.
 #
-# Usage: run-batch.sh PLUGIN CLI IMGTOOL   (exit 77 when GIMP is missing)
+# Usage: run-batch.sh PLUGIN CLI IMGTOOL PARAM_TABLE   (exit 77 when GIMP is missing)
 # PLUGIN is BUILD/plugin/evenlight; plugin/install-user.sh installs it,
 # with the weights and translations of that build, into a fresh profile.
 set -u
-plugin=$1 cli=$2 imgtool=$3
+plugin=$1 cli=$2 imgtool=$3 param_table=$4
 here=$(cd "$(dirname "$0")" && pwd)
 data=${EVENLIGHT_TEST_DATA:-$here/../data}
 weights=${EVENLIGHT_TEST_WEIGHTS:-$data/golden-weights.bin}
 
 command -v gimp-console-2.10 >/dev/null || { echo "gimp-console-2.10 not installed: skipped"; exit 77; }
-for f in "$plugin" "$cli" "$imgtool" "$weights"; do
+for f in "$plugin" "$cli" "$imgtool" "$param_table" "$weights"; do
   [ -e "$f" ] || { echo "missing: $f"; exit 1; }
 done
 
@@ -30,6 +30,12 @@ trap 'rm -rf "$work"' EXIT
 evenlight_profile_with_plugin "$work/profile" "$plugin" || exit 1
 
 S=0.7 H=0.4 D=0.6
+# The ranges of Shadows and Denoise from the parameter table; the refused
+# calls use values just outside them.
+read -r _ _ s_min s_max _ < <("$param_table" | grep '^enhance shadows ')
+read -r _ _ d_min d_max _ < <("$param_table" | grep '^enhance denoise ')
+bad_s=$(awk -v m="$s_max" 'BEGIN { print m + 0.5 }')
+bad_d=$(awk -v m="$d_min" 'BEGIN { print m - 0.25 }')
 failed=0 n=0
 pass () { n=$((n + 1)); echo "ok $n - $*"; }
 fail () { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
@@ -55,7 +61,7 @@ cli_job=$!
 start=$(date +%s)
 GIMP2_DIRECTORY="$work/profile" EVENLIGHT_WEIGHTS="$weights" \
   timeout 150 gimp-console-2.10 -i -d -f \
-    -b "(begin (load \"$here/batch.scm\") (el-batch \"$work\" $S $H $D))" \
+    -b "(begin (load \"$here/batch.scm\") (el-batch \"$work\" $S $H $D $bad_s $bad_d))" \
     -b '(gimp-quit 0)' </dev/null >"$work/gimp.log" 2>&1
 echo "# GIMP ran for $(( $(date +%s) - start )) s"
 if [ ! -s "$work/cases.log" ]; then
@@ -115,9 +121,9 @@ done < <("$imgtool" run "$work/checks.txt")
 
 # 5. Invalid values: calling error naming the slider, image untouched.
 msg=$(case_error invalid-shadows)
-if [[ $msg == *"invalid input arguments"*"Shadows"*"between 0 and 1"* ]]; then pass "invalid shadows refused: $msg"; else fail "invalid shadows: '$msg'"; fi
+if [[ $msg == *"invalid input arguments"*"Shadows"*"between $s_min and $s_max"* ]]; then pass "invalid shadows refused: $msg"; else fail "invalid shadows: '$msg'"; fi
 msg=$(case_error invalid-denoise)
-if [[ $msg == *"invalid input arguments"*"Denoise"*"between 0 and 1"* ]]; then pass "invalid denoise refused: $msg"; else fail "invalid denoise: '$msg'"; fi
+if [[ $msg == *"invalid input arguments"*"Denoise"*"between $d_min and $d_max"* ]]; then pass "invalid denoise refused: $msg"; else fail "invalid denoise: '$msg'"; fi
 if case_ok invalid-clean; then pass "image unchanged (not dirty) after invalid values"; else fail "invalid values: $(case_error invalid-clean)"; fi
 
 # 6. Refused drawables.
