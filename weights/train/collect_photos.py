@@ -50,6 +50,7 @@ FORCED_VAL = {
     'libjxl-hdr_room', 'forensics-IMG_20191224_234846', 'tuxpaint-jellyfish',
     'lxqt-after-the-rain', 'gimphelp-apple-orchard-truck-from-camera',
     'kivy-cityCC0', 'slides-slide-3', 'slides-slide-7', 'renpy-bg_cave',
+    'kodi-movie', 'kodi-tv', 'lifeograph-street',
     # Strongly backlit:
     'gimphelp-tree-exposed-for-sky-ground-is-dark', 'tuxpaint-trees_at_dusk',
     'tuxpaint-sun_behind_leaves', 'lxqt-beam', 'gowebp-source',
@@ -190,6 +191,20 @@ PHOTO_DIRS = [
     ('renpy-demo', 'renpy', 'usr/share/games/renpy/demo/game/images',
      ['bg washington.jpg', 'bg whitehouse.jpg', 'bg cave.jpg'],
      'demo/game/images/'),
+    # Underwater photos, the level backgrounds.
+    ('krank', 'krank', 'usr/share/games/krank/levels/unera-backgrounds',
+     ['*.jpg'], ''),
+    ('kodi-data', 'kodi', 'usr/share/kodi/addons',
+     ['skin.estuary/extras/home-images/*.jpg',
+      'skin.estouchy/background/tv.jpg'], 'addons/'),
+    ('lifeograph', 'lifeograph',
+     'usr/share/net.sourceforge.Lifeograph/backgrounds', ['*.jpg'], ''),
+    ('liblemonldap-ng-portal-perl', 'lemonldap',
+     'usr/share/lemonldap-ng/portal/htdocs/static/common/backgrounds',
+     ['*.jpg'], 'lemonldap-ng-portal/site/htdocs/static/common/backgrounds/'),
+    ('zoph', 'zoph',
+     'usr/share/zoph/www/php/templates/default/images/backgrounds', ['*.jpg'],
+     ''),
 ]
 
 # Packages whose copyright file is not machine-readable and whose licence
@@ -202,6 +217,9 @@ LICENCE_OVERRIDE = {
     # The package is GPL-2; its copyright file quotes README_IMAGES: the
     # kcas* and hidden photos are public-domain NOAA / US FWS photos.
     'tuxtype-data': 'public-domain_(NOAA,_US_FWS)',
+    # "images: ... Author of new images: Slava Anishenko, License: Public
+    # Domain".
+    'krank': 'public-domain',
 }
 # Packages whose usr/share/doc/PKG is a symlink to another package's folder.
 COPYRIGHT_FROM = {'gimp-help-en': 'gimp-help-common'}
@@ -351,14 +369,14 @@ def candidates(x):
     f = os.path.join(x, 'python3-scipy/usr/lib/python3/dist-packages/scipy/'
                      'misc/face.dat')
     if os.path.exists(f):
-        yield ('scipy-face', 'python3-scipy', 'face.dat', 'scipy/misc/face.dat',
-               ('rawbz2', f, (768, 1024)))
+        yield ('scipy-face', 'python3-scipy', 'face.dat',
+               'scipy/misc/face.dat', ('rawbz2', f, (768, 1024)))
     for pkg, prefix, folder, patterns, srcprefix in PHOTO_DIRS:
         d = os.path.join(x, pkg, folder)
         for rel in _walk(d):
             if any(fnmatch.fnmatchcase(rel, p) for p in patterns):
                 stem = os.path.splitext(os.path.basename(rel))[0]
-                stem = stem.split('_by_')[0].replace(' ', '_')
+                stem = re.sub(r'[^\w.@+-]', '_', stem.split('_by_')[0])
                 yield ('%s-%s' % (prefix, stem), pkg, rel,
                        srcprefix + rel, ('file', os.path.join(d, rel)))
 

@@ -30,7 +30,8 @@ lomiri-wallpapers-20.04 scribus-template libdlib19.1 nip2
 afterstep-data gnome-taquin golang-github-bep-gowebp-dev libelementary-data
 libjs-jquery-backstretch libjs-jquery-colorbox libjs-jquery-slides
 python-kivy-examples qtbase5-examples qtdeclarative5-examples
-ruby-rmagick-doc tuxtype-data tdiary-theme renpy-demo"
+ruby-rmagick-doc tuxtype-data tdiary-theme renpy-demo krank kodi-data
+lifeograph liblemonldap-ng-portal-perl zoph"
 
 # The folders taken from the packages that are only partly extracted.
 partial_paths() {
@@ -39,6 +40,9 @@ partial_paths() {
     libjxl-testdata) echo ./usr/share/libjxl-testdata/jxl/flower/flower.png \
       ./usr/share/libjxl-testdata/jxl/hdr_room.png ;;
     python3-scipy) echo ./usr/lib/python3/dist-packages/scipy/misc/face.dat ;;
+    krank) echo ./usr/share/games/krank/levels/unera-backgrounds ;;
+    kodi-data) echo ./usr/share/kodi/addons/skin.estuary/extras/home-images \
+      ./usr/share/kodi/addons/skin.estouchy/background ;;
     psychtoolbox-3-common) echo ./usr/share/psychtoolbox-3/PsychDemos \
       ./usr/share/psychtoolbox-3/PsychHardware/EyelinkToolbox ;;
   esac
@@ -76,7 +80,7 @@ for p in $packages; do
       # Large packages of which a few files are used: take only those
       # folders (and the copyright file, or its symlink).
       gimp-help-en|gimp-help-common|libjxl-testdata|python3-scipy|\
-      psychtoolbox-3-common)
+      psychtoolbox-3-common|krank|kodi-data)
         dpkg-deb --fsys-tarfile "$deb" | tar -x -C "x/$p" --wildcards \
           "./usr/share/doc/$p" \
           $(partial_paths "$p") ;;
