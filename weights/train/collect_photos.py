@@ -89,6 +89,15 @@ SKLEARN_PHOTOS = ['china.jpg', 'flower.jpg']
 # is screenshots, renders, drawings, processed variants of the same photo or
 # test charts. A pattern that matches two files of one name keeps the larger.
 PHOTO_DIRS = [
+    # opencv-doc beyond examples/data: the scene-text photos and the
+    # tutorials' camera photos (the others are results, composites and
+    # screenshots).
+    ('opencv-doc', 'opencv', 'usr/share/doc/opencv-doc/examples/text',
+     ['scenetext0[1-6].jpg'], 'samples/data/text/'),
+    ('opencv-doc', 'opencv', 'usr/share/doc/opencv-doc/opencv4/html',
+     ['230501201_1.jpg', 'Background_Subtraction_Tutorial_frame.jpg',
+      'astra_color.jpg', 'pexels_double_decker_bus.jpg',
+      'retina_TreeHdr_small.jpg'], 'doc/'),
     ('palapeli-data', 'palapeli', 'usr/share/palapeli/collection',
      ['*.jpg'], 'puzzles/'),
     ('lxqt-themes', 'lxqt', 'usr/share/lxqt/wallpapers',
@@ -202,6 +211,9 @@ PHOTO_DIRS = [
     ('liblemonldap-ng-portal-perl', 'lemonldap',
      'usr/share/lemonldap-ng/portal/htdocs/static/common/backgrounds',
      ['*.jpg'], 'lemonldap-ng-portal/site/htdocs/static/common/backgrounds/'),
+    # The user-account pictures; only the 512 px ones pass the size rule.
+    ('gnome-control-center-data', 'faces', 'usr/share/pixmaps/faces',
+     ['*.jpg'], 'panels/user-accounts/data/faces/'),
     ('zoph', 'zoph',
      'usr/share/zoph/www/php/templates/default/images/backgrounds', ['*.jpg'],
      ''),

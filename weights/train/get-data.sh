@@ -31,20 +31,26 @@ afterstep-data gnome-taquin golang-github-bep-gowebp-dev libelementary-data
 libjs-jquery-backstretch libjs-jquery-colorbox libjs-jquery-slides
 python-kivy-examples qtbase5-examples qtdeclarative5-examples
 ruby-rmagick-doc tuxtype-data tdiary-theme renpy-demo krank kodi-data
-lifeograph liblemonldap-ng-portal-perl zoph"
+lifeograph liblemonldap-ng-portal-perl zoph gnome-control-center-data"
 
-# The folders taken from the packages that are only partly extracted.
+# What is taken from the packages that are only partly extracted (large
+# packages of which a few files are used), besides their copyright file.
 partial_paths() {
   case $1 in
+    opencv-doc) d=./usr/share/doc/opencv-doc
+      echo $d/copyright $d/examples/data $d/examples/text
+      for f in 230501201_1.jpg Background_Subtraction_Tutorial_frame.jpg \
+        astra_color.jpg pexels_double_decker_bus.jpg retina_TreeHdr_small.jpg
+      do echo $d/opencv4/html/$f; done ;;
     gimp-help-en) echo ./usr/share/gimp/2.0/help/en/images/tutorials ;;
     libjxl-testdata) echo ./usr/share/libjxl-testdata/jxl/flower/flower.png \
       ./usr/share/libjxl-testdata/jxl/hdr_room.png ;;
     python3-scipy) echo ./usr/lib/python3/dist-packages/scipy/misc/face.dat ;;
+    psychtoolbox-3-common) echo ./usr/share/psychtoolbox-3/PsychDemos \
+      ./usr/share/psychtoolbox-3/PsychHardware/EyelinkToolbox ;;
     krank) echo ./usr/share/games/krank/levels/unera-backgrounds ;;
     kodi-data) echo ./usr/share/kodi/addons/skin.estuary/extras/home-images \
       ./usr/share/kodi/addons/skin.estouchy/background ;;
-    psychtoolbox-3-common) echo ./usr/share/psychtoolbox-3/PsychDemos \
-      ./usr/share/psychtoolbox-3/PsychHardware/EyelinkToolbox ;;
   esac
 }
 
@@ -67,25 +73,21 @@ for p in $packages; do
     echo "get-data: could not download $p (run apt-get update?)" >&2
     exit 1
   fi
-  stamp="x/$p/.extracted-$deb"
+  # The stamp names the package version and what was taken from it.
+  parts=$(partial_paths "$p")
+  stamp="x/$p/.extracted-$deb-$(echo "$parts" | cksum | cut -d' ' -f1)"
   if [ ! -e "$stamp" ]; then
     rm -rf "x/$p"
     mkdir -p "x/$p"
-    case $p in
-      # Only the examples' data folder and the copyright file are needed.
-      opencv-doc)
-        dpkg-deb --fsys-tarfile "$deb" | tar -x -C "x/$p" \
-          ./usr/share/doc/opencv-doc/examples/data \
-          ./usr/share/doc/opencv-doc/copyright ;;
-      # Large packages of which a few files are used: take only those
-      # folders (and the copyright file, or its symlink).
-      gimp-help-en|gimp-help-common|libjxl-testdata|python3-scipy|\
-      psychtoolbox-3-common|krank|kodi-data)
-        dpkg-deb --fsys-tarfile "$deb" | tar -x -C "x/$p" --wildcards \
-          "./usr/share/doc/$p" \
-          $(partial_paths "$p") ;;
-      *) dpkg-deb -x "$deb" "x/$p" ;;
-    esac
+    if [ -n "$parts" ]; then
+      # The copyright file is in usr/share/doc/PKG (gimp-help-en: a
+      # symlink to gimp-help-common's, taken from that package).
+      doc=./usr/share/doc/$p
+      [ "$p" = opencv-doc ] && doc=
+      dpkg-deb --fsys-tarfile "$deb" | tar -x -C "x/$p" $doc $parts
+    else
+      dpkg-deb -x "$deb" "x/$p"
+    fi
     touch "$stamp"
   fi
 done
