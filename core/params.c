@@ -27,7 +27,7 @@ static const EvenlightParamSpec enhance_table[] =
     .description = N_("How much dark regions are lifted (γ1). 0 leaves the "
                       "shadows as they are."),
     .short_option = 's', .metavar = "G1", .type = EVENLIGHT_PARAM_FLOAT,
-    .min = 0.0, .max = 1.0, .default_value = EVENLIGHT_DEFAULT_SHADOWS,
+    .min = 0.0, .max = 2.0, .default_value = EVENLIGHT_DEFAULT_SHADOWS,
     .step = 0.01, .offset = offsetof (EvenlightParams, shadows) },
   { .name = "highlights", .label = "Highlights", .ui_label = N_("_Highlights:"),
     .symbol = "γ2",

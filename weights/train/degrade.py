@@ -33,6 +33,15 @@ Recipe (all random draws from the caller's numpy Generator):
 `degrade` returns the degraded image; `exposure_only` applies steps 1, 2, 4
 and 6 only (no noise, no JPEG), for the low-resolution global context;
 `degrade_pair` returns the degraded image and that clean version of it.
+
+Globally dark captures (`dark_params`, `dark_noise`): what users bring most
+often, a dim indoor or night photo 2–5 stops under. The exposure field is
+E = −s + a · F with s uniform in [2, 5] stops and a mild field (a ≤ 0.6
+stops, the scene's own light falling off), and the sensor noise is that of a
+high ISO: full-well scale k log-uniform in [100, 1500] photo-electrons, read
+noise σ_r uniform in [0.001, 0.006] (3 stops under with k = 500, a mid-grey
+pixel, 0.18 / 8 in linear light, has an SNR of about 3). JPEG at a camera's quality (80–95, always).
+`degrade_pair(..., params=dark_params(rng), noise=dark_noise(rng))` makes one.
 """
 
 import io
@@ -77,6 +86,21 @@ def exposure_params(rng):
         p["spot"] = (rng.uniform(0, 1), rng.uniform(0, 1), rng.uniform(0.15, 0.4),
                      rng.uniform(1.0, 3.0))
     return p
+
+
+def dark_params(rng, stops=None):
+    """An exposure field for a globally dark capture: −stops (uniform in
+    [2, 5] when None) plus a mild smooth variation."""
+    k = int(rng.integers(2, 5))
+    s = float(rng.uniform(2.0, 5.0)) if stops is None else float(stops)
+    return dict(k=k, cells=rng.standard_normal((k, k)), a=float(rng.uniform(0.0, 0.6)),
+                b=-s, dark=True)
+
+
+def dark_noise(rng):
+    """(k, σ_r, JPEG quality) of a high-ISO capture (see the module docstring)."""
+    return (float(np.exp(rng.uniform(np.log(100.0), np.log(1500.0)))),
+            float(rng.uniform(0.001, 0.006)), float(rng.uniform(80, 95)))
 
 
 def _raw_field(p, h, w, y0, x0, full_h, full_w):
@@ -126,11 +150,12 @@ def degrade(photo, rng, params=None, window=None, full=None):
     return degrade_pair(photo, rng, params, window, full)[0]
 
 
-def degrade_pair(photo, rng, params=None, window=None, full=None):
+def degrade_pair(photo, rng, params=None, window=None, full=None, noise=None):
     """As degrade (the same random draws, the same degraded image), and also
     the clean version under the same exposure field: steps 1, 2, 4 and 6
     only, no noise and no JPEG. The pair is what the Restoration-Net learns
-    from: what noise and compression did to the exposed picture."""
+    from: what noise and compression did to the exposed picture. noise =
+    (k, σ_r, JPEG quality) replaces the draws of steps 3 and 5 (dark_noise)."""
     h, w = photo.shape[:2]
     p = params if params is not None else exposure_params(rng)
     y0, x0 = window or (0, 0)
@@ -138,15 +163,20 @@ def degrade_pair(photo, rng, params=None, window=None, full=None):
     gain = np.exp2(exposure_field(p, h, w, y0, x0, fh, fw)).astype(np.float32)
     lin = to_linear(photo) * gain[..., None]
     lin = np.clip(lin, 0.0, 1.0)
-    kfull = np.exp(rng.uniform(np.log(150.0), np.log(4000.0)))
-    sr = rng.uniform(0.0005, 0.004)
+    if noise is None:
+        kfull = np.exp(rng.uniform(np.log(150.0), np.log(4000.0)))
+        sr = rng.uniform(0.0005, 0.004)
+    else:
+        kfull, sr, quality = noise
     lin = lin.astype(np.float32)
     clean = quantise8(linear_to_srgb(lin)).astype(np.float32)
     n = rng.standard_normal(lin.shape, dtype=np.float32)
     lin = lin + np.sqrt(lin / np.float32(kfull) + np.float32(sr * sr)) * n
     y = linear_to_srgb(np.clip(lin, 0.0, 1.0))
     y8 = np.round(y * 255.0).astype(np.uint8)
-    if rng.random() < 0.7:
+    if noise is not None:
+        y8 = _jpeg(y8, quality)
+    elif rng.random() < 0.7:
         y8 = _jpeg(y8, rng.uniform(55, 95))
     return (y8.astype(np.float32) / 255.0), clean
 

@@ -127,6 +127,18 @@ def slider_defaults():
                  for n in ("SHADOWS", "HIGHLIGHTS", "DENOISE"))
 
 
+def slider_maxima():
+    """The largest (γ1, γ2, γ3) the sliders allow: the .max of each row of
+    the parameter table in core/params.c."""
+    import re
+    src = open(os.path.join(HERE, "..", "..", "core", "params.c")).read()
+    out = []
+    for n in ("shadows", "highlights", "denoise"):
+        row = re.search(r'\.name = "%s".*?\.max = ([0-9.]+)' % n, src, re.S)
+        out.append(float(row.group(1)))
+    return tuple(out)
+
+
 def run_net(net, img, g3, g1=1.0, g2=1.0):
     """R for (γ1, γ2, γ3); R1 and N are computed once per image and (γ1, γ2),
     since γ3 only enters through Φ."""
@@ -238,14 +250,22 @@ def _thumb(x, width=GRID_WIDTH):
 
 def write_grid(rows, path, width=GRID_WIDTH, gap=4):
     """input | classic target | network, one val photo per row."""
+    write_grid_rows(rows, path, "input | classic target | network γ3=0.5", width, gap)
+
+
+def write_grid_rows(rows, path, caption, width=GRID_WIDTH, gap=4):
+    """One row per (name, images...) entry, the images side by side."""
     tiles = []
     for _, *imgs in rows:
+        if len(imgs) == 1 and isinstance(imgs[0], list):
+            imgs = imgs[0]
         h, w = imgs[0].shape[:2]
         th = round(h * width / w)
         tiles.append([Image.fromarray((np.clip(x, 0, 1) * 255).round().astype(np.uint8))
                       .resize((width, th), Image.LANCZOS) for x in imgs])
     total_h = sum(t[0].height for t in tiles) + gap * (len(tiles) + 1)
-    canvas = Image.new("RGB", (3 * width + 4 * gap, total_h), (255, 255, 255))
+    ncol = len(tiles[0])
+    canvas = Image.new("RGB", (ncol * width + (ncol + 1) * gap, total_h), (255, 255, 255))
     y = gap
     for row in tiles:
         for k, im in enumerate(row):
@@ -255,8 +275,7 @@ def write_grid(rows, path, width=GRID_WIDTH, gap=4):
     if os.path.getsize(path) > 1_400_000:
         # Keep the picture small enough for the repository.
         canvas.quantize(colors=256, method=Image.MEDIANCUT).save(path, optimize=True)
-    print(f"\nwrote {path} ({os.path.getsize(path)} bytes, {len(rows)} rows: "
-          f"input | classic target | network γ3=0.5)")
+    print(f"\nwrote {path} ({os.path.getsize(path)} bytes, {len(rows)} rows: {caption})")
 
 
 if __name__ == "__main__":

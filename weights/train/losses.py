@@ -22,6 +22,13 @@ OMEGA_I = 0.002       # ωi, illumination smoothness weight (stage 1)
 OMEGA_G = 1e-4        # ωg, global TV weight (stage 2)
 W_SSIM = 0.2
 W_GRAD = 0.5
+# Stage 1's exposure term: L1 between 8 × 8 block means of R1 and of the
+# target. Without it the brightness of a dark input had little say: Huber was
+# 8 % of the stage-1 loss (0.008 against 0.06 for 0.2 (1 − SSIM) and 0.03 for
+# the gradient term), and the network lifted 4-stop-dark photos to a mean
+# luma of 0.30 where the targets have 0.40.
+W_EXPOSURE = 1.0
+EXPOSURE_BLOCK = 8
 
 
 def huber(x, y):
@@ -85,9 +92,19 @@ def fidelity(out, target):
     return lh + W_SSIM * ls + W_GRAD * lg, dict(huber=lh, ssim=ls, grad=lg)
 
 
-def stage1_loss(o, target, img):
+def exposure(out, target, block=EXPOSURE_BLOCK):
+    """L1 between block means: how far the brightness is from the target's,
+    whatever the noise and the fine detail."""
+    return (F.avg_pool2d(out, block, ceil_mode=True)
+            - F.avg_pool2d(target, block, ceil_mode=True)).abs().mean()
+
+
+def stage1_loss(o, target, img, w_exposure=W_EXPOSURE):
     """Stage 1 (Illumination-Net + Fusion-Net, R = R1)."""
     total, parts = fidelity(o["R1"], target)
+    if w_exposure:
+        parts["exposure"] = exposure(o["R1"], target)
+        total = total + w_exposure * parts["exposure"]
     g = img.max(dim=1, keepdim=True)[0]
     gi = (1 - img).max(dim=1, keepdim=True)[0]
     sm = structure_tv(o["L"], g) + structure_tv(o["Li"], gi)

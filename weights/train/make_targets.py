@@ -1,8 +1,6 @@
 #!/usr/bin/python3
-# Makes the training targets as the paper does: cluster the photos by their
-# brightness histograms, choose one set of retouching coefficients per
-# cluster, retouch every photo with its cluster's coefficients (Eq. (1),
-# core/retouch.c).
+# Makes the training targets: chooses retouching coefficients for every
+# photo and retouches it with them (Eq. (1), core/retouch.c).
 #
 # Copyright (C) 2026 the evenlight developers
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -10,17 +8,19 @@
 
 Reads DATADIR/manifest.tsv and DATADIR/photos/ (get-data.sh), writes
 DATADIR/targets/<id>.png (16-bit RGB PNG, same size as the photo) and fills
-the manifest's cluster and retouch_params columns (copied to
-weights/train/manifest.tsv). A target whose photo's coefficients did not
-change is not made again unless --force is given.
+the manifest's retouch_params column (copied to weights/train/manifest.tsv).
+A target whose photo's coefficients did not change is not made again unless
+--force is given.
 
-Clustering: k-means (k = 5, fixed seed) on each photo's V-channel (HSV value
-= max(R, G, B)) histogram, 32 bins.
-
-The paper's authors chose each cluster's coefficients by eye. Here the
-choice is automatic: every candidate of a small grid (CANDIDATES) retouches
-up to SAMPLES photos of the cluster at 256 px, and the candidate with the
-best mean no-reference score wins. score() documents the criterion.
+The paper's authors clustered their photos and chose each cluster's
+coefficients by eye. Here the choice is automatic and per photo (a dim photo
+and a bright one of the same cluster need different lifts): a coordinate
+search over the grid of CANDIDATES on a 256 px copy of the photo (the
+shadow sequence first, at the middle highlights and the low detail; then
+the highlights; then the detail), keeping the candidate with the best
+no-reference score. score() documents the criterion. The cluster column of
+the manifest is left empty (it held the k-means cluster of the earlier
+per-cluster choice).
 """
 import os
 import struct
@@ -36,22 +36,21 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import retouch_binding  # noqa: E402
 
-K = 5
-SEED = 20260101
-BINS = 32
-SAMPLES = 6
 SMALL = 256
 
 # The γ1 sequence sets how far the shadows are lifted, γ2 how much the
 # highlights are held back, α (detail) the local contrast boost; radius and
 # eps of S stay at the defaults (they describe the illumination, not taste).
-CANDIDATES = [
-    'shadows=%s,highlights=%s,detail=%s' % (s, h, d)
-    for s in ('0.1/0.2', '0.2/0.4', '0.3/0.6', '0.4/0.8', '0.5/1',
-              '0.3/0.6/0.9')
-    for h in ('0.15', '0.3', '0.6', '0.6/1')
-    for d in ('0.1', '0.3')
-]
+SHADOWS = ('0.1/0.2', '0.2/0.4', '0.3/0.6', '0.4/0.8', '0.5/1', '0.3/0.6/0.9')
+HIGHLIGHTS = ('0.15', '0.3', '0.6', '0.6/1')
+DETAIL = ('0.1', '0.3')
+
+
+def spec_of(s, h, d):
+    return 'shadows=%s,highlights=%s,detail=%s' % (s, h, d)
+
+
+CANDIDATES = [spec_of(s, h, d) for s in SHADOWS for h in HIGHLIGHTS for d in DETAIL]
 
 # score() weights; see its docstring.
 W_EXPOSURE, W_ENTROPY, W_COLOUR, W_CLIP, W_LOE = 1.0, 1.0, 0.5, 2.0, 0.5
@@ -64,38 +63,6 @@ def load(path, long_side=None):
         im = im.resize((max(1, round(im.size[0] * s)),
                         max(1, round(im.size[1] * s))), Image.BOX)
     return np.asarray(im, dtype=np.float32) / 255.0
-
-
-def v_histogram(rgb):
-    v = rgb.max(axis=2)
-    h, _ = np.histogram(v, bins=BINS, range=(0.0, 1.0))
-    return h / max(h.sum(), 1)
-
-
-def kmeans(x, k, seed, iters=100):
-    """Plain k-means with k-means++ seeding; deterministic for a seed."""
-    rng = np.random.RandomState(seed)
-    centres = [x[rng.randint(len(x))]]
-    for _ in range(1, k):
-        d = np.min([((x - c) ** 2).sum(1) for c in centres], axis=0)
-        centres.append(x[rng.choice(len(x), p=d / d.sum())])
-    centres = np.array(centres)
-    labels = None
-    for _ in range(iters):
-        d = ((x[:, None, :] - centres[None]) ** 2).sum(2)
-        new = d.argmin(1)
-        if labels is not None and (new == labels).all():
-            break
-        labels = new
-        for j in range(k):
-            if (labels == j).any():
-                centres[j] = x[labels == j].mean(0)
-    # Number the clusters from darkest to brightest mean V, so that the
-    # numbers say something and do not depend on the seeding order.
-    order = np.argsort(centres @ (np.arange(BINS) + 0.5))
-    remap = np.empty(k, int)
-    remap[order] = np.arange(k)
-    return remap[labels], centres[order]
 
 
 def _entropy(v):
@@ -149,17 +116,22 @@ def score(rgb_in, rgb_out):
             - W_LOE * _loe(v_in, v_out))
 
 
-def choose(args):
-    """Best candidate for one cluster's sample photos (small copies)."""
-    cluster, paths = args
-    imgs = [load(p, SMALL) for p in paths]
-    best = None
-    for spec in CANDIDATES:
-        s = np.mean([score(i, retouch_binding.retouch(i, spec)) for i in imgs])
-        if best is None or s > best[0]:
-            best = (s, spec)
-    base = np.mean([score(i, i) for i in imgs])
-    return cluster, best[1], best[0], base
+def choose(path):
+    """Coefficients for one photo: coordinate search over the candidate grid
+    on a small copy. Returns (spec, score, score of the photo unchanged)."""
+    img = load(path, SMALL)
+    memo = {}
+
+    def sc(s, h, d):
+        k = spec_of(s, h, d)
+        if k not in memo:
+            memo[k] = score(img, retouch_binding.retouch(img, k))
+        return memo[k]
+    h, d = HIGHLIGHTS[1], DETAIL[0]
+    s = max(SHADOWS, key=lambda v: sc(v, h, d))
+    h = max(HIGHLIGHTS, key=lambda v: sc(s, v, d))
+    d = max(DETAIL, key=lambda v: sc(s, h, v))
+    return spec_of(s, h, d), sc(s, h, d), score(img, img)
 
 
 def write_png16(path, rgb):
@@ -199,41 +171,27 @@ def main(argv):
     retouch_binding.lib()  # build the binding once, before the workers
 
     t0 = time.time()
-    hists = np.array([v_histogram(load(os.path.join(data, r['file']), SMALL))
-                      for r in rows])
-    labels, centres = kmeans(hists, K, SEED)
-    t1 = time.time()
-
-    # Samples: the SAMPLES photos nearest the cluster centre, training split
-    # only, so that nothing about the validation photos shapes the choice.
-    jobs = []
-    for c in range(K):
-        idx = [i for i in range(len(rows))
-               if labels[i] == c and rows[i]['split'] == 'train']
-        idx.sort(key=lambda i: ((hists[i] - centres[c]) ** 2).sum())
-        jobs.append((c, [os.path.join(data, rows[i]['file'])
-                         for i in idx[:SAMPLES]]))
+    paths = [os.path.join(data, r['file']) for r in rows]
     with Pool(2) as pool:
-        chosen = {c: (spec, s, base) for c, spec, s, base in
-                  pool.map(choose, [j for j in jobs if j[1]])}
-    t2 = time.time()
-    for c in range(K):
-        spec, s, base = chosen.get(c, (CANDIDATES[0], float('nan'), 0))
-        mean_v = float(centres[c] @ (np.arange(BINS) + 0.5) / BINS)
-        print('cluster %d: %3d photos, mean V %.2f, %s (score %.3f, input %.3f)'
-              % (c, int((labels == c).sum()), mean_v, spec, s, base))
-
+        chosen = pool.map(choose, paths, chunksize=4)
+    t1 = time.time()
     todo = []
-    for i, r in enumerate(rows):
-        spec = chosen.get(int(labels[i]), (CANDIDATES[0],))[0]
+    for r, (spec, _, _) in zip(rows, chosen):
         dst = os.path.join(data, 'targets', r['id'] + '.png')
         if force or not os.path.exists(dst) or r.get('retouch_params') != spec:
             todo.append((os.path.join(data, r['file']), dst, spec))
-        r['cluster'] = str(int(labels[i]))
+        r['cluster'] = ''
         r['retouch_params'] = spec
+    counts = {}
+    for spec, _, _ in chosen:
+        key = spec.split(',')[0]
+        counts[key] = counts.get(key, 0) + 1
+    print('shadow sequences chosen: ' + ', '.join('%s %d' % kv for kv in sorted(counts.items())))
+    print('mean score %.3f (photos unchanged %.3f)'
+          % (np.mean([c[1] for c in chosen]), np.mean([c[2] for c in chosen])))
     with Pool(2) as pool:
         pool.map(make_target, todo, chunksize=2)
-    t3 = time.time()
+    t2 = time.time()
 
     with open(man + '.tmp', 'w') as f:
         f.write('\t'.join(head) + '\n')
@@ -242,8 +200,7 @@ def main(argv):
     os.replace(man + '.tmp', man)
     with open(os.path.join(HERE, 'manifest.tsv'), 'w') as f:
         f.write(open(man).read())
-    print('clustering %.1f s, coefficient search %.1f s, %d targets %.1f s'
-          % (t1 - t0, t2 - t1, len(todo), t3 - t2))
+    print('coefficient search %.1f s, %d targets %.1f s' % (t1 - t0, len(todo), t2 - t1))
     return 0
 
 

@@ -92,6 +92,9 @@ import losses   # noqa: E402
 from model import EvenlightNet, count_params  # noqa: E402
 
 P_REAL = 0.25
+# Share of the synthetic inputs that are globally dark high-ISO captures
+# (degrade.dark_params); the rest are non-uniformly lit (exposure_params).
+P_DARK = 0.5
 # About 1/8 of the training photos (by photo) form the selection split.
 SELECT_MOD, SELECT_REM = 8, 3
 
@@ -231,19 +234,37 @@ def to_t(a):
     return torch.from_numpy(np.ascontiguousarray(a.transpose(2, 0, 1)))[None]
 
 
-def make_input(rng, photo, real=None):
-    if real is None:
-        real = rng.random() < P_REAL
-    return photo.astype(np.float32) / 255.0 if real else degrade.degrade(photo, rng)
+def draw_kind(rng, p_real=P_REAL, p_dark=P_DARK):
+    """'real' (the photo as it is), 'dark' (a globally dark high-ISO capture)
+    or 'uneven' (a non-uniform illumination field): p_real, then p_dark of
+    the synthetic inputs are dark."""
+    if rng.random() < p_real:
+        return "real"
+    return "dark" if rng.random() < p_dark else "uneven"
 
 
-def stage1_batch(rng, items, batch, crop):
+def synth_params(rng, kind):
+    """(exposure field, noise) of a synthetic input of this kind."""
+    if kind == "dark":
+        return degrade.dark_params(rng), degrade.dark_noise(rng)
+    return degrade.exposure_params(rng), None
+
+
+def make_input(rng, photo, kind=None):
+    kind = kind or draw_kind(rng)
+    if kind == "real":
+        return photo.astype(np.float32) / 255.0
+    prm, noise = synth_params(rng, kind)
+    return degrade.degrade_pair(photo, rng, prm, noise=noise)[0]
+
+
+def stage1_batch(rng, items, batch, crop, a_p_real=P_REAL, a_p_dark=P_DARK):
     """Whole downscaled inputs (for the context) and aligned crops."""
     wholes, crops, targets, fulls, offs = [], [], [], [], []
     for _ in range(batch):
         it = items[int(rng.integers(len(items)))]
         p, t = augment(rng, it["photo_s"], it["target_s"])
-        x = make_input(rng, p)
+        x = make_input(rng, p, draw_kind(rng, a_p_real, a_p_dark))
         h, w = x.shape[:2]
         c = min(crop, h, w)
         y0, x0 = int(rng.integers(h - c + 1)), int(rng.integers(w - c + 1))
@@ -255,7 +276,7 @@ def stage1_batch(rng, items, batch, crop):
     return wholes, torch.cat(crops), torch.cat(targets), fulls, offs
 
 
-def stage2_batch(rng, items, batch, crop, p_real=P_REAL):
+def stage2_batch(rng, items, batch, crop, p_real=P_REAL, p_dark=P_DARK):
     """Native-resolution crops, each with its whole (downscaled, noise-free)
     picture under the same exposure field for the global context. Returns
     (contexts, inputs, retouched targets, clean inputs, sizes, offsets); the
@@ -274,12 +295,13 @@ def stage2_batch(rng, items, batch, crop, p_real=P_REAL):
         tc = apply_aug(it["target"][y0:y0 + c, x0:x0 + c], aug)
         ps = apply_aug(it["photo_s"], aug)
         (h, w), (y0, x0) = map_window(h0, w0, y0, x0, c, aug)
-        if rng.random() < p_real:
+        kind = draw_kind(rng, p_real, p_dark)
+        if kind == "real":
             x, ctx = pc.astype(np.float32) / 255.0, ps.astype(np.float32) / 255.0
             clean = x
         else:
-            prm = degrade.exposure_params(rng)
-            x, clean = degrade.degrade_pair(pc, rng, prm, (y0, x0), (h, w))
+            prm, noise = synth_params(rng, kind)
+            x, clean = degrade.degrade_pair(pc, rng, prm, (y0, x0), (h, w), noise)
             ctx = degrade.exposure_only(ps, prm)
         ctxs.append(to_t(ctx))
         crops.append(to_t(x))
@@ -494,6 +516,12 @@ def main():
                     help="weight of the Huber term in the stage-2 loss")
     ap.add_argument("--stage2-real", type=float, default=0.5,
                     help="share of real-photo crops (target: their own R1) in stage 2")
+    ap.add_argument("--p-real", type=float, default=P_REAL,
+                    help="share of real photos among the stage-1 inputs")
+    ap.add_argument("--p-dark", type=float, default=P_DARK,
+                    help="share of globally dark high-ISO captures among the synthetic inputs")
+    ap.add_argument("--exposure-weight", type=float, default=losses.W_EXPOSURE,
+                    help="weight of stage 1's exposure term (block means of R1 vs target)")
     ap.add_argument("--patience", type=int, default=10,
                     help="epochs without selection gain before a stage stops")
     ap.add_argument("--batch1", type=int, default=8)
@@ -541,12 +569,13 @@ def main():
             t = to_t(d["target_s"])
             vset1.append((to_t(d["photo_s"]), t))
             vset1.append((to_t(degrade.degrade(d["photo_s"], vrng)), t))
+            vset1.append((to_t(make_input(vrng, d["photo_s"], "dark")), t))
 
         def batch1(rng):
-            wholes, x, t, fulls, offs = stage1_batch(rng, tr, a.batch1, a.crop1)
+            wholes, x, t, fulls, offs = stage1_batch(rng, tr, a.batch1, a.crop1, a.p_real, a.p_dark)
             g, gi = contexts(net, wholes)
             o = net(x, 1.0, 1.0, restore=False, context=(g, gi, fulls, offs))
-            return losses.stage1_loss(o, t, x)
+            return losses.stage1_loss(o, t, x, a.exposure_weight)
 
         run.log(f"stage 1: {a.steps1} steps")
         train_stage(run, net, 1, p1, batch1, lambda n: val_stage1(n, vset1), a.steps1)
@@ -556,11 +585,11 @@ def main():
     for p in p1:
         p.requires_grad_(False)
     vrng = np.random.default_rng(4321)
-    vsyn = [stage2_batch(vrng, se, 16, 192, p_real=0.0) for _ in range(4)]
+    vsyn = [stage2_batch(vrng, se, 16, 192, p_real=0.0, p_dark=a.p_dark) for _ in range(4)]
     vreal = [stage2_batch(vrng, se, 16, 192, p_real=1.0)]
 
     def batch2(rng):
-        b = stage2_batch(rng, tr, a.batch2, a.crop2, a.stage2_real)
+        b = stage2_batch(rng, tr, a.batch2, a.crop2, a.stage2_real, a.p_dark)
         r1, t = stage2_forward(net, b, a.stage2_target)
         r = torch.clamp(r1 + net.restore(r1), 0.0, 1.0)
         return losses.stage2_loss(r, t, a.stage2_pixel_weight)

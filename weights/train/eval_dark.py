@@ -1,0 +1,233 @@
+#!/usr/bin/python3
+# Held-out figures for dark photos: exposure, crushed shadows, noise.
+#
+# Copyright (C) 2026 the evenlight developers
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Evaluate weights on held-out dark photos, the pictures users bring most.
+
+    /usr/bin/python3 weights/train/eval_dark.py --data DATADIR
+        [--weights weights/evenlight-v1.bin] [--grid weights/dark-grid.png]
+        [--shadows-max G] [--long-side 512]
+
+Subsets, all from the val split (never trained on, never used to choose):
+- real dark: the val photos listed in weights/train/dark_val.txt (dim
+  indoor, night), or, without that file, the val photos whose mean luma is
+  below 0.25; no reference, so exposure and noise only;
+- synthetic dark: every val photo made 2, 3, 4 and 5 stops darker in linear
+  light with high-ISO Poisson–Gaussian noise and camera JPEG
+  (degrade.dark_params / dark_noise, fixed seed), with PSNR / SSIM against
+  the clean photo;
+- well exposed: the val photos with mean luma in [0.3, 0.65] and under 3 %
+  crushed, for the do-no-harm figures (how much the defaults change them).
+
+Methods: the input; the classic retouching module with the CLI's default
+coefficients (`evenlight --method classic`, the network's teacher); CLAHE and
+adaptive gamma (evaluate.py); the network at the default sliders, with
+Denoise 0 / 0.5 / 1, and at the strongest Shadows (--shadows-max, default
+the slider's maximum).
+
+Measures: mean luma (0.299 R' + 0.587 G' + 0.114 B'), share of pixels whose
+luma stays below 0.02 (crushed), PSNR / SSIM against the clean photo
+(losses.ssim), a no-reference noise estimate (Immerkær 1996: the mean
+absolute response of a Laplacian-difference kernel on the luma, as σ in
+8-bit levels; texture raises it too, so compare methods on the same
+pictures), and the lightness-order error against the input (evaluate.loe).
+Images are area-downscaled to --long-side before degrading (speed).
+"""
+
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+from PIL import Image
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import degrade  # noqa: E402
+import evaluate  # noqa: E402
+import export  # noqa: E402
+from measures import CRUSHED, luma, noise_sigma  # noqa: E402
+from train import read_manifest, load_rgb  # noqa: E402
+
+STOPS = (2, 3, 4, 5)
+
+
+def shrink(a, long_side):
+    h, w = a.shape[:2]
+    if max(h, w) <= long_side:
+        return a
+    s = long_side / max(h, w)
+    return np.asarray(Image.fromarray(a).resize((max(1, round(w * s)), max(1, round(h * s))),
+                                                Image.BOX))
+
+
+def classic(x):
+    import retouch_binding
+    return retouch_binding.retouch(x, "", n_threads=2)
+
+
+def slider_range():
+    """(defaults, maxima) of (γ1, γ2, γ3) as the engine declares them."""
+    return evaluate.slider_defaults(), evaluate.slider_maxima()
+
+
+def stats(out, ref=None, inp=None):
+    lu = luma(out)
+    r = dict(luma=float(lu.mean()), crushed=100.0 * float((lu < CRUSHED).mean()),
+             noise=noise_sigma(out))
+    if ref is not None:
+        r["psnr"] = evaluate.psnr(out, ref)
+        r["ssim"] = evaluate.ssim(out, ref)
+    if inp is not None:
+        r["loe"] = evaluate.loe(out, inp)
+        r["dluma"] = float(np.abs(lu - luma(inp)).mean())
+        r["psnr_in"] = evaluate.psnr(out, inp)
+    return r
+
+
+def mean_rows(rows):
+    keys = set.intersection(*(set(r) for r in rows))
+    return {k: float(np.mean([r[k] for r in rows])) for k in keys}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", default=os.path.join(HERE, "data"))
+    ap.add_argument("--weights", default=os.path.join(HERE, "..", "evenlight-v1.bin"))
+    ap.add_argument("--grid", default=None, help="write the picture grid here")
+    ap.add_argument("--json", default=None)
+    ap.add_argument("--long-side", type=int, default=512)
+    ap.add_argument("--shadows-max", type=float, default=None)
+    ap.add_argument("--sliders", type=float, nargs=3, default=None,
+                    metavar=("G1", "G2", "G3"), help="instead of the engine's defaults")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--max-photos", type=int, default=0, help="0: all val photos")
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+
+    net = export.load_model(a.weights).eval()
+    (d1, d2, d3), (m1, _, _) = slider_range()
+    if a.sliders:
+        d1, d2, d3 = a.sliders
+    smax = a.shadows_max if a.shadows_max is not None else m1
+    val = [it for it in read_manifest(a.data) if it["split"] == "val"]
+    if a.max_photos:
+        val = val[:a.max_photos]
+    dark_list = os.path.join(HERE, "dark_val.txt")
+    dark_ids = None
+    if os.path.exists(dark_list):
+        dark_ids = {ln.split()[0] for ln in open(dark_list)
+                    if ln.strip() and not ln.startswith("#")}
+
+    def net_at(g1, g2, g3):
+        return lambda x: evaluate.run_net(net, x, g3, g1, g2)
+
+    methods = {
+        "input": lambda x: x,
+        "classic (teacher)": classic,
+        "CLAHE": evaluate.clahe,
+        "adaptive gamma": evaluate.adaptive_gamma,
+        f"network, defaults {d1:g}/{d2:g}/{d3:g}": net_at(d1, d2, d3),
+        f"network, Denoise 0 ({d1:g}/{d2:g}/0)": net_at(d1, d2, 0.0),
+        f"network, Denoise 1 ({d1:g}/{d2:g}/1)": net_at(d1, d2, 1.0),
+        f"network, strongest Shadows ({smax:g}/{d2:g}/{d3:g})": net_at(smax, d2, d3),
+    }
+    mnames = list(methods)
+    # The network's rows, each with its sliders at Denoise 0 (for the
+    # noise-free reference of the Denoise sweep).
+    same_clean = {m: net_at(g1, d2, 0.0) for m, g1 in
+                  ((mnames[4], d1), (mnames[5], d1), (mnames[6], d1), (mnames[7], smax))}
+    real, syn, well = ({m: [] for m in methods} for _ in range(3))
+    syn_by_stop = {s: {m: [] for m in methods} for s in STOPS}
+    grid_real, grid_syn = [], []
+    rng = np.random.default_rng(20261206)
+    for n, it in enumerate(val):
+        photo8 = shrink(load_rgb(it["photo"]), a.long_side)
+        photo = photo8.astype(np.float32) / 255.0
+        lu = luma(photo)
+        is_dark = (it["id"] in dark_ids) if dark_ids is not None else lu.mean() < 0.25
+        is_well = 0.3 <= lu.mean() <= 0.65 and (lu < CRUSHED).mean() < 0.03
+        outs = {}
+        if is_dark or is_well:
+            for m, f in methods.items():
+                outs[m] = np.clip(f(photo), 0, 1)
+                (real if is_dark else well)[m].append(stats(outs[m], None, photo))
+            if is_dark:
+                grid_real.append((float(lu.mean()), it["id"], photo, outs))
+        for s in STOPS:
+            x, xc = degrade.degrade_pair(photo8, rng, degrade.dark_params(rng, s),
+                                         noise=degrade.dark_noise(rng))
+            so = {}
+            for m, f in methods.items():
+                so[m] = np.clip(f(x), 0, 1)
+                st = stats(so[m], photo)
+                if m in same_clean:
+                    # Against the same method on the noise-free capture:
+                    # what noise is left, whatever the exposure.
+                    st["psnr_nf"] = evaluate.psnr(so[m], np.clip(same_clean[m](xc), 0, 1))
+                syn[m].append(st)
+                syn_by_stop[s][m].append(st)
+            if s >= 4:
+                grid_syn.append((float(luma(x).mean()), f"{it['id']} −{s} EV", x, so, photo))
+        print(f"{n + 1}/{len(val)} {it['id']}{' (dark)' if is_dark else ''}"
+              f"{' (well exposed)' if is_well else ''}", file=sys.stderr, flush=True)
+
+    def table(title, rows, cols):
+        print(f"\n### {title}\n")
+        print("| method | " + " | ".join(c for c, _ in cols) + " |")
+        print("|---|" + "---|" * len(cols))
+        for m in mnames:
+            if not rows[m]:
+                continue
+            s = mean_rows(rows[m])
+            print(f"| {m} | " + " | ".join(fmt.format(s[k]) for _, (k, fmt) in cols) + " |")
+
+    summary = {}
+    print(f"weights: {os.path.abspath(a.weights)}; val photos: {len(val)} at long side "
+          f"{a.long_side}; real dark: {len(real['input'])}; well exposed: "
+          f"{len(well['input'])}; synthetic dark: {len(syn['input'])} "
+          f"({len(val)} photos × {len(STOPS)} stops)")
+    c_exp = [("mean luma", ("luma", "{:.3f}")), ("% below 0.02", ("crushed", "{:.1f}")),
+             ("noise σ (8-bit)", ("noise", "{:.2f}"))]
+    if real["input"]:
+        table(f"Real dark photos ({len(real['input'])})", real,
+              c_exp + [("LOE", ("loe", "{:.0f}"))])
+        summary["real_dark"] = {m: mean_rows(r) for m, r in real.items()}
+    c_ref = c_exp + [("PSNR vs clean", ("psnr", "{:.2f}")), ("SSIM vs clean", ("ssim", "{:.4f}"))]
+    table(f"Synthetic dark, 2–5 stops under, high-ISO noise ({len(syn['input'])})", syn, c_ref)
+    print("\nDenoise sweep, PSNR against the network's own result (same sliders, Denoise 0) "
+          "on the noise-free capture: what noise is left")
+    for m in mnames[4:]:
+        print(f"- {m}: {np.mean([r['psnr_nf'] for r in syn[m]]):.2f} dB")
+    summary["synthetic_dark"] = {m: mean_rows(r) for m, r in syn.items()}
+    for s in STOPS:
+        table(f"Synthetic dark, {s} stops under", syn_by_stop[s], c_ref)
+        summary[f"synthetic_dark_{s}"] = {m: mean_rows(r) for m, r in syn_by_stop[s].items()}
+    if well["input"]:
+        print(f"\n### Do no harm: well-exposed val photos ({len(well['input'])})\n")
+        print("| method | mean abs. luma change | PSNR vs input | LOE |")
+        print("|---|---|---|---|")
+        summary["well_exposed"] = {m: mean_rows(r) for m, r in well.items()}
+        for m in mnames[1:]:
+            s = summary["well_exposed"][m]
+            print(f"| {m} | {s['dluma']:.3f} | {s['psnr_in']:.2f} | {s['loe']:.0f} |")
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(dict(weights=os.path.abspath(a.weights), long_side=a.long_side,
+                           summary=summary), f, indent=1)
+    if a.grid:
+        cols = ["input", "classic (teacher)", mnames[4], mnames[7]]
+        grid_real.sort(key=lambda r: r[0])
+        grid_syn.sort(key=lambda r: r[0])
+        rows = [(r[1], [r[2]] + [r[3][c] for c in cols[1:]]) for r in grid_real[:3]]
+        rows += [(r[1], [r[2]] + [r[3][c] for c in cols[1:]]) for r in grid_syn[:3]]
+        evaluate.write_grid_rows(rows, a.grid, "input | classic | network, defaults | "
+                                 "network, strongest Shadows")
+
+
+if __name__ == "__main__":
+    main()
