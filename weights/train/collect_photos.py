@@ -211,6 +211,17 @@ PHOTO_DIRS = [
     ('liblemonldap-ng-portal-perl', 'lemonldap',
      'usr/share/lemonldap-ng/portal/htdocs/static/common/backgrounds',
      ['*.jpg'], 'lemonldap-ng-portal/site/htdocs/static/common/backgrounds/'),
+    ('octave-vlfeat', 'vlfeat', 'usr/share/octave/site/m/vlfeat/data',
+     ['river[12].jpg', 'roofs[12].jpg'], 'data/'),
+    ('qtwebengine5-examples', 'qtrecipes', 'usr/lib',
+     ['*/qt5/examples/webengine/recipebrowser/resources/pages/images/*.jpg'],
+     ''),
+    # Two photos; the others of the folder are sepia-toned or patterns.
+    ('gem-doc', 'gem', 'usr/share/gem/examples/10.glsl',
+     ['img1.jpg', 'img2.jpg'], 'examples/10.glsl/'),
+    # Tone-mapped landscapes; bg1 is a composite.
+    ('jag', 'jag', 'usr/share/games/jag/data/schemes/default',
+     ['bg[2-7].jpg'], 'data/schemes/default/'),
     ('digikam-data', 'digikam', 'usr/share/digikam/about/images',
      ['body-background.jpg'], ''),
     # The manual's photos, not its projections and distortion demos.
@@ -267,7 +278,10 @@ def _stanzas(text):
 
 def _strip_ext(p):
     base, ext = os.path.splitext(p)
-    return base if ext and '*' not in ext else p
+    # '*.qdoc' names an extension, not a file: keep it whole.
+    if not ext or '*' in ext or os.path.basename(base) == '*':
+        return p
+    return base
 
 
 class Licences:
