@@ -17,9 +17,9 @@
 #             and targets already there are reused (get-data.sh and
 #             make_targets.py are idempotent).
 #
-# Environment: STEPS1 (default 1200) and STEPS2 (default 720) set the
+# Environment: STEPS1 (default 1500) and STEPS2 (default 720) set the
 # stage lengths; STAGE1_FROM=FILE takes stage 1 from a weights file and
-# trains stage 2 only; THREADS (default 2, as the run that made the shipped
+# trains stage 2 only; THREADS (default 1, as the run that made the shipped
 # weights; torch's results depend on the thread count, so another count
 # gives slightly different weights); PYTHON (default /usr/bin/python3).
 set -eu
@@ -34,7 +34,7 @@ mkdir -p "$1"
 out=$(cd "$1" && pwd)
 data=${2:-$here/data}
 python=${PYTHON:-/usr/bin/python3}
-threads=${THREADS:-2}
+threads=${THREADS:-1}
 export PYTHON="$python"
 # The targets are made by the C retouching module, compiled once into the
 # output directory (not into the source tree).
@@ -60,7 +60,7 @@ stage "targets" "$python" "$here/make_targets.py" "$data"
 
 set -- --data "$data" --out "$out/evenlight-v1.bin" --curves "$out/loss-curves.png" \
   --run-dir "$out/run" --cache-dir "$out/run/cache" \
-  --steps1 "${STEPS1:-1200}" --steps2 "${STEPS2:-720}" --threads "$threads"
+  --steps1 "${STEPS1:-1500}" --steps2 "${STEPS2:-720}" --threads "$threads"
 if [ -n "${STAGE1_FROM:-}" ]; then
   set -- "$@" --stage1-from "$STAGE1_FROM"
 fi

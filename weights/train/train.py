@@ -6,7 +6,7 @@
 """Train evenlight-net-v1 and write weights/evenlight-v1.bin.
 
     /usr/bin/python3 weights/train/train.py --out weights/evenlight-v1.bin \\
-        --steps1 1200 --steps2 720
+        --steps1 1500 --steps2 720
 
 (weights/train/retrain.sh runs the whole pipeline: data, targets, this
 script, evaluation.)
@@ -506,7 +506,7 @@ def main():
     ap.add_argument("--curves", default=os.path.join(HERE, "loss-curves.png"))
     ap.add_argument("--run-dir", default=os.path.join(HERE, "runs", time.strftime("%Y%m%d-%H%M%S")))
     ap.add_argument("--cache-dir", default=os.path.join(HERE, "runs", "cache"))
-    ap.add_argument("--steps1", type=int, default=1200, help="stage-1 steps")
+    ap.add_argument("--steps1", type=int, default=1500, help="stage-1 steps")
     ap.add_argument("--steps2", type=int, default=720, help="stage-2 steps")
     ap.add_argument("--stage1-from", metavar="FILE",
                     help="take Illumination-Net and Fusion-Net from this weights "
