@@ -13,8 +13,8 @@ Subsets, all from the val split (never trained on, never used to choose):
 - real dark: the val photos listed in weights/train/dark_val.txt (dim
   indoor, night), or, without that file, the val photos whose mean luma is
   below 0.25; no reference, so exposure and noise only;
-- synthetic dark: every val photo made 2, 3, 4 and 5 stops darker in linear
-  light with high-ISO Poisson–Gaussian noise and camera JPEG
+- synthetic dark: every val photo made 2, 3, 4 and 5 stops darker (or two
+  of these, --stops-per-photo 2) in linear light with high-ISO Poisson–Gaussian noise and camera JPEG
   (degrade.dark_params / dark_noise, fixed seed), with PSNR / SSIM against
   the clean photo;
 - well exposed: the val photos with mean luma in [0.3, 0.65] and under 3 %
@@ -106,6 +106,9 @@ def main():
                     metavar=("G1", "G2", "G3"), help="instead of the engine's defaults")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--max-photos", type=int, default=0, help="0: all val photos")
+    ap.add_argument("--stops-per-photo", type=int, default=4,
+                    help="4: every photo at 2, 3, 4 and 5 stops; 2: 2 and 4 stops for "
+                         "even-numbered photos, 3 and 5 for the others (half the time)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
 
@@ -158,7 +161,9 @@ def main():
                 (real if is_dark else well)[m].append(stats(outs[m], None, photo))
             if is_dark:
                 grid_real.append((float(lu.mean()), it["id"], photo, outs))
-        for s in STOPS:
+        stops = STOPS if a.stops_per_photo >= len(STOPS) else \
+            STOPS[n % 2::2][:a.stops_per_photo]
+        for s in stops:
             x, xc = degrade.degrade_pair(photo8, rng, degrade.dark_params(rng, s),
                                          noise=degrade.dark_noise(rng))
             so = {}
@@ -190,7 +195,8 @@ def main():
     print(f"weights: {os.path.abspath(a.weights)}; val photos: {len(val)} at long side "
           f"{a.long_side}; real dark: {len(real['input'])}; well exposed: "
           f"{len(well['input'])}; synthetic dark: {len(syn['input'])} "
-          f"({len(val)} photos × {len(STOPS)} stops)")
+          f"({len(val)} photos, {min(a.stops_per_photo, len(STOPS))} of the stops "
+          f"{'/'.join(map(str, STOPS))} each)")
     c_exp = [("mean luma", ("luma", "{:.3f}")), ("% below 0.02", ("crushed", "{:.1f}")),
              ("noise σ (8-bit)", ("noise", "{:.2f}"))]
     if real["input"]:
