@@ -12,7 +12,7 @@ build=${BUILD:-build}
 evenlight_ensure_packages $EVENLIGHT_BUILD_PACKAGES
 
 cd "$top"
-[ -f "$build/build.ninja" ] || meson setup "$build"
+evenlight_configure "$build"
 meson compile -C "$build"
 bash "$top/plugin/install-user.sh" "$build"
 
