@@ -123,6 +123,11 @@ read_step (gpointer data)
 
   d->read_source = 0;
   d->started = g_get_monotonic_time ();
+  /* Tests wait for this line before they close the dialog or press OK
+   * "during the analysis". */
+  if (evenlight_debug_enabled ())
+    g_printerr ("evenlight-dark: LAIC started on %d x %d\n",
+                source->width, source->height);
   d->thread = g_thread_new ("evenlight-laic", analysis_thread, d);
   return G_SOURCE_REMOVE;
 }
@@ -173,6 +178,7 @@ preview_update (GimpPreview *preview,
   if (! d->finished || ! d->laic_ok)
     {
       gimp_preview_draw (preview);   /* the original until LAIC is done */
+      evenlight_preview_report_drawn ();
       if (evenlight_debug_enabled ())
         {
           gimp_preview_get_position (preview, &rect.x, &rect.y);

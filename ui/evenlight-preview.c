@@ -6,6 +6,25 @@
 #include "evenlight-preview.h"
 #include "plugin-common.h"
 
+/* Idle, after GTK's redraw: the preview's pixels have reached the X
+ * server. */
+static gboolean
+report_on_screen (gpointer data)
+{
+  (void) data;
+  gdk_flush ();
+  g_printerr ("evenlight: preview on screen\n");
+  return G_SOURCE_REMOVE;
+}
+
+void
+evenlight_preview_report_drawn (void)
+{
+  /* Redraws run at GDK_PRIORITY_REDRAW; a default idle comes after them. */
+  if (evenlight_debug_enabled ())
+    g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, report_on_screen, NULL, NULL);
+}
+
 void
 evenlight_preview_draw (GimpPreview         *preview,
                         EvenlightSource     *source,
@@ -29,6 +48,7 @@ evenlight_preview_draw (GimpPreview         *preview,
   gimp_preview_draw_buffer (preview, bytes, rect->width * source->n_channels);
   g_free (bytes);
   g_free (pixels);
+  evenlight_preview_report_drawn ();
 }
 
 static void

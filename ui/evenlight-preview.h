@@ -16,6 +16,12 @@
  * source's alpha (gray stays gray) and converted to 8-bit data in the
  * drawable's layout and colour space; babl rounds as GIMP does when it
  * stores the float result into an 8-bit layer. */
+/* With EVENLIGHT_DEBUG, prints "evenlight: preview on screen" once what
+ * was just drawn into a preview has been painted and sent to the X server
+ * (the UI tests wait for it before they take a screenshot). Called by
+ * evenlight_preview_draw(); call it after any other drawing. */
+void evenlight_preview_report_drawn (void);
+
 void evenlight_preview_draw   (GimpPreview         *preview,
                                EvenlightSource     *source,
                                const EvenlightRect *rect,

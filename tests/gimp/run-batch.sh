@@ -60,7 +60,7 @@ cli_job=$!
 # GIMP. The plug-in finds the weights through EVENLIGHT_WEIGHTS.
 start=$(date +%s)
 GIMP2_DIRECTORY="$work/profile" EVENLIGHT_WEIGHTS="$weights" \
-  timeout 150 gimp-console-2.10 -i -d -f \
+  timeout 400 gimp-console-2.10 -i -d -f \
     -b "(begin (load \"$here/batch.scm\") (el-batch \"$work\" $S $H $D $bad_s $bad_d))" \
     -b '(gimp-quit 0)' </dev/null >"$work/gimp.log" 2>&1
 echo "# GIMP ran for $(( $(date +%s) - start )) s"
@@ -139,7 +139,7 @@ if [[ $msg == *"layers only"*"channel"* ]]; then pass "channel refused: $msg"; e
 # plug-in must find its translations next to itself.
 GIMP2_DIRECTORY="$work/profile" EVENLIGHT_WEIGHTS="$work/no-such-weights.bin" \
 LC_ALL=C.UTF-8 LANGUAGE=de \
-  timeout 100 gimp-console-2.10 -i -d -f \
+  timeout 250 gimp-console-2.10 -i -d -f \
     -b "(begin (load \"$here/batch.scm\")
                (let ((log (open-output-file \"$work/weights.log\"))
                      (img (el-load \"$work/rgb8.png\")))

@@ -68,6 +68,11 @@ last_rect () {  # W H X Y of the last preview line matching $1
     sed -E 's/.*preview ([0-9]+) x ([0-9]+) at \(([0-9]+), ([0-9]+)\).*/\1 \2 \3 \4/'
 }
 rendered () { count 'rendered in'; }
+# The last preview drawn (rendered, or the original) is on the screen.
+on_screen () {
+  awk '/rendered in|shows the original/ { r = NR } /preview on screen/ { s = NR }
+       END { exit !(r && s > r) }' "$work/gimp.log"
+}
 rendered_with () { [ "$(rendered)" -ge "$1" ] && grep 'rendered in' "$work/gimp.log" | tail -1 | grep -q "dequantization $2"; }
 
 # 1. The small image.
@@ -83,7 +88,7 @@ else
 fi
 # The check box starts on (no values stored yet: the default).
 wait_for 300 rendered_with 1 on || die "the preview did not render with the dequantization"
-sleep 1
+wait_for 300 on_screen || die "the preview was not drawn"
 import -window "$win" "$work/shot-1.png" || die "no screenshot"
 read -r w1 h1 x1 y1 <<<"$(last_rect 'dequantization on')"
 pass "preview rendered: $(grep 'rendered in' "$work/gimp.log" | tail -1 | sed 's/^evenlight-dark: //')"
@@ -91,36 +96,41 @@ pass "preview rendered: $(grep 'rendered in' "$work/gimp.log" | tail -1 | sed 's
 xdotool windowfocus --sync "$win"
 xdotool key alt+r
 wait_for 300 rendered_with 2 off || die "the preview did not follow the check box (off)"
-sleep 1
+wait_for 300 on_screen || die "the preview was not drawn"
 import -window "$win" "$work/shot-0.png" || die "no screenshot"
 read -r w0 h0 x0 y0 <<<"$(last_rect 'dequantization off')"
 pass "check box off, preview re-rendered: $(grep 'rendered in' "$work/gimp.log" | tail -1 | sed 's/^evenlight-dark: //')"
 xdotool key alt+r
 wait_for 300 rendered_with 3 on || die "the preview did not follow the check box (on)"
 laic_runs=$(count 'LAIC of')
-sleep 1
+wait_for 300 on_screen || die "the preview was not drawn"
 cp "$work/shot-1.png" "$screenshot" && pass "screenshot saved: $screenshot"
 xdotool key alt+o
 
 # 2. The larger image: OK while LAIC runs.
 wait_for 1800 dialog_open 2 || die "the second dialog did not open"
 win=$(dialog_id)
-sleep 0.5
+# Once LAIC runs (it takes seconds on this image, more on a busy machine).
+wait_for 1800 at_least 'LAIC started' 2 || die "the second analysis did not start"
+wait_for 300 on_screen || die "the preview was not drawn"
 import -window "$win" "$work/shot-analysing.png"
 read -r wa ha xa ya <<<"$(last_rect 'shows the original')"
 xdotool windowfocus --sync "$win"
 xdotool key alt+r alt+o
-wait_for 100 at_least 'OK pressed during the analysis' 1 &&
+wait_for 1200 at_least 'OK pressed during the analysis' 1 &&
   pass "OK pressed during the analysis" ||
   fail "OK was not pressed during the analysis (it had ended already?)"
 
 # 3. The same image: closed while LAIC runs.
 wait_for 1800 dialog_open 3 || die "the third dialog did not open"
 win=$(dialog_id)
+# Closed while LAIC runs, not while the layer is still being read (then
+# LAIC would never start, and there would be nothing to join).
+wait_for 1800 at_least 'LAIC started' 3 || die "the third analysis did not start"
 xdotool windowfocus --sync "$win"
 xdotool key Escape
 closed=$(date +%s.%N)
-wait_for 100 at_least 'dialog closed during the analysis' 1 &&
+wait_for 1200 at_least 'dialog closed during the analysis' 1 &&
   pass "the dialog was closed during the analysis" ||
   fail "the dialog was not closed during the analysis (it had ended already?)"
 wait_for 1200 gimp_done || die "GIMP did not finish (plug-in hung?)"

@@ -63,7 +63,7 @@ cli_job=$!
 unset EVENLIGHT_DEQUANT_WEIGHTS
 start=$(date +%s)
 GIMP2_DIRECTORY="$work/profile" \
-  timeout 150 gimp-console-2.10 -i -d -f \
+  timeout 400 gimp-console-2.10 -i -d -f \
     -b "(begin (load \"$here/batch.scm\")
           (let ((log (open-output-file \"$work/cases.log\")))
             (define (run in out dq)

@@ -69,6 +69,11 @@ dialog_open () { [ -n "$(dialog_id)" ]; }
 # contexts the plug-in computed instead.
 second_dialog_open () { [ "$(grep -c 'context of' "$work/gimp.log")" -ge 2 ] && dialog_open; }
 rendered_at_least () { [ "$(rendered)" -ge "$1" ]; }
+# The last rendered preview is on the screen.
+on_screen () {
+  awk '/rendered in/ { r = NR } /preview on screen/ { s = NR }
+       END { exit !(r && s > r) }' "$work/gimp.log"
+}
 gimp_done () { ! kill -0 "$gimp_pid" 2>/dev/null; }
 
 # 1. The dialog opens, the preview renders once the context is ready.
@@ -83,8 +88,8 @@ xdotool windowfocus --sync "$win"
 xdotool key alt+s ctrl+a
 xdotool type 0.30
 xdotool key Tab
-wait_for 200 rendered_at_least 2 || die "the preview did not follow the slider"
-sleep 1
+wait_for 300 rendered_at_least 2 || die "the preview did not follow the slider"
+wait_for 300 on_screen || die "the preview was not drawn"
 import -window "$win" "$screenshot" && pass "screenshot saved: $screenshot"
 line=$(grep 'preview .* rendered in' "$work/gimp.log" | tail -1)
 pass "the preview re-rendered after the slider moved: $line"

@@ -187,12 +187,14 @@ run "$work/trunc.png" "$work/o.png" --weights "$weights"
 [ "$(md5sum <"$work/trunc.png")" = "$sum_before" ] && ok "refused input left untouched" || not_ok "refused input was modified"
 
 # A 30000 × 20000 PNG header whose pixel data stops after 2 KB: it must
-# be refused at once, not decoded (and processed) for minutes.
+# be refused before decoding, not decoded (and processed) for minutes. The
+# limit only catches that (a refusal takes a second or two, start-up
+# included, even on a busy machine).
 cp "$(dirname "$0")/header-30000x20000.png" "$work/huge.png"
 start=$(date +%s)
-CLI_TIMEOUT=8 run "$work/huge.png" "$work/o.png" --weights "$weights"
-[ "$status" -eq 124 ] && err="(still running after 8 s, killed)"
-expect_error "truncated 30000 × 20000 PNG refused quickly ($(( $(date +%s) - start )) s)" "*huge.png*incomplete*" "$work/o.png"
+CLI_TIMEOUT=60 run "$work/huge.png" "$work/o.png" --weights "$weights"
+[ "$status" -eq 124 ] && err="(still running after 60 s, killed)"
+expect_error "truncated 30000 × 20000 PNG refused before decoding ($(( $(date +%s) - start )) s)" "*huge.png*incomplete*" "$work/o.png"
 
 # 7. Whole-image methods on an image too large for this machine's memory
 #    (about 35 GB for --method classic at 30000 × 20000): refused from the
@@ -204,8 +206,8 @@ for m in classic laic; do
     continue
   fi
   start=$(date +%s)
-  CLI_TIMEOUT=8 run "$work/huge.png" "$work/o.png" --method $m
-  [ "$status" -eq 124 ] && err="(still running after 8 s, killed)"
+  CLI_TIMEOUT=60 run "$work/huge.png" "$work/o.png" --method $m
+  [ "$status" -eq 124 ] && err="(still running after 60 s, killed)"
   expect_error "--method $m on 30000 × 20000 refused for memory ($(( $(date +%s) - start )) s)" \
     "*memory*--method $m*30000 × 20000*--method net*" "$work/o.png"
 done

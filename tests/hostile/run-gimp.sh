@@ -59,12 +59,12 @@ cp "$weights" "$work/damaged.bin"
 printf '\x5a' | dd of="$work/damaged.bin" bs=1 seek=5000 conv=notrunc status=none
 
 GIMP2_DIRECTORY="$work/profile" EVENLIGHT_WEIGHTS="$weights" \
-  timeout 120 gimp-console-2.10 -i -d -f \
+  timeout 300 gimp-console-2.10 -i -d -f \
     -b "(begin (load \"$gimptests/batch.scm\") (load \"$here/hostile.scm\")
                (el-hostile \"$work\" $S $H $D))" \
     -b '(gimp-quit 0)' </dev/null >"$work/gimp.log" 2>&1
 GIMP2_DIRECTORY="$work/profile" EVENLIGHT_WEIGHTS="$work/damaged.bin" \
-  timeout 60 gimp-console-2.10 -i -d -f \
+  timeout 180 gimp-console-2.10 -i -d -f \
     -b "(begin (load \"$gimptests/batch.scm\") (load \"$here/hostile.scm\")
                (el-hostile-weights \"$work\" $S $H $D))" \
     -b '(gimp-quit 0)' </dev/null >>"$work/gimp.log" 2>&1
@@ -75,7 +75,7 @@ GIMP2_DIRECTORY="$work/profile" EVENLIGHT_WEIGHTS="$work/damaged.bin" \
 midway () {  # midway NAME [ENV...]: runs el-hostile-midway in GIMP
   local name=$1; shift
   env GIMP2_DIRECTORY="$work/profile" EVENLIGHT_WEIGHTS="$weights" "$@" \
-    timeout 120 gimp-console-2.10 -i -d -f \
+    timeout 300 gimp-console-2.10 -i -d -f \
       -b "(begin (load \"$gimptests/batch.scm\") (load \"$here/hostile.scm\")
                  (el-hostile-midway \"$work\" \"$name\" $S $H $D))" \
       -b '(gimp-quit 0)' </dev/null >"$work/gimp-$name.log" 2>&1
