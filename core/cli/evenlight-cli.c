@@ -25,6 +25,7 @@
 #include <gegl.h>
 
 #include "cli-image.h"
+#include "cli-weights.h"
 #include "dequant.h"
 #include "evenlight.h"
 #include "laic.h"
@@ -680,7 +681,7 @@ run (const Options                *o,
      gint                          n_threads)
 {
   const gchar *input = o->files[0], *output_path = o->files[1];
-  const gchar *weights = o->weights ? o->weights : evenlight_default_weights_path ();
+  g_autofree gchar *weights = NULL, *dequant_weights = NULL;
   g_autoptr (GError) error = NULL;
   EvenlightModel *model = NULL;
   EvenlightDequant *dequant = NULL;
@@ -704,16 +705,29 @@ run (const Options                *o,
     goto out;
   if (method == METHOD_NET)
     {
+      g_autofree gchar *base = g_path_get_basename (evenlight_default_weights_path ());
+
+      weights = o->weights != NULL
+                ? g_strdup (o->weights)
+                : evenlight_cli_find_weights (base, evenlight_default_weights_path (),
+                                              "EVENLIGHT_WEIGHTS", "--weights", &error);
+      if (weights == NULL)
+        goto out;
       model = evenlight_model_load (weights, &error);
       if (model == NULL)
         goto out;
     }
   if (o->dequantize)
     {
-      dequant = evenlight_dequant_load (o->dequant_weights
-                                          ? o->dequant_weights
-                                          : evenlight_dequant_default_path (),
-                                        &error);
+      dequant_weights = o->dequant_weights != NULL
+                        ? g_strdup (o->dequant_weights)
+                        : evenlight_cli_find_weights (EVENLIGHT_DEQUANT_FILE,
+                                                      evenlight_dequant_default_path (),
+                                                      "EVENLIGHT_DEQUANT_WEIGHTS",
+                                                      "--dequant-weights", &error);
+      if (dequant_weights == NULL)
+        goto out;
+      dequant = evenlight_dequant_load (dequant_weights, &error);
       if (dequant == NULL)
         goto out;
     }
@@ -788,15 +802,16 @@ main (int    argc,
       "Settings of --method classic: key=value,… with keys shadows=a/b/c, "
       "highlights=a/b, radius, eps, detail, detail_radius", "SPEC" },
     { "weights", 'w', 0, G_OPTION_ARG_FILENAME, &o.weights,
-      "The network's weights file (default: the installed one, or "
-      "$EVENLIGHT_WEIGHTS)", "FILE" },
+      "The network's weights file (default: $EVENLIGHT_WEIGHTS, else the "
+      "source tree's weights/ when run from the build tree, else the "
+      "installed one, else the one next to the program)", "FILE" },
     { dq->name, dq->short_option, 0, G_OPTION_ARG_NONE, &o.dequantize,
       "Afterwards, remove the banding and noise of strongly brightened "
       "regions with the dequantization network (for very dark photos; "
       "pixels brightened less than twofold stay exactly as they are)", NULL },
     { "dequant-weights", 0, 0, G_OPTION_ARG_FILENAME, &o.dequant_weights,
-      "The dequantization network's weights file (default: the installed "
-      "one, or $EVENLIGHT_DEQUANT_WEIGHTS)", "FILE" },
+      "The dequantization network's weights file (default: "
+      "$EVENLIGHT_DEQUANT_WEIGHTS, else found like --weights)", "FILE" },
     { "threads", 't', 0, G_OPTION_ARG_STRING, &o.threads,
       "Number of threads, 0 for one per processor (default 0)", "N" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet,

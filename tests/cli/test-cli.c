@@ -420,6 +420,87 @@ test_default_weights (void)
   g_assert_nonnull (strstr (err, "nowhere.bin"));
 }
 
+/* Runs @program (a copy of the CLI, or the CLI) with @args and no
+ * EVENLIGHT_WEIGHTS or EVENLIGHT_DEQUANT_WEIGHTS in the environment;
+ * returns the exit status, stderr in *@err. */
+static gint
+run_program_unset (const gchar  *program,
+                   gchar       **err,
+                   const gchar **args)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_auto (GStrv) envp = g_get_environ ();
+  GError *error = NULL;
+  gint status;
+
+  envp = g_environ_unsetenv (envp, "EVENLIGHT_WEIGHTS");
+  envp = g_environ_unsetenv (envp, "EVENLIGHT_DEQUANT_WEIGHTS");
+  g_ptr_array_add (argv, (gpointer) program);
+  for (gint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (NULL, (gchar **) argv->pdata, envp, G_SPAWN_STDOUT_TO_DEV_NULL,
+                NULL, NULL, NULL, err, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (status));
+  return WEXITSTATUS (status);
+}
+
+/* Without --weights or $EVENLIGHT_WEIGHTS: the CLI run from its build tree
+ * takes the source tree's weights/ (both networks); a copy elsewhere takes
+ * the file next to it; with none to be found, the message lists where it
+ * looked and says how to point at the file. */
+static void
+test_weights_found (void)
+{
+  g_autofree gchar *in = make_image ("wf.png", "R'G'B' u8", "gegl:png-save", 8, FALSE);
+  g_autofree gchar *out = g_build_filename (tmpdir, "wf-out.png", NULL);
+  g_autofree gchar *bin = g_build_filename (tmpdir, "bin", NULL);
+  g_autofree gchar *copy = g_build_filename (bin, "evenlight", NULL);
+  g_autofree gchar *beside = g_build_filename (bin, "evenlight-v1.bin", NULL);
+  g_autofree gchar *exe = NULL, *err = NULL, *installed = NULL;
+  gsize length;
+
+  g_assert_cmpint (run_program_unset (cli, &err, (const gchar *[]) { "-q", in, out, NULL }),
+                   ==, 0);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_program_unset (cli, &err, (const gchar *[]) { "-q", "--method", "laic",
+                                      "--dequantize", in, out, NULL }), ==, 0);
+  g_clear_pointer (&err, g_free);
+
+  /* A copy outside the build tree. */
+  g_unsetenv ("EVENLIGHT_WEIGHTS");
+  installed = g_strdup (evenlight_default_weights_path ());
+  g_mkdir (bin, 0755);
+  g_assert_true (g_file_get_contents (cli, &exe, &length, NULL));
+  g_assert_true (g_file_set_contents (copy, exe, length, NULL));
+  g_chmod (copy, 0755);
+  g_unlink (out);
+  if (!g_file_test (installed, G_FILE_TEST_EXISTS))
+    {
+      g_assert_cmpint (run_program_unset (copy, &err, (const gchar *[]) { "-q", in, out, NULL }),
+                       ==, 1);
+      g_test_message ("%s", err);
+      for (const gchar **w = (const gchar *[]) { "--weights", "EVENLIGHT_WEIGHTS",
+             installed, beside, NULL }; *w; w++)
+        if (strstr (err, *w) == NULL)
+          g_error ("message “%s” lacks “%s”", err, *w);
+      g_clear_pointer (&err, g_free);
+      g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+    }
+  else
+    g_test_message ("weights installed at %s: the missing case is not tried", installed);
+  g_clear_pointer (&exe, g_free);
+  g_assert_true (g_file_get_contents (weights, &exe, &length, NULL));
+  g_assert_true (g_file_set_contents (beside, exe, length, NULL));
+  g_assert_cmpint (run_program_unset (copy, &err, (const gchar *[]) { "-q", in, out, NULL }),
+                   ==, 0);
+  g_unlink (copy);
+  g_unlink (beside);
+  g_rmdir (bin);
+  g_unlink (out);
+}
+
 static void
 test_other_formats (void)
 {
@@ -1042,6 +1123,7 @@ main (int    argc,
   g_test_add_func ("/cli/gray", test_gray);
   g_test_add_func ("/cli/other-formats", test_other_formats);
   g_test_add_func ("/cli/default-weights", test_default_weights);
+  g_test_add_func ("/cli/weights-found", test_weights_found);
   g_test_add_func ("/cli/threads-and-sliders", test_threads_and_sliders);
   g_test_add_func ("/cli/classic", test_classic);
   g_test_add_func ("/cli/sample-photo", test_sample_photo);

@@ -1,0 +1,25 @@
+/* `evenlight`: where the CLI finds its weights files.
+ *
+ * Copyright (C) 2026 the evenlight developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef EVENLIGHT_CLI_WEIGHTS_H
+#define EVENLIGHT_CLI_WEIGHTS_H
+
+#include <glib.h>
+
+/* The weights file @basename (e.g. "evenlight-v1.bin") for a run without
+ * --weights: $@env_name when set (used as it is, even if missing, so that
+ * a wrong path is reported); else, when this program runs from its build
+ * tree (uninstalled), the source tree's weights/ folder; else @installed
+ * (the installed data folder); else the folder of the executable. When
+ * none exists, NULL and an error that lists where it looked and says how
+ * to point at the file (@option or $@env_name). */
+gchar *evenlight_cli_find_weights (const gchar  *basename,
+                                   const gchar  *installed,
+                                   const gchar  *env_name,
+                                   const gchar  *option,
+                                   GError      **error);
+
+
+#endif /* EVENLIGHT_CLI_WEIGHTS_H */
