@@ -562,10 +562,8 @@ temp_register (const gchar *temp)
     }
 }
 
-static const gchar *
-saver_for_path (const gchar *path)
-{
-  static const struct { const gchar *ext; const gchar *op; } table[] = {
+/* The formats the CLI writes, by extension. */
+static const struct { const gchar *ext; const gchar *op; } savers[] = {
     { ".png", "gegl:png-save" },
     { ".jpg", "gegl:jpg-save" },
     { ".jpeg", "gegl:jpg-save" },
@@ -575,15 +573,35 @@ saver_for_path (const gchar *path)
     { ".exr", "gegl:exr-save" },
     { ".ppm", "gegl:ppm-save" },
     { ".pnm", "gegl:ppm-save" },
-  };
+};
+
+static const gchar *
+saver_for_path (const gchar *path)
+{
   const gchar *dot = strrchr (path, '.');
 
   if (dot == NULL || strchr (dot, G_DIR_SEPARATOR) != NULL)
     return NULL;
-  for (gsize i = 0; i < G_N_ELEMENTS (table); i++)
-    if (g_ascii_strcasecmp (dot, table[i].ext) == 0)
-      return table[i].op;
+  for (gsize i = 0; i < G_N_ELEMENTS (savers); i++)
+    if (g_ascii_strcasecmp (dot, savers[i].ext) == 0)
+      return savers[i].op;
   return NULL;
+}
+
+gboolean
+evenlight_cli_output_known (const gchar *path)
+{
+  return saver_for_path (path) != NULL;
+}
+
+gchar *
+evenlight_cli_output_formats (void)
+{
+  GString *list = g_string_new (NULL);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (savers); i++)
+    g_string_append_printf (list, "%s%s", i ? ", " : "", savers[i].ext + 1);
+  return g_string_free (list, FALSE);
 }
 
 static gboolean

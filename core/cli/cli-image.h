@@ -86,6 +86,10 @@ gboolean            evenlight_cli_output_commit (EvenlightCliOutput      *output
  * extension asks for. */
 gboolean            evenlight_cli_output_ready  (const EvenlightCliOutput *output,
                                                  GError                  **error);
+/* Whether the extension of @path is that of a format the CLI writes, and
+ * those extensions as a list ("png, jpg, …"; free it). */
+gboolean            evenlight_cli_output_known   (const gchar *path);
+gchar              *evenlight_cli_output_formats (void);
 /* Removes the temporary file and frees @output. */
 void                evenlight_cli_output_abort  (EvenlightCliOutput *output);
 

@@ -2,6 +2,7 @@
  * command line.
  *
  *   evenlight [OPTION…] INPUT OUTPUT
+ *   evenlight [OPTION…] --output-dir DIR INPUT…
  *
  * The network method renders through evenlight_context_new() and
  * evenlight_enhance(), in strips of rows, and writes each strip's result
@@ -24,6 +25,7 @@
 
 #include <gegl.h>
 
+#include "cli-batch.h"
 #include "cli-image.h"
 #include "cli-weights.h"
 #include "dequant.h"
@@ -60,7 +62,28 @@ typedef struct
   gboolean quiet;
   gboolean version;
   gchar  **files;
+  gchar   *output_dir;
+  gchar   *format;
 } Options;
+
+/* What every file of a run shares: the networks and GEGL, set up once, on
+ * the first file that passes its cheap checks. */
+typedef struct
+{
+  const Options                *o;
+  Method                        method;
+  const EvenlightParams        *params;
+  const EvenlightRetouchParams *retouch;
+  gint                          n_threads;
+  gboolean                      ready;
+  EvenlightModel               *model;
+  EvenlightDequant             *dequant;
+  /* Batch mode: the file being worked on, for the progress line. */
+  gint                          index, total;
+  const gchar                  *name;
+  gint64                        started;
+} Session;
+
 
 /* A strip of the network's result, waiting to be written over the input
  * rows it replaces. It is a small GEGL buffer in the input's own format
@@ -95,6 +118,7 @@ typedef struct
   gfloat                  *whole;
   gboolean                 show_progress;
   gint                     last_percent;
+  const Session           *session;   /* batch mode: the progress line */
 } Job;
 
 static void
@@ -262,6 +286,30 @@ dequantize (const EvenlightDequant *dequant,
   return ok;
 }
 
+/* The progress line on a terminal: the percentage of the file, and in
+ * batch mode the files done, the current one and the time left. */
+static void
+progress_line (Job  *job,
+               gint  percent)
+{
+  const Session *s = job->session;
+
+  if (s == NULL || s->total == 0)
+    {
+      g_printerr ("\revenlight: %3d%%", percent);
+      return;
+    }
+  {
+    gdouble done = (s->index + percent / 100.0) / s->total;
+    gdouble elapsed = (g_get_monotonic_time () - s->started) / 1e6;
+
+    g_printerr ("\r\033[Kevenlight: %d/%d done, %s %d%%", s->index, s->total,
+                s->name, percent);
+    if (done > 0.0 && s->index > 0)
+      g_printerr (", about %.0f s left", elapsed * (1.0 - done) / done);
+  }
+}
+
 static gboolean
 show_progress (gdouble  fraction,
                gpointer user_data)
@@ -273,7 +321,7 @@ show_progress (gdouble  fraction,
   if (job->show_progress && percent != job->last_percent)
     {
       job->last_percent = percent;
-      g_printerr ("\revenlight: %3d%%", percent);
+      progress_line (job, percent);
     }
   return TRUE;
 }
@@ -592,9 +640,28 @@ check_options (GOptionContext         *context,
   guint n_params;
   gboolean given = FALSE;
 
-  if (o->files == NULL || g_strv_length (o->files) != 2)
+  if (o->output_dir != NULL)
     {
-      usage_error (context, "expected two file names: INPUT OUTPUT");
+      if (o->files == NULL || o->files[0] == NULL)
+        {
+          usage_error (context, "--output-dir DIR needs at least one INPUT");
+          return FALSE;
+        }
+      if (o->format != NULL && !evenlight_cli_batch_format_ok (o->format, &message))
+        {
+          usage_error (context, message);
+          return FALSE;
+        }
+    }
+  else if (o->format != NULL)
+    {
+      usage_error (context, "--format applies only with --output-dir");
+      return FALSE;
+    }
+  else if (o->files == NULL || g_strv_length (o->files) != 2)
+    {
+      usage_error (context, "expected two file names: INPUT OUTPUT (or "
+                            "--output-dir DIR INPUT…)");
       return FALSE;
     }
   if (o->method == NULL || strcmp (o->method, "net") == 0)
@@ -673,97 +740,124 @@ check_options (GOptionContext         *context,
 }
 
 /* Everything after the command line: returns the exit status. */
-static int
-run (const Options                *o,
-     Method                        method,
-     const EvenlightParams        *params,
-     const EvenlightRetouchParams *retouch,
-     gint                          n_threads)
+/* Loads the networks the run needs and starts GEGL (once). */
+static gboolean
+session_ready (Session *session,
+               GError **error)
 {
-  const gchar *input = o->files[0], *output_path = o->files[1];
-  g_autofree gchar *weights = NULL, *dequant_weights = NULL;
-  g_autoptr (GError) error = NULL;
-  EvenlightModel *model = NULL;
-  EvenlightDequant *dequant = NULL;
+  const Options *o = session->o;
+
+  if (session->ready)
+    return TRUE;
+  if (session->method == METHOD_NET)
+    {
+      g_autofree gchar *base = g_path_get_basename (evenlight_default_weights_path ());
+      g_autofree gchar *weights
+        = o->weights != NULL
+          ? g_strdup (o->weights)
+          : evenlight_cli_find_weights (base, evenlight_default_weights_path (),
+                                        "EVENLIGHT_WEIGHTS", "--weights", error);
+
+      if (weights == NULL)
+        return FALSE;
+      session->model = evenlight_model_load (weights, error);
+      if (session->model == NULL)
+        return FALSE;
+    }
+  if (o->dequantize)
+    {
+      g_autofree gchar *weights
+        = o->dequant_weights != NULL
+          ? g_strdup (o->dequant_weights)
+          : evenlight_cli_find_weights (EVENLIGHT_DEQUANT_FILE,
+                                        evenlight_dequant_default_path (),
+                                        "EVENLIGHT_DEQUANT_WEIGHTS",
+                                        "--dequant-weights", error);
+
+      if (weights == NULL)
+        return FALSE;
+      session->dequant = evenlight_dequant_load (weights, error);
+      if (session->dequant == NULL)
+        return FALSE;
+    }
+  /* GEGL takes a noticeable time to start: only once the cheap checks
+   * of the first file have passed. */
+  gegl_init (NULL, NULL);
+  session->ready = TRUE;
+  return TRUE;
+}
+
+static void
+session_clear (Session *session)
+{
+  evenlight_model_free (session->model);
+  evenlight_dequant_free (session->dequant);
+  if (session->ready)
+    gegl_exit ();
+}
+
+/* Enhances @input into @output_path. */
+static gboolean
+process_file (Session     *session,
+              const gchar *input,
+              const gchar *output_path,
+              GError     **error)
+{
+  const Options *o = session->o;
   EvenlightCliOutput *output = NULL;
   EvenlightCliImage image;
   Job job = { 0 };
-  gboolean ok = FALSE, gegl_started = FALSE;
+  gboolean ok = FALSE;
 
   memset (&image, 0, sizeof image);
   g_mutex_init (&job.lock);
   job.last_percent = -1;
   job.progress_scale = 1.0;
   job.show_progress = !o->quiet && isatty (STDERR_FILENO);
+  job.session = session;
+  if (job.show_progress && session->total > 0)
+    progress_line (&job, 0);
 
   /* The cheap checks come first, so that no time is spent on an image
    * whose result could not be written. */
-  if (!evenlight_cli_image_check (input, &error))
+  if (!evenlight_cli_image_check (input, error))
     goto out;
-  output = evenlight_cli_output_begin (output_path, input, &error);
+  output = evenlight_cli_output_begin (output_path, input, error);
   if (output == NULL)
     goto out;
-  if (method == METHOD_NET)
-    {
-      g_autofree gchar *base = g_path_get_basename (evenlight_default_weights_path ());
-
-      weights = o->weights != NULL
-                ? g_strdup (o->weights)
-                : evenlight_cli_find_weights (base, evenlight_default_weights_path (),
-                                              "EVENLIGHT_WEIGHTS", "--weights", &error);
-      if (weights == NULL)
-        goto out;
-      model = evenlight_model_load (weights, &error);
-      if (model == NULL)
-        goto out;
-    }
-  if (o->dequantize)
-    {
-      dequant_weights = o->dequant_weights != NULL
-                        ? g_strdup (o->dequant_weights)
-                        : evenlight_cli_find_weights (EVENLIGHT_DEQUANT_FILE,
-                                                      evenlight_dequant_default_path (),
-                                                      "EVENLIGHT_DEQUANT_WEIGHTS",
-                                                      "--dequant-weights", &error);
-      if (dequant_weights == NULL)
-        goto out;
-      dequant = evenlight_dequant_load (dequant_weights, &error);
-      if (dequant == NULL)
-        goto out;
-    }
-  /* GEGL takes a noticeable time to start: only once the cheap checks
-   * have passed. */
-  gegl_init (NULL, NULL);
-  gegl_started = TRUE;
-  if (!evenlight_cli_output_ready (output, &error)
-      || !check_memory (method, input, &error)
-      || !evenlight_cli_image_load (input, &image, &error))
+  if (!session_ready (session, error))
+    goto out;
+  if (!evenlight_cli_output_ready (output, error)
+      || !check_memory (session->method, input, error)
+      || !evenlight_cli_image_load (input, &image, error))
     goto out;
 
   job.image = &image;
   /* Results replace the input's pixels in its own buffer (the file is
    * never touched): no second image-sized buffer. */
   job.target = g_object_ref (image.buffer);
-  switch (method)
+  switch (session->method)
     {
     case METHOD_CLASSIC:
-      ok = run_classic (retouch, dequant, n_threads, &job, &error);
+      ok = run_classic (session->retouch, session->dequant, session->n_threads,
+                        &job, error);
       break;
     case METHOD_LAIC:
-      ok = run_laic (dequant, n_threads, &job, &error);
+      ok = run_laic (session->dequant, session->n_threads, &job, error);
       break;
     case METHOD_NET:
     default:
-      ok = run_net (model, params, dequant, n_threads, &job, &error);
+      ok = run_net (session->model, session->params, session->dequant,
+                    session->n_threads, &job, error);
       break;
     }
-  if (job.show_progress && job.last_percent >= 0)
+  if (job.show_progress && job.last_percent >= 0 && session->total == 0)
     g_printerr ("\n");
   /* The buffer now holds the result; job.target keeps it for the saver. */
   evenlight_cli_image_clear (&image);
   if (ok)
     {
-      ok = evenlight_cli_output_commit (output, &image, job.target, &error);
+      ok = evenlight_cli_output_commit (output, &image, job.target, error);
       output = NULL;
     }
 
@@ -774,13 +868,64 @@ out:
   g_free (job.scratch);
   g_mutex_clear (&job.lock);
   evenlight_cli_image_clear (&image);
-  evenlight_model_free (model);
-  evenlight_dequant_free (dequant);
-  if (gegl_started)
-    gegl_exit ();
-  if (!ok)
-    g_printerr ("evenlight: %s\n", error ? error->message : "failed");
-  return ok ? 0 : EXIT_FAILED;
+  return ok;
+}
+
+/* Everything after the command line: returns the exit status. One file
+ * (INPUT OUTPUT), or with --output-dir every INPUT into that folder, in
+ * one process: a file that fails is reported and the others go on; the
+ * status is then 1. */
+static int
+run (const Options                *o,
+     Method                        method,
+     const EvenlightParams        *params,
+     const EvenlightRetouchParams *retouch,
+     gint                          n_threads)
+{
+  Session session = { .o = o, .method = method, .params = params,
+                      .retouch = retouch, .n_threads = n_threads };
+  g_autoptr (GError) error = NULL;
+  EvenlightCliBatch *batch;
+  gint failed = 0, n;
+
+  if (o->output_dir == NULL)
+    {
+      gboolean ok = process_file (&session, o->files[0], o->files[1], &error);
+
+      session_clear (&session);
+      if (!ok)
+        g_printerr ("evenlight: %s\n", error ? error->message : "failed");
+      return ok ? 0 : EXIT_FAILED;
+    }
+
+  batch = evenlight_cli_batch_new ((const gchar * const *) o->files, o->output_dir,
+                                   o->format);
+  n = evenlight_cli_batch_size (batch);
+  session.total = n;
+  session.started = g_get_monotonic_time ();
+  for (gint i = 0; i < n; i++)
+    {
+      const gchar *input = evenlight_cli_batch_input (batch, i);
+      const gchar *output = evenlight_cli_batch_output (batch, i, &error);
+      g_autofree gchar *name = g_path_get_basename (input);
+
+      session.index = i;
+      session.name = name;
+      if (output == NULL || !process_file (&session, input, output, &error))
+        {
+          failed++;
+          if (!o->quiet && isatty (STDERR_FILENO))
+            g_printerr ("\r\033[K");
+          g_printerr ("evenlight: %s: %s\n", input, error ? error->message : "failed");
+        }
+      g_clear_error (&error);
+    }
+  if (!o->quiet && isatty (STDERR_FILENO))
+    g_printerr ("\r\033[Kevenlight: %d of %d files enhanced in %.1f s\n",
+                n - failed, n, (g_get_monotonic_time () - session.started) / 1e6);
+  evenlight_cli_batch_free (batch);
+  session_clear (&session);
+  return failed == 0 ? 0 : EXIT_FAILED;
 }
 
 int
@@ -818,8 +963,15 @@ main (int    argc,
       "Do not show progress", NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &o.version,
       "Show the version and exit", NULL },
+    { "output-dir", 'o', 0, G_OPTION_ARG_FILENAME, &o.output_dir,
+      "Batch mode: enhance every INPUT into DIR/<its name> in one process "
+      "(DIR is created if needed; an input is never overwritten; a file "
+      "that fails is reported and the others go on, exit status 1)", "DIR" },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &o.format,
+      "With --output-dir: write EXT files (png, jpg, tif, webp, exr, ppm) "
+      "instead of the inputs' own format", "EXT" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.files,
-      NULL, "INPUT OUTPUT" },
+      NULL, "INPUT OUTPUT | --output-dir DIR INPUT…" },
     { NULL }
   };
   /* The sliders' options come from the parameter table, then the rest. */
@@ -859,11 +1011,16 @@ main (int    argc,
     "gray image stays gray. The input is never modified, and the output is\n"
     "written only when the whole result is ready.\n"
     "\n"
+    "Many photos: evenlight --output-dir out photos/*.jpg loads the network\n"
+    "once and enhances them one after the other; a file that fails is\n"
+    "named and skipped, the exit status is then 1.\n"
+    "\n"
     "For very dark photos (a few levels in the shadows): --method laic\n"
     "--dequantize. --dequantize also follows the other methods, where the\n"
     "gain is estimated from the result.\n"
     "\n"
-    "Exit status: 0 on success, 1 if the work failed, 2 for a bad command line.");
+    "Exit status: 0 on success, 1 if the work failed (for any file), 2 for a\n"
+    "bad command line.");
   g_option_context_add_main_entries (context,
                                      (const GOptionEntry *) entries->data, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -893,6 +1050,8 @@ done:
   g_free (o.weights);
   g_free (o.dequant_weights);
   g_free (o.threads);
+  g_free (o.output_dir);
+  g_free (o.format);
   g_strfreev (o.files);
   return status;
 }

@@ -501,6 +501,89 @@ test_weights_found (void)
   g_unlink (out);
 }
 
+/* Batch mode: every input into the folder, as the one-file mode makes
+ * it; a bad file is named and skipped (status 1), the others written; no
+ * input, and no result of another input, is ever overwritten. */
+static void
+test_batch (void)
+{
+  g_autofree gchar *a = make_image ("ba.png", "R'G'B' u8", "gegl:png-save", 8, FALSE);
+  g_autofree gchar *b = make_image ("bb.jpg", "R'G'B' u8", "gegl:jpg-save", 0, FALSE);
+  g_autofree gchar *bad = g_build_filename (tmpdir, "bc.png", NULL);
+  g_autofree gchar *sub = g_build_filename (tmpdir, "bsub", NULL);
+  g_autofree gchar *a_again = g_build_filename (sub, "ba.png", NULL);
+  g_autofree gchar *dir = g_build_filename (tmpdir, "batch-out", NULL);
+  g_autofree gchar *ref_a = g_build_filename (tmpdir, "ref-ba.png", NULL);
+  g_autofree gchar *ref_b = g_build_filename (tmpdir, "ref-bb.jpg", NULL);
+  g_autofree gchar *out_a = g_build_filename (dir, "ba.png", NULL);
+  g_autofree gchar *out_b = g_build_filename (dir, "bb.jpg", NULL);
+  g_autofree gchar *out_bad = g_build_filename (dir, "bc.png", NULL);
+  g_autofree gchar *out_b_png = g_build_filename (dir, "bb.png", NULL);
+  g_autofree gchar *err = NULL, *sum_a = NULL, *data = NULL;
+  gsize length;
+
+  g_file_set_contents (bad, "not an image\n", -1, NULL);
+  g_mkdir (sub, 0755);
+  g_assert_true (g_file_get_contents (a, &data, &length, NULL));
+  g_assert_true (g_file_set_contents (a_again, data, length, NULL));
+  g_assert_cmpint (run_cli (NULL, "-q", "--weights", weights, a, ref_a, NULL), ==, 0);
+  g_assert_cmpint (run_cli (NULL, "-q", "--weights", weights, b, ref_b, NULL), ==, 0);
+
+  /* A bad file in the middle, and a second "ba.png" from another folder. */
+  g_assert_cmpint (run_cli (&err, "-q", "--weights", weights, "--output-dir", dir,
+                            a, bad, b, a_again, NULL), ==, 1);
+  g_test_message ("%s", err);
+  g_assert_nonnull (strstr (err, "bc.png"));
+  g_assert_nonnull (strstr (err, "bsub/ba.png: The result"));
+  g_assert_nonnull (strstr (err, "would overwrite that of"));
+  g_assert_false (g_file_test (out_bad, G_FILE_TEST_EXISTS));
+  sum_a = file_checksum (ref_a);
+  {
+    g_autofree gchar *got_a = file_checksum (out_a);
+    g_autofree gchar *got_b = file_checksum (out_b);
+    g_autofree gchar *want_b = file_checksum (ref_b);
+
+    g_assert_cmpstr (got_a, ==, sum_a);
+    g_assert_cmpstr (got_b, ==, want_b);
+  }
+  g_clear_pointer (&err, g_free);
+
+  /* --format; all good: status 0, nothing printed with -q. */
+  g_assert_cmpint (run_cli (&err, "-q", "--weights", weights, "--output-dir", dir,
+                            "--format", "png", b, NULL), ==, 0);
+  g_assert_cmpstr (err, ==, "");
+  g_assert_true (g_file_test (out_b_png, G_FILE_TEST_IS_REGULAR));
+  g_clear_pointer (&err, g_free);
+
+  /* The inputs' own folder: every result would overwrite its input. */
+  {
+    g_autofree gchar *before = file_checksum (a_again);
+    g_autofree gchar *after = NULL;
+
+    g_assert_cmpint (run_cli (&err, "-q", "--weights", weights, "--output-dir", sub,
+                              a_again, NULL), ==, 1);
+    g_assert_nonnull (strstr (err, "overwrite the input"));
+    after = file_checksum (a_again);
+    g_assert_cmpstr (before, ==, after);
+    g_clear_pointer (&err, g_free);
+  }
+
+  /* Command-line errors. */
+  g_assert_cmpint (run_cli (&err, "--output-dir", dir, NULL), ==, 2);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (&err, "--format", "png", a, out_a, NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "--format"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (&err, "--output-dir", dir, "--format", "gif", a, NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "png"));
+
+  for (const gchar **f = (const gchar *[]) { out_a, out_b, out_b_png, ref_a, ref_b,
+         a_again, bad, NULL }; *f; f++)
+    g_unlink (*f);
+  g_rmdir (dir);
+  g_rmdir (sub);
+}
+
 static void
 test_other_formats (void)
 {
@@ -1124,6 +1207,7 @@ main (int    argc,
   g_test_add_func ("/cli/other-formats", test_other_formats);
   g_test_add_func ("/cli/default-weights", test_default_weights);
   g_test_add_func ("/cli/weights-found", test_weights_found);
+  g_test_add_func ("/cli/batch", test_batch);
   g_test_add_func ("/cli/threads-and-sliders", test_threads_and_sliders);
   g_test_add_func ("/cli/classic", test_classic);
   g_test_add_func ("/cli/sample-photo", test_sample_photo);
