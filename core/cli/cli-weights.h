@@ -1,4 +1,4 @@
-/* `evenlight`: where the CLI finds its weights files.
+/* `evenlight`: where the CLI finds its weights files and its GEGL modules.
  *
  * Copyright (C) 2026 the evenlight developers
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -21,5 +21,12 @@ gchar *evenlight_cli_find_weights (const gchar  *basename,
                                    const gchar  *option,
                                    GError      **error);
 
+
+/* Before gegl_init(): keeps babl from rebuilding the conversions of its
+ * cache file at start-up (BABL_INHIBIT_CACHE, unless set), and points
+ * GEGL_PATH (unless set) at the folder of links to just the GEGL modules
+ * the CLI uses (core/cli/meson.build), when it exists: the build tree's
+ * when run from there, else the installed one. */
+void   evenlight_cli_prepare_gegl (void);
 
 #endif /* EVENLIGHT_CLI_WEIGHTS_H */

@@ -782,6 +782,7 @@ session_ready (Session *session,
     }
   /* GEGL takes a noticeable time to start: only once the cheap checks
    * of the first file have passed. */
+  evenlight_cli_prepare_gegl ();
   gegl_init (NULL, NULL);
   session->ready = TRUE;
   return TRUE;

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Benchmark of evenlight: speed against the compute bound of the network,
 # the PyTorch reference of the same network, GIMP's Retinex and GEGL's
-# shadows-highlights, and the CLI's peak memory.
+# shadows-highlights, the CLI's peak memory, its start-up and batch mode.
 #
 # Copyright (C) 2026 the evenlight developers
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -265,6 +265,56 @@ fi
 [ $have_convert = 0 ] || need "CLI peak RSS" "$rss_ratio"
 echo
 
+# ------------------------------------------------- CLI start-up and batch
+# A fresh process per photo (no page cache is dropped: "cold" here is a new
+# process, the files are in memory), with babl's cache file present (the
+# one a GIMP batch run writes, tests/data/babl-fishes-gimp, put back before
+# each run since programs rewrite it at exit) and absent; then the same
+# photos in one batch process. Peak RSS from /usr/bin/time.
+echo "== evenlight CLI start-up: one 0.25 MP JPEG (500x500) per process, then a batch"
+startup_ms=; startup_ms_nocache=; batch_s=
+if [ $have_convert = 1 ]; then
+  jpg=$tmp/startup.jpg
+  convert "$sample" -resize '500x500^' -gravity center -extent 500x500 -quality 90 "$jpg"
+  n_batch=$([ $quick = 1 ] && echo 5 || echo 100)
+  n_runs=$([ $quick = 1 ] && echo 1 || echo 7)
+  mkdir -p "$tmp/batch-in" "$tmp/batch-out"
+  for i in $(seq -w 1 $n_batch); do cp "$jpg" "$tmp/batch-in/photo-$i.jpg"; done
+  seed_cache () {  # seed_cache MODE XDG: babl's cache file as MODE wants it
+    rm -rf "$2/babl"
+    [ "$1" = cache ] || return 0
+    mkdir -p "$2/babl" && cp "$root/tests/data/babl-fishes-gimp" "$2/babl/babl-fishes"
+  }
+  for mode in cache nocache; do
+    xdg=$tmp/xdg-$mode
+    rm -f "$tmp/startup.times"
+    for r in $(seq 0 $n_runs); do
+      seed_cache $mode "$xdg"
+      XDG_CACHE_HOME=$xdg /usr/bin/time -f '%e %M' -o "$tmp/one.txt" \
+        "$cli" -q -w "$weights" "$jpg" "$tmp/startup-out.jpg" >/dev/null 2>&1 || break
+      [ "$r" = 0 ] || cat "$tmp/one.txt" >>"$tmp/startup.times"   # run 0: warm-up
+    done
+    [ -s "$tmp/startup.times" ] || continue
+    read -r med lo hi < <(awk '{ print $1 * 1000 }' "$tmp/startup.times" | stats)
+    rss=$(awk '{ print $2 }' "$tmp/startup.times" | stats | awk '{ printf "%.0f", $1 / 1024 }')
+    has=$([ $mode = cache ] && echo "babl cache file of a GIMP run present" || echo "no babl cache file")
+    echo "one photo per process ($has): median $med ms wall (min $lo, max $hi), peak RSS $rss MB"
+    [ $mode = cache ] && startup_ms=$med || startup_ms_nocache=$med
+  done
+  seed_cache cache "$tmp/xdg-cache"
+  XDG_CACHE_HOME=$tmp/xdg-cache /usr/bin/time -f '%e %M' -o "$tmp/batch.txt" \
+    "$cli" -q -w "$weights" --output-dir "$tmp/batch-out" "$tmp"/batch-in/*.jpg >/dev/null 2>&1 &&
+    read -r batch_s batch_kb <"$tmp/batch.txt" &&
+    echo "batch: $n_batch such photos in one process (--output-dir): $batch_s s wall," \
+         "$(awk -v s="$batch_s" -v n=$n_batch 'BEGIN { printf "%.0f", s * 1000 / n }') ms per photo," \
+         "peak RSS $(( batch_kb / 1024 )) MB"
+  rm -rf "$tmp/batch-in" "$tmp/batch-out"
+else
+  echo "CLI start-up: skipped, no photo inputs (convert missing)"
+fi
+[ $have_convert = 0 ] || { need "CLI start-up" "$startup_ms"; need "CLI batch" "$batch_s"; }
+echo
+
 # ----------------------------------------------------------------- summary
 echo "== summary (2 threads; wall ms, medians from above)"
 for s in $cmp_sizes; do
@@ -284,6 +334,8 @@ for s in $cmp_sizes; do
 done
 [ -n "$rss_ratio" ] && echo "CLI peak RSS at $rss_size: $rss_ratio x the image as float RGBA" \
   "($rss_ratio_nocache x with BABL_INHIBIT_CACHE=1)"
+[ -n "$startup_ms" ] && echo "CLI, one 0.25 MP JPEG per process: $startup_ms ms with babl's cache file," \
+  "$startup_ms_nocache ms without; $n_batch in one batch process: $batch_s s"
 if [ $quick = 0 ]; then
   # The issue's targets next to the figures (reported, never asserted).
   pv=$(awk '/^preview render_region/ { print $5 }' "$out")

@@ -1104,32 +1104,110 @@ test_in_place_strips (void)
   evenlight_model_free (model);
 }
 
-/* Runs the CLI with @args (NULL-terminated, at most 15) and @envp, and
- * returns the peak resident set of that one process, in bytes: wait4()'s
- * rusage of the child (getrusage (RUSAGE_CHILDREN) would give the largest
- * of every child so far). Fails the test unless the run succeeds. */
+/* Runs @argv (searched in PATH) with @envp to its end and returns the
+ * peak resident set of that one process, in bytes: wait4()'s rusage of
+ * the child (getrusage (RUSAGE_CHILDREN) would give the largest of every
+ * child so far); its exit status in *@status. */
+static guint64
+spawn_peak_rss (const gchar **argv,
+                gchar       **envp,
+                int          *status)
+{
+  GError *error = NULL;
+  struct rusage usage;
+  GPid pid;
+
+  g_spawn_async (NULL, (gchar **) argv, envp,
+                 G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD
+                 | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                 NULL, NULL, &pid, &error);
+  g_assert_no_error (error);
+  while (wait4 (pid, status, 0, &usage) < 0)
+    g_assert_cmpint (errno, ==, EINTR);
+  g_spawn_close_pid (pid);
+  return (guint64) usage.ru_maxrss * 1024;
+}
+
+/* The same for the CLI with @args (NULL-terminated, at most 15), which
+ * must succeed. */
 static guint64
 run_cli_peak_rss (gchar       **envp,
                   const gchar **args)
 {
   const gchar *argv[16] = { cli };
-  GError *error = NULL;
-  struct rusage usage;
-  GPid pid;
+  guint64 peak;
   int status;
 
   for (gint i = 0; args[i] != NULL && i < 15; i++)
     argv[i + 1] = args[i];
-  g_spawn_async (NULL, (gchar **) argv, envp,
-                 G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL
-                 | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pid, &error);
-  g_assert_no_error (error);
-  while (wait4 (pid, &status, 0, &usage) < 0)
-    g_assert_cmpint (errno, ==, EINTR);
-  g_spawn_close_pid (pid);
+  peak = spawn_peak_rss (argv, envp, &status);
   g_assert_true (WIFEXITED (status));
   g_assert_cmpint (WEXITSTATUS (status), ==, 0);
-  return (guint64) usage.ru_maxrss * 1024;
+  return peak;
+}
+
+/* Start-up: babl's cache file (tests/data/babl-fishes-gimp, the one a
+ * GIMP 2.10 batch run leaves in ~/.cache/babl) does not make the CLI
+ * rebuild the conversions it lists (~350 MB and seconds before the first
+ * pixel: the `gegl` tool still does, which shows the file is honoured
+ * here), and GEGL loads only the modules the CLI uses. Both are judged by
+ * the peak memory of the one run (wait4), not by its time. */
+static void
+test_startup (void)
+{
+  const gchar *data = g_getenv ("EVENLIGHT_TEST_DATA");
+  g_autofree gchar *in = make_image ("su.png", "R'G'B' u8", "gegl:png-save", 8, FALSE);
+  g_autofree gchar *out = g_build_filename (tmpdir, "su-out.png", NULL);
+  g_autofree gchar *out_gegl = g_build_filename (tmpdir, "su-gegl.png", NULL);
+  g_autofree gchar *xdg = g_build_filename (tmpdir, "xdg-cache", NULL);
+  g_autofree gchar *babl_dir = g_build_filename (xdg, "babl", NULL);
+  g_autofree gchar *cache = g_build_filename (babl_dir, "babl-fishes", NULL);
+  g_autofree gchar *seed = g_build_filename (data, "babl-fishes-gimp", NULL);
+  g_autofree gchar *contents = NULL;
+  gchar **envp = g_environ_setenv (g_get_environ (), "XDG_CACHE_HOME", xdg, TRUE);
+  const gchar *args[] = { "-q", "--weights", weights, in, out, NULL };
+  const gchar *gegl_argv[] = { "gegl", in, "-o", out_gegl, NULL };
+  guint64 peak, gegl_peak, all_modules;
+  gsize length;
+
+  envp = g_environ_unsetenv (envp, "BABL_INHIBIT_CACHE");
+  envp = g_environ_unsetenv (envp, "GEGL_PATH");
+  g_assert_true (g_file_get_contents (seed, &contents, &length, NULL));
+  g_mkdir_with_parents (babl_dir, 0700);
+  g_assert_true (g_file_set_contents (cache, contents, length, NULL));
+  peak = run_cli_peak_rss (envp, args);
+
+  /* The gegl tool with the same cache (babl may have rewritten it). */
+  g_assert_true (g_file_set_contents (cache, contents, length, NULL));
+  {
+    int status;
+
+    gegl_peak = spawn_peak_rss (gegl_argv, envp, &status);
+  }
+  g_test_message ("peak RSS with babl's cache file: CLI %.0f MB, gegl tool %.0f MB",
+                  peak / 1e6, gegl_peak / 1e6);
+  if (peak + 100e6 > gegl_peak)
+    g_error ("with babl's cache file present the CLI peaked at %.0f MB, the "
+             "gegl tool at %.0f MB: the CLI rebuilt babl's cached conversions",
+             peak / 1e6, gegl_peak / 1e6);
+
+  /* Every GEGL module (GEGL_PATH at GEGL's own folder) costs more. */
+  {
+    gchar **all_env = g_environ_setenv (g_strdupv (envp), "GEGL_PATH",
+                                        g_getenv ("EVENLIGHT_GEGL_PLUGINSDIR"), TRUE);
+
+    g_assert_true (g_file_set_contents (cache, contents, length, NULL));
+    all_modules = run_cli_peak_rss (all_env, args);
+    g_strfreev (all_env);
+  }
+  g_test_message ("peak RSS with every GEGL module: %.0f MB", all_modules / 1e6);
+  if (peak + 8e6 > all_modules)
+    g_error ("the CLI's peak (%.0f MB) is not well below that with every GEGL "
+             "module loaded (%.0f MB): it loads more modules than it needs",
+             peak / 1e6, all_modules / 1e6);
+  g_strfreev (envp);
+  g_unlink (out);
+  g_unlink (out_gegl);
 }
 
 /* Peak memory grows by less than 1.5 × the image as float RGBA per image
@@ -1208,6 +1286,7 @@ main (int    argc,
   g_test_add_func ("/cli/default-weights", test_default_weights);
   g_test_add_func ("/cli/weights-found", test_weights_found);
   g_test_add_func ("/cli/batch", test_batch);
+  g_test_add_func ("/cli/startup", test_startup);
   g_test_add_func ("/cli/threads-and-sliders", test_threads_and_sliders);
   g_test_add_func ("/cli/classic", test_classic);
   g_test_add_func ("/cli/sample-photo", test_sample_photo);
