@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "evenlight.h"
+#include "params.h"
 #include "model.h"
 
 static EvenlightModel *model;
@@ -352,25 +353,35 @@ test_refused_sizes (void)
   }
 }
 
-/* Hostile slider values through the public entry points. */
+/* Hostile slider values through the public entry points: non-finite, and
+ * just outside each slider's range as the parameter table states it. */
 static void
 test_refused_params (void)
 {
-  static const gfloat bad[] = { NAN, INFINITY, -INFINITY, -1e-7f, 1.0000001f, 1e30f };
   gfloat px[3] = { 0.2f, 0.3f, 0.4f };
   GError *error = NULL;
+  guint n;
+  const EvenlightParamSpec *table = evenlight_params_table (&n);
 
-  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
-    for (gint which = 0; which < 3; which++)
+  for (guint which = 0; which < n; which++)
+    {
+      const EvenlightParamSpec *spec = &table[which];
+      const gfloat bad[] = { NAN, INFINITY, -INFINITY,
+                             nextafterf ((gfloat) spec->min, -INFINITY),
+                             nextafterf ((gfloat) spec->max, INFINITY), 1e30f };
+
+      for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
       {
-        EvenlightParams params = { 0.5f, 0.5f, 0.5f };
+        EvenlightParams params;
 
-        ((gfloat *) &params)[which] = bad[i];
+        evenlight_params_init_default (&params);
+        evenlight_param_set (spec, &params, bad[i]);
         g_assert_false (evenlight_enhance_pixels (model, &params, px, 1, 1, 3, 3, 1, &error));
         g_assert_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT);
         g_clear_error (&error);
         g_assert_cmpfloat (px[0], ==, 0.2f);
       }
+    }
 }
 
 int
