@@ -7,8 +7,9 @@
 EVENLIGHT_BUILD_PACKAGES="gcc pkg-config meson ninja-build gettext libglib2.0-dev libgegl-dev libbabl-dev gegl gimp libgimp2.0-dev python3"
 # Tests only: a virtual X server and tools to drive the real GIMP window,
 # image comparison, the exact LP solver for the LAIC test, PyTorch for the
-# reference network's tests, GNU parallel for the batch-mode recipe.
-EVENLIGHT_TEST_PACKAGES="gtk2-engines-pixbuf xvfb xauth x11-utils xdotool imagemagick python3-numpy python3-pil libglpk-dev python3-torch parallel"
+# reference network's tests, GNU parallel for the batch-mode recipe, groff to
+# check the manual page.
+EVENLIGHT_TEST_PACKAGES="gtk2-engines-pixbuf xvfb xauth x11-utils xdotool imagemagick python3-numpy python3-pil libglpk-dev python3-torch parallel groff-base"
 # Sanitizers, leak checks and fuzzing.
 EVENLIGHT_CHECK_PACKAGES="valgrind clang libclang-rt-14-dev"
 

@@ -1020,6 +1020,12 @@ main (int    argc,
     "--dequantize. --dequantize also follows the other methods, where the\n"
     "gain is estimated from the result.\n"
     "\n"
+    "Environment:\n"
+    "  EVENLIGHT_WEIGHTS          the network's weights file, when --weights is not given\n"
+    "  EVENLIGHT_DEQUANT_WEIGHTS  the dequantization network's, likewise\n"
+    "  BABL_INHIBIT_CACHE         set to 1 unless given: babl's cache file is not read\n"
+    "  GEGL_PATH                  unless given, only the GEGL modules evenlight uses load\n"
+    "\n"
     "Exit status: 0 on success, 1 if the work failed (for any file), 2 for a\n"
     "bad command line.");
   g_option_context_add_main_entries (context,
