@@ -29,10 +29,10 @@ passed=0 failed=0 skipped=0 status=0
 # Adds the results of the last `meson test` in build dir $1 to the totals
 # and says why each skipped test skipped (tests/summary.py: a skip without
 # an allowed reason counts as a failure).
-count_results ()
+count_results ()   # build dir [log name, testlog by default]
 {
   local out counts
-  out=$(/usr/bin/python3 "$top/tests/summary.py" "$1/meson-logs/testlog.json")
+  out=$(/usr/bin/python3 "$top/tests/summary.py" "$1/meson-logs/${2:-testlog}.json")
   grep -v '^counts ' <<<"$out"
   counts=$(grep '^counts ' <<<"$out")
   set -- ${counts#counts }
@@ -76,7 +76,8 @@ echo "== 3. valgrind --leak-check=full (subset, $build)"
 meson test -C "$build" --print-errorlogs --num-processes 2 -t 5 \
   --wrapper 'valgrind --quiet --leak-check=full --error-exitcode=1 --errors-for-leak-kinds=definite --show-leak-kinds=definite' \
   core-params core-golden core-kernels weights retouch laic-constraints || status=1
-count_results "$build"
+# meson names the log of a run with --wrapper after the wrapper.
+count_results "$build" testlog-valgrind
 
 if [ "$fuzz_seconds" != 0 ]; then
   echo "== 4. libFuzzer, ${fuzz_seconds} s per target (build-fuzz)"
