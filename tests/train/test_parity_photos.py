@@ -9,7 +9,8 @@ For every val photo of the training data's manifest, runs the C engine
 (test-trained-golden --dump) and weights/train/model.py (in float64, from
 the same float32 input and weights) with weights/evenlight-v1.bin (or
 $EVENLIGHT_PARITY_WEIGHTS), at the
-training setting with γ3 = 0.5, the CLI's defaults and γ3 = 1, and asserts
+training setting with γ3 = 0.5, the earlier defaults, γ3 = 1 and the
+strongest Shadows (γ1 = 2), and asserts
 max |C − PyTorch| ≤ 1e-4 for R, R1, the noise map N and both grids.
 
 Photos: $EVENLIGHT_TRAIN_DATA (a directory with manifest.tsv, photos/ as
@@ -41,7 +42,7 @@ sys.path.insert(0, os.path.join(SRC, "weights", "train"))
 import export  # noqa: E402
 
 TOLERANCE = 1e-4
-CASES = [(1.0, 1.0, 0.5), (0.8, 0.6, 0.5), (1.0, 1.0, 1.0)]
+CASES = [(1.0, 1.0, 0.5), (0.8, 0.6, 0.5), (1.0, 1.0, 1.0), (2.0, 0.4, 0.5)]
 # $EVENLIGHT_PARITY_WEIGHTS checks a candidate file before it is shipped.
 WEIGHTS = os.environ.get("EVENLIGHT_PARITY_WEIGHTS",
                          os.path.join(SRC, "weights", "evenlight-v1.bin"))

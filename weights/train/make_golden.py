@@ -87,9 +87,11 @@ def make_weights(seed):
     return net
 
 
-# The trained-weights cases: the training setting with γ3 = 0.5, the CLI's
-# defaults, full restoration, and no restoration with fractional γ1/γ2.
-TRAINED_CASES = [(1.0, 1.0, 0.5), (0.8, 0.6, 0.5), (1.0, 1.0, 1.0), (0.35, 0.8, 0.0)]
+# The trained-weights cases: the training setting with γ3 = 0.5, the earlier
+# defaults, full restoration, no restoration with fractional γ1/γ2, and the
+# strongest Shadows (γ1 = 2, past the illumination map).
+TRAINED_CASES = [(1.0, 1.0, 0.5), (0.8, 0.6, 0.5), (1.0, 1.0, 1.0), (0.35, 0.8, 0.0),
+                 (2.0, 0.4, 0.5)]
 # x, y, w, h in sample.jpg (800 × 450): the seed heads against the sun and
 # the grass in shadow below them.
 TRAINED_CROP = (331, 181, 73, 49)
