@@ -7,15 +7,15 @@
 darkened in linear light, with and without high-ISO noise), through the
 `evenlight` CLI and its classic method (the network's teacher):
 
-1. at the defaults the result's mean luma is at least 0.8 times the classic
+1. at the defaults the result's mean luma is at least 0.6 times the classic
    module's (the model card's held-out figures are the real measure; one
    photo only guards against a regression: the earlier weights reached half);
-2. the strongest Shadows setting is at least as bright as the defaults;
+2. the strongest Shadows setting is brighter than the defaults by 0.05;
 3. with Shadows, Highlights and Denoise at 0 the photo is left as it is,
    and Shadows 0 alone leaves the dark photo's brightness as it is;
 4. on the noisy version, Denoise 1 removes noise that Denoise 0 keeps: a
-   lower no-reference noise estimate and a higher PSNR against the clean
-   darkened-then-enhanced result.
+   lower no-reference noise estimate and a PSNR at least 1.5 dB higher
+   against the enhanced noise-free capture (the earlier weights: +0.86 dB).
 
 (The sample is a backlit photo, not a well-exposed one: how much the
 defaults change well-exposed photos is measured on the held-out photos in
@@ -95,10 +95,10 @@ def main():
         default = run(clean_dark)
         lc, ls, ld = (float(luma(x).mean()) for x in (classic, strongest, default))
         li = float(luma(clean_dark).mean())
-        check(ld >= 0.8 * lc, 'defaults %g/%g/%g: mean luma %.3f, at least 0.8 x the classic '
+        check(ld >= 0.6 * lc, 'defaults %g/%g/%g: mean luma %.3f, at least 0.6 x the classic '
               "module's %.3f (input %.3f; the earlier weights reached 0.201)"
               % (d1, d2, d3, ld, lc, li))
-        check(ls >= ld, 'Shadows %g: mean luma %.3f, at least the defaults\' %.3f'
+        check(ls >= ld + 0.05, 'Shadows %g: mean luma %.3f, at least the defaults\' %.3f + 0.05'
               % (smax, ls, ld))
         zero = run(clean_dark, '--shadows', '0', '--highlights', '0', '--denoise', '0')
         change = float(np.abs(zero - clean_dark).mean())
@@ -115,7 +115,7 @@ def main():
         p0, p1 = psnr(d0, ref), psnr(d1_, ref)
         check(n1 < 0.8 * n0, 'noisy input: noise estimate %.2f at Denoise 0, %.2f at 1'
               % (n0, n1))
-        check(p1 >= p0 + 1.0, 'noisy input: PSNR against the clean result %.2f dB at '
+        check(p1 >= p0 + 1.5, 'noisy input: PSNR against the clean result %.2f dB at '
               'Denoise 0, %.2f dB at 1' % (p0, p1))
 
     print('1..%d' % len(results))
