@@ -58,7 +58,11 @@ evenlight_ui_start ()
   done
   shift
   if [ -z "${EVENLIGHT_UNDER_XVFB:-}" ]; then
-    EVENLIGHT_UNDER_XVFB=1 exec xvfb-run -a -s '-screen 0 1280x1024x24' "$0" "$@"
+    # Each test looks for a free display from a start of its own: two
+    # `xvfb-run -a` started at once from the same number can both take it,
+    # and the second GIMP then "cannot open display".
+    local start=$(( 100 + $(printf %s "$name" | cksum | cut -d' ' -f1) % 60 * 10 ))
+    EVENLIGHT_UNDER_XVFB=1 exec xvfb-run -a -n "$start" -s '-screen 0 1280x1024x24' "$0" "$@"
   fi
   work=$(mktemp -d "${TMPDIR:-/tmp}/evenlight-$name-XXXXXX")
   gimp_pid=
