@@ -49,7 +49,7 @@ sys.path.insert(0, HERE)
 import degrade  # noqa: E402
 import evaluate  # noqa: E402
 import export  # noqa: E402
-from measures import CRUSHED, luma, noise_sigma  # noqa: E402
+from measures import CRUSHED, crushed, luma, noise_sigma  # noqa: E402
 from train import read_manifest, load_rgb  # noqa: E402
 
 STOPS = (2, 3, 4, 5)
@@ -76,7 +76,7 @@ def slider_range():
 
 def stats(out, ref=None, inp=None):
     lu = luma(out)
-    r = dict(luma=float(lu.mean()), crushed=100.0 * float((lu < CRUSHED).mean()),
+    r = dict(luma=float(lu.mean()), crushed=crushed(out),
              noise=noise_sigma(out))
     if ref is not None:
         r["psnr"] = evaluate.psnr(out, ref)
