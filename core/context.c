@@ -12,6 +12,7 @@
  * the float the PyTorch reference computes.
  */
 #include "model.h"
+#include "fuse.h"
 
 #include <string.h>
 
@@ -205,6 +206,19 @@ evenlight_context_pool (gint               width,
   return TRUE;
 }
 
+gboolean
+evenlight_check_size (gint width, gint height, GError **error)
+{
+  if (width <= 0 || height <= 0 || width > EVENLIGHT_MAX_SIDE || height > EVENLIGHT_MAX_SIDE)
+    {
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+                   "Cannot process an image of %d × %d pixels (each side must be 1 to %d)",
+                   width, height, EVENLIGHT_MAX_SIDE);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 EvenlightContext *
 evenlight_context_new (const EvenlightModel *model,
                        gint                  width,
@@ -222,13 +236,8 @@ evenlight_context_new (const EvenlightModel *model,
                            "evenlight_context_new: no model or no read function");
       return NULL;
     }
-  if (width <= 0 || height <= 0 || width > EVENLIGHT_MAX_SIDE || height > EVENLIGHT_MAX_SIDE)
-    {
-      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
-                   "Cannot process an image of %d × %d pixels (each side must be 1 to %d)",
-                   width, height, EVENLIGHT_MAX_SIDE);
-      return NULL;
-    }
+  if (!evenlight_check_size (width, height, error))
+    return NULL;
 
   pooled = g_new (gfloat, 2 * 4 * P * P);
   if (!evenlight_context_pool (width, height, read, user_data, pooled, error))
@@ -249,5 +258,7 @@ evenlight_context_new (const EvenlightModel *model,
 void
 evenlight_context_free (EvenlightContext *context)
 {
+  if (context != NULL)
+    evenlight_bracket_free (context->bracket);
   g_free (context);
 }

@@ -42,7 +42,8 @@ check_call (const EvenlightContext *context,
             EvenlightReadFunc       read,
             GError                **error)
 {
-  if (context == NULL || rect == NULL || read == NULL)
+  /* A bracket's context reads through its own function. */
+  if (context == NULL || rect == NULL || (read == NULL && context->bracket == NULL))
     {
       g_set_error_literal (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
                            "No context, rectangle or read function given");
@@ -871,13 +872,8 @@ evenlight_enhance_pixels (const EvenlightModel  *model,
     }
   /* The limits of evenlight_context_new(), checked before the copy below
    * reads a single pixel or allocates for an impossible size. */
-  if (width <= 0 || height <= 0 || width > EVENLIGHT_MAX_SIDE || height > EVENLIGHT_MAX_SIDE)
-    {
-      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
-                   "Cannot process an image of %d × %d pixels (each side must be 1 to %d)",
-                   width, height, EVENLIGHT_MAX_SIDE);
-      return FALSE;
-    }
+  if (!evenlight_check_size (width, height, error))
+    return FALSE;
   if (rowstride < (gsize) width * channels)
     {
       g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,

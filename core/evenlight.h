@@ -214,6 +214,82 @@ gboolean evenlight_enhance_pixels (const EvenlightModel  *model,
                                    gint                   n_threads,
                                    GError               **error);
 
+/* ---- Exposure fusion ----------------------------------------------------
+ *
+ * A bracket is 2 to EVENLIGHT_BRACKET_MAX exposures of one scene, all of
+ * the same size, in any order. evenlight_bracket_context_new() reads each
+ * exposure once (in strips), ranks them by mean brightness, estimates how
+ * far each one moved against the middle one (a global translation, to a
+ * fraction of a pixel) and keeps only those numbers. The context then
+ * renders like any other through evenlight_render_region(),
+ * evenlight_render_region_threads() and evenlight_enhance(), with the same
+ * contract (a pixel does not depend on the tiling, the order or the number
+ * of threads): the Fusion-Net takes the middle exposure as I, the brightest
+ * as I_U and the darkest as I_O (paper Sec. 5.2), then the
+ * Restoration-Net and Denoise (γ3) run as usual. Shadows and Highlights
+ * are not used. With an even number of exposures the middle is the mean of
+ * the two central ones; with more than three, the others do not take part
+ * (README: "Exposure fusion" has the measurements behind this choice). For
+ * these contexts the @read arguments of the render calls are ignored (pass
+ * NULL): the pixels come from the bracket's own read function.
+ *
+ * The result covers the part of the scene every exposure sees: the
+ * rectangle evenlight_bracket_get_crop() gives, in the coordinates of the
+ * exposures (which is also the context's size). */
+
+#define EVENLIGHT_BRACKET_MAX 9
+
+/* Called for pixels of exposure @exposure (0 … n − 1, the caller's order):
+ * like EvenlightReadFunc. May be called from several threads at once. */
+typedef gboolean (*EvenlightBracketReadFunc) (gint                 exposure,
+                                              const EvenlightRect *rect,
+                                              gfloat              *rgb,
+                                              gpointer             user_data,
+                                              GError             **error);
+
+typedef enum
+{
+  EVENLIGHT_BRACKET_NONE  = 0,
+  EVENLIGHT_BRACKET_ALIGN = 1 << 0   /* estimate and undo a global shift */
+} EvenlightBracketFlags;
+
+/* Builds the context of a bracket of @n_exposures @width × @height images
+ * read through @read (kept, with @user_data, for the renders: both must
+ * outlive the context). With EVENLIGHT_BRACKET_ALIGN, an exposure whose
+ * shift cannot be estimated reliably is used as it is and
+ * evenlight_bracket_get_warning() says which and why. Fails when the
+ * exposures share no pixel after alignment. */
+EvenlightContext *evenlight_bracket_context_new (const EvenlightModel     *model,
+                                                 gint                      n_exposures,
+                                                 gint                      width,
+                                                 gint                      height,
+                                                 EvenlightBracketFlags     flags,
+                                                 EvenlightBracketReadFunc  read,
+                                                 gpointer                  user_data,
+                                                 GError                  **error);
+
+/* The size of the images @context renders: the image's, or for a bracket
+ * the crop's. */
+void         evenlight_context_get_size    (const EvenlightContext *context,
+                                            gint                   *width,
+                                            gint                   *height);
+/* TRUE for a bracket's context. */
+gboolean     evenlight_context_is_bracket  (const EvenlightContext *context);
+/* The result's rectangle in the exposures' coordinates. */
+void         evenlight_bracket_get_crop    (const EvenlightContext *context,
+                                            EvenlightRect          *crop);
+/* Where exposure @exposure's content lies against the middle exposure's:
+ * its pixel (x + @dx, y + @dy) shows what the middle one shows at (x, y).
+ * Zero without alignment. @rank: 0 for the darkest exposure, n − 1 for the
+ * brightest. Any output pointer may be NULL. */
+void         evenlight_bracket_get_exposure (const EvenlightContext *context,
+                                             gint                    exposure,
+                                             gdouble                *dx,
+                                             gdouble                *dy,
+                                             gint                   *rank);
+/* NULL, or a message naming the exposures that could not be aligned. */
+const gchar *evenlight_bracket_get_warning (const EvenlightContext *context);
+
 G_END_DECLS
 
 #endif /* EVENLIGHT_H */

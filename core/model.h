@@ -127,16 +127,23 @@ void evenlight_model_restoration (const EvenlightModel *model,
                                   EvenlightScratch     *scratch,
                                   const EvenlightRect  *need);
 
+typedef struct _EvenlightBracket EvenlightBracket;
+
 struct _EvenlightContext
 {
   const EvenlightModel *model;
   gint   width, height;
+  EvenlightBracket     *bracket;         /* NULL unless fusing (fuse.h) */
   gfloat grid[EVENLIGHT_GRID_SIZE];      /* of I      */
   gfloat grid_inv[EVENLIGHT_GRID_SIZE];  /* of 1 − I  */
 };
 
 /* Largest image side accepted. */
 #define EVENLIGHT_MAX_SIDE (1 << 19)
+
+/* FALSE, with the message every entry point gives, unless each side is 1
+ * to EVENLIGHT_MAX_SIDE. */
+gboolean evenlight_check_size (gint width, gint height, GError **error);
 
 /* Reads the image once in strips and pools pack2 of the bright channel of
  * I and of 1 − I to @pooled: 2 × 4 × EVENLIGHT_POOL_SIZE² floats (§1). */

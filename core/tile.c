@@ -6,6 +6,7 @@
  */
 #include "model.h"
 #include "dct.h"
+#include "fuse.h"
 #include "fastmath.h"
 
 #include <math.h>
@@ -347,7 +348,9 @@ evenlight_render_tile (const EvenlightContext *ctx,
   gint y, c;
 
   evenlight_tile_window (ctx, rect, margin, &win);
-  if (!tile_input (ctx, params, &win, read, read_data, s, error))
+  if (ctx->bracket != NULL
+      ? !evenlight_bracket_tile_input (ctx, &win, s, error)
+      : !tile_input (ctx, params, &win, read, read_data, s, error))
     return FALSE;
 
   evenlight_model_fusion (ctx->model, s);
