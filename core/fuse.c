@@ -103,6 +103,19 @@ analyse (EvenlightBracket *b, gint k, gint f, gfloat *gray, GError **error)
   return TRUE;
 }
 
+/* A shift within SNAP of a whole pixel is taken as whole: resampling
+ * would blur the exposure by about as much as it could correct (the
+ * estimate is good to about a tenth of a pixel). */
+#define SNAP 0.1
+
+static gdouble
+snap (gdouble d)
+{
+  gdouble r = floor (d + 0.5);
+
+  return fabs (d - r) < SNAP ? r : d;
+}
+
 /* The rectangle where every exposure has its pixel, @x in it reading
  * exposure k at x + dx[k] (and likewise y): [max ⌈−d⌉, min ⌊W − 1 − d⌋]. */
 static void
@@ -199,8 +212,8 @@ evenlight_bracket_context_new (const EvenlightModel     *model,
           why = g_strdup ("the image is too small to estimate a shift");
         else if (evenlight_align_estimate (gray[ref], gray[k], lw, lh, &dx, &dy, &why))
           {
-            b->dx[k] = dx * f;
-            b->dy[k] = dy * f;
+            b->dx[k] = snap (dx * f);
+            b->dy[k] = snap (dy * f);
             continue;
           }
         if (warning == NULL)

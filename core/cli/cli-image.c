@@ -604,9 +604,9 @@ evenlight_cli_output_formats (void)
   return g_string_free (list, FALSE);
 }
 
-static gboolean
-same_file (const gchar *a,
-           const gchar *b)
+gboolean
+evenlight_cli_same_file (const gchar *a,
+                         const gchar *b)
 {
   GStatBuf sa, sb;
 
@@ -643,7 +643,7 @@ evenlight_cli_output_begin (const gchar  *path,
                    ".ppm or .pnm)", display);
       return NULL;
     }
-  if (same_file (path, input_path))
+  if (evenlight_cli_same_file (path, input_path))
     {
       /* Replacing the original is refused: it would be lost for good if
        * the result is not what the user wanted. */

@@ -90,6 +90,9 @@ gboolean            evenlight_cli_output_ready  (const EvenlightCliOutput *outpu
  * those extensions as a list ("png, jpg, …"; free it). */
 gboolean            evenlight_cli_output_known   (const gchar *path);
 gchar              *evenlight_cli_output_formats (void);
+/* Whether @a and @b name one existing file. */
+gboolean            evenlight_cli_same_file      (const gchar *a,
+                                                  const gchar *b);
 /* Removes the temporary file and frees @output. */
 void                evenlight_cli_output_abort  (EvenlightCliOutput *output);
 

@@ -3,6 +3,7 @@
  *
  *   evenlight [OPTION…] INPUT OUTPUT
  *   evenlight [OPTION…] --output-dir DIR INPUT…
+ *   evenlight [OPTION…] --fuse INPUT1 INPUT2 [INPUT3…] OUTPUT   (cli-fuse.c)
  *
  * The network method renders through evenlight_context_new() and
  * evenlight_enhance(), in strips of rows, and writes each strip's result
@@ -26,6 +27,7 @@
 #include <gegl.h>
 
 #include "cli-batch.h"
+#include "cli-fuse.h"
 #include "cli-image.h"
 #include "cli-weights.h"
 #include "dequant.h"
@@ -64,6 +66,8 @@ typedef struct
   gchar  **files;
   gchar   *output_dir;
   gchar   *format;
+  gboolean fuse;
+  gboolean no_align;
 } Options;
 
 /* What every file of a run shares: the networks and GEGL, set up once, on
@@ -624,6 +628,38 @@ check_memory (Method       method,
   return FALSE;
 }
 
+/* The command line of --fuse (and --no-align): 2 to EVENLIGHT_BRACKET_MAX
+ * inputs and an output, the network, Denoise as the only slider. */
+static gboolean
+check_fuse_options (GOptionContext *context,
+                    const Options  *o)
+{
+  g_autofree gchar *message = NULL;
+  const EvenlightParamSpec *table;
+  guint n_params, n_files = o->files ? g_strv_length (o->files) : 0;
+
+  if (!o->fuse)
+    message = g_strdup ("--no-align applies only with --fuse");
+  else if (o->output_dir != NULL || o->format != NULL)
+    message = g_strdup ("--fuse makes one OUTPUT: --output-dir and --format do not apply");
+  else if (n_files < 3 || n_files > EVENLIGHT_BRACKET_MAX + 1)
+    message = g_strdup_printf ("--fuse expects 2 to %d exposures and an output: "
+                               "INPUT1 INPUT2 [INPUT3…] OUTPUT (got %u file names)",
+                               EVENLIGHT_BRACKET_MAX, n_files);
+  else if ((o->method != NULL && strcmp (o->method, "net") != 0) || o->dequantize
+           || o->retouch_params != NULL)
+    message = g_strdup ("--fuse runs the network: --method, --retouch-params and "
+                        "--dequantize do not apply");
+  table = evenlight_params_table (&n_params);
+  for (guint i = 0; i < n_params && message == NULL; i++)
+    if (o->sliders[i] != NULL && strcmp (table[i].name, "denoise") != 0)
+      message = g_strdup_printf ("--%s does not apply to --fuse (only --denoise does)",
+                                 table[i].name);
+  if (message != NULL)
+    usage_error (context, message);
+  return message == NULL;
+}
+
 /* Checks the option values; on a problem prints it and returns FALSE. */
 static gboolean
 check_options (GOptionContext         *context,
@@ -640,7 +676,12 @@ check_options (GOptionContext         *context,
   guint n_params;
   gboolean given = FALSE;
 
-  if (o->output_dir != NULL)
+  if (o->fuse || o->no_align)
+    {
+      if (!check_fuse_options (context, o))
+        return FALSE;
+    }
+  else if (o->output_dir != NULL)
     {
       if (o->files == NULL || o->files[0] == NULL)
         {
@@ -889,6 +930,19 @@ run (const Options                *o,
   EvenlightCliBatch *batch;
   gint failed = 0, n;
 
+  if (o->fuse)
+    {
+      gint n_files = (gint) g_strv_length (o->files);
+      gboolean ok = session_ready (&session, &error)
+                    && evenlight_cli_fuse (session.model, params, !o->no_align, n_threads,
+                                           o->quiet, (const gchar * const *) o->files,
+                                           n_files - 1, o->files[n_files - 1], &error);
+
+      session_clear (&session);
+      if (!ok)
+        g_printerr ("evenlight: %s\n", error ? error->message : "failed");
+      return ok ? 0 : EXIT_FAILED;
+    }
   if (o->output_dir == NULL)
     {
       gboolean ok = process_file (&session, o->files[0], o->files[1], &error);
@@ -971,8 +1025,14 @@ main (int    argc,
     { "format", 'f', 0, G_OPTION_ARG_STRING, &o.format,
       "With --output-dir: write EXT files (png, jpg, tif, webp, exr, ppm) "
       "instead of the inputs' own format", "EXT" },
+    { "fuse", 0, 0, G_OPTION_ARG_NONE, &o.fuse,
+      "Exposure fusion: fuse the bracket INPUT1 INPUT2 [INPUT3…] (2 to 9 "
+      "exposures of one scene, any order) into OUTPUT with the network; "
+      "only --denoise applies", NULL },
+    { "no-align", 0, 0, G_OPTION_ARG_NONE, &o.no_align,
+      "With --fuse: do not estimate and undo the shift between the exposures", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.files,
-      NULL, "INPUT OUTPUT | --output-dir DIR INPUT…" },
+      NULL, "INPUT OUTPUT | --output-dir DIR INPUT… | --fuse INPUT1 INPUT2 [INPUT3…] OUTPUT" },
     { NULL }
   };
   /* The sliders' options come from the parameter table, then the rest. */
@@ -1019,6 +1079,13 @@ main (int    argc,
     "For very dark photos (a few levels in the shadows): --method laic\n"
     "--dequantize. --dequantize also follows the other methods, where the\n"
     "gain is estimated from the result.\n"
+    "\n"
+    "Exposure fusion: evenlight --fuse dark.jpg normal.jpg bright.jpg out.jpg\n"
+    "ranks the exposures by brightness and fuses the middle, the brightest and\n"
+    "the darkest with the network. Hand-held brackets are aligned first (a\n"
+    "shift to a fraction of a pixel; --no-align turns it off); the result is\n"
+    "the part of the frame all exposures share, in the middle exposure's\n"
+    "format. A bracket that cannot be aligned is fused as it is, with a warning.\n"
     "\n"
     "Environment:\n"
     "  EVENLIGHT_WEIGHTS          the network's weights file, when --weights is not given\n"
