@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "params.h"
+#include "laic.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -45,8 +46,11 @@ static const EvenlightParamSpec enhance_table[] =
     .step = 0.01, .offset = offsetof (EvenlightParams, denoise) },
 };
 
-/* plug-in-evenlight-dark (the CLI's --method laic takes --dequantize as a
- * switch that is off unless given). */
+/* plug-in-evenlight-dark2 and `evenlight --method laic` (which takes
+ * --dequantize as a switch that is off unless given). New entries go at
+ * the end: plug-in-evenlight-dark takes only the first
+ * EVENLIGHT_DARK_V1_N_PARAMS. Contrast's range and default come from the
+ * sweep in weights/DEQUANT.md §4 (tests/laic/contrast-sweep.py). */
 static const EvenlightParamSpec dark_table[] =
 {
   { .name = "dequantize", .label = "Dequantize",
@@ -58,6 +62,14 @@ static const EvenlightParamSpec dark_table[] =
     .short_option = 'D', .metavar = NULL, .type = EVENLIGHT_PARAM_BOOLEAN,
     .min = 0.0, .max = 1.0, .default_value = 1.0, .step = 1.0,
     .offset = offsetof (EvenlightDarkParams, dequantize) },
+  { .name = "contrast", .label = "Contrast", .ui_label = N_("Co_ntrast:"),
+    .symbol = "λ2",
+    .description = N_("How much local contrast the gain brings out (λ2). "
+                      "0 brightens every region alike; higher values "
+                      "brighten dim detail more than its surroundings."),
+    .short_option = 'c', .metavar = "L2", .type = EVENLIGHT_PARAM_FLOAT,
+    .min = 0.0, .max = 4.0, .default_value = EVENLIGHT_LAIC_DEFAULT_CONTRAST,
+    .step = 0.05, .offset = offsetof (EvenlightDarkParams, contrast) },
 };
 
 const EvenlightParamSpec *

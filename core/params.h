@@ -51,12 +51,18 @@ typedef struct
 typedef struct
 {
   gboolean dequantize;
+  gfloat   contrast;   /* LAIC's λ2 (EvenlightLaicParams.contrast)   */
 } EvenlightDarkParams;
+
+/* plug-in-evenlight-dark keeps the arguments it was published with: the
+ * first this many entries of the table. plug-in-evenlight-dark2 takes
+ * them all (plugin/dark.c). */
+#define EVENLIGHT_DARK_V1_N_PARAMS 1
 
 /* The table of plug-in-evenlight and `evenlight --method net`: the fields
  * of EvenlightParams in their order. */
 const EvenlightParamSpec *evenlight_params_table      (guint *n_params);
-/* The table of plug-in-evenlight-dark: the fields of EvenlightDarkParams. */
+/* The table of plug-in-evenlight-dark2: the fields of EvenlightDarkParams. */
 const EvenlightParamSpec *evenlight_dark_params_table (guint *n_params);
 
 /* The entry named @name of @table, or NULL. */

@@ -30,51 +30,87 @@
 
 /* Rows per gegl_buffer_set() when the result is written back. */
 #define STRIP_ROWS 64
-/* Bump when the meaning of a field of EvenlightDarkParams changes. */
-#define DARK_VALS_VERSION 2
+/* Bump when the meaning of a field of EvenlightDarkParams changes. Both
+ * procedures remember their values under PLUG_IN_DARK_PROC. */
+#define DARK_VALS_VERSION 3
 
-void
-evenlight_dark_register (void)
+/* The help text both procedures start with. */
+#define DARK_HELP \
+  "Brightens a very dark photo (an under-exposed "        \
+  "capture whose shadows hold only a few levels) by "     \
+  "locally adaptive illumination compensation (LAIC, "    \
+  "after \"Learning-based Dequantization for Image "      \
+  "Restoration Against Extremely Poor Illumination\"); "  \
+  "with 'dequantize' the banding and noise are then "     \
+  "removed where the gain is large: each pixel is "       \
+  "placed inside its quantisation interval by its "       \
+  "distances to the band contours around it, and a "      \
+  "small network corrects the rest (pixels brightened "   \
+  "less than twofold are left as they are). "             \
+  "Works on the whole layer (the gain is computed "       \
+  "globally), changes only the selection, keeps alpha; "  \
+  "RGB and grayscale layers of any precision. The "       \
+  "dequantization weights (" EVENLIGHT_DEQUANT_FILE ") "  \
+  "are looked up in the installed data folder, then "     \
+  "next to the plug-in; EVENLIGHT_DEQUANT_WEIGHTS "       \
+  "overrides it."
+
+/* Registers @proc with the first @n_used entries of the table. */
+static void
+dark_install (const gchar *proc,
+              guint        n_used,
+              const gchar *help,
+              const gchar *menu_label)
 {
   guint n_params;
   const EvenlightParamSpec *table = evenlight_dark_params_table (&n_params);
   gint n_args;
-  GimpParamDef *args = evenlight_pdb_args_new (table, n_params, &n_args);
+  GimpParamDef *args = evenlight_pdb_args_new (table, MIN (n_used, n_params),
+                                               &n_args);
   static const GimpParamDef return_vals[] =
   {
     { GIMP_PDB_STRING, "error-message", "Why the procedure failed" },
   };
 
-  gimp_install_procedure (PLUG_IN_DARK_PROC,
+  gimp_install_procedure (proc,
                           N_("Brighten a very dark photo with a locally adaptive gain, optionally removing the banding"),
-                          "Brightens a very dark photo (an under-exposed "
-                          "capture whose shadows hold only a few levels) by "
-                          "locally adaptive illumination compensation (LAIC, "
-                          "after \"Learning-based Dequantization for Image "
-                          "Restoration Against Extremely Poor Illumination\"); "
-                          "with 'dequantize' the banding and noise are then "
-                          "removed where the gain is large: each pixel is "
-                          "placed inside its quantisation interval by its "
-                          "distances to the band contours around it, and a "
-                          "small network corrects the rest (pixels brightened "
-                          "less than twofold are left as they are). "
-                          "Works on the whole layer (the gain is computed "
-                          "globally), changes only the selection, keeps alpha; "
-                          "RGB and grayscale layers of any precision. The "
-                          "dequantization weights (" EVENLIGHT_DEQUANT_FILE ") "
-                          "are looked up in the installed data folder, then "
-                          "next to the plug-in; EVENLIGHT_DEQUANT_WEIGHTS "
-                          "overrides it.",
+                          help,
                           "the evenlight developers",
                           "Copyright (C) 2026 the evenlight developers, GPL-3.0-or-later",
                           "2026",
-                          N_("Even Light for _Dark Photos..."),
+                          menu_label,
                           "RGB*, GRAY*",
                           GIMP_PLUGIN,
                           n_args, G_N_ELEMENTS (return_vals),
                           args, return_vals);
   evenlight_pdb_args_free (args, n_args);
-  gimp_plugin_menu_register (PLUG_IN_DARK_PROC, "<Image>/Colors/Tone Mapping");
+}
+
+void
+evenlight_dark_register (void)
+{
+  guint n_params;
+
+  evenlight_dark_params_table (&n_params);
+  dark_install (PLUG_IN_DARK2_PROC, n_params,
+                DARK_HELP " 'contrast' (λ2 of LAIC's program) weighs the "
+                "local contrast the gain brings out against its smoothness: "
+                "0 brightens every region alike.",
+                N_("Even Light for _Dark Photos..."));
+  gimp_plugin_menu_register (PLUG_IN_DARK2_PROC, "<Image>/Colors/Tone Mapping");
+  /* Scripts written before the contrast existed call this one. */
+  dark_install (PLUG_IN_DARK_PROC, EVENLIGHT_DARK_V1_N_PARAMS,
+                DARK_HELP " The same as " PLUG_IN_DARK2_PROC " with the "
+                "contrast at its default; kept so that existing scripts "
+                "run unchanged.",
+                NULL);
+}
+
+gboolean
+evenlight_dark_is_proc (const gchar *name)
+{
+  return g_strcmp0 (name, PLUG_IN_DARK_PROC) == 0
+         || g_strcmp0 (name, PLUG_IN_DARK2_PROC) == 0;
 }
 
 /* Writes @rect of the whole-layer result @rgb (source->width wide) to the
@@ -199,6 +235,7 @@ dark_process (gint32               drawable_id,
       evenlight_source_read (&all, rgb, &source, NULL);
       gimp_progress_update (0.1);
       evenlight_laic_params_init_default (&params);
+      params.contrast = vals->contrast;
       if (! evenlight_laic (&params, rgb, all.width, all.height, n_threads,
                             gain, error))
         goto out;
@@ -244,21 +281,25 @@ out:
 }
 
 GimpPDBStatusType
-evenlight_dark_run (gint              nparams,
+evenlight_dark_run (const gchar      *name,
+                    gint              nparams,
                     const GimpParam  *param,
                     GError          **error)
 {
   GimpRunMode         run_mode;
   EvenlightDarkParams vals;
-  guint               n_params;
+  guint               n_params, n_used;
   const EvenlightParamSpec *table = evenlight_dark_params_table (&n_params);
 
+  /* The first procedure reads only the arguments it was published with. */
+  n_used = g_strcmp0 (name, PLUG_IN_DARK2_PROC) == 0
+           ? n_params : EVENLIGHT_DARK_V1_N_PARAMS;
   evenlight_dark_params_init_default (&vals);
   run_mode = nparams > 0 ? (GimpRunMode) param[0].data.d_int32
                          : GIMP_RUN_NONINTERACTIVE;
   if (nparams < EVENLIGHT_PDB_N_FIXED)
     {
-      evenlight_pdb_count_error (PLUG_IN_DARK_PROC, table, n_params, nparams, error);
+      evenlight_pdb_count_error (name, table, n_used, nparams, error);
       return GIMP_PDB_CALLING_ERROR;
     }
   switch (run_mode)
@@ -270,8 +311,8 @@ evenlight_dark_run (gint              nparams,
       break;
 
     case GIMP_RUN_NONINTERACTIVE:
-      if (! evenlight_pdb_read (PLUG_IN_DARK_PROC, table, n_params, nparams,
-                                param, &vals, error))
+      if (! evenlight_pdb_read (name, table, n_used, nparams, param, &vals,
+                                error))
         return GIMP_PDB_CALLING_ERROR;
       break;
 

@@ -224,8 +224,8 @@ run (const gchar      *name,
   evenlight_params_init_default (&params);
   run_mode = nparams > 0 ? (GimpRunMode) param[0].data.d_int32 : GIMP_RUN_NONINTERACTIVE;
 
-  if (g_strcmp0 (name, PLUG_IN_DARK_PROC) == 0)
-    status = evenlight_dark_run (nparams, param, &error);
+  if (evenlight_dark_is_proc (name))
+    status = evenlight_dark_run (name, nparams, param, &error);
   else if (nparams < EVENLIGHT_PDB_N_FIXED)
     {
       status = GIMP_PDB_CALLING_ERROR;
@@ -253,7 +253,7 @@ run (const gchar      *name,
         break;
       }
 
-  if (status == GIMP_PDB_SUCCESS && g_strcmp0 (name, PLUG_IN_DARK_PROC) != 0)
+  if (status == GIMP_PDB_SUCCESS && ! evenlight_dark_is_proc (name))
     status = process (param[2].data.d_drawable, run_mode, &params, &error);
 
   values[0].data.d_status = status;

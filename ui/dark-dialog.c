@@ -12,6 +12,14 @@
  * evenlight_dequant_render_region(), whose output equals the same pixels
  * of the whole-layer evenlight_dequant_apply() that OK runs; OK reuses the
  * LAIC result instead of solving the program again.
+ *
+ * Contrast changes the program, so moving it solves LAIC again on the
+ * whole layer, from the layer as read (kept for this), into the second of
+ * two result buffers: the preview keeps showing the last result until the
+ * new one replaces it, and a move during a run starts another run once
+ * that one ends (a run cannot be interrupted). The preview's own debounce
+ * (gimp_preview_invalidate) starts the runs, so dragging the slider does
+ * not start one per step. OK waits for the result of the last value.
  */
 #include <libgimp/gimp.h>
 #include <libgimp/gimpui.h>
@@ -25,12 +33,25 @@
 /* Rows of the layer read per main-loop turn while the dialog loads it. */
 #define READ_ROWS 128
 
+/* One LAIC result for the whole layer. */
+typedef struct
+{
+  gfloat *rgb;        /* the compensated layer           */
+  gfloat *gain;       /* LAIC's gain, one per pixel      */
+  gfloat  contrast;   /* the contrast it was solved with */
+} Result;
+
 typedef struct
 {
   EvenlightSource     *source;
-  EvenlightDarkParams *params;   /* the check box                             */
-  gfloat              *rgb;      /* the whole layer; LAIC's output once done */
-  gfloat              *gain;     /* LAIC's gain, one per pixel               */
+  EvenlightDarkParams *params;   /* the check box and the slider            */
+  gfloat              *layer;    /* the whole layer as read                 */
+  /* result[0] is the caller's buffers; result[1] is allocated when the
+   * contrast first moves. The preview shows result[shown] (-1: none yet);
+   * the worker writes result[working]. */
+  Result               result[2];
+  gint                 shown;
+  gint                 working;
 
   GtkWidget        *dialog;
   GtkWidget        *preview;
@@ -38,7 +59,8 @@ typedef struct
   GtkWidget        *status;
 
   /* Main thread: the layer is read strip by strip from an idle source
-   * (the libgimp pipe belongs to this thread), then LAIC runs on @thread. */
+   * (the libgimp pipe belongs to this thread), then LAIC runs on @thread
+   * (again whenever the contrast moves). */
   guint             read_source;
   gint              rows_read;
   guint             pulse_source;
@@ -48,14 +70,31 @@ typedef struct
   gint64            started;
 
   /* Written by the worker; read by the main thread only after joining it. */
+  gboolean          run_ok;
+  GError           *run_error;
+
+  /* Main thread: the outcome of the last run joined. */
   gboolean          laic_ok;
   GError           *laic_error;
 
   /* Main thread only. */
-  gboolean          finished;       /* the worker has been joined        */
+  gboolean          finished;       /* the first run has been joined     */
   EvenlightDequant *dequant;        /* loaded when first needed          */
   GError           *dequant_error;  /* why it could not be loaded        */
 } DarkDialog;
+
+/* LAIC reports no progress: the bars pulse while it works. */
+static gboolean
+pulse (gpointer data)
+{
+  DarkDialog *d = data;
+
+  if (d->gimp_progress)
+    gimp_progress_pulse ();
+  else
+    gtk_progress_bar_pulse (GTK_PROGRESS_BAR (d->progress));
+  return G_SOURCE_CONTINUE;
+}
 
 /* Main thread: takes over the worker's result. */
 static gboolean
@@ -66,15 +105,22 @@ analysis_done (gpointer data)
   g_thread_join (d->thread);
   d->thread = NULL;
   d->finished = TRUE;
+  d->laic_ok = d->run_ok;
+  g_clear_error (&d->laic_error);
+  d->laic_error = g_steal_pointer (&d->run_error);
   if (d->pulse_source != 0)
     {
       g_source_remove (d->pulse_source);
       d->pulse_source = 0;
     }
   if (evenlight_debug_enabled ())
-    g_printerr ("evenlight-dark: LAIC of %d x %d computed in %.1f ms\n",
+    g_printerr ("evenlight-dark: LAIC of %d x %d computed in %.1f ms, "
+                "contrast %g\n",
                 d->source->width, d->source->height,
-                (g_get_monotonic_time () - d->started) / 1000.0);
+                (g_get_monotonic_time () - d->started) / 1000.0,
+                (gdouble) d->result[d->working].contrast);
+  if (d->laic_ok)
+    d->shown = d->working;
   if (d->closing)
     return G_SOURCE_REMOVE;
 
@@ -88,21 +134,74 @@ analysis_done (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Worker thread: LAIC on the whole layer, in place. It touches nothing
- * but d->rgb, d->gain and its result fields. */
+/* Worker thread: LAIC on the whole layer into result[working]. It reads
+ * d->layer and touches nothing but that result and its own fields. */
 static gpointer
 analysis_thread (gpointer data)
 {
   DarkDialog          *d = data;
+  Result              *r = &d->result[d->working];
   EvenlightLaicParams  params;
 
+  memcpy (r->rgb, d->layer,
+          (gsize) d->source->width * d->source->height * 3 * sizeof (gfloat));
   evenlight_laic_params_init_default (&params);
-  d->laic_ok = evenlight_laic (&params, d->rgb,
-                               d->source->width, d->source->height,
-                               (gint) g_get_num_processors (), d->gain,
-                               &d->laic_error);
+  params.contrast = r->contrast;
+  d->run_ok = evenlight_laic (&params, r->rgb,
+                              d->source->width, d->source->height,
+                              (gint) g_get_num_processors (), r->gain,
+                              &d->run_error);
   g_idle_add (analysis_done, d);
   return NULL;
+}
+
+/* Main thread, no run in progress: solves LAIC for the current contrast
+ * into the result the preview does not show. FALSE (with the reason on
+ * the status line) when the second result cannot be allocated. */
+static gboolean
+analysis_start (DarkDialog *d)
+{
+  EvenlightSource *source = d->source;
+  gsize            n = (gsize) source->width * source->height;
+  Result          *r;
+
+  d->working = d->shown == 0 ? 1 : 0;
+  r = &d->result[d->working];
+  if (r->rgb == NULL)
+    {
+      r->rgb = g_try_new (gfloat, 3 * n);
+      r->gain = g_try_new (gfloat, n);
+      if (r->rgb == NULL || r->gain == NULL)
+        {
+          g_clear_pointer (&r->rgb, g_free);
+          g_clear_pointer (&r->gain, g_free);
+          gtk_label_set_text (GTK_LABEL (d->status),
+                              _("Not enough memory to apply another contrast."));
+          gtk_widget_show (d->status);
+          return FALSE;
+        }
+    }
+  r->contrast = d->params->contrast;
+  d->started = g_get_monotonic_time ();
+  /* Tests wait for this line before they close the dialog or press OK
+   * "during the analysis". */
+  if (evenlight_debug_enabled ())
+    g_printerr ("evenlight-dark: LAIC started on %d x %d, contrast %g\n",
+                source->width, source->height, (gdouble) r->contrast);
+  if (! d->closing)
+    gtk_widget_show (d->progress);
+  if (d->pulse_source == 0)
+    d->pulse_source = g_timeout_add (100, pulse, d);
+  d->thread = g_thread_new ("evenlight-laic", analysis_thread, d);
+  return TRUE;
+}
+
+/* Whether the shown result is not (or not yet) that of the slider's
+ * value. */
+static gboolean
+contrast_pending (DarkDialog *d)
+{
+  return d->shown < 0 || d->result[d->shown].contrast != d->params->contrast;
 }
 
 /* Main thread, idle: reads the next strip of the layer; once the whole
@@ -115,34 +214,15 @@ read_step (gpointer data)
   EvenlightRect    strip = { 0, d->rows_read, source->width,
                              MIN (READ_ROWS, source->height - d->rows_read) };
 
-  evenlight_source_read (&strip, d->rgb + (gsize) strip.y * source->width * 3,
+  evenlight_source_read (&strip, d->layer + (gsize) strip.y * source->width * 3,
                          source, NULL);
   d->rows_read += strip.height;
   if (d->rows_read < source->height)
     return G_SOURCE_CONTINUE;
 
   d->read_source = 0;
-  d->started = g_get_monotonic_time ();
-  /* Tests wait for this line before they close the dialog or press OK
-   * "during the analysis". */
-  if (evenlight_debug_enabled ())
-    g_printerr ("evenlight-dark: LAIC started on %d x %d\n",
-                source->width, source->height);
-  d->thread = g_thread_new ("evenlight-laic", analysis_thread, d);
+  analysis_start (d);   /* result[0] exists: cannot fail */
   return G_SOURCE_REMOVE;
-}
-
-/* LAIC reports no progress: the bars pulse while it works. */
-static gboolean
-pulse (gpointer data)
-{
-  DarkDialog *d = data;
-
-  if (d->gimp_progress)
-    gimp_progress_pulse ();
-  else
-    gtk_progress_bar_pulse (GTK_PROGRESS_BAR (d->progress));
-  return G_SOURCE_CONTINUE;
 }
 
 /* The dequantization network for the preview, loaded once; on failure the
@@ -171,11 +251,16 @@ preview_update (GimpPreview *preview,
   EvenlightRect    rect;
   GError          *error = NULL;
   gboolean         dequantize = d->params->dequantize;
+  const Result    *shown;
   gfloat          *rgb;
   gsize            n;
   gint64           t0;
 
-  if (! d->finished || ! d->laic_ok)
+  /* The contrast moved since the last run: solve again (the preview
+   * shows the last result meanwhile). */
+  if (d->finished && d->laic_ok && d->thread == NULL && contrast_pending (d))
+    analysis_start (d);
+  if (d->shown < 0 || ! d->laic_ok)
     {
       gimp_preview_draw (preview);   /* the original until LAIC is done */
       evenlight_preview_report_drawn ();
@@ -204,10 +289,11 @@ preview_update (GimpPreview *preview,
 
   n = (gsize) rect.width * rect.height;
   rgb = g_new (gfloat, 3 * n);
+  shown = &d->result[d->shown];
   t0 = g_get_monotonic_time ();
   if (dequantize)
     {
-      if (! evenlight_dequant_render_region (d->dequant, d->rgb, d->gain,
+      if (! evenlight_dequant_render_region (d->dequant, shown->rgb, shown->gain,
                                              source->width, source->height,
                                              EVENLIGHT_DEQUANT_STEP_8BIT,
                                              &rect, rgb, &error))
@@ -223,15 +309,15 @@ preview_update (GimpPreview *preview,
     {
       for (gint j = 0; j < rect.height; j++)
         memcpy (rgb + (gsize) j * rect.width * 3,
-                d->rgb + ((gsize) (rect.y + j) * source->width + rect.x) * 3,
+                shown->rgb + ((gsize) (rect.y + j) * source->width + rect.x) * 3,
                 (gsize) rect.width * 3 * sizeof (gfloat));
     }
   if (evenlight_debug_enabled ())
     g_printerr ("evenlight-dark: preview %d x %d at (%d, %d) rendered in "
-                "%.1f ms, dequantization %s\n",
+                "%.1f ms, contrast %g, dequantization %s\n",
                 rect.width, rect.height, rect.x, rect.y,
                 (g_get_monotonic_time () - t0) / 1000.0,
-                dequantize ? "on" : "off");
+                (gdouble) shown->contrast, dequantize ? "on" : "off");
 
   evenlight_preview_draw (preview, source, &rect, rgb);
   g_free (rgb);
@@ -246,9 +332,18 @@ dequantize_toggled (GtkToggleButton *button,
 }
 
 static void
+contrast_changed (GtkAdjustment *adj,
+                  DarkDialog    *d)
+{
+  d->params->contrast = gtk_adjustment_get_value (adj);
+  gimp_preview_invalidate (GIMP_PREVIEW (d->preview));
+}
+
+static void
 build_dialog (DarkDialog *d)
 {
-  GtkWidget *vbox, *label, *check;
+  GtkWidget *vbox, *label, *check, *table;
+  GtkObject *adj;
   const EvenlightParamSpec *spec;
   guint n_params;
 
@@ -270,7 +365,8 @@ build_dialog (DarkDialog *d)
 
   label = gtk_label_new (_("Brightens a very dark photo with a gain that "
                            "adapts to each region. The whole layer is "
-                           "analysed; this can take some seconds."));
+                           "analysed, again when Contrast moves; this can "
+                           "take some seconds."));
   gtk_label_set_line_wrap (GTK_LABEL (label), TRUE);
   gtk_misc_set_alignment (GTK_MISC (label), 0.0, 0.5);
   gtk_box_pack_start (GTK_BOX (vbox), label, FALSE, FALSE, 0);
@@ -284,18 +380,51 @@ build_dialog (DarkDialog *d)
   g_signal_connect (check, "toggled", G_CALLBACK (dequantize_toggled), d);
   gtk_box_pack_start (GTK_BOX (vbox), check, FALSE, FALSE, 0);
 
+  table = gtk_table_new (1, 3, FALSE);
+  gtk_table_set_col_spacings (GTK_TABLE (table), 6);
+  gtk_box_pack_start (GTK_BOX (vbox), table, FALSE, FALSE, 0);
+  spec = evenlight_param_find (evenlight_dark_params_table (&n_params), n_params,
+                               "contrast");
+  adj = evenlight_preview_add_slider (GTK_TABLE (table), 0, spec, d->params);
+  g_signal_connect (adj, "value-changed", G_CALLBACK (contrast_changed), d);
+
   gtk_widget_show_all (d->dialog);
   gtk_widget_hide (d->status);
 }
 
 /* Runs the main loop until the worker has been joined. LAIC cannot be
- * interrupted, and the worker writes into memory that the caller frees
+ * interrupted, and the worker writes into memory that is freed
  * afterwards, so the dialog never returns while it still runs. */
 static void
 analysis_wait (DarkDialog *d)
 {
   while (d->read_source != 0 || d->thread != NULL)
     g_main_context_iteration (NULL, TRUE);
+}
+
+/* After OK: until the shown result is that of the slider's last value,
+ * waits for the run in progress and starts the next. FALSE if a run
+ * failed or could not start. */
+static gboolean
+analysis_finish (DarkDialog *d)
+{
+  for (;;)
+    {
+      analysis_wait (d);
+      if (! d->laic_ok)
+        return FALSE;
+      if (! contrast_pending (d))
+        return TRUE;
+      if (! analysis_start (d))
+        {
+          g_clear_error (&d->laic_error);
+          g_set_error_literal (&d->laic_error, EVENLIGHT_ERROR,
+                               EVENLIGHT_ERROR_INVALID_ARGUMENT,
+                               _("Not enough memory to apply another contrast."));
+          d->laic_ok = FALSE;
+          return FALSE;
+        }
+    }
 }
 
 gboolean
@@ -307,13 +436,22 @@ evenlight_dark_dialog_run (EvenlightSource     *source,
                            GError             **error)
 {
   DarkDialog d = { 0 };
-  gboolean   ok;
+  gboolean   ok, busy, done = FALSE;
 
   gimp_ui_init (PLUG_IN_BINARY, FALSE);
   d.source = source;
   d.params = params;
-  d.rgb = rgb;
-  d.gain = gain;
+  d.result[0].rgb = rgb;
+  d.result[0].gain = gain;
+  d.shown = -1;
+  d.layer = g_try_new (gfloat, (gsize) source->width * source->height * 3);
+  if (d.layer == NULL)
+    {
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+                   _("Not enough memory to process a %d × %d layer."),
+                   source->width, source->height);
+      return FALSE;
+    }
   build_dialog (&d);
   if (evenlight_debug_enabled ())
     g_printerr ("evenlight-dark: dialog opened on a %d x %d layer\n",
@@ -325,7 +463,11 @@ evenlight_dark_dialog_run (EvenlightSource     *source,
 
   d.closing = TRUE;
   gtk_widget_hide (d.dialog);
-  if (evenlight_debug_enabled () && ! d.finished)
+  /* Busy: the layer is being read, LAIC runs, or the result shown is not
+   * yet that of the slider's value. */
+  busy = d.read_source != 0 || d.thread != NULL
+         || (d.laic_ok && contrast_pending (&d));
+  if (evenlight_debug_enabled () && busy)
     g_printerr ("evenlight-dark: %s during the analysis\n",
                 ok ? "OK pressed" : "dialog closed");
   if (! ok && d.read_source != 0)
@@ -334,23 +476,38 @@ evenlight_dark_dialog_run (EvenlightSource     *source,
       g_source_remove (d.read_source);
       d.read_source = 0;
     }
-  if (ok && ! d.finished)
+  if (ok && busy)
     {
       /* OK before the analysis ended: it is needed, wait for it. */
       gimp_progress_init (_("Even Light for Dark Photos"));
       d.gimp_progress = TRUE;
     }
-  analysis_wait (&d);
+  if (ok)
+    done = analysis_finish (&d);
+  else
+    analysis_wait (&d);
   if (d.pulse_source != 0)
     g_source_remove (d.pulse_source);
   gtk_widget_destroy (d.dialog);
 
-  if (ok && ! d.laic_ok)
+  if (ok && ! done)
     {
       g_propagate_error (error, d.laic_error);
       d.laic_error = NULL;
       ok = FALSE;
     }
+  /* The caller's buffers receive the result of the slider's value. */
+  if (ok && d.shown == 1)
+    {
+      gsize n = (gsize) source->width * source->height;
+
+      memcpy (rgb, d.result[1].rgb, n * 3 * sizeof (gfloat));
+      memcpy (gain, d.result[1].gain, n * sizeof (gfloat));
+    }
+  g_free (d.result[1].rgb);
+  g_free (d.result[1].gain);
+  g_free (d.layer);
+  g_clear_error (&d.run_error);
   g_clear_error (&d.laic_error);
   g_clear_error (&d.dequant_error);
   if (ok)

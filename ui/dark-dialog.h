@@ -10,11 +10,13 @@
 #include "drawable-io.h"
 #include "plugin-common.h"
 
-/* The dialog: a preview and one check box. As soon as it opens, LAIC runs
- * on the whole layer (@rgb, @gain: source->width × source->height) on a
- * worker thread; the preview shows the original until then. Returns TRUE
- * on OK, with LAIC's result in @rgb and @gain (if OK was pressed before
- * the analysis ended, it waits for it with GIMP's progress bar), and in
+/* The dialog: a preview, the dequantization check box and the Contrast
+ * slider (@params). As soon as it opens, LAIC runs on the whole layer
+ * (@rgb, @gain: source->width × source->height) on a worker thread, and
+ * again whenever Contrast moves; the preview shows the original until the
+ * first result, then the last result. Returns TRUE on OK, with LAIC's
+ * result for the last contrast in @rgb and @gain (if OK was pressed before
+ * that analysis ended, it waits for it with GIMP's progress bar), and in
  * *@dequant the dequantization network if the preview loaded it (else
  * NULL). Returns FALSE when cancelled, or when LAIC failed (@error set). */
 gboolean evenlight_dark_dialog_run (EvenlightSource     *source,

@@ -29,8 +29,6 @@
 #include "evenlight-preview.h"
 
 #define RESPONSE_RESET 1
-#define SCALE_WIDTH    200
-#define SPIN_WIDTH     5
 
 typedef struct
 {
@@ -263,14 +261,8 @@ add_slider (Dialog                   *d,
             gint                      row,
             const EvenlightParamSpec *spec)
 {
-  GtkObject *adj;
+  GtkObject *adj = evenlight_preview_add_slider (table, row, spec, d->params);
 
-  adj = gimp_scale_entry_new (table, 0, row, _(spec->ui_label), SCALE_WIDTH, SPIN_WIDTH,
-                              evenlight_param_get (spec, d->params),
-                              spec->min, spec->max, spec->step, 10.0 * spec->step,
-                              evenlight_param_digits (spec),
-                              TRUE, 0.0, 0.0, _(spec->description), NULL);
-  g_object_set_data (G_OBJECT (adj), "evenlight-spec", (gpointer) spec);
   g_signal_connect (adj, "value-changed", G_CALLBACK (slider_changed), d);
   return adj;
 }

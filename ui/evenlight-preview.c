@@ -116,3 +116,24 @@ evenlight_preview_dialog_fail (GtkWidget   *dialog,
   gtk_widget_show (status);
   gtk_dialog_set_response_sensitive (GTK_DIALOG (dialog), GTK_RESPONSE_OK, FALSE);
 }
+
+/* The width of the scales and of their spin buttons (characters). */
+#define SCALE_WIDTH    200
+#define SPIN_WIDTH     5
+
+GtkObject *
+evenlight_preview_add_slider (GtkTable                 *table,
+                              gint                      row,
+                              const EvenlightParamSpec *spec,
+                              gconstpointer             values)
+{
+  GtkObject *adj;
+
+  adj = gimp_scale_entry_new (table, 0, row, _(spec->ui_label), SCALE_WIDTH, SPIN_WIDTH,
+                              evenlight_param_get (spec, values),
+                              spec->min, spec->max, spec->step, 10.0 * spec->step,
+                              evenlight_param_digits (spec),
+                              TRUE, 0.0, 0.0, _(spec->description), NULL);
+  g_object_set_data (G_OBJECT (adj), "evenlight-spec", (gpointer) spec);
+  return adj;
+}

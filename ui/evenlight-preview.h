@@ -10,6 +10,7 @@
 #include <libgimp/gimpui.h>
 
 #include "drawable-io.h"
+#include "params.h"
 
 /* Draws @rgb (@rect->width × @rect->height packed R'G'B' float triplets,
  * the result for @rect of @source) into @preview: merged with the
@@ -49,5 +50,14 @@ GtkWidget *evenlight_preview_dialog_body (GtkWidget  *dialog,
 void evenlight_preview_dialog_fail (GtkWidget   *dialog,
                                     GtkWidget   *status,
                                     const gchar *message);
+
+/* A scale with its spin button in row @row of @table, made from the
+ * table entry @spec (label, range, step, digits, tooltip), starting at
+ * its value in the values struct @values. The adjustment carries @spec
+ * as its "evenlight-spec" data; the caller connects "value-changed". */
+GtkObject *evenlight_preview_add_slider (GtkTable                 *table,
+                                         gint                      row,
+                                         const EvenlightParamSpec *spec,
+                                         gconstpointer             values);
 
 #endif /* EVENLIGHT_PREVIEW_H */

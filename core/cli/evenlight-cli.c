@@ -55,6 +55,7 @@ typedef enum
 typedef struct
 {
   gchar  **sliders;   /* one per entry of the parameter table, or NULL */
+  gchar   *contrast;  /* --method laic's Contrast (the dark table), or NULL */
   gchar   *method;
   gchar   *retouch_params;
   gchar   *weights;
@@ -78,6 +79,7 @@ typedef struct
   Method                        method;
   const EvenlightParams        *params;
   const EvenlightRetouchParams *retouch;
+  const EvenlightDarkParams    *dark;
   gint                          n_threads;
   gboolean                      ready;
   EvenlightModel               *model;
@@ -135,11 +137,11 @@ usage_error (GOptionContext *context,
 }
 
 /* A slider's value given as @text: a number in the range of its table
- * entry @spec. */
+ * entry @spec, stored in the values struct @values. */
 static gboolean
 parse_slider (const EvenlightParamSpec *spec,
               const gchar              *text,
-              EvenlightParams          *params,
+              gpointer                  values,
               gchar                   **message)
 {
   gchar *end = NULL;
@@ -153,7 +155,7 @@ parse_slider (const EvenlightParamSpec *spec,
                                   text);
       return FALSE;
     }
-  evenlight_param_set (spec, params, v);
+  evenlight_param_set (spec, values, v);
   return TRUE;
 }
 
@@ -514,6 +516,7 @@ run_classic (const EvenlightRetouchParams *params,
  * tells --dequantize how coarsely each pixel is quantised. */
 static gboolean
 run_laic (const EvenlightDequant *dequant,
+          gfloat                  contrast,
           gint                    n_threads,
           Job                    *job,
           GError                **error)
@@ -525,6 +528,7 @@ run_laic (const EvenlightDequant *dequant,
   gboolean ok;
 
   evenlight_laic_params_init_default (&params);
+  params.contrast = contrast;
   rgb = alloc_image (width, height, 3, error);
   if (rgb == NULL)
     return FALSE;
@@ -666,6 +670,7 @@ check_options (GOptionContext         *context,
                const Options          *o,
                Method                 *method,
                EvenlightParams        *params,
+               EvenlightDarkParams    *dark,
                EvenlightRetouchParams *retouch,
                gint                   *n_threads)
 {
@@ -741,10 +746,29 @@ check_options (GOptionContext         *context,
                                 i == 0 ? "" : i + 1 < n_params ? ", " : " and ",
                                 table[i].name);
       message = g_strdup_printf ("%s apply to --method net; --method classic "
-                                 "takes --retouch-params, --method laic no "
-                                 "settings", names->str);
+                                 "takes --retouch-params, --method laic "
+                                 "--contrast", names->str);
       usage_error (context, message);
       return FALSE;
+    }
+  evenlight_dark_params_init_default (dark);
+  if (o->contrast != NULL)
+    {
+      guint n_dark;
+      const EvenlightParamSpec *dark_table = evenlight_dark_params_table (&n_dark);
+      const EvenlightParamSpec *contrast
+        = evenlight_param_find (dark_table, n_dark, "contrast");
+
+      if (*method != METHOD_LAIC)
+        {
+          usage_error (context, "--contrast applies only to --method laic");
+          return FALSE;
+        }
+      if (!parse_slider (contrast, o->contrast, dark, &message))
+        {
+          usage_error (context, message);
+          return FALSE;
+        }
     }
   if (*method != METHOD_CLASSIC && o->retouch_params != NULL)
     {
@@ -885,7 +909,8 @@ process_file (Session     *session,
                         &job, error);
       break;
     case METHOD_LAIC:
-      ok = run_laic (session->dequant, session->n_threads, &job, error);
+      ok = run_laic (session->dequant, session->dark->contrast,
+                     session->n_threads, &job, error);
       break;
     case METHOD_NET:
     default:
@@ -921,11 +946,12 @@ static int
 run (const Options                *o,
      Method                        method,
      const EvenlightParams        *params,
+     const EvenlightDarkParams    *dark,
      const EvenlightRetouchParams *retouch,
      gint                          n_threads)
 {
   Session session = { .o = o, .method = method, .params = params,
-                      .retouch = retouch, .n_threads = n_threads };
+                      .dark = dark, .retouch = retouch, .n_threads = n_threads };
   g_autoptr (GError) error = NULL;
   EvenlightCliBatch *batch;
   gint failed = 0, n;
@@ -993,6 +1019,11 @@ main (int    argc,
   guint n_dark;
   const EvenlightParamSpec *dark_table = evenlight_dark_params_table (&n_dark);
   const EvenlightParamSpec *dq = evenlight_param_find (dark_table, n_dark, "dequantize");
+  const EvenlightParamSpec *contrast = evenlight_param_find (dark_table, n_dark, "contrast");
+  g_autofree gchar *contrast_help
+    = g_strdup_printf ("With --method laic: %s In [%g, %g] (default %g)",
+                       contrast->description, contrast->min, contrast->max,
+                       contrast->default_value);
   GOptionEntry other_entries[] = {
     { "method", 'm', 0, G_OPTION_ARG_STRING, &o.method,
       "“net” (the neural network, default), “classic” (the slower "
@@ -1009,6 +1040,8 @@ main (int    argc,
       "Afterwards, remove the banding and noise of strongly brightened "
       "regions with the dequantization network (for very dark photos; "
       "pixels brightened less than twofold stay exactly as they are)", NULL },
+    { contrast->name, contrast->short_option, 0, G_OPTION_ARG_STRING,
+      &o.contrast, contrast_help, contrast->metavar },
     { "dequant-weights", 0, 0, G_OPTION_ARG_FILENAME, &o.dequant_weights,
       "The dequantization network's weights file (default: "
       "$EVENLIGHT_DEQUANT_WEIGHTS, else found like --weights)", "FILE" },
@@ -1041,6 +1074,7 @@ main (int    argc,
   g_autoptr (GOptionContext) context = NULL;
   g_autoptr (GError) error = NULL;
   EvenlightParams params;
+  EvenlightDarkParams dark;
   EvenlightRetouchParams retouch;
   Method method = METHOD_NET;
   gint n_threads = 0;
@@ -1077,8 +1111,9 @@ main (int    argc,
     "named and skipped, the exit status is then 1.\n"
     "\n"
     "For very dark photos (a few levels in the shadows): --method laic\n"
-    "--dequantize. --dequantize also follows the other methods, where the\n"
-    "gain is estimated from the result.\n"
+    "--dequantize, with --contrast to bring out more or less local contrast.\n"
+    "--dequantize also follows the other methods, where the gain is\n"
+    "estimated from the result.\n"
     "\n"
     "Exposure fusion: evenlight --fuse dark.jpg normal.jpg bright.jpg out.jpg\n"
     "ranks the exposures by brightness and fuses the middle, the brightest and\n"
@@ -1109,16 +1144,17 @@ main (int    argc,
       status = 0;
       goto done;
     }
-  if (!check_options (context, &o, &method, &params, &retouch, &n_threads))
+  if (!check_options (context, &o, &method, &params, &dark, &retouch, &n_threads))
     {
       status = EXIT_USAGE;
       goto done;
     }
 
-  status = run (&o, method, &params, &retouch, n_threads);
+  status = run (&o, method, &params, &dark, &retouch, n_threads);
 
 done:
   g_strfreev (o.sliders);
+  g_free (o.contrast);
   g_free (o.method);
   g_free (o.retouch_params);
   g_free (o.weights);

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -774,6 +775,100 @@ test_laic (void)
   assert_no_leftovers ();
 }
 
+static gint
+compare_doubles (gconstpointer a, gconstpointer b)
+{
+  gdouble x = *(const gdouble *) a, y = *(const gdouble *) b;
+
+  return (x > y) - (x < y);
+}
+
+/* How unevenly @out (LAIC's result of @in, both R'G'B'A u8, W × H) was
+ * brightened: the 95th over the 5th percentile of the gain max(out) /
+ * max(in) over the pixels that are not clipped and bright enough for the
+ * ratio to be exact to about 1 % (LAIC multiplies the 8-bit input, so
+ * only the output's rounding counts: at most 0.5/56 for an input ≥ 4/255
+ * brightened over 14-fold). 1 for one gain everywhere. */
+static gdouble
+gain_spread (const guint8 *in, const guint8 *out)
+{
+  g_autofree gdouble *ratio = g_new (gdouble, (gsize) W * H);
+  gsize n = 0;
+
+  for (gsize i = 0; i < (gsize) W * H; i++)
+    {
+      guint vi = MAX (MAX (in[4 * i], in[4 * i + 1]), in[4 * i + 2]);
+      guint vo = MAX (MAX (out[4 * i], out[4 * i + 1]), out[4 * i + 2]);
+
+      if (vi >= 4 && vo < 250)
+        ratio[n++] = (gdouble) vo / vi;
+    }
+  g_assert_cmpuint (n, >, (gsize) W * H / 20);
+  qsort (ratio, n, sizeof (gdouble), compare_doubles);
+  return ratio[n * 95 / 100] / ratio[n * 5 / 100];
+}
+
+/* --contrast: the default gives exactly what no option gives (today's
+ * result); the ends of the range give other results. At 0 the program
+ * has no contrast term left: one gain for the whole image (a stretch); at
+ * the top of the range the gain varies more than at the default. */
+static void
+test_laic_contrast (void)
+{
+  guint n;
+  const EvenlightParamSpec *table = evenlight_dark_params_table (&n);
+  const EvenlightParamSpec *spec = evenlight_param_find (table, n, "contrast");
+  const gdouble values[] = { spec->min, spec->default_value, spec->max };
+  g_autofree gchar *in = NULL;
+  g_autofree gchar *plain = g_build_filename (tmpdir, "contrast-none.png", NULL);
+  g_autofree gchar *err = NULL;
+  GeglBuffer *a, *ref;
+  guint8 *pa, *pref;
+  gdouble spread[G_N_ELEMENTS (values)];
+
+  exposure = 0.08f;
+  in = make_image ("dark-contrast.png", "R'G'B'A u8", "gegl:png-save", 8, FALSE);
+  exposure = 1.0f;
+  if (run_cli (&err, "--method", "laic", in, plain, NULL) != 0)
+    g_error ("laic: %s", err);
+  a = load_image (in);
+  pa = pixels (a, "R'G'B'A u8");
+  ref = load_image (plain);
+  pref = pixels (ref, "R'G'B'A u8");
+  for (guint k = 0; k < G_N_ELEMENTS (values); k++)
+    {
+      g_autofree gchar *value = g_strdup_printf ("%g", values[k]);
+      g_autofree gchar *name = g_strdup_printf ("contrast-%s.png", value);
+      g_autofree gchar *out = g_build_filename (tmpdir, name, NULL);
+      GeglBuffer *b;
+      guint8 *pb;
+      gint same;
+
+      g_clear_pointer (&err, g_free);
+      if (run_cli (&err, "--method", "laic", "--contrast", value, in, out, NULL) != 0)
+        g_error ("laic --contrast %s: %s", value, err);
+      b = load_image (out);
+      pb = pixels (b, "R'G'B'A u8");
+      same = memcmp (pb, pref, (gsize) W * H * 4) == 0;
+      spread[k] = gain_spread (pa, pb);
+      g_test_message ("--contrast %s: gain spread (p95 / p5) %.3f, %s the "
+                      "result without --contrast", value, spread[k],
+                      same ? "equal to" : "differs from");
+      g_assert_true (same == (values[k] == spec->default_value));
+      g_free (pb);
+      g_object_unref (b);
+      g_unlink (out);
+    }
+  g_assert_cmpfloat (spread[0], <, 1.02);
+  g_assert_cmpfloat (spread[2], >, 1.1 * spread[1]);
+  g_free (pa);
+  g_free (pref);
+  g_object_unref (a);
+  g_object_unref (ref);
+  g_unlink (plain);
+  g_unlink (in);
+}
+
 /* On a normally exposed image, --dequantize must leave every pixel that
  * was brightened less than EVENLIGHT_DEQUANT_GAIN_LOW (2) bit for bit as
  * the method alone makes it. The gain is re-estimated here from the 8-bit
@@ -937,6 +1032,24 @@ test_errors (void)
         FAIL (2, needles_text, "--weights", weights, option, "abc", in, out);
       }
   }
+  /* --method laic's Contrast, from the dark-photo table likewise. */
+  {
+    guint n;
+    const EvenlightParamSpec *table = evenlight_dark_params_table (&n);
+    const EvenlightParamSpec *spec = evenlight_param_find (table, n, "contrast");
+    g_autofree gchar *above = g_strdup_printf ("%g", spec->max + 0.5);
+    g_autofree gchar *below = g_strdup_printf ("%g", spec->min - 0.1);
+    g_autofree gchar *range = g_strdup_printf ("[%g, %g]", spec->min, spec->max);
+    g_autofree gchar *needles_above = g_strdup_printf ("--contrast|%s|%s", range, above);
+    g_autofree gchar *needles_below = g_strdup_printf ("--contrast|%s|%s", range, below);
+    g_autofree gchar *needles_nan = g_strdup_printf ("--contrast|%s|nan", range);
+
+    FAIL (2, needles_above, "--method", "laic", "--contrast", above, in, out);
+    FAIL (2, needles_below, "--method", "laic", "-c", below, in, out);
+    FAIL (2, needles_nan, "--method", "laic", "--contrast", "nan", in, out);
+    FAIL (2, "--contrast|--method laic", "--weights", weights, "--contrast", "1", in, out);
+    FAIL (2, "--contrast|--method laic", "--method", "classic", "--contrast", "1", in, out);
+  }
   FAIL (2, "--denoise", "--weights", weights, "--denoise", "nan", in, out);
   FAIL (2, "--shadows", "--weights", weights, "--shadows", "0.5x", in, out);
   FAIL (2, "--threads", "--weights", weights, "--threads", "-1", in, out);
@@ -999,7 +1112,8 @@ test_help_and_version (void)
   g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
   for (const gchar **w = (const gchar *[]) { "--shadows", "--highlights",
          "--denoise", "--method", "--retouch-params", "--weights", "--threads",
-         "laic", "--dequantize", "--dequant-weights", "INPUT OUTPUT",
+         "laic", "--dequantize", "--dequant-weights", "--contrast",
+         "INPUT OUTPUT",
          NULL }; *w; w++)
     g_assert_nonnull (strstr (help, *w));
   g_spawn_sync (NULL, argv_version, NULL, G_SPAWN_DEFAULT, NULL, NULL, &version,
@@ -1299,6 +1413,7 @@ main (int    argc,
   g_test_add_func ("/cli/classic", test_classic);
   g_test_add_func ("/cli/sample-photo", test_sample_photo);
   g_test_add_func ("/cli/laic", test_laic);
+  g_test_add_func ("/cli/laic-contrast", test_laic_contrast);
   g_test_add_func ("/cli/dequantize-normal", test_dequantize_normal);
   g_test_add_func ("/cli/in-place-strips", test_in_place_strips);
   g_test_add_func ("/cli/peak-memory", test_peak_memory);

@@ -3,6 +3,7 @@
  * Copyright (C) 2026 the evenlight developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include "laic.h"
 #include "params.h"
 
 #include <math.h>
@@ -78,7 +79,10 @@ test_params (void)
   g_clear_error (&error);
 }
 
-/* The dark-photo procedure's table: one switch, on by default. */
+/* The dark-photo procedure's table: the dequantization switch, on by
+ * default, then Contrast (LAIC's λ2), whose default is LAIC's own, so that
+ * the results of today's calls do not change; plug-in-evenlight-dark
+ * keeps only the switch. */
 static void
 test_dark_params (void)
 {
@@ -88,8 +92,10 @@ test_dark_params (void)
   guint n;
 
   table = evenlight_dark_params_table (&n);
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_cmpuint (EVENLIGHT_DARK_V1_N_PARAMS, ==, 1);
   spec = evenlight_param_find (table, n, "dequantize");
-  g_assert_nonnull (spec);
+  g_assert_true (spec == &table[0]);
   g_assert_cmpint (spec->type, ==, EVENLIGHT_PARAM_BOOLEAN);
   evenlight_dark_params_init_default (&p);
   g_assert_true (p.dequantize == (spec->default_value != 0.0));
@@ -99,6 +105,39 @@ test_dark_params (void)
   g_assert_false (evenlight_param_check (spec, 2.0, &error));
   g_assert_nonnull (strstr (error->message, spec->label));
   g_clear_error (&error);
+
+  spec = evenlight_param_find (table, n, "contrast");
+  g_assert_true (spec == &table[1]);
+  g_assert_cmpint (spec->type, ==, EVENLIGHT_PARAM_FLOAT);
+  g_assert_cmpstr (spec->symbol, ==, "λ2");
+  g_assert_cmpfloat (p.contrast, ==, EVENLIGHT_LAIC_DEFAULT_CONTRAST);
+  g_assert_cmpfloat (spec->default_value, ==, EVENLIGHT_LAIC_DEFAULT_CONTRAST);
+  g_assert_cmpfloat (spec->min, ==, 0.0);
+  g_assert_cmpfloat (spec->default_value, <, spec->max);
+  for (gdouble v = spec->min; v <= spec->max; v += spec->max - spec->min)
+    {
+      EvenlightDarkParams q = p;
+      evenlight_param_set (spec, &q, v);
+      g_assert_true (evenlight_param_table_validate (table, n, &q, NULL));
+    }
+  {
+    const gdouble outside[] = { spec->min - 0.01, spec->max + 0.01, NAN, INFINITY };
+    g_autofree gchar *range = g_strdup_printf ("between %g and %g", spec->min,
+                                               spec->max);
+
+    for (guint k = 0; k < G_N_ELEMENTS (outside); k++)
+      {
+        EvenlightDarkParams q = p;
+
+        evenlight_param_set (spec, &q, outside[k]);
+        g_assert_false (evenlight_param_table_validate (table, n, &q, &error));
+        g_assert_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT);
+        g_test_message ("%s", error->message);
+        g_assert_nonnull (strstr (error->message, "Contrast (λ2)"));
+        g_assert_nonnull (strstr (error->message, range));
+        g_clear_error (&error);
+      }
+  }
 }
 
 /* A number in README text: "1.0", "0.4". */
@@ -112,23 +151,26 @@ readme_number (const gchar *text)
   return v;
 }
 
-/* The README's slider table ("| slider | symbol | what it does | range |
- * default |") has one row per entry of the table, in order, with its
- * label, symbol, range and default. */
+/* A slider table of the README (its header starts with @header: "|
+ * slider | symbol | what it does | range | default |") has one row per
+ * slider (float entry) of @table, in order, with its label, symbol, range
+ * and default. */
 static void
-test_readme_table (void)
+check_readme_table (const gchar              *header,
+                    const EvenlightParamSpec *table,
+                    guint                     n)
 {
   const gchar *root = g_getenv ("EVENLIGHT_SOURCE_ROOT");
   g_autofree gchar *path = NULL, *text = NULL;
   g_auto (GStrv) lines = NULL;
-  const EvenlightParamSpec *table;
-  guint n, row = 0;
+  guint row = 0, n_sliders = 0, next = 0;
   gboolean in_table = FALSE;
 
   g_assert_nonnull (root);
   path = g_build_filename (root, "README.md", NULL);
   g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
-  table = evenlight_params_table (&n);
+  for (guint i = 0; i < n; i++)
+    n_sliders += table[i].type == EVENLIGHT_PARAM_FLOAT;
   lines = g_strsplit (text, "\n", -1);
   for (guint l = 0; lines[l] != NULL; l++)
     {
@@ -136,7 +178,7 @@ test_readme_table (void)
       g_auto (GStrv) range = NULL;
       const EvenlightParamSpec *spec;
 
-      if (g_str_has_prefix (lines[l], "| slider | symbol |"))
+      if (g_str_has_prefix (lines[l], header))
         {
           g_assert_false (in_table);   /* one such table */
           in_table = TRUE;
@@ -156,8 +198,11 @@ test_readme_table (void)
         }
       cells = g_strsplit (lines[l], "|", -1);
       g_assert_cmpuint (g_strv_length (cells), ==, 7);
-      g_assert_cmpuint (row, <, n);
-      spec = &table[row++];
+      while (next < n && table[next].type != EVENLIGHT_PARAM_FLOAT)
+        next++;
+      g_assert_cmpuint (next, <, n);
+      spec = &table[next++];
+      row++;
       g_test_message ("README: %s", lines[l]);
       g_assert_cmpstr (g_strstrip (cells[1]), ==, spec->label);
       g_assert_cmpstr (g_strstrip (cells[2]), ==, spec->symbol);
@@ -168,7 +213,19 @@ test_readme_table (void)
       g_assert_cmpfloat ((gfloat) readme_number (g_strstrip (cells[5])), ==,
                          (gfloat) spec->default_value);
     }
-  g_assert_cmpuint (row, ==, n);
+  g_assert_cmpuint (row, ==, n_sliders);
+}
+
+static void
+test_readme_table (void)
+{
+  const EvenlightParamSpec *table;
+  guint n;
+
+  table = evenlight_params_table (&n);
+  check_readme_table ("| slider | symbol |", table, n);
+  table = evenlight_dark_params_table (&n);
+  check_readme_table ("| dark-photo slider | symbol |", table, n);
 }
 
 static void

@@ -10,10 +10,12 @@
 #  1. a 640 × 480 very dark image: while LAIC runs the preview shows the
 #     original; once it is done the preview shows exactly the
 #     non-interactive result of its rectangle (found in a screenshot), with
-#     the check box on and off; OK gives exactly the non-interactive result
-#     and LAIC was not run a second time;
-#  2. a larger image: the check box is cleared and OK pressed while LAIC
-#     still runs; the plug-in waits for it and gives exactly the
+#     the check box on and off; Contrast is set to 2: LAIC runs once more
+#     and the preview shows exactly the non-interactive result at contrast
+#     2; OK gives exactly that result and LAIC was not run again;
+#  2. a larger image: the check box is cleared, Contrast set to 0.5 and OK
+#     pressed while LAIC (at the last values' contrast) still runs; the
+#     plug-in waits for it, solves again at 0.5 and gives exactly the
 #     non-interactive result;
 #  3. the same image: the dialog is closed while LAIC runs; the plug-in
 #     returns once the analysis has ended (it is joined), without error,
@@ -74,6 +76,11 @@ on_screen () {
        END { exit !(r && s > r) }' "$work/gimp.log"
 }
 rendered_with () { [ "$(rendered)" -ge "$1" ] && grep 'rendered in' "$work/gimp.log" | tail -1 | grep -q "dequantization $2"; }
+# The last preview rendered is LAIC's result at contrast $1.
+rendered_at () { grep 'rendered in' "$work/gimp.log" | tail -1 | grep -q "contrast $1, dequantization $2"; }
+# Types $1 into the Contrast spin button (Alt+N) and leaves it (Tab), which
+# sets the value.
+set_contrast () { xdotool key alt+n ctrl+a && xdotool type "$1" && xdotool key Tab; }
 
 # 1. The small image.
 wait_for 1800 dialog_open 1 || die "the dialog did not open"
@@ -105,18 +112,28 @@ wait_for 300 rendered_with 3 on || die "the preview did not follow the check box
 laic_runs=$(count 'LAIC of')
 wait_for 300 on_screen || die "the preview was not drawn"
 cp "$work/shot-1.png" "$screenshot" && pass "screenshot saved: $screenshot"
+set_contrast 2
+wait_for 1200 at_least 'LAIC of .*contrast 2$' 1 || die "LAIC did not run again when Contrast moved"
+pass "Contrast 2: $(grep 'LAIC of .*contrast 2$' "$work/gimp.log" | tail -1 | sed 's/^evenlight-dark: //')"
+wait_for 300 rendered_at 2 on || die "the preview did not show the result at contrast 2"
+wait_for 300 on_screen || die "the preview was not drawn"
+import -window "$win" "$work/shot-c2.png" || die "no screenshot"
+read -r wc hc xc yc <<<"$(last_rect 'contrast 2, dequantization on')"
+laic_runs_c2=$(count 'LAIC of')
 xdotool key alt+o
 
 # 2. The larger image: OK while LAIC runs.
 wait_for 1800 dialog_open 2 || die "the second dialog did not open"
 win=$(dialog_id)
 # Once LAIC runs (it takes seconds on this image, more on a busy machine).
-wait_for 1800 at_least 'LAIC started' 2 || die "the second analysis did not start"
+wait_for 1800 at_least 'LAIC started' 3 || die "the second analysis did not start"
 wait_for 300 on_screen || die "the preview was not drawn"
 import -window "$win" "$work/shot-analysing.png"
 read -r wa ha xa ya <<<"$(last_rect 'shows the original')"
 xdotool windowfocus --sync "$win"
-xdotool key alt+r alt+o
+xdotool key alt+r
+set_contrast 0.5
+xdotool key alt+o
 wait_for 1200 at_least 'OK pressed during the analysis' 1 &&
   pass "OK pressed during the analysis" ||
   fail "OK was not pressed during the analysis (it had ended already?)"
@@ -126,7 +143,7 @@ wait_for 1800 dialog_open 3 || die "the third dialog did not open"
 win=$(dialog_id)
 # Closed while LAIC runs, not while the layer is still being read (then
 # LAIC would never start, and there would be nothing to join).
-wait_for 1800 at_least 'LAIC started' 3 || die "the third analysis did not start"
+wait_for 1800 at_least 'LAIC started on 1600 x 1200, contrast 0.5' 2 || die "the third analysis did not start"
 xdotool windowfocus --sync "$win"
 xdotool key Escape
 closed=$(date +%s.%N)
@@ -140,13 +157,17 @@ sed 's/^/# gimp: /' "$work/dark-ui-cases.log"
 
 # The checks.
 case_ok () { grep -q "^$1 ok" "$work/dark-ui-cases.log"; }
-for c in batch-0 batch-1 batch-big-0 apply early-ok close close-clean; do
+for c in batch-0 batch-1 batch-c2-1 batch-big-c05-0 apply early-ok close close-clean; do
   if case_ok "$c"; then pass "$c returned without error"; else fail "$c: $(grep "^$c " "$work/dark-ui-cases.log")"; fi
 done
 check "the preview (dequantization on) equals the non-interactive result" \
   "$python" "$here/find-preview.py" "$work/shot-1.png" "$work/batch-1.png" "$w1" "$h1" "$x1" "$y1"
 check "the preview (dequantization off) equals the non-interactive result" \
   "$python" "$here/find-preview.py" "$work/shot-0.png" "$work/batch-0.png" "$w0" "$h0" "$x0" "$y0"
+check "the preview at Contrast 2 equals the non-interactive result at contrast 2" \
+  "$python" "$here/find-preview.py" "$work/shot-c2.png" "$work/batch-c2-1.png" "$wc" "$hc" "$xc" "$yc"
+check "contrast 2 changed the previewed rectangle" \
+  "$imgtool" compare "$work/batch-c2-1.png" "$work/batch-1.png" --differ --inside "$xc,$yc,$wc,$hc"
 check "while LAIC ran the preview showed the original" \
   "$python" "$here/find-preview.py" "$work/shot-analysing.png" "$work/dark-big.png" "$wa" "$ha" "$xa" "$ya"
 check "the previewed rectangle is brighter than the original" \
@@ -158,21 +179,27 @@ w, h, x, y = (int(v) for v in sys.argv[3:7])
 a, b = (np.asarray(Image.open(p).convert("L"), dtype=float)[y:y + h, x:x + w].mean() for p in sys.argv[1:3])
 print(f"mean {a:.1f} -> {b:.1f} / 255")
 sys.exit(0 if b > 3 * a else 1)' "$work/dark.png" "$work/batch-1.png" "$w1" "$h1" "$x1" "$y1"
-check "OK gave exactly the non-interactive result (dequantization on)" \
-  "$imgtool" compare "$work/ui-after.png" "$work/batch-1.png"
-check "OK during the analysis gave exactly the non-interactive result (dequantization off)" \
-  "$imgtool" compare "$work/ui-big.png" "$work/batch-big-0.png"
+check "OK gave exactly the non-interactive result (contrast 2, dequantization on)" \
+  "$imgtool" compare "$work/ui-after.png" "$work/batch-c2-1.png"
+check "OK during the analysis gave exactly the non-interactive result (contrast 0.5, dequantization off)" \
+  "$imgtool" compare "$work/ui-big.png" "$work/batch-big-c05-0.png"
 check "the dequantization changed the previewed rectangle" \
   "$imgtool" compare "$work/batch-1.png" "$work/batch-0.png" --differ --inside "$x1,$y1,$w1,$h1"
-# LAIC ran once per dialog and never again on OK: the three batch runs
-# time their own LAIC, the two OKs reuse the dialog's.
+# LAIC ran once when the first dialog opened, once more for Contrast 2,
+# and never again on OK: the four batch runs time their own LAIC, the two
+# OKs reuse the dialog's.
 own=$(count 'layer: LAIC [0-9]') reused=$(count 'layer: LAIC from the dialog')
-if [ "$laic_runs" -eq 1 ] && [ "$own" -eq 3 ] && [ "$reused" -eq 2 ]; then
-  pass "OK reused the dialog's LAIC (LAIC runs: 1 while the first dialog was open; batch $own, reused $reused)"
+if [ "$laic_runs" -eq 1 ] && [ "$laic_runs_c2" -eq 2 ] && [ "$own" -eq 4 ] && [ "$reused" -eq 2 ]; then
+  pass "OK reused the dialog's LAIC (LAIC runs in the first dialog: 1, then 2 after Contrast moved; batch $own, reused $reused)"
 else
-  fail "LAIC runs: $laic_runs while the first dialog was open, batch $own (want 3), reused $reused (want 2)"
+  fail "LAIC runs in the first dialog: $laic_runs (want 1), after Contrast moved $laic_runs_c2 (want 2), batch $own (want 4), reused $reused (want 2)"
 fi
-if at_least 'LAIC of' 3; then
+if at_least 'LAIC of 1600 x 1200 .*contrast 0.5$' 1; then
+  pass "OK during the analysis waited for it, then solved at the new contrast"
+else
+  fail "no LAIC run at contrast 0.5 after OK"
+fi
+if at_least 'LAIC of' 5; then
   pass "the analysis of the closed dialog ended before the plug-in returned (joined)"
 else
   fail "the analysis of the closed dialog did not report its end"

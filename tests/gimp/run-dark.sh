@@ -10,11 +10,16 @@
 # chunk) with dequantize 0; the results must be brighter, keep alpha and
 # gray, and equal the CLI's within 1/255. The dequantization weights are
 # found next to the plug-in, where plugin/install-user.sh puts them.
+# These calls are old-style ones: plug-in-evenlight-dark with the argument
+# list it was first published with. plug-in-evenlight-dark2 (with the
+# contrast) must give exactly their results at the default contrast, the
+# CLI's --contrast results at both ends of the range, and refuse a contrast
+# outside it with a message naming it, leaving the image clean.
 #
-# Usage: run-dark.sh PLUGIN CLI IMGTOOL   (exit 77 when GIMP or ImageMagick
-# is missing)
+# Usage: run-dark.sh PLUGIN CLI IMGTOOL PARAM_TABLE   (exit 77 when GIMP or
+# ImageMagick is missing)
 set -u
-plugin=$1 cli=$2 imgtool=$3
+plugin=$1 cli=$2 imgtool=$3 param_table=$4
 here=$(cd "$(dirname "$0")" && pwd)
 top=$here/../..
 dq_file=$(awk -F'"' '/define EVENLIGHT_DEQUANT_FILE/ { print $2 }' "$top/core/dequant.h")
@@ -22,7 +27,7 @@ dq_weights=$top/weights/$dq_file
 
 command -v gimp-console-2.10 >/dev/null || { echo "gimp-console-2.10 not installed: skipped"; exit 77; }
 command -v convert >/dev/null || { echo "ImageMagick not installed: skipped"; exit 77; }
-for f in "$plugin" "$cli" "$imgtool" "$dq_weights"; do
+for f in "$plugin" "$cli" "$imgtool" "$param_table" "$dq_weights"; do
   [ -e "$f" ] || { echo "missing: $f"; exit 1; }
 done
 
@@ -49,6 +54,11 @@ identify -verbose "$work/dark-gama.png" | grep -q 'Gamma: 0.4545' &&
 convert "$work/scene-gray.png" -evaluate multiply 0.08 -define png:color-type=0 "$work/dark-gray.png" ||
   { echo "cannot make the test images"; exit 1; }
 
+# Contrast's range and default, from the parameter table.
+read -r c_min c_max c_def < <("$param_table" | awk '$1 == "dark" && $2 == "contrast" { print $3, $4, $5 }')
+[ -n "$c_def" ] || { echo "no contrast in the dark-photo table"; exit 1; }
+c_bad=$(awk -v m="$c_max" 'BEGIN { printf "%g", m + 0.5 }')
+
 # The CLI works while GIMP starts.
 (
   "$cli" -q --method laic "$work/dark.png" "$work/cli-dark-0.png" &&
@@ -56,7 +66,9 @@ convert "$work/scene-gray.png" -evaluate multiply 0.08 -define png:color-type=0 
          "$work/dark.png" "$work/cli-dark-1.png" &&
   "$cli" -q --method laic "$work/dark-gray.png" "$work/cli-gray-0.png" &&
   "$cli" -q --method laic "$work/dark-plain.png" "$work/cli-plain-0.png" &&
-  "$cli" -q --method laic "$work/dark-gama.png" "$work/cli-gama-0.png"
+  "$cli" -q --method laic "$work/dark-gama.png" "$work/cli-gama-0.png" &&
+  "$cli" -q --method laic --contrast "$c_min" "$work/dark.png" "$work/cli-cmin.png" &&
+  "$cli" -q --method laic --contrast "$c_max" "$work/dark.png" "$work/cli-cmax.png"
 ) >"$work/cli.log" 2>&1 &
 cli_job=$!
 
@@ -77,6 +89,25 @@ GIMP2_DIRECTORY="$work/profile" \
             (el-case log \"plain-0\" (lambda () (run \"$work/dark-plain.png\" \"$work/gimp-plain-0.png\" 0)))
             (el-case log \"gama-0\" (lambda () (run \"$work/dark-gama.png\" \"$work/gimp-gama-0.png\" 0)))
             (el-case log \"invalid\" (lambda () (run \"$work/dark.png\" \"$work/gimp-invalid.png\" 2)))
+            (define (run2 in out dq c)
+              (let* ((img (el-load in)) (drw (el-drawable img)))
+                (plug-in-evenlight-dark2 RUN-NONINTERACTIVE img drw dq c)
+                (el-save img drw out)
+                (gimp-image-delete img)))
+            (el-case log \"v2-default\" (lambda () (run2 \"$work/dark.png\" \"$work/gimp-v2-default.png\" 0 $c_def)))
+            (el-case log \"v2-cmin\" (lambda () (run2 \"$work/dark.png\" \"$work/gimp-cmin.png\" 0 $c_min)))
+            (el-case log \"v2-cmax\" (lambda () (run2 \"$work/dark.png\" \"$work/gimp-cmax.png\" 0 $c_max)))
+            (let* ((img (el-load \"$work/dark.png\")) (drw (el-drawable img)))
+              (gimp-image-clean-all img)
+              (el-case log \"invalid-contrast\"
+                (lambda () (plug-in-evenlight-dark2 RUN-NONINTERACTIVE img drw 0 $c_bad)))
+              (display (if (= (car (gimp-image-is-dirty img)) TRUE)
+                           \"invalid-contrast-clean error the image was modified\"
+                           \"invalid-contrast-clean ok\")
+                       log)
+              (newline log)
+              (el-save img drw \"$work/gimp-invalid-contrast.png\")
+              (gimp-image-delete img))
             (close-output-port log)))" \
     -b '(gimp-quit 0)' </dev/null >"$work/gimp.log" 2>&1
 echo "# GIMP ran for $(( $(date +%s) - start )) s"
@@ -119,6 +150,29 @@ check "dark-0 alpha unchanged" compare "$work/gimp-dark-0.png" "$work/dark.png" 
 check "dark-1 alpha unchanged" compare "$work/gimp-dark-1.png" "$work/dark.png" --channels alpha
 check "dequantize 1 differs from 0" compare "$work/gimp-dark-1.png" "$work/gimp-dark-0.png" --tolerance "$T8" --differ
 check "gray stays gray" format "$work/gimp-gray-0.png" "Y'*"
+
+# plug-in-evenlight-dark2: the contrast.
+for c in v2-default v2-cmin v2-cmax invalid-contrast-clean; do
+  if case_ok "$c"; then pass "$c returned without error"; else fail "$c: $(grep "^$c " "$work/cases.log")"; fi
+done
+msg=$(grep "^invalid-contrast error" "$work/cases.log" | cut -d' ' -f3-)
+if [[ $msg == *"Contrast (λ2)"*"between $c_min and $c_max"*"not $c_bad"* ]]; then
+  pass "contrast $c_bad refused: $msg"
+else
+  fail "contrast $c_bad: '$msg'"
+fi
+check "the old-style call (plug-in-evenlight-dark) equals plug-in-evenlight-dark2 at contrast $c_def, bit for bit" \
+  compare "$work/gimp-dark-0.png" "$work/gimp-v2-default.png"
+check "contrast $c_min equals the CLI's --contrast $c_min within 1/255" \
+  compare "$work/gimp-cmin.png" "$work/cli-cmin.png" --tolerance "$T8"
+check "contrast $c_max equals the CLI's --contrast $c_max within 1/255" \
+  compare "$work/gimp-cmax.png" "$work/cli-cmax.png" --tolerance "$T8"
+check "contrast $c_min differs from contrast $c_def" \
+  compare "$work/gimp-cmin.png" "$work/gimp-v2-default.png" --tolerance "$T8" --differ
+check "contrast $c_max differs from contrast $c_def" \
+  compare "$work/gimp-cmax.png" "$work/gimp-v2-default.png" --tolerance "$T8" --differ
+check "a refused contrast leaves the layer as it was" \
+  compare "$work/gimp-invalid-contrast.png" "$work/dark.png"
 while IFS= read -r line; do
   case $line in
     "ok - "*) pass "${line#ok - }" ;;
