@@ -68,7 +68,7 @@ static const EvenlightParamSpec dark_table[] =
                       "0 brightens every region alike; higher values "
                       "brighten dim detail more than its surroundings."),
     .short_option = 'c', .metavar = "L2", .type = EVENLIGHT_PARAM_FLOAT,
-    .min = 0.0, .max = 4.0, .default_value = EVENLIGHT_LAIC_DEFAULT_CONTRAST,
+    .min = 0.0, .max = 2.0, .default_value = EVENLIGHT_LAIC_DEFAULT_CONTRAST,
     .step = 0.05, .offset = offsetof (EvenlightDarkParams, contrast) },
 };
 
