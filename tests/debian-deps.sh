@@ -10,6 +10,9 @@ EVENLIGHT_BUILD_PACKAGES="gcc pkg-config meson ninja-build gettext libglib2.0-de
 # reference network's tests, GNU parallel for the batch-mode recipe, groff to
 # check the manual page.
 EVENLIGHT_TEST_PACKAGES="gtk2-engines-pixbuf xvfb xauth x11-utils xdotool imagemagick python3-numpy python3-pil libglpk-dev python3-torch parallel groff-base"
+# Retraining the weights (weights/train/retrain.sh): PyTorch, images, the
+# loss curves, the C compiler for the retouching module that makes targets.
+EVENLIGHT_TRAIN_PACKAGES="python3-torch python3-numpy python3-pil python3-matplotlib gcc libglib2.0-dev pkg-config"
 # Sanitizers, leak checks and fuzzing.
 EVENLIGHT_CHECK_PACKAGES="valgrind clang libclang-rt-14-dev"
 

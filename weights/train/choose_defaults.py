@@ -18,7 +18,8 @@ Photos and targets are area-downscaled to a long side of --size px (512) to
 keep the sweep to minutes; the illumination estimate works on a 128 px
 summary of the whole picture at any size.
 
-- Shadows γ1 in {0.6, 0.8, 1.0, 1.2, 1.4} and highlights γ2 in {0.4, 0.6,
+- Shadows γ1 from 0.6 to the top of its range (core/params.c) in steps of
+  0.2, and highlights γ2 in {0.4, 0.6,
   0.8, 1.0}, on the real photos, on one non-uniform degradation of each and
   on one globally dark high-ISO capture of each (degrade.py, fixed seed),
   γ3 = 0.5; score = mean PSNR against the target over the three.
@@ -86,16 +87,19 @@ def main():
                                     noise=degrade.dark_noise(rng))[0]
         pairs.append((photo, (syn, dark), target))
 
-    grid1 = [0.6, 0.8, 1.0, 1.2, 1.4]
+    top1 = evaluate.slider_maxima()[0]
+    grid1 = [round(0.6 + 0.2 * i, 1) for i in range(int(round((top1 - 0.6) / 0.2)) + 1)]
     grid = [0.4, 0.6, 0.8, 1.0]
-    score = {}
+    kinds = ("real", "non-uniform", "dark")
+    score, by_kind = {}, {}
     for g1 in grid1:
         for g2 in grid:
-            vals = []
+            vals = {k: [] for k in kinds}
             for photo, syns, target in pairs:
-                for x in (photo, *syns):
-                    vals.append(evaluate.psnr(evaluate.run_net(net, x, 0.5, g1, g2), target))
-            score[(g1, g2)] = float(np.mean(vals))
+                for k, x in zip(kinds, (photo, *syns)):
+                    vals[k].append(evaluate.psnr(evaluate.run_net(net, x, 0.5, g1, g2), target))
+            score[(g1, g2)] = float(np.mean([v for k in kinds for v in vals[k]]))
+            by_kind[(g1, g2)] = {k: float(np.mean(vals[k])) for k in kinds}
         print(f"γ1 = {g1} done", file=sys.stderr, flush=True)
     cur1, cur2, cur3 = evaluate.slider_defaults()
     best = max(score, key=score.get)
@@ -109,6 +113,11 @@ def main():
     print("|---" * (len(grid) + 1) + "|")
     for g1 in grid1:
         print(f"| {g1} | " + " | ".join(f"{score[(g1, g2)]:.2f}" for g2 in grid) + " |")
+    print(f"\nThe same by kind of input, γ2 = {best[1]}:\n")
+    print("| γ1 | " + " | ".join(kinds) + " |")
+    print("|---" * (len(kinds) + 1) + "|")
+    for g1 in grid1:
+        print(f"| {g1} | " + " | ".join(f"{by_kind[(g1, best[1])][k]:.2f}" for k in kinds) + " |")
 
     g3s = [0.0, 0.25, 0.5, 0.75, 1.0]
     s3 = {}

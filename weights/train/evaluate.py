@@ -160,7 +160,8 @@ def main():
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default=os.path.join(HERE, "data"))
     ap.add_argument("--weights", default=os.path.join(HERE, "..", "evenlight-v1.bin"))
-    ap.add_argument("--grid", default=os.path.join(HERE, "..", "grid.png"))
+    ap.add_argument("--grid", default=None,
+                    help="write the picture grid here (weights/grid.png is the shipped one)")
     ap.add_argument("--json", default=os.path.join(HERE, "runs", "eval.json"))
     ap.add_argument("--grid-rows", type=int, default=6)
     ap.add_argument("--threads", type=int, default=2)
@@ -234,7 +235,8 @@ def main():
     # The grid shows the val photos the network changes most (mean |R − I|):
     # by construction the dim and backlit ones, where a reader can judge it.
     shown.sort(key=lambda r: -r[0])
-    write_grid([r[1:] for r in shown[:a.grid_rows]], a.grid)
+    if a.grid:
+        write_grid([r[1:] for r in shown[:a.grid_rows]], a.grid)
 
 
 GRID_WIDTH = 240

@@ -92,18 +92,23 @@ def fidelity(out, target):
     return lh + W_SSIM * ls + W_GRAD * lg, dict(huber=lh, ssim=ls, grad=lg)
 
 
-def exposure(out, target, block=EXPOSURE_BLOCK):
+def exposure(out, target, block=EXPOSURE_BLOCK, mask=None):
     """L1 between block means: how far the brightness is from the target's,
-    whatever the noise and the fine detail."""
-    return (F.avg_pool2d(out, block, ceil_mode=True)
-            - F.avg_pool2d(target, block, ceil_mode=True)).abs().mean()
+    whatever the noise and the fine detail. mask (one 0/1 value per sample)
+    keeps the term to some samples; the mean stays over the whole batch."""
+    d = (F.avg_pool2d(out, block, ceil_mode=True)
+         - F.avg_pool2d(target, block, ceil_mode=True)).abs()
+    if mask is None:
+        return d.mean()
+    return (d.mean(dim=(1, 2, 3)) * mask).mean()
 
 
-def stage1_loss(o, target, img, w_exposure=W_EXPOSURE):
-    """Stage 1 (Illumination-Net + Fusion-Net, R = R1)."""
+def stage1_loss(o, target, img, w_exposure=W_EXPOSURE, exposure_mask=None):
+    """Stage 1 (Illumination-Net + Fusion-Net, R = R1). exposure_mask: see
+    exposure()."""
     total, parts = fidelity(o["R1"], target)
     if w_exposure:
-        parts["exposure"] = exposure(o["R1"], target)
+        parts["exposure"] = exposure(o["R1"], target, mask=exposure_mask)
         total = total + w_exposure * parts["exposure"]
     g = img.max(dim=1, keepdim=True)[0]
     gi = (1 - img).max(dim=1, keepdim=True)[0]

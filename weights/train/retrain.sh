@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # Retrains evenlight-v1 from scratch with one command: data, targets,
 # training (both stages, fixed seeds and step counts), export, evaluation on
 # the held-out photos and the picture grid. Prints the wall time of every
@@ -39,6 +39,12 @@ export PYTHON="$python"
 # The targets are made by the C retouching module, compiled once into the
 # output directory (not into the source tree).
 export EVENLIGHT_RETOUCH_SO_DIR="${EVENLIGHT_RETOUCH_SO_DIR:-$out/retouch-so}"
+
+# What training needs from Debian (tests/debian-deps.sh), installed if
+# missing: a new machine has no PyTorch.
+# shellcheck source=../../tests/debian-deps.sh
+. "$root/tests/debian-deps.sh"
+evenlight_ensure_packages $EVENLIGHT_TRAIN_PACKAGES
 
 timings="$out/timings.txt"
 : > "$timings"

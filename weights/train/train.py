@@ -95,6 +95,9 @@ P_REAL = 0.25
 # Share of the synthetic inputs that are globally dark high-ISO captures
 # (degrade.dark_params); the rest are non-uniformly lit (exposure_params).
 P_DARK = 0.5
+# A real photo darker than this (mean luma, 0.299 R' + 0.587 G' + 0.114 B')
+# counts as a dark input for --exposure-on dark.
+DARK_LUMA = 0.25
 # About 1/8 of the training photos (by photo) form the selection split.
 SELECT_MOD, SELECT_REM = 8, 3
 
@@ -259,12 +262,14 @@ def make_input(rng, photo, kind=None):
 
 
 def stage1_batch(rng, items, batch, crop, a_p_real=P_REAL, a_p_dark=P_DARK):
-    """Whole downscaled inputs (for the context) and aligned crops."""
-    wholes, crops, targets, fulls, offs = [], [], [], [], []
+    """Whole downscaled inputs (for the context), aligned crops and the kind
+    of each input (draw_kind)."""
+    wholes, crops, targets, fulls, offs, kinds = [], [], [], [], [], []
     for _ in range(batch):
         it = items[int(rng.integers(len(items)))]
         p, t = augment(rng, it["photo_s"], it["target_s"])
-        x = make_input(rng, p, draw_kind(rng, a_p_real, a_p_dark))
+        kinds.append(draw_kind(rng, a_p_real, a_p_dark))
+        x = make_input(rng, p, kinds[-1])
         h, w = x.shape[:2]
         c = min(crop, h, w)
         y0, x0 = int(rng.integers(h - c + 1)), int(rng.integers(w - c + 1))
@@ -273,7 +278,12 @@ def stage1_batch(rng, items, batch, crop, a_p_real=P_REAL, a_p_dark=P_DARK):
         targets.append(to_t(t[y0:y0 + c, x0:x0 + c]))
         fulls.append((h, w))
         offs.append((y0, x0))
-    return wholes, torch.cat(crops), torch.cat(targets), fulls, offs
+    return wholes, torch.cat(crops), torch.cat(targets), fulls, offs, kinds
+
+
+def whole_luma(t):
+    """Mean luma of a 1×3×H×W input."""
+    return float((0.299 * t[:, 0] + 0.587 * t[:, 1] + 0.114 * t[:, 2]).mean())
 
 
 def stage2_batch(rng, items, batch, crop, p_real=P_REAL, p_dark=P_DARK):
@@ -525,6 +535,10 @@ def main():
                     help="share of globally dark high-ISO captures among the synthetic inputs")
     ap.add_argument("--exposure-weight", type=float, default=losses.W_EXPOSURE,
                     help="weight of stage 1's exposure term (block means of R1 vs target)")
+    ap.add_argument("--exposure-on", choices=("all", "synthetic-dark", "dark"), default="all",
+                    help="inputs the exposure term applies to: all; the synthetic globally "
+                         "dark captures; those and the real photos of mean luma below "
+                         f"{DARK_LUMA}")
     ap.add_argument("--patience", type=int, default=10,
                     help="epochs without selection gain before a stage stops")
     ap.add_argument("--batch1", type=int, default=8)
@@ -575,10 +589,16 @@ def main():
             vset1.append((to_t(make_input(vrng, d["photo_s"], "dark")), t))
 
         def batch1(rng):
-            wholes, x, t, fulls, offs = stage1_batch(rng, tr, a.batch1, a.crop1, a.p_real, a.p_dark)
+            wholes, x, t, fulls, offs, kinds = stage1_batch(rng, tr, a.batch1, a.crop1,
+                                                            a.p_real, a.p_dark)
             g, gi = contexts(net, wholes)
             o = net(x, 1.0, 1.0, restore=False, context=(g, gi, fulls, offs))
-            return losses.stage1_loss(o, t, x, a.exposure_weight)
+            mask = None
+            if a.exposure_on != "all":
+                mask = torch.tensor([float(k == "dark" or (a.exposure_on == "dark" and k == "real"
+                                                           and whole_luma(w) < DARK_LUMA))
+                                     for k, w in zip(kinds, wholes)])
+            return losses.stage1_loss(o, t, x, a.exposure_weight, mask)
 
         run.log(f"stage 1: {a.steps1} steps")
         train_stage(run, net, 1, p1, batch1, lambda n: val_stage1(n, vset1), a.steps1)
