@@ -21,6 +21,16 @@
  * default is EVENLIGHT_DEFAULT_* in evenlight.h, where the training
  * scripts read it. The README's slider table is checked against this one
  * (tests/core/test-params.c). */
+/* Denoise, in the table of each procedure that has it (struct @values). */
+#define DENOISE_ROW(values) \
+  { .name = "denoise", .label = "Denoise", .ui_label = N_("_Denoise:"), \
+    .symbol = "γ3", \
+    .description = N_("How much of the noise that brightening reveals " \
+                      "is removed (γ3). 0 keeps every detail."), \
+    .short_option = 'd', .metavar = "G3", .type = EVENLIGHT_PARAM_FLOAT, \
+    .min = 0.0, .max = 1.0, .default_value = EVENLIGHT_DEFAULT_DENOISE, \
+    .step = 0.01, .offset = offsetof (values, denoise) }
+
 static const EvenlightParamSpec enhance_table[] =
 {
   { .name = "shadows", .label = "Shadows", .ui_label = N_("_Shadows:"),
@@ -37,13 +47,7 @@ static const EvenlightParamSpec enhance_table[] =
     .short_option = 'l', .metavar = "G2", .type = EVENLIGHT_PARAM_FLOAT,
     .min = 0.0, .max = 1.0, .default_value = EVENLIGHT_DEFAULT_HIGHLIGHTS,
     .step = 0.01, .offset = offsetof (EvenlightParams, highlights) },
-  { .name = "denoise", .label = "Denoise", .ui_label = N_("_Denoise:"),
-    .symbol = "γ3",
-    .description = N_("How much of the noise that brightening reveals "
-                      "is removed (γ3). 0 keeps every detail."),
-    .short_option = 'd', .metavar = "G3", .type = EVENLIGHT_PARAM_FLOAT,
-    .min = 0.0, .max = 1.0, .default_value = EVENLIGHT_DEFAULT_DENOISE,
-    .step = 0.01, .offset = offsetof (EvenlightParams, denoise) },
+  DENOISE_ROW (EvenlightParams),
 };
 
 /* plug-in-evenlight-dark2 and `evenlight --method laic` (which takes
@@ -71,6 +75,29 @@ static const EvenlightParamSpec dark_table[] =
     .min = 0.0, .max = 2.0, .default_value = EVENLIGHT_LAIC_DEFAULT_CONTRAST,
     .step = 0.05, .offset = offsetof (EvenlightDarkParams, contrast) },
 };
+
+/* plug-in-evenlight-fuse (the CLI's --fuse takes --denoise, and
+ * --no-align to turn alignment off). */
+static const EvenlightParamSpec fuse_table[] =
+{
+  DENOISE_ROW (EvenlightFuseParams),
+  { .name = "align", .label = "Align",
+    .ui_label = N_("_Align the exposures"),
+    .symbol = NULL,
+    .description = N_("Estimate how far the camera moved between the "
+                      "exposures and undo it (a shift, to a fraction of a "
+                      "pixel) before fusing."),
+    .short_option = 0, .metavar = NULL, .type = EVENLIGHT_PARAM_BOOLEAN,
+    .min = 0.0, .max = 1.0, .default_value = 1.0, .step = 1.0,
+    .offset = offsetof (EvenlightFuseParams, align) },
+};
+
+const EvenlightParamSpec *
+evenlight_fuse_params_table (guint *n_params)
+{
+  *n_params = G_N_ELEMENTS (fuse_table);
+  return fuse_table;
+}
 
 const EvenlightParamSpec *
 evenlight_params_table (guint *n_params)
@@ -212,4 +239,10 @@ evenlight_dark_params_init_default (EvenlightDarkParams *params)
 {
   g_return_if_fail (params != NULL);
   evenlight_param_table_init_default (dark_table, G_N_ELEMENTS (dark_table), params);
+}
+
+void
+evenlight_fuse_params_init_default (EvenlightFuseParams *params)
+{
+  evenlight_param_table_init_default (fuse_table, G_N_ELEMENTS (fuse_table), params);
 }

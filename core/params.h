@@ -59,11 +59,21 @@ typedef struct
  * them all (plugin/dark.c). */
 #define EVENLIGHT_DARK_V1_N_PARAMS 1
 
+/* The settings of exposure fusion (evenlight.h: brackets). */
+typedef struct
+{
+  gfloat   denoise;   /* γ3, as in EvenlightParams */
+  gboolean align;
+} EvenlightFuseParams;
+
 /* The table of plug-in-evenlight and `evenlight --method net`: the fields
  * of EvenlightParams in their order. */
 const EvenlightParamSpec *evenlight_params_table      (guint *n_params);
 /* The table of plug-in-evenlight-dark2: the fields of EvenlightDarkParams. */
 const EvenlightParamSpec *evenlight_dark_params_table (guint *n_params);
+
+/* The table of plug-in-evenlight-fuse: the fields of EvenlightFuseParams. */
+const EvenlightParamSpec *evenlight_fuse_params_table (guint *n_params);
 
 /* The entry named @name of @table, or NULL. */
 const EvenlightParamSpec *evenlight_param_find (const EvenlightParamSpec *table,
@@ -98,6 +108,7 @@ gboolean evenlight_param_table_validate     (const EvenlightParamSpec *table,
                                              GError                  **error);
 
 void     evenlight_dark_params_init_default (EvenlightDarkParams *params);
+void     evenlight_fuse_params_init_default (EvenlightFuseParams *params);
 
 G_END_DECLS
 

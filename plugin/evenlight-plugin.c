@@ -18,6 +18,7 @@
 
 #include "dark.h"
 #include "drawable-io.h"
+#include "fuse.h"
 #include "evenlight-dialog.h"
 #include "plugin-common.h"
 #include "plugin-paths.h"
@@ -86,6 +87,7 @@ query (void)
   gimp_plugin_menu_register (PLUG_IN_PROC, "<Image>/Colors/Tone Mapping");
 
   evenlight_dark_register ();
+  evenlight_fuse_register ();
 }
 
 /* ---- Running ------------------------------------------------------------ */
@@ -226,6 +228,8 @@ run (const gchar      *name,
 
   if (evenlight_dark_is_proc (name))
     status = evenlight_dark_run (name, nparams, param, &error);
+  else if (g_strcmp0 (name, PLUG_IN_FUSE_PROC) == 0)
+    status = evenlight_fuse_run (nparams, param, &error);
   else if (nparams < EVENLIGHT_PDB_N_FIXED)
     {
       status = GIMP_PDB_CALLING_ERROR;
@@ -253,7 +257,8 @@ run (const gchar      *name,
         break;
       }
 
-  if (status == GIMP_PDB_SUCCESS && ! evenlight_dark_is_proc (name))
+  if (status == GIMP_PDB_SUCCESS && ! evenlight_dark_is_proc (name)
+      && g_strcmp0 (name, PLUG_IN_FUSE_PROC) != 0)
     status = process (param[2].data.d_drawable, run_mode, &params, &error);
 
   values[0].data.d_status = status;
