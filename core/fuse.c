@@ -43,6 +43,15 @@ read_failed (GError **error, GError *local, gint exposure, const EvenlightRect *
   return FALSE;
 }
 
+/* Luma of one row of packed R'G'B', sanitised. */
+EVENLIGHT_CLONES static void
+luma_row (const gfloat *restrict p, gint w, gfloat *restrict lum)
+{
+  for (gint x = 0; x < w; x++)
+    lum[x] = 0.299f * evenlight_sanitize (p[3 * x]) + 0.587f * evenlight_sanitize (p[3 * x + 1])
+             + 0.114f * evenlight_sanitize (p[3 * x + 2]);
+}
+
 /* Reads exposure @k once, in strips: its mean luma and a gray copy
  * box-averaged by @f (@gray: (W / f) × (H / f), the rest dropped). */
 static gboolean
@@ -52,6 +61,7 @@ analyse (EvenlightBracket *b, gint k, gint f, gfloat *gray, GError **error)
   gint rows = MAX (1, STRIP_PIXELS / (w * f)) * f;
   gfloat *rgb = g_try_new (gfloat, (gsize) rows * w * 3);
   gdouble *acc = g_new0 (gdouble, MAX (lw, 1));
+  gfloat *lum = g_new (gfloat, w);
   gdouble sum = 0.0;
   gint y0, y, x;
 
@@ -71,6 +81,7 @@ analyse (EvenlightBracket *b, gint k, gint f, gfloat *gray, GError **error)
         {
           g_free (rgb);
           g_free (acc);
+          g_free (lum);
           return read_failed (error, local, k, &r);
         }
       for (y = 0; y < r.height; y++)
@@ -79,17 +90,21 @@ analyse (EvenlightBracket *b, gint k, gint f, gfloat *gray, GError **error)
           gint yy = y0 + y;
           gdouble row = 0.0;
 
+          luma_row (p, w, lum);
           for (x = 0; x < w; x++)
-            {
-              gdouble v = 0.299 * evenlight_sanitize (p[3 * x])
-                          + 0.587 * evenlight_sanitize (p[3 * x + 1])
-                          + 0.114 * evenlight_sanitize (p[3 * x + 2]);
-              row += v;
-              if (x / f < lw)
-                acc[x / f] += v;
-            }
+            row += lum[x];
           sum += row;
-          if (yy / f < lh && yy % f == f - 1)
+          if (yy / f >= lh)
+            continue;
+          for (x = 0; x < lw; x++)
+            {
+              gfloat block = 0.0f;
+
+              for (gint j = 0; j < f; j++)
+                block += lum[x * f + j];
+              acc[x] += block;
+            }
+          if (yy % f == f - 1)
             {
               for (x = 0; x < lw; x++)
                 gray[(gsize) (yy / f) * lw + x] = (gfloat) (acc[x] / ((gdouble) f * f));
@@ -100,7 +115,55 @@ analyse (EvenlightBracket *b, gint k, gint f, gfloat *gray, GError **error)
   b->mean[k] = sum / ((gdouble) w * h);
   g_free (rgb);
   g_free (acc);
+  g_free (lum);
   return TRUE;
+}
+
+/* analyse() of every exposure, one thread each up to the number of
+ * processors (each result depends on its exposure only). */
+typedef struct
+{
+  EvenlightBracket *b;
+  gint              f;
+  gfloat          **gray;
+  gint              next;   /* atomic */
+  GError           *errors[EVENLIGHT_BRACKET_MAX];
+} Analysis;
+
+static gpointer
+analyse_worker (gpointer data)
+{
+  Analysis *a = data;
+  gint k;
+
+  while ((k = g_atomic_int_add (&a->next, 1)) < a->b->n)
+    analyse (a->b, k, a->f, a->gray[k], &a->errors[k]);
+  return NULL;
+}
+
+static gboolean
+analyse_all (EvenlightBracket *b, gint f, gfloat **gray, GError **error)
+{
+  Analysis a = { b, f, gray, 0, { NULL } };
+  GThread *threads[EVENLIGHT_BRACKET_MAX];
+  gint n_threads = MIN (b->n, (gint) g_get_num_processors ()), i, k;
+  gboolean ok = TRUE;
+
+  for (i = 1; i < n_threads; i++)
+    threads[i] = g_thread_new ("evenlight-analyse", analyse_worker, &a);
+  analyse_worker (&a);
+  for (i = 1; i < n_threads; i++)
+    g_thread_join (threads[i]);
+  for (k = 0; k < b->n; k++)
+    if (a.errors[k] != NULL)
+      {
+        if (ok)
+          g_propagate_error (error, a.errors[k]);
+        else
+          g_error_free (a.errors[k]);
+        ok = FALSE;
+      }
+  return ok;
 }
 
 /* A shift within SNAP of a whole pixel is taken as whole: resampling
@@ -183,11 +246,9 @@ evenlight_bracket_context_new (const EvenlightModel     *model,
   lw = width / f;
   lh = height / f;
   for (k = 0; k < b->n; k++)
-    {
-      gray[k] = g_new (gfloat, MAX ((gsize) lw * lh, 1));
-      if (!analyse (b, k, f, gray[k], error))
-        goto fail;
-    }
+    gray[k] = g_new (gfloat, MAX ((gsize) lw * lh, 1));
+  if (!analyse_all (b, f, gray, error))
+    goto fail;
 
   /* Darkest first; equal means keep the caller's order. */
   for (k = 0; k < b->n; k++)

@@ -221,6 +221,8 @@ evenlight_fuse_dialog_run (EvenlightFuseLayers  *layers,
     }
   gimp_progress_end ();
   build_dialog (&d);
+  if (evenlight_debug_enabled ())
+    g_printerr ("evenlight-fuse: dialog open, %d layers analysed\n", layers->n);
 
   ok = gimp_dialog_run (GIMP_DIALOG (d.dialog)) == GTK_RESPONSE_OK && d.context != NULL;
   gtk_widget_destroy (d.dialog);

@@ -103,6 +103,14 @@ need "preview" "$(awk '/^preview render_region/ && $5 + 0 > 0' "$out")"
 median_of () { awk -v s="$1" -v t="$2" '$1 == "full" && $2 == s && $4 == t { print $5 }' "$out"; }
 echo
 
+# ------------------------------------------------------- exposure fusion
+fuse_out=$tmp/fuse.txt
+"$build/tests/bench/bench-fuse" --weights "$weights" $([ $quick = 1 ] && echo --quick) | tee "$fuse_out"
+[ ${PIPESTATUS[0]} = 0 ] || { echo "run.sh: bench-fuse failed" >&2; exit 1; }
+fuse_ms=$(awk '/^fuse / { for (i = 1; i <= NF; i++) if ($i == "total") print $(i + 1) }' "$fuse_out")
+need "exposure fusion" "$fuse_ms"
+echo
+
 # ------------------------------------------------------- PyTorch reference
 echo "== PyTorch reference (weights/train/bench_torch.py: model.py + the same weights file,"
 echo "   float32, torch.no_grad, torch.set_num_threads(2), default sliders) on the same photo;"
@@ -341,7 +349,8 @@ if [ $quick = 0 ]; then
   pv=$(awk '/^preview render_region/ { print $5 }' "$out")
   echo "targets: 1280x720 $(median_of 1280x720 2) ms (<= 50); 12 MP $(median_of 4000x3000 2) ms (<= 1000);" \
        "24 MP $(median_of 6000x4000 2) ms (<= 2000); preview $pv ms (<= 15);" \
-       "PyTorch/evenlight at 12 MP >= 10; CLI RSS at 24 MP <= 1.5 x"
+       "PyTorch/evenlight at 12 MP >= 10; CLI RSS at 24 MP <= 1.5 x;" \
+       "fusion of 3 x 12 MP $fuse_ms ms (<= 1500)"
 fi
 echo "finished: $(date -u '+%H:%M UTC'), load:$(uptime | sed 's/.*load average:/ /')"
 
