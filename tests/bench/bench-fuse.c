@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/resource.h>
+
 #include "evenlight.h"
 
 typedef struct
@@ -97,6 +99,17 @@ bracket_make (Bracket *b, gint width, gint height)
     }
 }
 
+/* CPU time of the process (all threads) in ms. */
+static gdouble
+cpu_ms (void)
+{
+  struct rusage ru;
+
+  getrusage (RUSAGE_SELF, &ru);
+  return ru.ru_utime.tv_sec * 1e3 + ru.ru_utime.tv_usec / 1e3
+         + ru.ru_stime.tv_sec * 1e3 + ru.ru_stime.tv_usec / 1e3;
+}
+
 static int
 cmp_double (const void *a, const void *b)
 {
@@ -116,7 +129,7 @@ main (int argc, char **argv)
   Bracket b;
   Sink sink;
   GError *error = NULL;
-  gdouble *ctx_ms, *fuse_ms, *total_ms;
+  gdouble *ctx_ms, *fuse_ms, *total_ms, *cpu;
   gchar *default_weights = NULL;
 
   for (gint i = 1; i < argc; i++)
@@ -172,6 +185,7 @@ main (int argc, char **argv)
   ctx_ms = g_new (gdouble, runs);
   fuse_ms = g_new (gdouble, runs);
   total_ms = g_new (gdouble, runs);
+  cpu = g_new (gdouble, runs);
 
   printf ("== exposure fusion: 3 exposures (-2, 0, +2 EV, two moved by a few pixels) of\n"
           "   %d x %d (%.1f MP) in memory as packed float RGB, %d thread%s, alignment %s,\n"
@@ -182,6 +196,7 @@ main (int argc, char **argv)
   for (gint r = -1; r < runs; r++)
     {
       gint64 t0 = g_get_monotonic_time (), t1, t2;
+      gdouble c0 = cpu_ms ();
       EvenlightContext *ctx;
       EvenlightRect all = { 0, 0, 0, 0 };
 
@@ -216,15 +231,17 @@ main (int argc, char **argv)
           ctx_ms[r] = (t1 - t0) / 1000.0;
           fuse_ms[r] = (t2 - t1) / 1000.0;
           total_ms[r] = (t2 - t0) / 1000.0;
+          cpu[r] = cpu_ms () - c0;
         }
     }
   qsort (ctx_ms, runs, sizeof (gdouble), cmp_double);
   qsort (fuse_ms, runs, sizeof (gdouble), cmp_double);
   qsort (total_ms, runs, sizeof (gdouble), cmp_double);
+  qsort (cpu, runs, sizeof (gdouble), cmp_double);
   printf ("fuse %dx%d x 3, %d threads: analysis %.0f ms, fusion %.0f ms, total %.0f ms "
-          "(median; total min %.0f, max %.0f)\n",
+          "(median; total min %.0f, max %.0f), CPU %.0f ms\n",
           width, height, threads, ctx_ms[runs / 2], fuse_ms[runs / 2], total_ms[runs / 2],
-          total_ms[0], total_ms[runs - 1]);
+          total_ms[0], total_ms[runs - 1], cpu[runs / 2]);
 
   for (gint k = 0; k < 3; k++)
     g_free (b.rgb[k]);
@@ -232,6 +249,7 @@ main (int argc, char **argv)
   g_free (ctx_ms);
   g_free (fuse_ms);
   g_free (total_ms);
+  g_free (cpu);
   g_free (default_weights);
   evenlight_model_free (model);
   return 0;
