@@ -13,6 +13,9 @@ EVENLIGHT_TEST_PACKAGES="gtk2-engines-pixbuf xvfb xauth x11-utils xdotool imagem
 # Retraining the weights (weights/train/retrain.sh): PyTorch, images, the
 # loss curves, the C compiler for the retouching module that makes targets.
 EVENLIGHT_TRAIN_PACKAGES="python3-torch python3-numpy python3-pil python3-matplotlib gcc libglib2.0-dev pkg-config"
+# The exposure-fusion comparison (weights/fuse/eval_fuse.py), not the tests:
+# OpenCV's Mertens fusion and enfuse.
+EVENLIGHT_EVAL_PACKAGES="python3-opencv enfuse python3-numpy python3-pil"
 # Sanitizers, leak checks and fuzzing.
 EVENLIGHT_CHECK_PACKAGES="valgrind clang libclang-rt-14-dev"
 

@@ -22,7 +22,7 @@ over the frame's interior (--shift pixels trimmed on each side), where
 every method has a result. Prints a Markdown table: mean MEF-SSIM per
 method and condition, and for evenlight how many brackets it wins against
 each other method. Needs python3-numpy, python3-pil, python3-opencv and
-enfuse (Debian packages).
+enfuse (Debian packages; EVENLIGHT_EVAL_PACKAGES in tests/debian-deps.sh).
 """
 
 import argparse
