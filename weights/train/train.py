@@ -286,6 +286,16 @@ def whole_luma(t):
     return float((0.299 * t[:, 0] + 0.587 * t[:, 1] + 0.114 * t[:, 2]).mean())
 
 
+def exposure_mask(on, kinds, wholes):
+    """The inputs of a stage-1 batch that the exposure term counts (1) or
+    not (0), for --exposure-on ON; None: all of them."""
+    if on == "all":
+        return None
+    return torch.tensor([float(k == "dark" or (on == "dark" and k == "real"
+                                               and whole_luma(w) < DARK_LUMA))
+                         for k, w in zip(kinds, wholes)])
+
+
 def stage2_batch(rng, items, batch, crop, p_real=P_REAL, p_dark=P_DARK):
     """Native-resolution crops, each with its whole (downscaled, noise-free)
     picture under the same exposure field for the global context. Returns
@@ -535,7 +545,8 @@ def main():
                     help="share of globally dark high-ISO captures among the synthetic inputs")
     ap.add_argument("--exposure-weight", type=float, default=losses.W_EXPOSURE,
                     help="weight of stage 1's exposure term (block means of R1 vs target)")
-    ap.add_argument("--exposure-on", choices=("all", "synthetic-dark", "dark"), default="all",
+    ap.add_argument("--exposure-on", choices=("all", "synthetic-dark", "dark"),
+                    default="synthetic-dark",
                     help="inputs the exposure term applies to: all; the synthetic globally "
                          "dark captures; those and the real photos of mean luma below "
                          f"{DARK_LUMA}")
@@ -593,12 +604,8 @@ def main():
                                                             a.p_real, a.p_dark)
             g, gi = contexts(net, wholes)
             o = net(x, 1.0, 1.0, restore=False, context=(g, gi, fulls, offs))
-            mask = None
-            if a.exposure_on != "all":
-                mask = torch.tensor([float(k == "dark" or (a.exposure_on == "dark" and k == "real"
-                                                           and whole_luma(w) < DARK_LUMA))
-                                     for k, w in zip(kinds, wholes)])
-            return losses.stage1_loss(o, t, x, a.exposure_weight, mask)
+            return losses.stage1_loss(o, t, x, a.exposure_weight,
+                                      exposure_mask(a.exposure_on, kinds, wholes))
 
         run.log(f"stage 1: {a.steps1} steps")
         train_stage(run, net, 1, p1, batch1, lambda n: val_stage1(n, vset1), a.steps1)
