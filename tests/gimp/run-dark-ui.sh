@@ -65,8 +65,11 @@ dialog_id () { xdotool search --name '^Even Light for Dark Photos$' 2>/dev/null 
 # X may reuse a window id: the plug-in's debug lines tell the dialogs apart.
 dialog_open () { at_least 'dialog opened on' "$1" && [ -n "$(dialog_id)" ]; }
 gimp_done () { ! kill -0 "$gimp_pid" 2>/dev/null; }
-last_rect () {  # W H X Y of the last preview line matching $1
-  grep "evenlight-dark: preview .*$1" "$work/gimp.log" | tail -1 |
+# The log from the $1-th dialog's opening on: a wait meant for a later
+# dialog must not be met by the lines of an earlier one.
+dialog_log () { awk -v n="$1" '/evenlight-dark: dialog opened on/ { k++ } k >= n' "$work/gimp.log"; }
+last_rect () {  # W H X Y of the last preview line matching $1 (of the $2-th dialog on)
+  dialog_log "${2:-1}" | grep "evenlight-dark: preview .*$1" | tail -1 |
     sed -E 's/.*preview ([0-9]+) x ([0-9]+) at \(([0-9]+), ([0-9]+)\).*/\1 \2 \3 \4/'
 }
 rendered () { count 'rendered in'; }
@@ -75,6 +78,18 @@ on_screen () {
   awk '/rendered in|shows the original/ { r = NR } /preview on screen/ { s = NR }
        END { exit !(r && s > r) }' "$work/gimp.log"
 }
+# The $1-th dialog has logged a line matching $2.
+dialog_has () { dialog_log "$1" | grep -q -- "$2"; }
+# The last preview the $1-th dialog drew is the original, and it is on the
+# screen.
+original_on_screen () {
+  dialog_log "$1" | awk '/rendered in|shows the original/ { r = NR; o = ($0 ~ /shows the original/) }
+                         /preview on screen/ { s = NR }
+                         END { exit !(r && o && s > r) }'
+}
+# The last preview the $1-th dialog drew, by its place in the log: the
+# same before and after a screenshot, the screenshot shows that preview.
+last_drawn () { dialog_log "$1" | grep -n 'rendered in\|shows the original' | tail -1; }
 rendered_with () { [ "$(rendered)" -ge "$1" ] && grep 'rendered in' "$work/gimp.log" | tail -1 | grep -q "dequantization $2"; }
 # The last preview rendered is LAIC's result at contrast $1.
 rendered_at () { grep 'rendered in' "$work/gimp.log" | tail -1 | grep -q "contrast $1, dequantization $2"; }
@@ -125,11 +140,23 @@ xdotool key alt+o
 # 2. The larger image: OK while LAIC runs.
 wait_for 1800 dialog_open 2 || die "the second dialog did not open"
 win=$(dialog_id)
-# Once LAIC runs (it takes seconds on this image, more on a busy machine).
-wait_for 1800 at_least 'LAIC started' 3 || die "the second analysis did not start"
-wait_for 300 on_screen || die "the preview was not drawn"
-import -window "$win" "$work/shot-analysing.png"
-read -r wa ha xa ya <<<"$(last_rect 'shows the original')"
+# Once LAIC runs (it takes seconds on this image, more on a busy machine)
+# and this dialog's preview shows the original: the layer can be read before
+# the preview's first update, so LAIC can start before this dialog has
+# logged any preview, and the first dialog's lines must not stand in for
+# it. The screenshot is taken again if the preview was redrawn meanwhile.
+wait_for 1800 dialog_has 2 'LAIC started' || die "the second analysis did not start"
+shot_ok=
+for _ in 1 2 3; do
+  wait_for 300 original_on_screen 2 || break
+  drawn=$(last_drawn 2)
+  import -window "$win" "$work/shot-analysing.png" || die "no screenshot"
+  dialog_has 2 'LAIC of' && break   # too late: LAIC has ended
+  [ "$(last_drawn 2)" = "$drawn" ] && original_on_screen 2 && { shot_ok=1; break; }
+done
+[ -n "$shot_ok" ] ||
+  die "no screenshot of the preview showing the original while LAIC ran: $(dialog_log 2 | grep 'preview \|LAIC' | tail -2 | tr '\n' ' ')"
+read -r wa ha xa ya <<<"$(last_rect 'shows the original' 2)"
 xdotool windowfocus --sync "$win"
 xdotool key alt+r
 set_contrast 0.5
