@@ -297,29 +297,9 @@ evenlight_dark_run (const gchar      *name,
   evenlight_dark_params_init_default (&vals);
   run_mode = nparams > 0 ? (GimpRunMode) param[0].data.d_int32
                          : GIMP_RUN_NONINTERACTIVE;
-  if (nparams < EVENLIGHT_PDB_N_FIXED)
-    {
-      evenlight_pdb_count_error (name, table, n_used, nparams, error);
-      return GIMP_PDB_CALLING_ERROR;
-    }
-  switch (run_mode)
-    {
-    case GIMP_RUN_INTERACTIVE:
-    case GIMP_RUN_WITH_LAST_VALS:
-      evenlight_last_values_load (PLUG_IN_DARK_PROC, DARK_VALS_VERSION,
-                                  table, n_params, &vals, sizeof vals);
-      break;
-
-    case GIMP_RUN_NONINTERACTIVE:
-      if (! evenlight_pdb_read (name, table, n_used, nparams, param, &vals,
-                                error))
-        return GIMP_PDB_CALLING_ERROR;
-      break;
-
-    default:
-      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
-                   _("Unknown run mode %d."), (gint) run_mode);
-      return GIMP_PDB_CALLING_ERROR;
-    }
+  if (! evenlight_run_values (name, PLUG_IN_DARK_PROC, DARK_VALS_VERSION,
+                              table, n_params, n_used, nparams, param,
+                              &vals, sizeof vals, error))
+    return GIMP_PDB_CALLING_ERROR;
   return dark_process (param[2].data.d_drawable, run_mode, &vals, error);
 }

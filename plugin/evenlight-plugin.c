@@ -230,32 +230,10 @@ run (const gchar      *name,
     status = evenlight_dark_run (name, nparams, param, &error);
   else if (g_strcmp0 (name, PLUG_IN_FUSE_PROC) == 0)
     status = evenlight_fuse_run (nparams, param, &error);
-  else if (nparams < EVENLIGHT_PDB_N_FIXED)
-    {
-      status = GIMP_PDB_CALLING_ERROR;
-      evenlight_pdb_count_error (PLUG_IN_PROC, table, n_params, nparams, &error);
-    }
-  else
-    switch (run_mode)
-      {
-      case GIMP_RUN_INTERACTIVE:
-      case GIMP_RUN_WITH_LAST_VALS:
-        evenlight_last_values_load (PLUG_IN_PROC, EVENLIGHT_VALS_VERSION,
-                                    table, n_params, &params, sizeof params);
-        break;
-
-      case GIMP_RUN_NONINTERACTIVE:
-        if (! evenlight_pdb_read (PLUG_IN_PROC, table, n_params, nparams, param,
-                                  &params, &error))
-          status = GIMP_PDB_CALLING_ERROR;
-        break;
-
-      default:
-        status = GIMP_PDB_CALLING_ERROR;
-        g_set_error (&error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
-                     _("Unknown run mode %d."), (gint) run_mode);
-        break;
-      }
+  else if (! evenlight_run_values (PLUG_IN_PROC, PLUG_IN_PROC, EVENLIGHT_VALS_VERSION,
+                                   table, n_params, n_params, nparams, param,
+                                   &params, sizeof params, &error))
+    status = GIMP_PDB_CALLING_ERROR;
 
   if (status == GIMP_PDB_SUCCESS && ! evenlight_dark_is_proc (name)
       && g_strcmp0 (name, PLUG_IN_FUSE_PROC) != 0)

@@ -346,29 +346,9 @@ evenlight_fuse_run (gint              nparams,
 
   evenlight_fuse_params_init_default (&vals);
   run_mode = nparams > 0 ? (GimpRunMode) param[0].data.d_int32 : GIMP_RUN_NONINTERACTIVE;
-  if (nparams < EVENLIGHT_PDB_N_FIXED)
-    {
-      evenlight_pdb_count_error (PLUG_IN_FUSE_PROC, table, n_params, nparams, error);
-      return GIMP_PDB_CALLING_ERROR;
-    }
-  switch (run_mode)
-    {
-    case GIMP_RUN_INTERACTIVE:
-    case GIMP_RUN_WITH_LAST_VALS:
-      evenlight_last_values_load (PLUG_IN_FUSE_PROC, FUSE_VALS_VERSION, table, n_params,
-                                  &vals, sizeof vals);
-      break;
-
-    case GIMP_RUN_NONINTERACTIVE:
-      if (! evenlight_pdb_read (PLUG_IN_FUSE_PROC, table, n_params, nparams, param, &vals,
-                                error))
-        return GIMP_PDB_CALLING_ERROR;
-      break;
-
-    default:
-      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
-                   _("Unknown run mode %d."), (gint) run_mode);
-      return GIMP_PDB_CALLING_ERROR;
-    }
+  if (! evenlight_run_values (PLUG_IN_FUSE_PROC, PLUG_IN_FUSE_PROC, FUSE_VALS_VERSION,
+                              table, n_params, n_params, nparams, param,
+                              &vals, sizeof vals, error))
+    return GIMP_PDB_CALLING_ERROR;
   return fuse_process (param[1].data.d_image, run_mode, &vals, error);
 }

@@ -157,3 +157,38 @@ evenlight_last_values_store (const gchar   *proc,
   gimp_set_data (proc, blob, sizeof header + size);
   g_free (blob);
 }
+
+gboolean
+evenlight_run_values (const gchar              *proc,
+                      const gchar              *stored_proc,
+                      guint32                   version,
+                      const EvenlightParamSpec *table,
+                      guint                     n_params,
+                      guint                     n_args,
+                      gint                      nparams,
+                      const GimpParam          *param,
+                      gpointer                  values,
+                      gsize                     size,
+                      GError                  **error)
+{
+  if (nparams < EVENLIGHT_PDB_N_FIXED)
+    {
+      evenlight_pdb_count_error (proc, table, n_args, nparams, error);
+      return FALSE;
+    }
+  switch ((GimpRunMode) param[0].data.d_int32)
+    {
+    case GIMP_RUN_INTERACTIVE:
+    case GIMP_RUN_WITH_LAST_VALS:
+      evenlight_last_values_load (stored_proc, version, table, n_params, values, size);
+      return TRUE;
+
+    case GIMP_RUN_NONINTERACTIVE:
+      return evenlight_pdb_read (proc, table, n_args, nparams, param, values, error);
+
+    default:
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+                   _("Unknown run mode %d."), (gint) param[0].data.d_int32);
+      return FALSE;
+    }
+}

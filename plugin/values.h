@@ -53,6 +53,23 @@ gboolean      evenlight_last_values_load  (const gchar              *proc,
                                            guint                     n_params,
                                            gpointer                  values,
                                            gsize                     size);
+/* The values of one run of @proc, in @values (@size bytes, defaults
+ * already in): a non-interactive call's arguments (the first @n_args rows
+ * of @table), or for an interactive or last-values run the values stored
+ * under @stored_proc with @version, when there are valid ones. FALSE with
+ * @error for a wrong call (argument count, out-of-range value, unknown run
+ * mode). */
+gboolean      evenlight_run_values        (const gchar              *proc,
+                                           const gchar              *stored_proc,
+                                           guint32                   version,
+                                           const EvenlightParamSpec *table,
+                                           guint                     n_params,
+                                           guint                     n_args,
+                                           gint                      nparams,
+                                           const GimpParam          *param,
+                                           gpointer                  values,
+                                           gsize                     size,
+                                           GError                  **error);
 void          evenlight_last_values_store (const gchar   *proc,
                                            guint32        version,
                                            gconstpointer  values,
