@@ -68,3 +68,20 @@ evenlight_ui_start ()
   gimp_pid=
   trap '[ -n "$gimp_pid" ] && kill "$gimp_pid" 2>/dev/null; rm -rf "$work"' EXIT
 }
+
+# After a batch run of GIMP begun at $2 (date +%s), in the work directory
+# $1: how long it ran, the cases it logged ($1/cases.log, as TAP comments)
+# and the CLI job $3 that ran meanwhile ($1/cli.log). Exits the test when
+# GIMP ran no case or the CLI failed.
+evenlight_batch_finish ()
+{
+  echo "# GIMP ran for $(( $(date +%s) - $2 )) s"
+  if [ ! -s "$1/cases.log" ]; then
+    cat "$1/gimp.log"
+    echo "GIMP did not run the cases"
+    exit 1
+  fi
+  sed 's/^/# gimp: /' "$1/cases.log"
+  wait "$3" || { cat "$1/cli.log"; echo "the CLI failed"; exit 1; }
+  sed 's/^/# cli: /' "$1/cli.log"
+}

@@ -63,15 +63,7 @@ GIMP2_DIRECTORY="$work/profile" EVENLIGHT_WEIGHTS="$weights" \
   timeout 400 gimp-console-2.10 -i -d -f \
     -b "(begin (load \"$here/batch.scm\") (el-batch \"$work\" $S $H $D $bad_s $bad_d))" \
     -b '(gimp-quit 0)' </dev/null >"$work/gimp.log" 2>&1
-echo "# GIMP ran for $(( $(date +%s) - start )) s"
-if [ ! -s "$work/cases.log" ]; then
-  cat "$work/gimp.log"
-  echo "GIMP did not run the cases"
-  exit 1
-fi
-sed 's/^/# gimp: /' "$work/cases.log"
-
-wait "$cli_job" || { cat "$work/cli.log"; echo "the CLI failed"; exit 1; }
+evenlight_batch_finish "$work" "$start" "$cli_job"
 
 case_ok () { grep -q "^$1 ok" "$work/cases.log"; }
 case_error () { grep "^$1 error" "$work/cases.log" | cut -d' ' -f3-; }

@@ -110,14 +110,7 @@ GIMP2_DIRECTORY="$work/profile" \
               (gimp-image-delete img))
             (close-output-port log)))" \
     -b '(gimp-quit 0)' </dev/null >"$work/gimp.log" 2>&1
-echo "# GIMP ran for $(( $(date +%s) - start )) s"
-if [ ! -s "$work/cases.log" ]; then
-  cat "$work/gimp.log"
-  echo "GIMP did not run the cases"
-  exit 1
-fi
-sed 's/^/# gimp: /' "$work/cases.log"
-wait "$cli_job" || { cat "$work/cli.log"; echo "the CLI failed"; exit 1; }
+evenlight_batch_finish "$work" "$start" "$cli_job"
 
 case_ok () { grep -q "^$1 ok" "$work/cases.log"; }
 mean () { convert "$1" -alpha off -colorspace gray -format "%[fx:mean]" info:; }

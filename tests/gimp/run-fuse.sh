@@ -56,15 +56,7 @@ GIMP2_DIRECTORY="$work/profile" \
   timeout 400 gimp-console-2.10 -i -d -f \
     -b "(begin (load \"$here/batch.scm\") (load \"$here/fuse.scm\") (el-fuse \"$work\"))" \
     -b '(gimp-quit 0)' </dev/null >"$work/gimp.log" 2>&1
-echo "# GIMP ran for $(( $(date +%s) - start )) s"
-if [ ! -s "$work/cases.log" ]; then
-  cat "$work/gimp.log"
-  echo "GIMP did not run the cases"
-  exit 1
-fi
-sed 's/^/# gimp: /' "$work/cases.log"
-wait "$cli_job" || { cat "$work/cli.log"; echo "the CLI failed"; exit 1; }
-sed 's/^/# cli: /' "$work/cli.log"
+evenlight_batch_finish "$work" "$start" "$cli_job"
 
 . "$here/tap.sh"
 info () { grep "^$1 info " "$work/cases.log" | cut -d' ' -f3-; }
