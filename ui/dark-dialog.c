@@ -347,16 +347,8 @@ build_dialog (DarkDialog *d)
   const EvenlightParamSpec *spec;
   guint n_params;
 
-  d->dialog = gimp_dialog_new (_("Even Light for Dark Photos"), PLUG_IN_DARK_ROLE,
-                               NULL, 0,
-                               gimp_standard_help_func, PLUG_IN_DARK_PROC,
-                               _("_Cancel"), GTK_RESPONSE_CANCEL,
-                               _("_OK"),     GTK_RESPONSE_OK,
-                               NULL);
-  gtk_dialog_set_alternative_button_order (GTK_DIALOG (d->dialog),
-                                           GTK_RESPONSE_OK,
-                                           GTK_RESPONSE_CANCEL, -1);
-  gimp_window_set_transient (GTK_WINDOW (d->dialog));
+  d->dialog = evenlight_preview_dialog_new (_("Even Light for Dark Photos"),
+                                            PLUG_IN_DARK_ROLE, PLUG_IN_DARK_PROC);
 
   vbox = evenlight_preview_dialog_body (d->dialog, d->source->drawable_id,
                                         &d->preview, &d->progress, &d->status);

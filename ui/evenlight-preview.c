@@ -79,6 +79,24 @@ evenlight_preview_center (GimpScrolledPreview *preview,
 }
 
 GtkWidget *
+evenlight_preview_dialog_new (const gchar *title,
+                              const gchar *role,
+                              const gchar *help_id)
+{
+  GtkWidget *dialog = gimp_dialog_new (title, role, NULL, 0,
+                                       gimp_standard_help_func, help_id,
+                                       _("_Cancel"), GTK_RESPONSE_CANCEL,
+                                       _("_OK"),     GTK_RESPONSE_OK,
+                                       NULL);
+
+  gtk_dialog_set_alternative_button_order (GTK_DIALOG (dialog),
+                                           GTK_RESPONSE_OK,
+                                           GTK_RESPONSE_CANCEL, -1);
+  gimp_window_set_transient (GTK_WINDOW (dialog));
+  return dialog;
+}
+
+GtkWidget *
 evenlight_preview_dialog_body (GtkWidget  *dialog,
                                gint32      drawable_id,
                                GtkWidget **preview,

@@ -34,6 +34,12 @@ void evenlight_preview_draw   (GimpPreview         *preview,
 void evenlight_preview_center (GimpScrolledPreview *preview,
                                gint32               drawable_id);
 
+/* A dialog with Cancel and OK (in the platform's order), transient for
+ * GIMP's window: the frame of the dark-photo and fusion dialogs. */
+GtkWidget *evenlight_preview_dialog_new (const gchar *title,
+                                         const gchar *role,
+                                         const gchar *help_id);
+
 /* Fills @dialog with what both dialogs show first: a scrolled 1:1
  * preview of @drawable_id (centred as above), a progress bar for the
  * analysis and a status line (hidden until a message is set); returns the
