@@ -62,6 +62,17 @@ CANDIDATES = [spec_of(s, h, d) for s in SHADOWS for h in HIGHLIGHTS for d in DET
 KEEP = 'none'
 KEEP_MARGIN = 0.1
 
+# A dark photo (mean luma, 0.299 R' + 0.587 G' + 0.114 B', below DARK_LUMA)
+# is lifted at least as far as the classic method lifts it at its defaults
+# (TEACHER, core/retouch.h): the score alone kept 7 of the 25 held-out dark
+# photos unchanged and chose milder lifts for most others (their targets'
+# mean luma 0.352 against the classic method's 0.416), and the network,
+# trained on such targets, under-lifted dark photos. For a dark photo the
+# search starts from TEACHER's highlights and detail, never keeps the photo
+# unchanged, and only takes candidates whose mean luma is at least TEACHER's.
+DARK_LUMA = 0.33
+TEACHER = ('0.4/0.8', '0.6', '0.3')
+
 # score() weights; see its docstring.
 W_EXPOSURE, W_ENTROPY, W_COLOUR, W_CLIP, W_LOE = 1.0, 1.0, 0.5, 2.0, 0.5
 
@@ -126,23 +137,34 @@ def score(rgb_in, rgb_out):
             - W_LOE * _loe(v_in, v_out))
 
 
+def luma(rgb):
+    return float((rgb @ np.array([0.299, 0.587, 0.114], np.float32)).mean())
+
+
 def choose(path):
     """Coefficients for one photo: coordinate search over the candidate grid
     on a small copy. Returns (spec, score, score of the photo unchanged)."""
     img = load(path, SMALL)
+    dark = luma(img) < DARK_LUMA
     memo = {}
 
-    def sc(s, h, d):
+    def retouched(s, h, d):
         k = spec_of(s, h, d)
         if k not in memo:
-            memo[k] = score(img, retouch_binding.retouch(img, k))
+            out = retouch_binding.retouch(img, k)
+            memo[k] = (score(img, out), luma(out))
         return memo[k]
-    h, d = HIGHLIGHTS[1], DETAIL[0]
+    floor = retouched(*TEACHER)[1] if dark else -1.0
+
+    def sc(s, h, d):
+        value, lu = retouched(s, h, d)
+        return value if lu >= floor else -np.inf
+    h, d = (TEACHER[1], TEACHER[2]) if dark else (HIGHLIGHTS[1], DETAIL[0])
     s = max(SHADOWS, key=lambda v: sc(v, h, d))
     h = max(HIGHLIGHTS, key=lambda v: sc(s, v, d))
     d = max(DETAIL, key=lambda v: sc(s, h, v))
     base = score(img, img)
-    if sc(s, h, d) < base + KEEP_MARGIN:
+    if not dark and sc(s, h, d) < base + KEEP_MARGIN:
         return KEEP, base, base
     return spec_of(s, h, d), sc(s, h, d), base
 
