@@ -12,6 +12,12 @@
  * libgimp fetches tiles over the one pipe it shares with GIMP, and that
  * pipe is not safe to use from two threads at once: every GEGL access and
  * progress update made from a callback holds EvenlightSource.lock.
+ *
+ * Each tile fetched or sent is a round trip over that pipe, so a whole
+ * apply reads the drawable once, in its own format (evenlight_source_load:
+ * the context pass and every tile of the render then convert from memory,
+ * on any thread, without the lock), and writes each result tile in that
+ * format too.
  */
 #ifndef EVENLIGHT_DRAWABLE_IO_H
 #define EVENLIGHT_DRAWABLE_IO_H
@@ -33,7 +39,21 @@ typedef struct
   gint        width;
   gint        height;
   GMutex      lock;        /* serialises libgimp calls from callbacks  */
+  /* Set by evenlight_source_load(), NULL before: */
+  guint8     *native;      /* the drawable, width × height pixels of
+                            * @native_format, rows packed              */
+  const Babl *native_format;  /* the drawable's own format            */
+  gint        native_bpp;
+  const Babl *to_float;    /* babl fish: @native_format → @format      */
+  const Babl *from_float;  /* babl fish: @format → @native_format      */
+  /* Time spent reading the drawable, writing the shadow buffer (tiles
+   * and the final flush) and merging it, for the debug report. */
+  gint64      read_us, write_us, merge_us;
 } EvenlightSource;
+
+/* gegl_init() for this plug-in's process, without babl's cache file.
+ * Call once, before any GEGL or babl call. */
+void     evenlight_gegl_init    (void);
 
 /* Opens @drawable_id for reading. Refuses, with a message for the user,
  * what Even Light cannot process: layer groups, channels and masks, and
@@ -42,6 +62,12 @@ gboolean evenlight_source_init  (EvenlightSource *source,
                                  gint32           drawable_id,
                                  GError         **error);
 void     evenlight_source_clear (EvenlightSource *source);
+
+/* Reads the whole drawable into memory in its own format (as many bytes
+ * as GIMP holds), so that evenlight_source_read() and
+ * evenlight_source_get() answer from there, with the conversions GEGL
+ * would make (the same babl fishes, so the same values). */
+void     evenlight_source_load  (EvenlightSource *source);
 
 /* An EvenlightReadFunc: @user_data is the EvenlightSource. Thread-safe. */
 gboolean evenlight_source_read  (const EvenlightRect *rect,
