@@ -1,7 +1,8 @@
 #!/bin/bash
 # Benchmark of evenlight: speed against the compute bound of the network,
 # the PyTorch reference of the same network, GIMP's Retinex and GEGL's
-# shadows-highlights, the CLI's peak memory, its start-up and batch mode.
+# shadows-highlights, the plug-in in GIMP from call to return, the CLI's
+# peak memory, its start-up and batch mode.
 #
 # Copyright (C) 2026 the evenlight developers
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -42,10 +43,12 @@ done
 if [ $quick = 1 ]; then
   sizes="320x160 640x360 800x600"      # the last one holds the 512x512 preview
   runs=1; cmp_sizes="640x360"; cmp_runs=1; torch_runs=1; rss_size=800x600
+  e2e_size=640x360; e2e_runs=1
   bench_flags="--quick"
 else
   sizes="1000x500 1280x720 4000x3000 6000x4000"
   runs=5; cmp_sizes="1280x720 4000x3000"; rss_size=6000x4000; bench_flags=
+  e2e_size=4000x3000; e2e_runs=3
 fi
 # Runs of the whole-process and PyTorch comparisons per size: fewer at
 # 12 MP, where one PyTorch run takes tens of seconds.
@@ -234,6 +237,90 @@ else
 fi
 echo
 
+# ------------------------------------------- GIMP end to end: the plug-in
+# The time a GIMP user waits after OK, in batch mode: Script-Fu reads the
+# clock just before (plug-in-evenlight ...) and just after it returns; the
+# plug-in's own report (EVENLIGHT_DEBUG) splits that time into its parts,
+# and what is left is starting the plug-in's process and GIMP's side of the
+# call. The whole batch is also timed against the same batch without the
+# call. The layer is the photo as an 8-bit TIFF, converted in GIMP to 16-bit
+# and float for the other two rows.
+echo "== GIMP end to end: plug-in-evenlight (default sliders) on a $e2e_size RGB layer in"
+echo "   gimp-console-2.10 batch mode, from the call to its return (Script-Fu's clock); parts from"
+echo "   the plug-in (EVENLIGHT_DEBUG); 'rest' = call - parts (process start, GIMP's side);"
+echo "   batch = whole process with the call - the same batch without it. Median ms of $e2e_runs runs."
+declare -A e2e_call
+plugin=$build/plugin/evenlight
+if [ $have_gimp = 0 ]; then
+  echo "GIMP end to end: skipped, gimp-console-2.10 not installed (Debian package gimp)"
+elif [ ! -x "$plugin" ]; then
+  echo "GIMP end to end: skipped, the plug-in was not built ($plugin)"
+elif [ $have_convert = 0 ]; then
+  echo "GIMP end to end: skipped, no photo inputs (convert missing)"
+else
+  # shellcheck source=tests/gimp/profile.sh
+  . "$root/tests/gimp/profile.sh"
+  e2e_profile=$tmp/gimp-evenlight
+  evenlight_profile_with_plugin "$e2e_profile" "$plugin"
+  # IN CALL(0/1) PRECISION: prints "call-us N" (Script-Fu's message) when CALL is 1
+  cat >"$tmp/gimp-e2e.sh" <<'EOB'
+call=""
+[ "$2" = 1 ] && call="(plug-in-evenlight RUN-NONINTERACTIVE img d 1.0 0.4 0.5)"
+exec gimp-console-2.10 -i -d -f -n -b "
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE \"$1\" \"$1\")))
+       (d (car (gimp-image-get-active-drawable img))))
+  (if (not (= (car (gimp-image-get-precision img)) $3))
+      (gimp-image-convert-precision img $3))
+  (let ((t0 (gettimeofday)))
+    $call
+    (let ((t1 (gettimeofday)))
+      (if (= $2 1)
+          (gimp-message (string-append \"call-us \" (number->string
+            (+ (* 1000000 (- (car t1) (car t0))) (- (cadr t1) (cadr t0)))))))))
+  (gimp-image-delete img))" -b '(gimp-quit 0)'
+EOB
+  in=$tmp/e2e-$e2e_size.tif
+  convert "$tmp/photo-$e2e_size.ppm" -depth 8 -compress none "$in"
+  GIMP2_DIRECTORY=$e2e_profile bash "$tmp/gimp-e2e.sh" "$in" 0 PRECISION-U8-GAMMA >/dev/null 2>&1  # warm-up
+  parts="read context render write merge"
+  printf "%-7s %7s %7s %7s %7s %7s %7s %7s %7s %7s %11s\n" layer call gegl_init \
+    read context render write merge rest batch "call/engine"
+  for prec in U8 U16 FLOAT; do
+    rm -f "$tmp"/e2e.*
+    for ((r = 0; r < e2e_runs; r++)); do
+      GIMP2_DIRECTORY=$e2e_profile EVENLIGHT_DEBUG=1 /usr/bin/time -f '%e' -o "$tmp/time.txt" \
+        bash "$tmp/gimp-e2e.sh" "$in" 1 "PRECISION-$prec-GAMMA" >"$tmp/e2e.log" 2>&1
+      awk '{ printf "%.0f\n", $1 * 1000 }' "$tmp/time.txt" >>"$tmp/e2e.with"
+      sed -n 's/.*call-us \([0-9]*\).*/\1/p' "$tmp/e2e.log" | awk '{ print $1 / 1000 }' >>"$tmp/e2e.call"
+      for p in gegl_init $parts; do
+        sed -n "s/^evenlight: .* $p \([0-9.]*\) ms.*/\1/p" "$tmp/e2e.log" >>"$tmp/e2e.$p"
+      done
+      GIMP2_DIRECTORY=$e2e_profile /usr/bin/time -f '%e' -o "$tmp/time.txt" \
+        bash "$tmp/gimp-e2e.sh" "$in" 0 "PRECISION-$prec-GAMMA" >/dev/null 2>&1
+      awk '{ printf "%.0f\n", $1 * 1000 }' "$tmp/time.txt" >>"$tmp/e2e.without"
+    done
+    med () { stats <"$tmp/e2e.$1" 2>/dev/null | cut -d' ' -f1; }
+    call=$(med call)
+    if [ -z "$call" ] || [ -z "$(med render)" ]; then
+      echo "run.sh: plug-in-evenlight on a $prec layer printed no timings:"; tail -5 "$tmp/e2e.log"
+      missing+=("GIMP end to end $prec")
+      continue
+    fi
+    e2e_call[$prec]=$call
+    sum=0
+    for p in gegl_init $parts; do sum=$(( sum + $(med $p) )); done
+    engine=$(median_of "$e2e_size" 2)
+    printf "%-7s %7s %7s %7s %7s %7s %7s %7s %7s %7s %11s\n" $prec $call $(med gegl_init) \
+      $(med read) $(med context) $(med render) $(med write) $(med merge) $(( call - sum )) \
+      $(( $(med with) - $(med without) )) \
+      "$(awk -v c="$call" -v e="$engine" 'BEGIN { if (e > 0) printf "%.2f", c / e; else print "-" }')"
+  done
+  echo "   (engine: bench-enhance 'full' $e2e_size, 2 threads, above: $(median_of "$e2e_size" 2) ms; the plug-in"
+  echo "   renders on $(nproc) threads, GIMP's processors; parts are medians of each column, so they need"
+  echo "   not add up to the median call exactly)"
+fi
+echo
+
 # ------------------------------------------------------ CLI memory at 24 MP
 echo "== evenlight CLI peak RSS (/usr/bin/time -v, --threads 2, 8-bit TIFF in and out) against"
 echo "   the image as 32-bit float RGBA (W x H x 16 bytes)"
@@ -344,13 +431,18 @@ done
   "($rss_ratio_nocache x with BABL_INHIBIT_CACHE=1)"
 [ -n "$startup_ms" ] && echo "CLI, one 0.25 MP JPEG per process: $startup_ms ms with babl's cache file," \
   "$startup_ms_nocache ms without; $n_batch in one batch process: $batch_s s"
+if [ -n "${e2e_call[U8]:-}" ]; then
+  echo "GIMP plug-in, $e2e_size layer, call to return: ${e2e_call[U8]} ms 8-bit, ${e2e_call[U16]:-?} ms 16-bit," \
+    "${e2e_call[FLOAT]:-?} ms float; engine in memory $(median_of "$e2e_size" 2) ms"
+fi
 if [ $quick = 0 ]; then
   # The issue's targets next to the figures (reported, never asserted).
   pv=$(awk '/^preview render_region/ { print $5 }' "$out")
   echo "targets: 1280x720 $(median_of 1280x720 2) ms (<= 50); 12 MP $(median_of 4000x3000 2) ms (<= 1000);" \
        "24 MP $(median_of 6000x4000 2) ms (<= 2000); preview $pv ms (<= 15);" \
        "PyTorch/evenlight at 12 MP >= 10; CLI RSS at 24 MP <= 1.5 x;" \
-       "fusion of 3 x 12 MP $fuse_ms ms (<= 1500)"
+       "fusion of 3 x 12 MP $fuse_ms ms (<= 1500);" \
+       "GIMP plug-in at 12 MP, 8-bit ${e2e_call[U8]:-?} ms (<= 1.5 x engine = $(awk -v e="$(median_of 4000x3000 2)" 'BEGIN { printf "%.0f", 1.5 * e }'))"
 fi
 echo "finished: $(date -u '+%H:%M UTC'), load:$(uptime | sed 's/.*load average:/ /')"
 
