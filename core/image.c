@@ -5,9 +5,44 @@
  */
 #include "image.h"
 
+#include <stdlib.h>
 #include <string.h>
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
 
 #define ALIGN_BYTES 128
+/* Size of a huge page on x86-64 and arm64 (4 KiB base pages). */
+#define HUGE_PAGE   (2u << 20)
+
+gpointer
+evenlight_alloc_large (gsize n_bytes)
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  if (n_bytes >= 2 * HUGE_PAGE)
+    {
+      void *p = NULL;
+
+      /* g_free() is free() (GLib ≥ 2.46), so it releases this too. */
+      if (posix_memalign (&p, HUGE_PAGE, n_bytes) == 0)
+        {
+          /* Only a hint: without huge pages the memory works as usual. */
+          (void) madvise (p, n_bytes, MADV_HUGEPAGE);
+          return p;
+        }
+    }
+#endif
+  return g_malloc (n_bytes);
+}
+
+gpointer
+evenlight_alloc_large0 (gsize n_bytes)
+{
+  gpointer p = evenlight_alloc_large (n_bytes);
+
+  memset (p, 0, n_bytes);
+  return p;
+}
 
 void
 evenlight_planes_ensure (EvenlightPlanes *planes,

@@ -14,6 +14,8 @@
 
 #include <glib.h>
 
+#include "image.h"
+
 G_BEGIN_DECLS
 
 /* One level of the program: V and, while it is being solved, the state of
@@ -37,6 +39,10 @@ typedef struct
   gint32 *members; /* pixels of plateau k: members[start[k] …]    */
   gint32 *start;   /* n_comp + 1 offsets                          */
 } Level;
+
+/* Whole-level arrays (evenlight_alloc_large: fewer page faults). */
+#define laic_new(T, n)  ((T *) evenlight_alloc_large (sizeof (T) * (gsize) (n)))
+#define laic_new0(T, n) ((T *) evenlight_alloc_large0 (sizeof (T) * (gsize) (n)))
 
 static inline gfloat
 clampf (gfloat v, gfloat lo, gfloat hi)

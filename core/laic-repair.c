@@ -108,8 +108,8 @@ static void
 level_repair_project (Level *lv, const gfloat *r, gdouble tol)
 {
   const gsize n = (gsize) lv->w * lv->h;
-  guint8     *queued = g_new0 (guint8, n);
-  gint       *queue = g_new (gint, n);
+  guint8     *queued = laic_new0 (guint8, n);
+  gint       *queue = laic_new (gint, n);
   gsize       head = 0, count = 0, pops = 0, budget, moved = 0;
 
   for (gsize i = 0; i < n; i++)
@@ -228,11 +228,11 @@ static void
 level_repair_local (Level *lv, const gfloat *r, gdouble tol)
 {
   const gsize n = (gsize) lv->w * lv->h;
-  gint32     *parent = g_new (gint32, n), *size = g_new (gint32, n);
-  gint32     *next = g_new (gint32, n), *tail = g_new (gint32, n);
-  gfloat     *cg = g_new (gfloat, n), *chi = g_new (gfloat, n);
-  guint8     *queued = g_new0 (guint8, n);
-  gint       *queue = g_new (gint, n);
+  gint32     *parent = laic_new (gint32, n), *size = laic_new (gint32, n);
+  gint32     *next = laic_new (gint32, n), *tail = laic_new (gint32, n);
+  gfloat     *cg = laic_new (gfloat, n), *chi = laic_new (gfloat, n);
+  guint8     *queued = laic_new0 (guint8, n);
+  gint       *queue = laic_new (gint, n);
   gsize       head = 0, count = 0, merges = 0;
 
   for (gsize i = 0; i < n; i++)
@@ -340,9 +340,9 @@ evenlight_laic_level_make_feasible (Level *lv, gfloat g0)
 {
   const gsize n = (gsize) lv->w * lv->h;
   const gdouble tol = 0.5 * EVENLIGHT_LAIC_FEAS_TOL;
-  gfloat     *r = g_new (gfloat, n);
-  gfloat     *flat = g_new (gfloat, n);
-  gfloat     *r0 = g_new (gfloat, n);
+  gfloat     *r = laic_new (gfloat, n);
+  gfloat     *flat = laic_new (gfloat, n);
+  gfloat     *r0 = laic_new (gfloat, n);
   gdouble     t = 0.0;
   gint64      t0, t1;
 

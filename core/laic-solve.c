@@ -225,6 +225,23 @@ uf_find (gint32 *parent, gint32 i)
   return i;
 }
 
+/* Is pixel (x, y) flat: its whole 3 × 3 clamp-to-edge neighbourhood has its
+ * level? */
+static inline gboolean
+pixel_flat (const Level *lv, gint x, gint y)
+{
+  const gint w = lv->w, h = lv->h;
+  const gfloat c = lv->v[(gsize) y * w + x];
+
+  for (gint dy = -1; dy <= 1; dy++)
+    {
+      const gfloat *row = lv->v + (gsize) CLAMP (y + dy, 0, h - 1) * w;
+      if (row[MAX (x - 1, 0)] != c || row[x] != c || row[MIN (x + 1, w - 1)] != c)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* Plateaus: a pixel whose whole 3 × 3 neighbourhood has its own level has
  * sign 0 and must equal its neighbourhood mean, i.e. its gain must be the
  * mean of the nine gains. Joining each such pixel with its eight
@@ -233,69 +250,109 @@ uf_find (gint32 *parent, gint32 i)
  * converged solution has that form anyway (a gain that is both a local mean
  * and of least total variation is constant), but a first-order method would
  * need thousands of iterations to spread it across a wide flat region of a
- * dark capture. */
+ * dark capture.
+ *
+ * The sets are found on runs of flat pixels rather than on pixels: a run of
+ * row y over columns [a, b] joins the rectangle of rows y − 1 … y + 1 and
+ * columns a − 1 … b + 1 (clamped) into one set, and two runs are in one set
+ * when their rectangles share a pixel, which only runs of the same row or
+ * of the two rows above can do for an earlier run. Sets are numbered in the
+ * order of their first pixel, their members listed in pixel order. */
 static void
 level_plateaus (Level *lv)
 {
-  const gint w = lv->w, h = lv->h;
+  const gint  w = lv->w, h = lv->h;
   const gsize n = (gsize) w * h;
-  gint32 *parent = g_new (gint32, n);
-  gint32 *count;
+  GArray     *runs = g_array_new (FALSE, FALSE, sizeof (gint32) * 3);
+  gint32     *row_first = g_new (gint32, h + 1);
+  gint32     *parent, *label, *number;
+  gint32      n_runs;
 
-  for (gsize i = 0; i < n; i++)
-    parent[i] = (gint32) i;
+  /* Runs of flat pixels, row by row: (y, a, b). */
   for (gint y = 0; y < h; y++)
-    for (gint x = 0; x < w; x++)
-      {
-        gsize    i = (gsize) y * w + x;
-        gboolean flat = TRUE;
-        for (gint dy = -1; dy <= 1 && flat; dy++)
-          for (gint dx = -1; dx <= 1; dx++)
-            if (lv->v[CLAMP (y + dy, 0, h - 1) * w + CLAMP (x + dx, 0, w - 1)] != lv->v[i])
-              {
-                flat = FALSE;
-                break;
-              }
-        if (!flat || n == 1)
-          continue;
-        for (gint dy = -1; dy <= 1; dy++)
-          for (gint dx = -1; dx <= 1; dx++)
-            {
-              gint32 a = uf_find (parent, (gint32) i);
-              gint32 b = uf_find (parent, CLAMP (y + dy, 0, h - 1) * w + CLAMP (x + dx, 0, w - 1));
-              if (a != b)
-                parent[MAX (a, b)] = MIN (a, b);
-            }
-      }
-  /* Number the sets of two or more pixels, in order of their first pixel. */
-  count = g_new0 (gint32, n);
-  for (gsize i = 0; i < n; i++)
-    count[uf_find (parent, (gint32) i)]++;
-  lv->n_comp = 0;
-  for (gsize i = 0; i < n; i++)
-    lv->comp[i] = -1;
-  for (gsize i = 0; i < n; i++)
-    if (parent[i] == (gint32) i && count[i] >= 2)
-      lv->comp[i] = lv->n_comp++;
-  lv->start = g_new0 (gint32, lv->n_comp + 1);
-  for (gsize i = 0; i < n; i++)
     {
-      gint32 r = uf_find (parent, (gint32) i);
-      if (count[r] >= 2)
+      row_first[y] = (gint32) runs->len;
+      for (gint x = 0; x < w && n > 1; x++)
+        if (pixel_flat (lv, x, y))
+          {
+            gint32 run[3] = { y, x, x };
+            while (run[2] + 1 < w && pixel_flat (lv, run[2] + 1, y))
+              run[2]++;
+            g_array_append_val (runs, run);
+            x = run[2];
+          }
+    }
+  row_first[h] = (gint32) runs->len;
+  n_runs = (gint32) runs->len;
+  parent = g_new (gint32, MAX (1, n_runs));
+  for (gint32 r = 0; r < n_runs; r++)
+    parent[r] = r;
+  for (gint y = 0; y < h; y++)
+    {
+      /* For each of rows y − 2 … y, the first run that can still reach the
+       * current one (runs are sorted and disjoint: one sweep per row). */
+      gint32 first[3];
+      for (gint d = 0; d < 3; d++)
+        first[d] = row_first[MAX (y - d, 0)];
+      for (gint32 r = row_first[y]; r < row_first[y + 1]; r++)
         {
-          lv->comp[i] = lv->comp[r];
-          lv->start[lv->comp[i] + 1]++;
+          const gint32 *run = &g_array_index (runs, gint32, 3 * r);
+          for (gint d = 0; d <= MIN (y, 2); d++)
+            {
+              gint32 end = d == 0 ? r : row_first[y - d + 1];
+              while (first[d] < end && g_array_index (runs, gint32, 3 * first[d] + 2) + 2 < run[1])
+                first[d]++;
+              /* Columns a − 1 … b + 1 of both overlap. */
+              for (gint32 q = first[d]; q < end && g_array_index (runs, gint32, 3 * q + 1) - 2 <= run[2]; q++)
+                {
+                  gint32 ra = uf_find (parent, r), rb = uf_find (parent, q);
+                  if (ra != rb)
+                    parent[MAX (ra, rb)] = MIN (ra, rb);
+                }
+            }
         }
     }
+  /* Each pixel covered by a run's rectangle takes the run's set. */
+  label = laic_new (gint32, n);
+  for (gsize i = 0; i < n; i++)
+    label[i] = -1;
+  for (gint32 r = 0; r < n_runs; r++)
+    {
+      const gint32 *run = &g_array_index (runs, gint32, 3 * r);
+      gint32        root = uf_find (parent, r);
+      for (gint y = MAX (run[0] - 1, 0); y <= MIN (run[0] + 1, h - 1); y++)
+        for (gint x = MAX (run[1] - 1, 0); x <= MIN (run[2] + 1, w - 1); x++)
+          label[(gsize) y * w + x] = root;
+    }
+  /* Number the sets in the order of their first pixel. */
+  number = g_new (gint32, MAX (1, n_runs));
+  for (gint32 r = 0; r < n_runs; r++)
+    number[r] = -1;
+  lv->n_comp = 0;
+  for (gsize i = 0; i < n; i++)
+    {
+      gint32 c = label[i];
+      if (c >= 0 && number[c] < 0)
+        number[c] = lv->n_comp++;
+      lv->comp[i] = c >= 0 ? number[c] : -1;
+    }
+  lv->start = g_new0 (gint32, lv->n_comp + 1);
+  for (gsize i = 0; i < n; i++)
+    if (lv->comp[i] >= 0)
+      lv->start[lv->comp[i] + 1]++;
   for (gint k = 0; k < lv->n_comp; k++)
     lv->start[k + 1] += lv->start[k];
   lv->members = g_new (gint32, MAX (1, lv->start[lv->n_comp]));
-  memset (count, 0, sizeof (gint32) * (lv->n_comp + 1));
+  /* number[] is reused as the fill count of each set. */
+  memset (number, 0, sizeof (gint32) * MAX (1, lv->n_comp));
   for (gsize i = 0; i < n; i++)
     if (lv->comp[i] >= 0)
-      lv->members[lv->start[lv->comp[i]] + count[lv->comp[i]]++] = (gint32) i;
-  g_free (count);
+      lv->members[lv->start[lv->comp[i]] + number[lv->comp[i]]++] = (gint32) i;
+  g_free (number);
+  g_free (label);
   g_free (parent);
+  g_free (row_first);
+  g_array_free (runs, TRUE);
 }
 
 /* Sets every plateau of @g to its mean (after an initialisation). */
@@ -321,7 +378,7 @@ evenlight_laic_level_alloc (Level *lv, gint w, gint h)
 {
   lv->w = w;
   lv->h = h;
-  lv->v = g_new (gfloat, (gsize) w * h);
+  lv->v = laic_new (gfloat, (gsize) w * h);
 }
 
 /* Everything but V: allocated only while the level is being solved, so
@@ -331,20 +388,20 @@ level_alloc_state (Level *lv)
 {
   gsize n = (gsize) lv->w * lv->h;
 
-  lv->s = g_new (gfloat, n);
-  lv->tau = g_new (gfloat, n);
-  lv->c = g_new (gfloat, n);
-  lv->hi = g_new (gfloat, n);
-  lv->sig = g_new (gfloat, n);
-  lv->g = g_new (gfloat, n);
-  lv->gbar = g_new (gfloat, n);
+  lv->s = laic_new (gfloat, n);
+  lv->tau = laic_new (gfloat, n);
+  lv->c = laic_new (gfloat, n);
+  lv->hi = laic_new (gfloat, n);
+  lv->sig = laic_new (gfloat, n);
+  lv->g = laic_new (gfloat, n);
+  lv->gbar = laic_new (gfloat, n);
   /* px, py, then one zero row in front of each, so px[−1] and py[−w] of
    * the first row read zeros. */
-  lv->pblock = g_new0 (gfloat, 2 * (n + lv->w));
+  lv->pblock = laic_new0 (gfloat, 2 * (n + lv->w));
   lv->px = lv->pblock + lv->w;
   lv->py = lv->pblock + 2 * lv->w + n;
-  lv->u = g_new0 (gfloat, n);
-  lv->comp = g_new (gint32, n);
+  lv->u = laic_new0 (gfloat, n);
+  lv->comp = laic_new (gint32, n);
 }
 
 void
@@ -381,7 +438,7 @@ evenlight_laic_level_prepare (Level *lv, gfloat contrast, gfloat max_gain)
 {
   const gint w = lv->w, h = lv->h;
   gfloat    *tmp = g_new (gfloat, 2 * (gsize) w);
-  gfloat    *sf = g_new (gfloat, (gsize) w * h);
+  gfloat    *sf = laic_new (gfloat, (gsize) w * h);
 
   level_alloc_state (lv);
   level_plateaus (lv);

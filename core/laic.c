@@ -203,6 +203,7 @@ evenlight_laic (const EvenlightLaicParams *params,
    * from the one below, which is then released. */
   for (k = (gint) levels->len - 1; k >= 0; k--)
     {
+      gint64 tp0 = g_get_monotonic_time (), tp1;
       lv = g_ptr_array_index (levels, k);
       evenlight_laic_level_prepare (lv, lambda, params->max_gain);
       if (k == (gint) levels->len - 1)
@@ -218,10 +219,12 @@ evenlight_laic (const EvenlightLaicParams *params,
           evenlight_laic_level_free_state (coarse);
         }
       iters = level_iterations (levels, k, params->iterations);
-      if (g_getenv ("EVENLIGHT_LAIC_DEBUG"))
-        g_printerr ("laic: level %d: %dx%d, %d plateaus, %d iterations\n",
-                    k, lv->w, lv->h, lv->n_comp, iters);
+      tp1 = g_get_monotonic_time ();
       evenlight_laic_level_solve (lv, iters, n_threads);
+      if (g_getenv ("EVENLIGHT_LAIC_DEBUG"))
+        g_printerr ("laic: level %d: %dx%d, %d plateaus, %d iterations; "
+                    "set-up %.3f s, iterations %.3f s\n", k, lv->w, lv->h, lv->n_comp,
+                    iters, (tp1 - tp0) / 1e6, (g_get_monotonic_time () - tp1) / 1e6);
     }
 
   lv = g_ptr_array_index (levels, 0);
@@ -275,7 +278,7 @@ evenlight_laic_objective (const gfloat *level,
   memcpy (lv.v, level, n * sizeof (gfloat));
   contrast = evenlight_laic_lambda (level, n, contrast, max_gain);
   evenlight_laic_level_prepare (&lv, contrast, max_gain);
-  r = g_new (gfloat, n);
+  r = laic_new (gfloat, n);
   evenlight_laic_level_residual (&lv, gain, r);
   for (gint y = 0; y < height; y++)
     for (gint x = 0; x < width; x++)

@@ -6,12 +6,14 @@
  *
  * Usage: laic-run IN OUT [--contrast λ2] [--iterations N] [--max-gain G]
  *                 [--threads N] [--dequant WEIGHTS] [--gain FILE]
- *                 [--no-laic GAIN] [--gain-from FILE]
+ *                 [--no-laic GAIN] [--gain-from FILE] [--objective 1]
  * IN and OUT: u32 width, u32 height, then width × height packed float32
  * R'G'B' triplets (little-endian). --no-laic applies a constant gain
  * instead of LAIC (linear stretch), --gain-from the gains of FILE (as
  * written by --gain of an earlier run, so that LAIC need not run again),
- * --gain writes the gains (u32 w, u32 h, floats). Timings go to stderr.
+ * --gain writes the gains (u32 w, u32 h, floats); --objective 1 prints
+ * the LP objective of the gains and their largest constraint violation
+ * (evenlight_laic_objective). Timings go to stderr.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,9 +66,9 @@ main (int argc, char **argv)
 {
   EvenlightLaicParams params;
   const gchar *dq_path = NULL, *gain_path = NULL, *gain_from = NULL;
-  gint         threads = 0, w, h;
+  gint         threads = 0, w, h, objective = 0;
   gdouble      flat = 0.0;
-  gfloat      *rgb, *gain;
+  gfloat      *rgb, *gain, *level = NULL;
   GError      *error = NULL;
   gint64       t0, t1, t2;
 
@@ -86,6 +88,7 @@ main (int argc, char **argv)
       else if (!strcmp (argv[i], "--gain")) gain_path = argv[i + 1];
       else if (!strcmp (argv[i], "--no-laic")) flat = g_ascii_strtod (argv[i + 1], NULL);
       else if (!strcmp (argv[i], "--gain-from")) gain_from = argv[i + 1];
+      else if (!strcmp (argv[i], "--objective")) objective = atoi (argv[i + 1]);
       else
         {
           fprintf (stderr, "unknown option %s\n", argv[i]);
@@ -99,6 +102,15 @@ main (int argc, char **argv)
       return 1;
     }
   gain = g_new (gfloat, (gsize) w * h);
+  if (objective)
+    {
+      level = g_new (gfloat, (gsize) w * h);
+      for (gsize i = 0; i < (gsize) w * h; i++)
+        {
+          const gfloat *p = rgb + 3 * i;
+          level[i] = CLAMP (MAX (MAX (p[0], p[1]), p[2]), EVENLIGHT_LAIC_MIN_LEVEL, 1.0f);
+        }
+    }
   t0 = g_get_monotonic_time ();
   if (gain_from)
     {
@@ -145,6 +157,13 @@ main (int argc, char **argv)
   t2 = g_get_monotonic_time ();
   fprintf (stderr, "%d×%d: laic %.3f s, dequant %.3f s\n", w, h,
            (t1 - t0) / 1e6, (t2 - t1) / 1e6);
+  if (level)
+    {
+      gdouble viol, obj = evenlight_laic_objective (level, gain, w, h, params.contrast,
+                                                    params.max_gain, &viol);
+      fprintf (stderr, "objective %.6f, largest violation %.3g\n", obj, viol);
+      g_free (level);
+    }
   if (!write_raw (argv[2], rgb, w, h, 3) || (gain_path && !write_raw (gain_path, gain, w, h, 1)))
     {
       fprintf (stderr, "cannot write output\n");
