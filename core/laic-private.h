@@ -38,6 +38,8 @@ typedef struct
   gint    n_comp;
   gint32 *members; /* pixels of plateau k: members[start[k] …]    */
   gint32 *start;   /* n_comp + 1 offsets                          */
+  gdouble *mweight; /* 1/τ of each member, in the order of members */
+  gdouble *pweight; /* Σ 1/τ over each plateau                    */
 } Level;
 
 /* Whole-level arrays (evenlight_alloc_large: fewer page faults). */
@@ -52,6 +54,16 @@ clampf (gfloat v, gfloat lo, gfloat hi)
 
 /* laic-solve.c */
 
+/* A pass over items [@y0, @y1) (rows, or plateaus) of @lv; @scratch holds
+ * 2 w floats; @data is the caller's. */
+typedef void (*LaicRowFunc) (Level *lv, gint y0, gint y1, gfloat *scratch, gpointer data);
+
+/* Runs @func over items [0, @n_items) on up to @n_threads threads, each
+ * thread a contiguous range; a pass whose items write only their own
+ * output gives the same result on any number of threads. */
+void   evenlight_laic_run_rows         (LaicRowFunc func, Level *lv, gint n_items,
+                                        gint n_threads, gpointer data);
+
 /* V of @w × @h pixels (uninitialised); the rest stays NULL. */
 void   evenlight_laic_level_alloc      (Level *lv, gint w, gint h);
 /* Frees everything but V. */
@@ -59,23 +71,25 @@ void   evenlight_laic_level_free_state (Level *lv);
 void   evenlight_laic_level_free       (Level *lv);
 /* Allocates the state and computes s, the box, the cost c (λ2 = @contrast)
  * and the steps from V; finds the plateaus. */
-void   evenlight_laic_level_prepare    (Level *lv, gfloat contrast, gfloat max_gain);
+void   evenlight_laic_level_prepare    (Level *lv, gfloat contrast, gfloat max_gain,
+                                        gint n_threads);
 /* The largest constant gain that is feasible: every pixel ≤ 1. */
 gfloat evenlight_laic_level_flat_gain  (const Level *lv);
 /* @coarse (allocated here) is @fine with V averaged 2 × 2. */
 void   evenlight_laic_level_downsample (const Level *fine, Level *coarse);
 /* Starts @fine (prepared) from the solution of @coarse. */
-void   evenlight_laic_level_upsample   (const Level *coarse, Level *fine);
+void   evenlight_laic_level_upsample   (const Level *coarse, Level *fine, gint n_threads);
 /* @iterations primal–dual iterations on @n_threads threads. */
 void   evenlight_laic_level_solve      (Level *lv, gint iterations, gint n_threads);
 /* r(g) into @r. */
-void   evenlight_laic_level_residual   (const Level *lv, const gfloat *g, gfloat *r);
+void   evenlight_laic_level_residual   (const Level *lv, const gfloat *g, gfloat *r,
+                                        gint n_threads);
 
 /* laic-repair.c */
 
 /* Makes lv->g feasible within EVENLIGHT_LAIC_FEAS_TOL (laic.c explains
- * how); @g0 is the flat gain. */
-void   evenlight_laic_level_make_feasible (Level *lv, gfloat g0);
+ * how); @g0 is the flat gain; the residuals on @n_threads threads. */
+void   evenlight_laic_level_make_feasible (Level *lv, gfloat g0, gint n_threads);
 
 G_END_DECLS
 

@@ -52,13 +52,16 @@ row_coeffs (const Level *lv, gint x, gint y, gint *cols, gfloat *vals)
   return len;
 }
 
+/* The queue is a ring of n entries; a row is in it at most once. */
 static inline void
 queue_push (gint *queue, guint8 *queued, gsize n, gsize head, gsize *count, gint j)
 {
   if (!queued[j])
     {
+      gsize at = head + *count;
+
       queued[j] = 1;
-      queue[(head + *count) % n] = j;
+      queue[at >= n ? at - n : at] = j;
       (*count)++;
     }
 }
@@ -67,11 +70,19 @@ queue_push (gint *queue, guint8 *queued, gsize n, gsize head, gsize *count, gint
 static inline void
 queue_around (const Level *lv, gint *queue, guint8 *queued, gsize head, gsize *count, gint j)
 {
-  gint x = j % lv->w, y = j / lv->w;
+  const gsize n = (gsize) lv->w * lv->h;
+  gint        x = j % lv->w, y = j / lv->w;
 
+  if (x > 0 && y > 0 && x < lv->w - 1 && y < lv->h - 1)
+    {
+      for (gint dy = -1; dy <= 1; dy++)
+        for (gint dx = -1; dx <= 1; dx++)
+          queue_push (queue, queued, n, head, count, j + dy * lv->w + dx);
+      return;
+    }
   for (gint dy = -1; dy <= 1; dy++)
     for (gint dx = -1; dx <= 1; dx++)
-      queue_push (queue, queued, (gsize) lv->w * lv->h, head, count,
+      queue_push (queue, queued, n, head, count,
                   CLAMP (y + dy, 0, lv->h - 1) * lv->w + CLAMP (x + dx, 0, lv->w - 1));
 }
 
@@ -129,7 +140,7 @@ level_repair_project (Level *lv, const gfloat *r, gdouble tol)
       gdouble ri = 0.0, sgn = lv->s[i] != 0 ? lv->s[i] : 1.0, need;
       gboolean changed = FALSE;
 
-      head = (head + 1) % n;
+      head = head + 1 == n ? 0 : head + 1;
       count--;
       queued[i] = 0;
       pops++;
@@ -272,7 +283,7 @@ level_repair_local (Level *lv, const gfloat *r, gdouble tol)
       gfloat  vals[9], lim, gnew;
       gdouble ri = 0.0;
 
-      head = (head + 1) % n;
+      head = head + 1 == n ? 0 : head + 1;
       count--;
       queued[i] = 0;
       len = row_coeffs (lv, x, y, cols, vals);
@@ -336,7 +347,7 @@ level_repair_local (Level *lv, const gfloat *r, gdouble tol)
 
 /* The feasibility step (file comment). */
 void
-evenlight_laic_level_make_feasible (Level *lv, gfloat g0)
+evenlight_laic_level_make_feasible (Level *lv, gfloat g0, gint n_threads)
 {
   const gsize n = (gsize) lv->w * lv->h;
   const gdouble tol = 0.5 * EVENLIGHT_LAIC_FEAS_TOL;
@@ -346,7 +357,7 @@ evenlight_laic_level_make_feasible (Level *lv, gfloat g0)
   gdouble     t = 0.0;
   gint64      t0, t1;
 
-  evenlight_laic_level_residual (lv, lv->g, r);
+  evenlight_laic_level_residual (lv, lv->g, r, n_threads);
   if (g_getenv ("EVENLIGHT_LAIC_DEBUG"))
     {
       gint nv = 0;
@@ -367,15 +378,15 @@ evenlight_laic_level_make_feasible (Level *lv, gfloat g0)
   t0 = g_get_monotonic_time ();
   level_repair_project (lv, r, tol);
   t1 = g_get_monotonic_time ();
-  evenlight_laic_level_residual (lv, lv->g, r);
+  evenlight_laic_level_residual (lv, lv->g, r, n_threads);
   level_repair_local (lv, r, tol);
   if (g_getenv ("EVENLIGHT_LAIC_DEBUG"))
     g_printerr ("laic: projections %.3f s, flattening %.3f s\n", (t1 - t0) / 1e6,
                 (g_get_monotonic_time () - t1) / 1e6);
-  evenlight_laic_level_residual (lv, lv->g, r);
+  evenlight_laic_level_residual (lv, lv->g, r, n_threads);
   for (gsize i = 0; i < n; i++)
     flat[i] = g0;
-  evenlight_laic_level_residual (lv, flat, r0);
+  evenlight_laic_level_residual (lv, flat, r0, n_threads);
   for (gsize i = 0; i < n; i++)
     {
       gdouble ti = 0.0;

@@ -58,13 +58,12 @@ minf (gfloat a, gfloat b)
 
 /* ---- row-parallel passes ------------------------------------------------ */
 
-typedef void (*RowFunc) (Level *lv, gint y0, gint y1, gfloat *scratch);
-
 typedef struct
 {
-  RowFunc func;
-  Level  *lv;
-  gint    y0, y1;
+  LaicRowFunc func;
+  Level      *lv;
+  gpointer    data;
+  gint        y0, y1;
 } Job;
 
 static gpointer
@@ -73,7 +72,7 @@ job_run (gpointer data)
   Job    *job = data;
   gfloat *scratch = g_new (gfloat, 2 * (gsize) job->lv->w);
 
-  job->func (job->lv, job->y0, job->y1, scratch);
+  job->func (job->lv, job->y0, job->y1, scratch, job->data);
   g_free (scratch);
   return NULL;
 }
@@ -82,8 +81,9 @@ job_run (gpointer data)
  * contiguous ranges, one per thread. Each item is written by exactly one
  * thread and reads only what the pass does not write, so the result does
  * not depend on the number of threads. */
-static void
-run_range (RowFunc func, Level *lv, gint n_items, gint n_threads)
+void
+evenlight_laic_run_rows (LaicRowFunc func, Level *lv, gint n_items, gint n_threads,
+                         gpointer data)
 {
   Job      jobs[64];
   GThread *threads[64];
@@ -95,6 +95,7 @@ run_range (RowFunc func, Level *lv, gint n_items, gint n_threads)
     {
       jobs[k].func = func;
       jobs[k].lv = lv;
+      jobs[k].data = data;
       jobs[k].y0 = (gint) ((gint64) n_items * k / n);
       jobs[k].y1 = (gint) ((gint64) n_items * (k + 1) / n);
     }
@@ -124,8 +125,9 @@ primal_step (const Level *lv, gint x, gint y, gfloat v)
  * front, so the divergence needs no tests. Plateau pixels leave their
  * update in gbar for pass_plateaus. */
 static void
-pass_primal (Level *lv, gint y0, gint y1, gfloat *scratch)
+pass_primal (Level *lv, gint y0, gint y1, gfloat *scratch, gpointer data)
 {
+  (void) data;
   const gint w = lv->w, h = lv->h;
   gfloat    *au = scratch + w;
 
@@ -157,8 +159,9 @@ pass_primal (Level *lv, gint y0, gint y1, gfloat *scratch)
  * σ(i) = 1 / (V(i)(1 − A_ii) + (AV)(i) − A_ii V(i)), the row sum of |r|
  * (evenlight_laic_level_prepare). The projection keeps s·u ≥ 0: u − s·min(s·u, 0). */
 static void
-pass_dual (Level *lv, gint y0, gint y1, gfloat *scratch)
+pass_dual (Level *lv, gint y0, gint y1, gfloat *scratch, gpointer data)
 {
+  (void) data;
   const gint w = lv->w, h = lv->h;
   gfloat    *avg = scratch + w;
 
@@ -189,22 +192,18 @@ pass_dual (Level *lv, gint y0, gint y1, gfloat *scratch)
  * updates (left in gbar by pass_primal); the box is the same for every
  * pixel of a plateau (same V), so the mean stays inside it. */
 static void
-pass_plateaus (Level *lv, gint k0, gint k1, gfloat *scratch)
+pass_plateaus (Level *lv, gint k0, gint k1, gfloat *scratch, gpointer data)
 {
   (void) scratch;
+  (void) data;
   for (gint k = k0; k < k1; k++)
     {
-      gdouble sw = 0.0, sg = 0.0;
+      gdouble sg = 0.0;
       gfloat  mean;
 
       for (gint m = lv->start[k]; m < lv->start[k + 1]; m++)
-        {
-          gint32  i = lv->members[m];
-          gdouble wt = 1.0 / lv->tau[i];
-          sw += wt;
-          sg += wt * lv->gbar[i];
-        }
-      mean = (gfloat) (sg / sw);
+        sg += lv->mweight[m] * lv->gbar[lv->members[m]];
+      mean = (gfloat) (sg / lv->pweight[k]);
       for (gint m = lv->start[k]; m < lv->start[k + 1]; m++)
         {
           gint32 i = lv->members[m];
@@ -419,6 +418,9 @@ evenlight_laic_level_free_state (Level *lv)
   g_free (lv->comp);
   g_free (lv->members);
   g_free (lv->start);
+  g_free (lv->mweight);
+  g_free (lv->pweight);
+  lv->mweight = lv->pweight = NULL;
   lv->s = lv->tau = lv->pblock = NULL;
   lv->c = lv->hi = lv->sig = lv->g = lv->gbar = lv->px = lv->py = lv->u = NULL;
   lv->comp = lv->members = lv->start = NULL;
@@ -432,17 +434,19 @@ evenlight_laic_level_free (Level *lv)
   lv->v = NULL;
 }
 
-/* s, hi and c from V (Eq. 19–23 with the sign fixed). */
-void
-evenlight_laic_level_prepare (Level *lv, gfloat contrast, gfloat max_gain)
+typedef struct
 {
-  const gint w = lv->w, h = lv->h;
-  gfloat    *tmp = g_new (gfloat, 2 * (gsize) w);
-  gfloat    *sf = laic_new (gfloat, (gsize) w * h);
+  gfloat contrast, max_gain;
+} Prepare;
 
-  level_alloc_state (lv);
-  level_plateaus (lv);
-  for (gint y = 0; y < h; y++)
+/* s, hi, σ and τ of rows [@y0, @y1). */
+static void
+prepare_rows (Level *lv, gint y0, gint y1, gfloat *tmp, gpointer data)
+{
+  const Prepare *pr = data;
+  const gint     w = lv->w, h = lv->h;
+
+  for (gint y = y0; y < y1; y++)
     {
       box_row (lv->v, NULL, w, h, y, tmp, tmp + w);
       for (gint x = 0; x < w; x++)
@@ -453,24 +457,56 @@ evenlight_laic_level_prepare (Level *lv, gfloat contrast, gfloat max_gain)
           gfloat rowsum = lv->v[i] * (1.0f - aii) + tmp[w + x] - aii * lv->v[i];
 
           lv->s[i] = d > EVENLIGHT_LAIC_SIGN_EPS ? 1 : (d < -EVENLIGHT_LAIC_SIGN_EPS ? -1 : 0);
-          sf[i] = lv->s[i];
-          lv->hi[i] = MIN (1.0f / lv->v[i], max_gain);
+          lv->hi[i] = MIN (1.0f / lv->v[i], pr->max_gain);
           /* σ(i) = 1 / row sum of |r| (0 for a single pixel: r ≡ 0). */
           lv->sig[i] = rowsum > 1e-12f ? 1.0f / rowsum : 0.0f;
           lv->tau[i] = primal_step (lv, x, y, lv->v[i]);
         }
     }
-  for (gint y = 0; y < h; y++)
+}
+
+/* The cost c of rows [@y0, @y1) (needs s of the rows around). */
+static void
+prepare_cost_rows (Level *lv, gint y0, gint y1, gfloat *tmp, gpointer data)
+{
+  const Prepare *pr = data;
+  const gint     w = lv->w, h = lv->h;
+
+  for (gint y = y0; y < y1; y++)
     {
-      box_row (sf, NULL, w, h, y, tmp, tmp + w);
+      box_row (lv->s, NULL, w, h, y, tmp, tmp + w);
       for (gint x = 0; x < w; x++)
         {
           gsize i = (gsize) y * w + x;
-          lv->c[i] = -contrast * lv->v[i] * (sf[i] - tmp[w + x]);
+          lv->c[i] = -pr->contrast * lv->v[i] * (lv->s[i] - tmp[w + x]);
         }
     }
-  g_free (sf);
-  g_free (tmp);
+}
+
+/* s, hi and c from V (Eq. 19–23 with the sign fixed). */
+void
+evenlight_laic_level_prepare (Level *lv, gfloat contrast, gfloat max_gain, gint n_threads)
+{
+  Prepare pr = { contrast, max_gain };
+
+  level_alloc_state (lv);
+  level_plateaus (lv);
+  evenlight_laic_run_rows (prepare_rows, lv, lv->h, n_threads, &pr);
+  evenlight_laic_run_rows (prepare_cost_rows, lv, lv->h, n_threads, &pr);
+  /* The weights of the plateau projection (pass_plateaus), in the order
+   * it sums them. */
+  lv->mweight = g_new (gdouble, MAX (1, lv->start[lv->n_comp]));
+  lv->pweight = g_new (gdouble, MAX (1, lv->n_comp));
+  for (gint k = 0; k < lv->n_comp; k++)
+    {
+      gdouble sw = 0.0;
+      for (gint m = lv->start[k]; m < lv->start[k + 1]; m++)
+        {
+          lv->mweight[m] = 1.0 / lv->tau[lv->members[m]];
+          sw += lv->mweight[m];
+        }
+      lv->pweight[k] = sw;
+    }
 }
 
 /* The largest constant gain that is feasible: every pixel ≤ 1. */
@@ -499,12 +535,14 @@ evenlight_laic_level_downsample (const Level *fine, Level *coarse)
       }
 }
 
-/* Start @fine from @coarse: nearest-neighbour gain (clipped to the box) and
- * TV duals; the constraint duals start at 0. */
-void
-evenlight_laic_level_upsample (const Level *coarse, Level *fine)
+/* Rows [@y0, @y1) of @fine from @data, the coarse level. */
+static void
+upsample_rows (Level *fine, gint y0, gint y1, gfloat *scratch, gpointer data)
 {
-  for (gint y = 0; y < fine->h; y++)
+  const Level *coarse = data;
+
+  (void) scratch;
+  for (gint y = y0; y < y1; y++)
     for (gint x = 0; x < fine->w; x++)
       {
         gsize i = (gsize) y * fine->w + x;
@@ -514,6 +552,14 @@ evenlight_laic_level_upsample (const Level *coarse, Level *fine)
         fine->py[i] = coarse->py[j];
         fine->u[i] = 0.0f;
       }
+}
+
+/* Start @fine from @coarse: nearest-neighbour gain (clipped to the box) and
+ * TV duals; the constraint duals start at 0. */
+void
+evenlight_laic_level_upsample (const Level *coarse, Level *fine, gint n_threads)
+{
+  evenlight_laic_run_rows (upsample_rows, fine, fine->h, n_threads, (gpointer) coarse);
   level_plateau_mean (fine, fine->g);
 }
 
@@ -522,26 +568,39 @@ evenlight_laic_level_solve (Level *lv, gint iterations, gint n_threads)
 {
   for (gint k = 0; k < iterations; k++)
     {
-      run_range (pass_primal, lv, lv->h, n_threads);
-      run_range (pass_plateaus, lv, lv->n_comp, n_threads);
-      run_range (pass_dual, lv, lv->h, n_threads);
+      evenlight_laic_run_rows (pass_primal, lv, lv->h, n_threads, NULL);
+      evenlight_laic_run_rows (pass_plateaus, lv, lv->n_comp, n_threads, NULL);
+      evenlight_laic_run_rows (pass_dual, lv, lv->h, n_threads, NULL);
+    }
+}
+
+typedef struct
+{
+  const gfloat *g;
+  gfloat       *r;
+} Residual;
+
+static void
+residual_rows (Level *lv, gint y0, gint y1, gfloat *tmp, gpointer data)
+{
+  const Residual *res = data;
+
+  for (gint y = y0; y < y1; y++)
+    {
+      box_row (lv->v, res->g, lv->w, lv->h, y, tmp, tmp + lv->w);
+      for (gint x = 0; x < lv->w; x++)
+        {
+          gsize i = (gsize) y * lv->w + x;
+          res->r[i] = lv->v[i] * res->g[i] - tmp[lv->w + x];
+        }
     }
 }
 
 /* r(g)(i) = V g − A(V g), into @r. */
 void
-evenlight_laic_level_residual (const Level *lv, const gfloat *g, gfloat *r)
+evenlight_laic_level_residual (const Level *lv, const gfloat *g, gfloat *r, gint n_threads)
 {
-  gfloat *tmp = g_new (gfloat, 2 * (gsize) lv->w);
+  Residual res = { g, r };
 
-  for (gint y = 0; y < lv->h; y++)
-    {
-      box_row (lv->v, g, lv->w, lv->h, y, tmp, tmp + lv->w);
-      for (gint x = 0; x < lv->w; x++)
-        {
-          gsize i = (gsize) y * lv->w + x;
-          r[i] = lv->v[i] * g[i] - tmp[lv->w + x];
-        }
-    }
-  g_free (tmp);
+  evenlight_laic_run_rows (residual_rows, (Level *) lv, lv->h, n_threads, &res);
 }

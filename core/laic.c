@@ -150,6 +150,47 @@ sanitize (gfloat v)
   return v >= 0.0f ? (v <= 1.0f ? v : 1.0f) : 0.0f;
 }
 
+typedef struct
+{
+  gfloat *rgb, *gain_out;
+} Colour;
+
+/* Rows [@y0, @y1): the input sanitised and its floored bright channel V. */
+static void
+level_rows (Level *lv, gint y0, gint y1, gfloat *scratch, gpointer data)
+{
+  const Colour *col = data;
+
+  (void) scratch;
+  for (gsize i = (gsize) y0 * lv->w; i < (gsize) y1 * lv->w; i++)
+    {
+      gfloat *p = col->rgb + 3 * i;
+      p[0] = sanitize (p[0]);
+      p[1] = sanitize (p[1]);
+      p[2] = sanitize (p[2]);
+      lv->v[i] = MAX (MAX (p[0], p[1]), MAX (p[2], EVENLIGHT_LAIC_MIN_LEVEL));
+    }
+}
+
+/* Rows [@y0, @y1): the gain applied to the three channels. */
+static void
+apply_rows (Level *lv, gint y0, gint y1, gfloat *scratch, gpointer data)
+{
+  const Colour *col = data;
+
+  (void) scratch;
+  for (gsize i = (gsize) y0 * lv->w; i < (gsize) y1 * lv->w; i++)
+    {
+      gfloat  g = lv->g[i];
+      gfloat *p = col->rgb + 3 * i;
+      p[0] = MIN (1.0f, p[0] * g);
+      p[1] = MIN (1.0f, p[1] * g);
+      p[2] = MIN (1.0f, p[2] * g);
+      if (col->gain_out)
+        col->gain_out[i] = g;
+    }
+}
+
 gboolean
 evenlight_laic (const EvenlightLaicParams *params,
                 gfloat                    *rgb,
@@ -165,6 +206,7 @@ evenlight_laic (const EvenlightLaicParams *params,
   gsize      n;
   gint       k, iters;
   gfloat     lambda;
+  Colour     colour;
 
   g_return_val_if_fail (params != NULL && rgb != NULL, FALSE);
   if (!evenlight_laic_params_validate (params, error))
@@ -182,14 +224,9 @@ evenlight_laic (const EvenlightLaicParams *params,
   levels = g_ptr_array_new ();
   lv = g_new0 (Level, 1);
   evenlight_laic_level_alloc (lv, width, height);
-  for (gsize i = 0; i < n; i++)
-    {
-      gfloat *p = rgb + 3 * i;
-      p[0] = sanitize (p[0]);
-      p[1] = sanitize (p[1]);
-      p[2] = sanitize (p[2]);
-      lv->v[i] = MAX (MAX (p[0], p[1]), MAX (p[2], EVENLIGHT_LAIC_MIN_LEVEL));
-    }
+  colour.rgb = rgb;
+  colour.gain_out = gain_out;
+  evenlight_laic_run_rows (level_rows, lv, lv->h, n_threads, &colour);
   g_ptr_array_add (levels, lv);
   lambda = evenlight_laic_lambda (lv->v, n, params->contrast, params->max_gain);
   while (MAX (lv->w, lv->h) > COARSEST_SIDE)
@@ -205,7 +242,7 @@ evenlight_laic (const EvenlightLaicParams *params,
     {
       gint64 tp0 = g_get_monotonic_time (), tp1;
       lv = g_ptr_array_index (levels, k);
-      evenlight_laic_level_prepare (lv, lambda, params->max_gain);
+      evenlight_laic_level_prepare (lv, lambda, params->max_gain, n_threads);
       if (k == (gint) levels->len - 1)
         {
           g0 = MIN (evenlight_laic_level_flat_gain (lv), params->max_gain);
@@ -215,7 +252,7 @@ evenlight_laic (const EvenlightLaicParams *params,
       else
         {
           Level *coarse = g_ptr_array_index (levels, k + 1);
-          evenlight_laic_level_upsample (coarse, lv);
+          evenlight_laic_level_upsample (coarse, lv, n_threads);
           evenlight_laic_level_free_state (coarse);
         }
       iters = level_iterations (levels, k, params->iterations);
@@ -236,18 +273,9 @@ evenlight_laic (const EvenlightLaicParams *params,
   g_clear_pointer (&lv->tau, g_free);
   g_clear_pointer (&lv->c, g_free);
   lv->px = lv->py = NULL;
-  evenlight_laic_level_make_feasible (lv, g0);
+  evenlight_laic_level_make_feasible (lv, g0, n_threads);
 
-  for (gsize i = 0; i < n; i++)
-    {
-      gfloat  g = lv->g[i];
-      gfloat *p = rgb + 3 * i;
-      p[0] = MIN (1.0f, p[0] * g);
-      p[1] = MIN (1.0f, p[1] * g);
-      p[2] = MIN (1.0f, p[2] * g);
-      if (gain_out)
-        gain_out[i] = g;
-    }
+  evenlight_laic_run_rows (apply_rows, lv, lv->h, n_threads, &colour);
 
   for (guint l = 0; l < levels->len; l++)
     {
@@ -277,9 +305,9 @@ evenlight_laic_objective (const gfloat *level,
   evenlight_laic_level_alloc (&lv, width, height);
   memcpy (lv.v, level, n * sizeof (gfloat));
   contrast = evenlight_laic_lambda (level, n, contrast, max_gain);
-  evenlight_laic_level_prepare (&lv, contrast, max_gain);
+  evenlight_laic_level_prepare (&lv, contrast, max_gain, 1);
   r = laic_new (gfloat, n);
-  evenlight_laic_level_residual (&lv, gain, r);
+  evenlight_laic_level_residual (&lv, gain, r, 1);
   for (gint y = 0; y < height; y++)
     for (gint x = 0; x < width; x++)
       {
