@@ -905,12 +905,14 @@ main (int argc, char **argv)
           "   warm-up. Wall ms: median, min-max. CPU: median process CPU time (all threads).\n"
           "   peakRSS: process peak during the case, incl. the float RGB input and output\n"
           "   (24 B/px); +engine: above the RSS before the case. bound: lower bound (above).\n"
-          "   %%bound = bound / median wall; CPU/bnd1 = CPU time / one-core bound.\n\n", runs);
-  printf ("%-7s %-10s %6s %3s %8s %8s %8s %7s %8s %7s %7s %8s %6s %8s\n",
+          "   %%bound = bound / median wall; CPU/bnd1 = CPU time / one-core bound.\n"
+          "   context: median wall ms of evenlight_context_new alone (one thread, part of\n"
+          "   the median), ctx%% its share of the median.\n\n", runs);
+  printf ("%-7s %-10s %6s %3s %8s %8s %8s %7s %8s %7s %7s %8s %6s %8s %8s %5s\n",
           "case", "size", "MP", "thr", "median", "min", "max", "ms/MP", "CPU", "peakRSS",
-          "+engine", "bound", "%bound", "CPU/bnd1");
-  printf ("%-7s %-10s %6s %3s %8s %8s %8s %7s %8s %7s %7s %8s %6s %8s\n",
-          "", "", "", "", "ms", "ms", "ms", "", "ms", "MB", "MB", "ms", "", "");
+          "+engine", "bound", "%bound", "CPU/bnd1", "context", "ctx%");
+  printf ("%-7s %-10s %6s %3s %8s %8s %8s %7s %8s %7s %7s %8s %6s %8s %8s %5s\n",
+          "", "", "", "", "ms", "ms", "ms", "", "ms", "MB", "MB", "ms", "", "", "ms", "");
   fflush (stdout);
 
   fit = g_new0 (FitPoint, inputs->len);
@@ -920,6 +922,7 @@ main (int argc, char **argv)
       Image im = { 0 };
       EvenlightRect all;
       gdouble *ms = g_new (gdouble, runs), *cpu = g_new (gdouble, runs), mp, dist;
+      gdouble *ctx_ms = g_new (gdouble, runs);
 
       if (in[0] == '=')
         {
@@ -954,6 +957,10 @@ main (int argc, char **argv)
               gdouble c0 = cpu_ms ();
               EvenlightContext *ctx = evenlight_context_new (model, im.width, im.height,
                                                              image_read, &im, &error);
+              gint64 t1 = g_get_monotonic_time ();
+
+              if (r >= 0)
+                ctx_ms[r] = (t1 - t0) / 1000.0;
               if (ctx == NULL
                   || !evenlight_enhance (ctx, &params, &all, t, image_read, &im,
                                          image_write, &im, NULL, NULL, &error))
@@ -971,12 +978,14 @@ main (int argc, char **argv)
           bnd = bound_ms (&cost, &machine, t, (gdouble) im.width * im.height);
           if (reset && peak >= 0 && rss0 >= 0)
             g_snprintf (extra, sizeof extra, "%.0f", peak - rss0);
-          printf ("%-7s %4dx%-5d %6.2f %3d %8.1f %8.1f %8.1f %7.1f %8.1f %7.0f %7s %8.1f %5.1f%% %8.1f\n",
+          printf ("%-7s %4dx%-5d %6.2f %3d %8.1f %8.1f %8.1f %7.1f %8.1f %7.0f %7s %8.1f %5.1f%% %8.1f %8.1f %4.1f%%\n",
                   "full", im.width, im.height, mp, t, fit[n_fit].median[t], ms[0], ms[runs - 1],
                   fit[n_fit].median[t] / mp, median_sorted (cpu, runs), peak,
                   extra, bnd,
                   100.0 * bnd / fit[n_fit].median[t],
-                  median_sorted (cpu, runs) / bound_ms (&cost, &machine, 1, (gdouble) im.width * im.height));
+                  median_sorted (cpu, runs) / bound_ms (&cost, &machine, 1, (gdouble) im.width * im.height),
+                  median_sorted (ctx_ms, runs),
+                  100.0 * median_sorted (ctx_ms, runs) / fit[n_fit].median[t]);
           fflush (stdout);
         }
       n_fit++;
@@ -990,6 +999,7 @@ main (int argc, char **argv)
         }
       g_free (ms);
       g_free (cpu);
+      g_free (ctx_ms);
       image_free (&im);
     }
   printf ("\n");
@@ -1003,8 +1013,9 @@ main (int argc, char **argv)
           "    loaded machine: other programs stretch the wall time, not the CPU time)\n\n");
 
   /* Preview: one slider change on a 512 × 512 region with the context
-   * ready, as the dialog does it (evenlight_render_region, one thread);
-   * also the same region through evenlight_enhance on two threads. */
+   * ready, as the dialog does it (evenlight_render_region_threads on two
+   * threads: everything recomputed when Shadows moves, only Φ from its
+   * cache when Denoise moves); also the one-thread region call. */
   if (preview_case < 0)
     printf ("preview: skipped, no image of 512x512 or larger\n");
   else
@@ -1039,29 +1050,41 @@ main (int argc, char **argv)
           evenlight_context_free (ctx);
         }
       ctx = evenlight_context_new (model, im.width, im.height, image_read, &im, &error);
-      printf ("== preview on %s (%dx%d): one slider change (shadows alternates 0.80 / 0.70),\n"
-              "   512x512 region at the centre, context ready; %d runs after a warm-up\n",
+      printf ("== preview on %s (%dx%d): one slider change (shadows alternates 0.80 / 0.70,\n"
+              "   or denoise 0.75 / 0.70), 512x512 region at the centre, context ready; %d runs\n"
+              "   after a warm-up\n",
               im.name, im.width, im.height, pr);
-      printf ("%-30s %8s %8s %8s %8s\n", "what", "median", "min", "max", "CPU");
-      for (t = 1; t <= 2; t++)
+      printf ("%-34s %8s %8s %8s %8s\n", "what", "median", "min", "max", "CPU");
+      for (t = 1; t <= 3; t++)
         {
+          EvenlightRegionCache *cache = evenlight_region_cache_new ();
+
           for (r = -1; r < pr; r++)
             {
               EvenlightParams p = params;
               gint64 t0;
               gdouble c0;
 
-              p.shadows = (r & 1) ? 0.7f : 0.8f;
+              if (t == 3)
+                p.denoise = (r & 1) ? 0.7f : 0.75f;
+              else
+                p.shadows = (r & 1) ? 0.7f : 0.8f;
               t0 = g_get_monotonic_time ();
               c0 = cpu_ms ();
               if (t == 1)
                 {
+                  if (!evenlight_render_region_threads (ctx, &p, &rect, 2, NULL, image_read, &im,
+                                                        out, 512 * 3, &error))
+                    die ("render failed", error);
+                }
+              else if (t == 2)
+                {
                   if (!evenlight_render_region (ctx, &p, &rect, image_read, &im, out, 512 * 3, &error))
                     die ("render failed", error);
                 }
-              else if (!evenlight_enhance (ctx, &p, &rect, 2, image_read, &im, image_write, &im,
-                                           NULL, NULL, &error))
-                die ("enhance failed", error);
+              else if (!evenlight_render_region_threads (ctx, &p, &rect, 2, cache, image_read, &im,
+                                                         out, 512 * 3, &error))
+                die ("render failed", error);
               if (r >= 0)
                 {
                   ms[r] = (g_get_monotonic_time () - t0) / 1000.0;
@@ -1069,15 +1092,18 @@ main (int argc, char **argv)
                 }
             }
           med = median_sorted (ms, pr);
-          printf ("%-30s %8.1f %8.1f %8.1f %8.1f\n",
-                  t == 1 ? "preview render_region, 1 thr" : "preview enhance(rect), 2 thr",
+          printf ("%-34s %8.1f %8.1f %8.1f %8.1f\n",
+                  t == 1 ? "preview Shadows move, 2 thr" : t == 2 ? "preview render_region, 1 thr"
+                  : "preview Denoise move, 2 thr",
                   med, ms[0], ms[pr - 1], median_sorted (cpu, pr));
+          evenlight_region_cache_free (cache);
         }
       med = median_sorted (ctx_ms, MIN (pr, 64));
-      printf ("%-30s %8.1f %8.1f %8.1f %8.1f\n", "context alone (once per image)",
+      printf ("%-34s %8.1f %8.1f %8.1f %8.1f\n", "context alone (once per image)",
               med, ctx_ms[0], ctx_ms[MIN (pr, 64) - 1],
               median_sorted (ctx_cpu, MIN (pr, 64)));
-      printf ("   (ms, wall; CPU = process CPU time; the dialog's preview is the first line)\n");
+      printf ("   (ms, wall; CPU = process CPU time; the dialog's preview is the first line,\n"
+              "    evenlight_render_region_threads as ui/ calls it)\n");
       evenlight_context_free (ctx);
       g_free (out);
       g_free (ms);
