@@ -9,7 +9,7 @@
 #
 # Usage:  bash tests/bench/run.sh [--quick] [BUILD_DIR]      (BUILD_DIR: build/)
 #
-# The full run takes about 5-8 minutes on 2 cores. --quick uses tiny images
+# The full run takes about 6-9 minutes on 2 cores. --quick uses tiny images
 # and one run of everything: a smoke test that every section still prints a
 # number (meson test -C BUILD_DIR --suite bench); its timings mean nothing.
 # The inputs are tests/data/sample.jpg scaled and cropped to each size with
@@ -114,6 +114,41 @@ fuse_out=$tmp/fuse.txt
 [ ${PIPESTATUS[0]} = 0 ] || { echo "run.sh: bench-fuse failed" >&2; exit 1; }
 fuse_ms=$(awk '/^fuse / { for (i = 1; i <= NF; i++) if ($i == "total") print $(i + 1) }' "$fuse_out")
 need "exposure fusion" "$fuse_ms"
+echo
+
+# ------------------------------------------- very dark photos: LAIC, dequant
+# tests/laic/laic-run on a dark 8-bit capture of the photo (0.04 J^1.2, the
+# recipe of weights/DEQUANT.md), as raw float RGB: LAIC and the
+# dequantization network (weights/evenlight-dequant-v3.bin) on 2 threads,
+# each timed by the tool itself; peak RSS of the whole process.
+laic_size=$([ $quick = 1 ] && echo 320x240 || echo 4000x3000)
+laic_runs=$([ $quick = 1 ] && echo 1 || echo 3)
+laic_ms=; dq_ms=
+echo "== very dark photos, $laic_size, 2 threads: LAIC and dequantization (laic-run, $laic_runs runs)"
+if [ $have_convert = 1 ] && [ -x "$build/tests/laic/laic-run" ] && [ -x $python ]; then
+  raw=$tmp/dark-$laic_size.raw
+  $python -c 'import struct, sys; sys.stdout.buffer.write(struct.pack("<II", *map(int, sys.argv[1].split("x"))))' \
+    "$laic_size" >"$raw"
+  convert "$sample" -resize "$laic_size^" -gravity center -extent "$laic_size" \
+    -evaluate pow 1.2 -evaluate multiply 0.04 -depth 8 ppm:- |
+    convert ppm:- -depth 32 -define quantum:format=floating-point -endian LSB rgb:- >>"$raw"
+  rm -f "$tmp/laic.times"
+  for ((r = 0; r < laic_runs; r++)); do
+    /usr/bin/time -f 'rss %M' "$build/tests/laic/laic-run" "$raw" "$tmp/dark-out.raw" --threads 2 \
+      --dequant "$root/weights/evenlight-dequant-v3.bin" 2>&1 |
+      sed -n 's/.*laic \([0-9.]*\) s, dequant \([0-9.]*\) s.*/\1 \2/p; s/^rss \([0-9]*\)/rss \1/p' >>"$tmp/laic.times"
+  done
+  laic_ms=$(awk '$1 != "rss" { print $1 * 1000 }' "$tmp/laic.times" | stats | cut -d' ' -f1)
+  dq_ms=$(awk '$1 != "rss" { print $2 * 1000 }' "$tmp/laic.times" | stats | cut -d' ' -f1)
+  rss_mb=$(awk '$1 == "rss" { print $2 / 1024 }' "$tmp/laic.times" | stats | cut -d' ' -f1)
+  w=${laic_size%x*}; h=${laic_size#*x}
+  echo "LAIC median $laic_ms ms; dequantization median $dq_ms ms; peak RSS of the tool $rss_mb MB" \
+       "(float RGB image $(( w * h * 12 / 1048576 )) MB; the tool holds the image, its result and the gains)"
+  rm -f "$raw" "$tmp/dark-out.raw"
+  need "LAIC" "$laic_ms"; need "dequantization" "$dq_ms"
+else
+  echo "LAIC and dequantization: skipped (needs convert, $python and $build/tests/laic/laic-run)"
+fi
 echo
 
 # ------------------------------------------------------- PyTorch reference
