@@ -482,6 +482,7 @@ if [ $quick = 0 ]; then
        "context at 24 MP $ctx24 of the total (reduce if > 15 %);" \
        "PyTorch/evenlight at 12 MP >= 10; CLI RSS at 24 MP <= 1.5 x;" \
        "fusion of 3 x 12 MP $fuse_ms ms (<= 1500);" \
+       "dark photo at 12 MP: LAIC ${laic_ms:-?} ms (<= 1500), dequantization ${dq_ms:-?} ms (<= 600);" \
        "GIMP plug-in at 12 MP, 8-bit ${e2e_call[U8]:-?} ms (<= 1.5 x engine = $(awk -v e="$(median_of 4000x3000 2)" 'BEGIN { printf "%.0f", 1.5 * e }'))"
 fi
 echo "finished: $(date -u '+%H:%M UTC'), load:$(uptime | sed 's/.*load average:/ /')"
