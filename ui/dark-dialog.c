@@ -344,9 +344,12 @@ build_dialog (DarkDialog *d)
 {
   GtkWidget *vbox, *label, *check, *table;
   GtkObject *adj;
-  const EvenlightParamSpec *spec;
+  const EvenlightParamSpec *params, *spec;
   guint n_params;
 
+  /* The table first: as one call's arguments, the count could be read
+   * before the table function had set it (C leaves the order open). */
+  params = evenlight_dark_params_table (&n_params);
   d->dialog = evenlight_preview_dialog_new (_("Even Light for Dark Photos"),
                                             PLUG_IN_DARK_ROLE, PLUG_IN_DARK_PROC);
 
@@ -363,8 +366,7 @@ build_dialog (DarkDialog *d)
   gtk_misc_set_alignment (GTK_MISC (label), 0.0, 0.5);
   gtk_box_pack_start (GTK_BOX (vbox), label, FALSE, FALSE, 0);
 
-  spec = evenlight_param_find (evenlight_dark_params_table (&n_params), n_params,
-                               "dequantize");
+  spec = evenlight_param_find (params, n_params, "dequantize");
   check = gtk_check_button_new_with_mnemonic (_(spec->ui_label));
   gimp_help_set_help_data (check, _(spec->description), NULL);
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (check),
@@ -375,8 +377,7 @@ build_dialog (DarkDialog *d)
   table = gtk_table_new (1, 3, FALSE);
   gtk_table_set_col_spacings (GTK_TABLE (table), 6);
   gtk_box_pack_start (GTK_BOX (vbox), table, FALSE, FALSE, 0);
-  spec = evenlight_param_find (evenlight_dark_params_table (&n_params), n_params,
-                               "contrast");
+  spec = evenlight_param_find (params, n_params, "contrast");
   adj = evenlight_preview_add_slider (GTK_TABLE (table), 0, spec, d->params);
   g_signal_connect (adj, "value-changed", G_CALLBACK (contrast_changed), d);
 
