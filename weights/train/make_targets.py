@@ -37,6 +37,7 @@ from PIL import Image
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import retouch_binding  # noqa: E402
+from measures import DARK_LUMA, luma as luma_map  # noqa: E402
 
 SMALL = 256
 
@@ -70,7 +71,6 @@ KEEP_MARGIN = 0.1
 # trained on such targets, under-lifted dark photos. For a dark photo the
 # search starts from TEACHER's highlights and detail, never keeps the photo
 # unchanged, and only takes candidates whose mean luma is at least TEACHER's.
-DARK_LUMA = 0.33
 TEACHER = ('0.4/0.8', '0.6', '0.3')
 
 # score() weights; see its docstring.
@@ -138,7 +138,8 @@ def score(rgb_in, rgb_out):
 
 
 def luma(rgb):
-    return float((rgb @ np.array([0.299, 0.587, 0.114], np.float32)).mean())
+    """Mean luma of an H×W×3 image."""
+    return float(luma_map(rgb).mean())
 
 
 def choose(path):

@@ -7,6 +7,10 @@
 import numpy as np
 
 CRUSHED = 0.02   # a pixel whose luma stays below this is crushed to black
+# A photo whose mean luma is below this counts as dark: its target is lifted
+# at least as far as the teacher lifts it (make_targets.py), and with
+# --exposure-on dark the exposure term sees it (train.py).
+DARK_LUMA = 0.33
 
 
 def luma(x):

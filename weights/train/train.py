@@ -89,15 +89,13 @@ sys.path.insert(0, HERE)
 import degrade  # noqa: E402
 import export   # noqa: E402
 import losses   # noqa: E402
+from measures import DARK_LUMA  # noqa: E402
 from model import EvenlightNet, count_params  # noqa: E402
 
 P_REAL = 0.25
 # Share of the synthetic inputs that are globally dark high-ISO captures
 # (degrade.dark_params); the rest are non-uniformly lit (exposure_params).
 P_DARK = 0.5
-# A real photo darker than this (mean luma, 0.299 R' + 0.587 G' + 0.114 B')
-# counts as a dark input for --exposure-on dark.
-DARK_LUMA = 0.25
 # About 1/8 of the training photos (by photo) form the selection split.
 SELECT_MOD, SELECT_REM = 8, 3
 
