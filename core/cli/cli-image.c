@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -280,6 +281,8 @@ check_complete (const gchar  *path,
   return FALSE;
 }
 
+static gint own_bytes (const Babl *format);
+
 static gboolean
 model_is_gray (const Babl *format)
 {
@@ -368,6 +371,7 @@ evenlight_cli_image_load (const gchar       *path,
   image->rgba_float = babl_format_with_space ("R'G'B'A float", format);
   image->y_float = babl_format_with_space ("Y' float", format);
   image->ya_float = babl_format_with_space ("Y'A float", format);
+  image->own_bytes = own_bytes (format);
   return TRUE;
 }
 
@@ -424,6 +428,137 @@ evenlight_cli_image_clear (EvenlightCliImage *image)
 
 /* ---- Pixels ---------------------------------------------------------------- */
 
+/* Whether the CLI converts @format's pixels to and from float itself (see
+ * own_bytes in cli-image.h): the bytes of its components, or 0. */
+static gint
+own_bytes (const Babl *format)
+{
+  static const gchar *const models[] = { "R'G'B'", "R'G'B'A", "Y'", "Y'A" };
+  const gchar *model = babl_get_name (babl_format_get_model (format));
+  const Babl *type = babl_format_get_type (format, 0);
+  gint n = babl_format_get_n_components (format);
+  gboolean known = FALSE;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (models); i++)
+    known = known || strcmp (model, models[i]) == 0;
+  if (!known || babl_format_is_palette (format))
+    return 0;
+  for (gint c = 1; c < n; c++)
+    if (babl_format_get_type (format, c) != type)
+      return 0;
+  if (type == babl_type ("u8"))
+    return 1;
+  if (type == babl_type ("u16"))
+    return 2;
+  return 0;
+}
+
+/* @v in [0, 1] to an integer in [0, @max], to the nearest with ties
+ * rounded up, as babl's conversions do (the results are the same bits as
+ * babl's on every format the tests use); NaN gives 0. */
+static inline guint32
+to_int (gfloat v,
+        gfloat max)
+{
+  gfloat s = v * max;
+
+  if (!(s > 0.0f))
+    return 0;
+  if (s > max)
+    return (guint32) max;
+  return (guint32) (s + 0.5f);
+}
+
+/* @n u8 (@bytes 1) or u16 (2) values of @raw to float in [0, 1]. */
+static void
+int_to_float (gconstpointer raw,
+              gint          bytes,
+              gfloat       *out,
+              gsize         n)
+{
+  if (bytes == 1)
+    {
+      const guint8 *p = raw;
+      gfloat lut[256];
+
+      for (gint v = 0; v < 256; v++)
+        lut[v] = (gfloat) v / 255.0f;
+      for (gsize i = 0; i < n; i++)
+        out[i] = lut[p[i]];
+    }
+  else
+    {
+      const guint16 *p = raw;
+
+      for (gsize i = 0; i < n; i++)
+        out[i] = (gfloat) p[i] / 65535.0f;
+    }
+}
+
+/* The reverse: @n floats to u8 (@bytes 1) or u16 (2) in @raw. */
+static void
+float_to_int (const gfloat *in,
+              gint          bytes,
+              gpointer      raw,
+              gsize         n)
+{
+  if (bytes == 1)
+    for (gsize i = 0; i < n; i++)
+      ((guint8 *) raw)[i] = (guint8) to_int (in[i], 255.0f);
+  else
+    for (gsize i = 0; i < n; i++)
+      ((guint16 *) raw)[i] = (guint16) to_int (in[i], 65535.0f);
+}
+
+/* gegl_buffer_get() of @r from @buffer (of @image's format) as @wanted, a
+ * float format of the same components and space, packed. */
+static void
+get_float (const EvenlightCliImage *image,
+           GeglBuffer              *buffer,
+           const GeglRectangle     *r,
+           const Babl              *wanted,
+           gfloat                  *out,
+           GeglAbyssPolicy          abyss)
+{
+  gsize n = (gsize) r->width * r->height * babl_format_get_n_components (wanted);
+  gpointer raw;
+
+  if (image->own_bytes == 0)
+    {
+      gegl_buffer_get (buffer, r, 1.0, wanted, out, GEGL_AUTO_ROWSTRIDE, abyss);
+      return;
+    }
+  raw = g_malloc (n * image->own_bytes);
+  gegl_buffer_get (buffer, r, 1.0, gegl_buffer_get_format (buffer), raw,
+                   GEGL_AUTO_ROWSTRIDE, abyss);
+  int_to_float (raw, image->own_bytes, out, n);
+  g_free (raw);
+}
+
+/* gegl_buffer_set() of packed @in, in the float format @format (of the
+ * same components and space as @image's), into @r of @buffer. */
+static void
+set_float (const EvenlightCliImage *image,
+           GeglBuffer              *buffer,
+           const GeglRectangle     *r,
+           const Babl              *format,
+           const gfloat            *in)
+{
+  gsize n = (gsize) r->width * r->height * babl_format_get_n_components (format);
+  gpointer raw;
+
+  if (image->own_bytes == 0)
+    {
+      gegl_buffer_set (buffer, r, 0, format, in, GEGL_AUTO_ROWSTRIDE);
+      return;
+    }
+  raw = g_malloc (n * image->own_bytes);
+  float_to_int (in, image->own_bytes, raw, n);
+  gegl_buffer_set (buffer, r, 0, gegl_buffer_get_format (buffer), raw,
+                   GEGL_AUTO_ROWSTRIDE);
+  g_free (raw);
+}
+
 void
 evenlight_cli_image_read_rgb (const EvenlightCliImage *image,
                               gint x, gint y, gint width, gint height,
@@ -436,8 +571,7 @@ evenlight_cli_image_read_rgb (const EvenlightCliImage *image,
 
   if (!image->gray && !image->has_alpha)
     {
-      gegl_buffer_get (image->buffer, &r, 1.0, image->rgb_float, rgb,
-                       (gint) (width * 3 * sizeof (gfloat)), GEGL_ABYSS_CLAMP);
+      get_float (image, image->buffer, &r, image->rgb_float, rgb, GEGL_ABYSS_CLAMP);
       return;
     }
   /* Gray and alpha images are read in their own layout and expanded here,
@@ -448,11 +582,10 @@ evenlight_cli_image_read_rgb (const EvenlightCliImage *image,
    * result (up to 29/255 after LAIC). */
   channels = image->gray ? 1 + image->has_alpha : 4;
   px = g_new (gfloat, n * channels);
-  gegl_buffer_get (image->buffer, &r, 1.0,
-                   image->gray ? (image->has_alpha ? image->ya_float
-                                                   : image->y_float)
-                               : image->rgba_float,
-                   px, GEGL_AUTO_ROWSTRIDE, GEGL_ABYSS_CLAMP);
+  get_float (image, image->buffer, &r,
+             image->gray ? (image->has_alpha ? image->ya_float : image->y_float)
+                         : image->rgba_float,
+             px, GEGL_ABYSS_CLAMP);
   for (gsize i = 0; i < n; i++)
     {
       const gfloat *s = px + channels * i;
@@ -480,7 +613,7 @@ evenlight_cli_image_write_rgb (const EvenlightCliImage *image,
 
   if (!image->gray && !image->has_alpha)
     {
-      gegl_buffer_set (target, &r, 0, image->rgb_float, rgb, GEGL_AUTO_ROWSTRIDE);
+      set_float (image, target, &r, image->rgb_float, rgb);
       return;
     }
 
@@ -497,8 +630,7 @@ evenlight_cli_image_write_rgb (const EvenlightCliImage *image,
     }
   px = *scratch;
   if (image->has_alpha)
-    gegl_buffer_get (target, &r, 1.0, format, px, GEGL_AUTO_ROWSTRIDE,
-                     GEGL_ABYSS_NONE);
+    get_float (image, target, &r, format, px, GEGL_ABYSS_NONE);
   for (gsize i = 0; i < n; i++)
     {
       const gfloat *s = rgb + 3 * i;
@@ -513,7 +645,7 @@ evenlight_cli_image_write_rgb (const EvenlightCliImage *image,
           d[2] = s[2];
         }
     }
-  gegl_buffer_set (target, &r, 0, format, px, GEGL_AUTO_ROWSTRIDE);
+  set_float (image, target, &r, format, px);
 }
 
 /* ---- Saving ----------------------------------------------------------------- */

@@ -1,5 +1,5 @@
-/* `evenlight`: where the CLI finds its weights files and its GEGL modules
- * (cli-weights.h).
+/* `evenlight`: where the CLI finds its weights files, its GEGL modules and
+ * babl's cache file (cli-weights.h).
  *
  * Copyright (C) 2026 the evenlight developers
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -13,6 +13,9 @@
 #include "cli-weights.h"
 
 #include <string.h>
+
+#include <gegl.h>
+#include <glib/gstdio.h>
 
 #include "evenlight.h"
 
@@ -72,20 +75,76 @@ evenlight_cli_find_weights (const gchar  *basename,
   return NULL;
 }
 
+/* The private folder babl reads its cache file from (see
+ * evenlight_cli_gegl_init), or NULL. */
+static gchar *babl_home;
+
+/* Removes what babl finds or leaves in @dir: its cache file, its folder
+ * and @dir. */
+static void
+remove_babl_home (const gchar *dir)
+{
+  g_autofree gchar *babl_dir = g_build_filename (dir, "babl", NULL);
+  g_autofree gchar *file = g_build_filename (babl_dir, "babl-fishes", NULL);
+
+  g_unlink (file);
+  g_rmdir (babl_dir);
+  g_rmdir (dir);
+}
+
+/* Points babl at a private copy of @seed, the cache file made at build
+ * time (make-babl-cache.c): babl reads $XDG_CACHE_HOME/babl/babl-fishes at
+ * start-up and writes it at exit. GLib has read the user's cache folder
+ * before, so GEGL's swap stays there. */
+static void
+use_babl_cache (const gchar *seed)
+{
+  g_autofree gchar *contents = NULL, *babl_dir = NULL, *file = NULL;
+  gsize length;
+
+  (void) g_get_user_cache_dir ();
+  babl_home = g_dir_make_tmp ("evenlight-babl-XXXXXX", NULL);
+  if (babl_home == NULL)
+    return;
+  babl_dir = g_build_filename (babl_home, "babl", NULL);
+  file = g_build_filename (babl_dir, "babl-fishes", NULL);
+  if (g_mkdir (babl_dir, 0700) == 0
+      && g_file_get_contents (seed, &contents, &length, NULL))
+    (void) g_file_set_contents (file, contents, length, NULL);
+  g_setenv ("XDG_CACHE_HOME", babl_home, TRUE);
+}
+
 void
-evenlight_cli_prepare_gegl (void)
+evenlight_cli_gegl_init (void)
 {
   g_autofree gchar *dir = program_dir ();
-  const gchar *modules = in_build_tree (dir) ? EVENLIGHT_GEGL_MODULES_BUILD
-                                             : EVENLIGHT_GEGL_MODULES_INSTALLED;
+  gboolean build = in_build_tree (dir);
+  const gchar *modules = build ? EVENLIGHT_GEGL_MODULES_BUILD
+                               : EVENLIGHT_GEGL_MODULES_INSTALLED;
   g_autofree gchar *core = g_build_filename (modules, "gegl-core.so", NULL);
 
-  /* When its cache file (~/.cache/babl/babl-fishes) exists, babl rebuilds
-   * every conversion listed there at start-up, with lookup tables of up
-   * to 64 MB each: 2-3 s and ~320 MB before the first pixel, for
-   * conversions the CLI mostly never uses. Without the cache it makes
-   * the few it needs when first asked. The user's own setting wins. */
-  g_setenv ("BABL_INHIBIT_CACHE", "1", FALSE);
+  /* babl's cache file: the user's (~/.cache/babl/babl-fishes) is GIMP's,
+   * which can make babl rebuild dozens of conversions at start-up (2-3 s
+   * and ~320 MB before the first pixel, for conversions the CLI never
+   * uses), and babl would rewrite it at exit with only the CLI's. So
+   * babl gets a private copy of the CLI's own, made at build time; the
+   * user's BABL_INHIBIT_CACHE, when set, wins. */
+  if (g_getenv ("BABL_INHIBIT_CACHE") == NULL)
+    use_babl_cache (build ? EVENLIGHT_BABL_CACHE_BUILD : EVENLIGHT_BABL_CACHE_INSTALLED);
   if (g_getenv ("GEGL_PATH") == NULL && g_file_test (core, G_FILE_TEST_EXISTS))
     g_setenv ("GEGL_PATH", modules, TRUE);
+  gegl_init (NULL, NULL);
+  /* babl has read the file: nothing stays on disk while the CLI works. */
+  if (babl_home != NULL)
+    remove_babl_home (babl_home);
+}
+
+void
+evenlight_cli_gegl_exit (void)
+{
+  gegl_exit ();
+  /* babl wrote its cache file at exit, into the private folder. */
+  if (babl_home != NULL)
+    remove_babl_home (babl_home);
+  g_clear_pointer (&babl_home, g_free);
 }

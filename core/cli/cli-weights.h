@@ -1,4 +1,5 @@
-/* `evenlight`: where the CLI finds its weights files and its GEGL modules.
+/* `evenlight`: where the CLI finds its weights files, its GEGL modules and
+ * babl's cache file.
  *
  * Copyright (C) 2026 the evenlight developers
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -22,11 +23,13 @@ gchar *evenlight_cli_find_weights (const gchar  *basename,
                                    GError      **error);
 
 
-/* Before gegl_init(): keeps babl from rebuilding the conversions of its
- * cache file at start-up (BABL_INHIBIT_CACHE, unless set), and points
- * GEGL_PATH (unless set) at the folder of links to just the GEGL modules
- * the CLI uses (core/cli/meson.build), when it exists: the build tree's
- * when run from there, else the installed one. */
-void   evenlight_cli_prepare_gegl (void);
+/* gegl_init() for the CLI: points GEGL_PATH (unless set) at the folder of
+ * links to just the GEGL modules the CLI uses (core/cli/meson.build), and
+ * babl (unless BABL_INHIBIT_CACHE is set) at a private copy of the cache
+ * file made at build time (make-babl-cache.c), instead of the user's: the
+ * build tree's when run from there, else the installed ones. */
+void   evenlight_cli_gegl_init (void);
+/* gegl_exit(), and removes what babl wrote into that private copy. */
+void   evenlight_cli_gegl_exit (void);
 
 #endif /* EVENLIGHT_CLI_WEIGHTS_H */

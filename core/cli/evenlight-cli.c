@@ -88,6 +88,10 @@ typedef struct
   gint                          index, total;
   const gchar                  *name;
   gint64                        started;
+  /* EVENLIGHT_DEBUG: how long the set-up took (weights, gegl_init), in
+   * µs, reported with the first file's parts. */
+  gboolean                      debug;
+  gint64                        weights_us, gegl_init_us;
 } Session;
 
 
@@ -125,6 +129,7 @@ typedef struct
   gboolean                 show_progress;
   gint                     last_percent;
   const Session           *session;   /* batch mode: the progress line */
+  gint64                   context_us; /* EVENLIGHT_DEBUG: the context pass */
 } Job;
 
 static void
@@ -434,8 +439,10 @@ run_net (const EvenlightModel   *model,
       if (job->whole == NULL)
         return FALSE;
     }
+  job->context_us = g_get_monotonic_time ();
   context = evenlight_context_new (model, all.width, all.height,
                                    read_pixels, job, error);
+  job->context_us = g_get_monotonic_time () - job->context_us;
   if (context == NULL)
     {
       g_clear_pointer (&job->whole, g_free);
@@ -812,6 +819,8 @@ session_ready (Session *session,
 {
   const Options *o = session->o;
 
+  gint64 t0 = g_get_monotonic_time ();
+
   if (session->ready)
     return TRUE;
   if (session->method == METHOD_NET)
@@ -845,10 +854,12 @@ session_ready (Session *session,
       if (session->dequant == NULL)
         return FALSE;
     }
+  session->weights_us = g_get_monotonic_time () - t0;
   /* GEGL takes a noticeable time to start: only once the cheap checks
    * of the first file have passed. */
-  evenlight_cli_prepare_gegl ();
-  gegl_init (NULL, NULL);
+  t0 = g_get_monotonic_time ();
+  evenlight_cli_gegl_init ();
+  session->gegl_init_us = g_get_monotonic_time () - t0;
   session->ready = TRUE;
   return TRUE;
 }
@@ -859,7 +870,34 @@ session_clear (Session *session)
   evenlight_model_free (session->model);
   evenlight_dequant_free (session->dequant);
   if (session->ready)
-    gegl_exit ();
+    evenlight_cli_gegl_exit ();
+}
+
+/* EVENLIGHT_DEBUG=1: one line per file on stderr with the time of each
+ * part, in ms: the set-up (weights, gegl_init) on the first file only,
+ * then checks (before the image is decoded), load (decoding), context,
+ * render, save (encoding and the rename), and total from the start of
+ * the file. */
+static void
+debug_report (Session     *session,
+              const gchar *input,
+              const Job   *job,
+              gint64       t_start,
+              gint64       t_load,
+              gint64       t_work,
+              gint64       t_save)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 setup = session->weights_us + session->gegl_init_us;
+
+  g_printerr ("evenlight: %s: weights %.1f ms, gegl_init %.1f ms, checks %.1f ms, "
+              "load %.1f ms, context %.1f ms, render %.1f ms, save %.1f ms, "
+              "total %.1f ms\n", input, session->weights_us / 1e3,
+              session->gegl_init_us / 1e3, (t_load - t_start - setup) / 1e3,
+              (t_work - t_load) / 1e3, job->context_us / 1e3,
+              (t_save - t_work - job->context_us) / 1e3, (now - t_save) / 1e3,
+              (now - t_start) / 1e3);
+  session->weights_us = session->gegl_init_us = 0;
 }
 
 /* Enhances @input into @output_path. */
@@ -874,6 +912,7 @@ process_file (Session     *session,
   EvenlightCliImage image;
   Job job = { 0 };
   gboolean ok = FALSE;
+  gint64 t_start = g_get_monotonic_time (), t_load = 0, t_work = 0, t_save = 0;
 
   memset (&image, 0, sizeof image);
   g_mutex_init (&job.lock);
@@ -894,9 +933,12 @@ process_file (Session     *session,
   if (!session_ready (session, error))
     goto out;
   if (!evenlight_cli_output_ready (output, error)
-      || !check_memory (session->method, input, error)
-      || !evenlight_cli_image_load (input, &image, error))
+      || !check_memory (session->method, input, error))
     goto out;
+  t_load = g_get_monotonic_time ();
+  if (!evenlight_cli_image_load (input, &image, error))
+    goto out;
+  t_work = g_get_monotonic_time ();
 
   job.image = &image;
   /* Results replace the input's pixels in its own buffer (the file is
@@ -924,8 +966,11 @@ process_file (Session     *session,
   evenlight_cli_image_clear (&image);
   if (ok)
     {
+      t_save = g_get_monotonic_time ();
       ok = evenlight_cli_output_commit (output, &image, job.target, error);
       output = NULL;
+      if (ok && session->debug)
+        debug_report (session, input, &job, t_start, t_load, t_work, t_save);
     }
 
 out:
@@ -951,7 +996,8 @@ run (const Options                *o,
      gint                          n_threads)
 {
   Session session = { .o = o, .method = method, .params = params,
-                      .dark = dark, .retouch = retouch, .n_threads = n_threads };
+                      .dark = dark, .retouch = retouch, .n_threads = n_threads,
+                      .debug = g_getenv ("EVENLIGHT_DEBUG") != NULL };
   g_autoptr (GError) error = NULL;
   EvenlightCliBatch *batch;
   gint failed = 0, n;
@@ -1125,7 +1171,7 @@ main (int    argc,
     "Environment:\n"
     "  EVENLIGHT_WEIGHTS          the network's weights file, when --weights is not given\n"
     "  EVENLIGHT_DEQUANT_WEIGHTS  the dequantization network's, likewise\n"
-    "  BABL_INHIBIT_CACHE         set to 1 unless given: babl's cache file is not read\n"
+    "  BABL_INHIBIT_CACHE         unless given, babl uses the CLI's own cache file\n"
     "  GEGL_PATH                  unless given, only the GEGL modules evenlight uses load\n"
     "\n"
     "Exit status: 0 on success, 1 if the work failed (for any file), 2 for a\n"

@@ -585,6 +585,55 @@ test_batch (void)
   g_rmdir (sub);
 }
 
+/* EVENLIGHT_DEBUG=1: a line per file on stderr with the time of each part
+ * of its run, the set-up (weights, gegl_init) counted on the first file
+ * only, so that the benchmark can say where the time goes. */
+static void
+test_debug_report (void)
+{
+  g_autofree gchar *a = make_image ("da.png", "R'G'B' u8", "gegl:png-save", 8, FALSE);
+  g_autofree gchar *b = make_image ("db.jpg", "R'G'B' u8", "gegl:jpg-save", 0, FALSE);
+  g_autofree gchar *dir = g_build_filename (tmpdir, "debug-out", NULL);
+  g_autofree gchar *err = NULL;
+  gchar **envp = g_environ_setenv (g_get_environ (), "EVENLIGHT_DEBUG", "1", TRUE);
+  const gchar *argv[] = { cli, "-q", "--weights", weights, "--output-dir", dir, a, b, NULL };
+  g_auto (GStrv) lines = NULL;
+  gint status, n = 0;
+  GError *error = NULL;
+  const gchar *part = "[0-9]+\\.[0-9] ms";
+  g_autofree gchar *pattern
+    = g_strdup_printf ("^evenlight: .*/d[ab]\\.(png|jpg): weights %s, gegl_init %s, "
+                       "checks %s, load %s, context %s, render %s, save %s, total %s$",
+                       part, part, part, part, part, part, part, part);
+
+  g_spawn_sync (NULL, (gchar **) argv, envp, G_SPAWN_DEFAULT, NULL, NULL, NULL,
+                &err, &status, &error);
+  g_assert_no_error (error);
+  g_strfreev (envp);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  g_test_message ("%s", err);
+  lines = g_strsplit (err, "\n", -1);
+  for (gint i = 0; lines[i] != NULL; i++)
+    {
+      if (lines[i][0] == '\0')
+        continue;
+      if (!g_regex_match_simple (pattern, lines[i], 0, 0))
+        g_error ("not a timing line: %s", lines[i]);
+      /* The set-up is the first file's: the second reports none. */
+      if (n++ == 1)
+        g_assert_nonnull (strstr (lines[i], "weights 0.0 ms, gegl_init 0.0 ms"));
+    }
+  g_assert_cmpint (n, ==, 2);
+  g_assert_null (strstr (lines[0], "gegl_init 0.0 ms"));
+  for (const gchar **f = (const gchar *[]) { "da.png", "db.jpg", NULL }; *f; f++)
+    {
+      g_autofree gchar *o = g_build_filename (dir, *f, NULL);
+
+      g_unlink (o);
+    }
+  g_rmdir (dir);
+}
+
 static void
 test_other_formats (void)
 {
@@ -1292,7 +1341,28 @@ test_startup (void)
   g_assert_true (g_file_get_contents (seed, &contents, &length, NULL));
   g_mkdir_with_parents (babl_dir, 0700);
   g_assert_true (g_file_set_contents (cache, contents, length, NULL));
-  peak = run_cli_peak_rss (envp, args);
+  {
+    /* babl works from a private copy of the CLI's own cache file: the
+     * user's is neither read nor rewritten (babl rewrites the cache file
+     * it reads at exit, with only the conversions of that run: 36 entries
+     * became 4), and the copy is gone afterwards. */
+    g_autofree gchar *after = NULL;
+    g_autofree gchar *tmp = g_build_filename (tmpdir, "su-tmp", NULL);
+    gchar **tmp_env = g_environ_setenv (g_strdupv (envp), "TMPDIR", tmp, TRUE);
+    GDir *left;
+
+    g_mkdir (tmp, 0700);
+    peak = run_cli_peak_rss (tmp_env, args);
+    g_strfreev (tmp_env);
+    g_assert_true (g_file_get_contents (cache, &after, NULL, NULL));
+    if (strcmp (after, contents) != 0)
+      g_error ("the CLI changed the user's babl cache file %s", cache);
+    left = g_dir_open (tmp, 0, NULL);
+    g_assert_nonnull (left);
+    g_assert_null (g_dir_read_name (left));
+    g_dir_close (left);
+    g_rmdir (tmp);
+  }
 
   /* The gegl tool with the same cache (babl may have rewritten it). */
   g_assert_true (g_file_set_contents (cache, contents, length, NULL));
@@ -1411,6 +1481,7 @@ main (int    argc,
   g_test_add_func ("/cli/default-weights", test_default_weights);
   g_test_add_func ("/cli/weights-found", test_weights_found);
   g_test_add_func ("/cli/batch", test_batch);
+  g_test_add_func ("/cli/debug-report", test_debug_report);
   g_test_add_func ("/cli/startup", test_startup);
   g_test_add_func ("/cli/threads-and-sliders", test_threads_and_sliders);
   g_test_add_func ("/cli/classic", test_classic);
