@@ -76,11 +76,13 @@ void   evenlight_laic_level_prepare    (Level *lv, gfloat contrast, gfloat max_g
 /* The largest constant gain that is feasible: every pixel ≤ 1. */
 gfloat evenlight_laic_level_flat_gain  (const Level *lv);
 /* @coarse (allocated here) is @fine with V averaged 2 × 2. */
-void   evenlight_laic_level_downsample (const Level *fine, Level *coarse);
+void   evenlight_laic_level_downsample (const Level *fine, Level *coarse, gint n_threads);
 /* Starts @fine (prepared) from the solution of @coarse. */
 void   evenlight_laic_level_upsample   (const Level *coarse, Level *fine, gint n_threads);
-/* @iterations primal–dual iterations on @n_threads threads. */
-void   evenlight_laic_level_solve      (Level *lv, gint iterations, gint n_threads);
+/* @iterations primal–dual iterations on @n_threads threads; FALSE, the
+ * iterate unfinished, as soon as *@cancel (nullable) is non-zero. */
+gboolean evenlight_laic_level_solve    (Level *lv, gint iterations, gint n_threads,
+                                        const gint *cancel);
 /* r(g) into @r. */
 void   evenlight_laic_level_residual   (const Level *lv, const gfloat *g, gfloat *r,
                                         gint n_threads);

@@ -150,29 +150,42 @@ sanitize (gfloat v)
   return v >= 0.0f ? (v <= 1.0f ? v : 1.0f) : 0.0f;
 }
 
+struct _EvenlightLaicSolver
+{
+  gint       width, height, n_threads;
+  GPtrArray *levels;   /* Level *, full resolution first; only w, h, v set */
+  gfloat     vmax;     /* the largest floored level at full resolution   */
+};
+
 typedef struct
 {
-  gfloat *rgb, *gain_out;
+  const gfloat *in;
+  gfloat       *rgb, *gain_out;
+  gfloat       *row_max;   /* the largest V of each row */
 } Colour;
 
-/* Rows [@y0, @y1): the input sanitised and its floored bright channel V. */
+/* Rows [@y0, @y1): the floored bright channel V of the sanitised input. */
 static void
 level_rows (Level *lv, gint y0, gint y1, gfloat *scratch, gpointer data)
 {
   const Colour *col = data;
 
   (void) scratch;
-  for (gsize i = (gsize) y0 * lv->w; i < (gsize) y1 * lv->w; i++)
+  for (gint y = y0; y < y1; y++)
     {
-      gfloat *p = col->rgb + 3 * i;
-      p[0] = sanitize (p[0]);
-      p[1] = sanitize (p[1]);
-      p[2] = sanitize (p[2]);
-      lv->v[i] = MAX (MAX (p[0], p[1]), MAX (p[2], EVENLIGHT_LAIC_MIN_LEVEL));
+      gfloat vmax = EVENLIGHT_LAIC_MIN_LEVEL;
+      for (gsize i = (gsize) y * lv->w; i < (gsize) (y + 1) * lv->w; i++)
+        {
+          const gfloat *p = col->in + 3 * i;
+          lv->v[i] = MAX (MAX (sanitize (p[0]), sanitize (p[1])),
+                          MAX (sanitize (p[2]), EVENLIGHT_LAIC_MIN_LEVEL));
+          vmax = MAX (vmax, lv->v[i]);
+        }
+      col->row_max[y] = vmax;
     }
 }
 
-/* Rows [@y0, @y1): the gain applied to the three channels. */
+/* Rows [@y0, @y1): the gain applied to the three (sanitised) channels. */
 static void
 apply_rows (Level *lv, gint y0, gint y1, gfloat *scratch, gpointer data)
 {
@@ -183,12 +196,244 @@ apply_rows (Level *lv, gint y0, gint y1, gfloat *scratch, gpointer data)
     {
       gfloat  g = lv->g[i];
       gfloat *p = col->rgb + 3 * i;
-      p[0] = MIN (1.0f, p[0] * g);
-      p[1] = MIN (1.0f, p[1] * g);
-      p[2] = MIN (1.0f, p[2] * g);
+      p[0] = MIN (1.0f, sanitize (p[0]) * g);
+      p[1] = MIN (1.0f, sanitize (p[1]) * g);
+      p[2] = MIN (1.0f, sanitize (p[2]) * g);
       if (col->gain_out)
         col->gain_out[i] = g;
     }
+}
+
+static gboolean
+check_size (gint width, gint height, GError **error)
+{
+  if (width <= 0 || height <= 0 || (gint64) width * height > (G_GINT64_CONSTANT (1) << 31))
+    {
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+                   "LAIC: image size %d × %d is empty or too large", width, height);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+EvenlightLaicSolver *
+evenlight_laic_solver_new (const gfloat *rgb,
+                           gint          width,
+                           gint          height,
+                           gint          n_threads,
+                           GError      **error)
+{
+  EvenlightLaicSolver *solver;
+  Level               *lv;
+  Colour               colour = { rgb, NULL, NULL, NULL };
+
+  g_return_val_if_fail (rgb != NULL, NULL);
+  if (!check_size (width, height, error))
+    return NULL;
+  solver = g_new0 (EvenlightLaicSolver, 1);
+  solver->width = width;
+  solver->height = height;
+  solver->n_threads = n_threads > 0 ? n_threads : (gint) g_get_num_processors ();
+  solver->levels = g_ptr_array_new ();
+  lv = g_new0 (Level, 1);
+  evenlight_laic_level_alloc (lv, width, height);
+  colour.row_max = g_new (gfloat, height);
+  evenlight_laic_run_rows (level_rows, lv, lv->h, solver->n_threads, &colour);
+  g_ptr_array_add (solver->levels, lv);
+  solver->vmax = EVENLIGHT_LAIC_MIN_LEVEL;
+  for (gint y = 0; y < height; y++)
+    solver->vmax = MAX (solver->vmax, colour.row_max[y]);
+  g_free (colour.row_max);
+  while (MAX (lv->w, lv->h) > COARSEST_SIDE)
+    {
+      Level *c = g_new0 (Level, 1);
+      evenlight_laic_level_downsample (lv, c, solver->n_threads);
+      g_ptr_array_add (solver->levels, c);
+      lv = c;
+    }
+  return solver;
+}
+
+void
+evenlight_laic_solver_free (EvenlightLaicSolver *solver)
+{
+  if (solver == NULL)
+    return;
+  for (guint l = 0; l < solver->levels->len; l++)
+    {
+      Level *L = g_ptr_array_index (solver->levels, l);
+      evenlight_laic_level_free (L);
+      g_free (L);
+    }
+  g_ptr_array_free (solver->levels, TRUE);
+  g_free (solver);
+}
+
+static gboolean
+cancelled (const gint *cancel, GError **error)
+{
+  if (cancel == NULL || !g_atomic_int_get (cancel))
+    return FALSE;
+  g_set_error_literal (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_CANCELLED,
+                       "LAIC: cancelled");
+  return TRUE;
+}
+
+/* Reports level @k's gain to @func. */
+static void
+report_level (const EvenlightLaicSolver *solver, const Level *lv, gint k,
+              const EvenlightLaicParams *params, EvenlightLaicLevelFunc func,
+              gpointer data)
+{
+  EvenlightLaicCoarse coarse = {
+    solver->width, solver->height, k, lv->w, lv->h,
+    params->contrast, params->max_gain, lv->g
+  };
+
+  func (&coarse, data);
+}
+
+/* The coarse-to-fine solve of levels down to @stop (0: all of them); the
+ * levels of @run borrow V from the solver. On success @run[stop] keeps its
+ * state (the caller frees it), every other level's state is freed. */
+static gboolean
+solve_levels (EvenlightLaicSolver       *solver,
+              const EvenlightLaicParams *params,
+              Level                     *run,
+              gint                       stop,
+              EvenlightLaicLevelFunc     level_func,
+              gpointer                   user_data,
+              const gint                *cancel,
+              GError                   **error)
+{
+  const gint n_levels = (gint) solver->levels->len;
+  gint       n_threads = solver->n_threads;
+  gfloat     lambda, g0;
+  gint       k;
+
+  if (!evenlight_laic_params_validate (params, error))
+    return FALSE;
+  lambda = params->contrast * MIN (1.0f / solver->vmax, params->max_gain);
+  for (k = 0; k < n_levels; k++)
+    {
+      const Level *src = g_ptr_array_index (solver->levels, k);
+      memset (&run[k], 0, sizeof run[k]);
+      run[k].w = src->w;
+      run[k].h = src->h;
+      run[k].v = src->v;
+    }
+  /* Coarsest first, from the flat, feasible gain; each finer level starts
+   * from the one below, which is then released. */
+  for (k = n_levels - 1; k >= stop; k--)
+    {
+      gint64 tp0 = g_get_monotonic_time (), tp1;
+      Level *lv = &run[k];
+      gint   iters;
+
+      if (cancelled (cancel, error))
+        return FALSE;
+      evenlight_laic_level_prepare (lv, lambda, params->max_gain, n_threads);
+      if (k == n_levels - 1)
+        {
+          g0 = MIN (evenlight_laic_level_flat_gain (lv), params->max_gain);
+          for (gsize i = 0; i < (gsize) lv->w * lv->h; i++)
+            lv->g[i] = MIN (g0, lv->hi[i]);
+        }
+      else
+        {
+          evenlight_laic_level_upsample (&run[k + 1], lv, n_threads);
+          evenlight_laic_level_free_state (&run[k + 1]);
+        }
+      iters = level_iterations (solver->levels, k, params->iterations);
+      tp1 = g_get_monotonic_time ();
+      if (!evenlight_laic_level_solve (lv, iters, n_threads, cancel))
+        return !cancelled (cancel, error);
+      if (g_getenv ("EVENLIGHT_LAIC_DEBUG"))
+        g_printerr ("laic: level %d: %dx%d, %d plateaus, %d iterations; "
+                    "set-up %.3f s, iterations %.3f s\n", k, lv->w, lv->h, lv->n_comp,
+                    iters, (tp1 - tp0) / 1e6, (g_get_monotonic_time () - tp1) / 1e6);
+      if (k > 0 && level_func != NULL)
+        report_level (solver, lv, k, params, level_func, user_data);
+    }
+  return TRUE;
+}
+
+static void
+run_free (Level *run, gint n_levels)
+{
+  for (gint k = 0; k < n_levels; k++)
+    {
+      evenlight_laic_level_free_state (&run[k]);
+      run[k].v = NULL;   /* the solver's */
+    }
+  g_free (run);
+}
+
+gboolean
+evenlight_laic_solver_preview (EvenlightLaicSolver       *solver,
+                               const EvenlightLaicParams *params,
+                               gsize                      max_pixels,
+                               EvenlightLaicLevelFunc     level_func,
+                               gpointer                   user_data,
+                               const gint                *cancel,
+                               GError                   **error)
+{
+  const gint n_levels = (gint) solver->levels->len;
+  Level     *run = g_new0 (Level, n_levels);
+  gint       stop = 0;
+  gboolean   ok;
+
+  while (stop < n_levels - 1)
+    {
+      const Level *l = g_ptr_array_index (solver->levels, stop);
+      if ((gsize) l->w * l->h <= max_pixels)
+        break;
+      stop++;
+    }
+  ok = solve_levels (solver, params, run, stop, level_func, user_data, cancel, error);
+  /* solve_levels reports every level but the full-resolution one. */
+  if (ok && stop == 0 && level_func != NULL)
+    report_level (solver, &run[0], 0, params, level_func, user_data);
+  run_free (run, n_levels);
+  return ok;
+}
+
+gboolean
+evenlight_laic_solver_solve (EvenlightLaicSolver       *solver,
+                             const EvenlightLaicParams *params,
+                             gfloat                    *rgb,
+                             gfloat                    *gain_out,
+                             EvenlightLaicLevelFunc     level_func,
+                             gpointer                   user_data,
+                             const gint                *cancel,
+                             GError                   **error)
+{
+  const gint n_levels = (gint) solver->levels->len;
+  Level     *run = g_new0 (Level, n_levels), *lv = &run[0];
+  Colour     colour = { NULL, rgb, gain_out, NULL };
+  gfloat     g0;
+  gboolean   ok = FALSE;
+
+  g_return_val_if_fail (rgb != NULL, FALSE);
+  if (!solve_levels (solver, params, run, 0, level_func, user_data, cancel, error)
+      || cancelled (cancel, error))
+    goto out;
+  g0 = MIN (evenlight_laic_level_flat_gain (lv), params->max_gain);
+  /* The duals are done with: release them before the repair's arrays. */
+  g_clear_pointer (&lv->pblock, g_free);
+  g_clear_pointer (&lv->u, g_free);
+  g_clear_pointer (&lv->gbar, g_free);
+  g_clear_pointer (&lv->tau, g_free);
+  g_clear_pointer (&lv->c, g_free);
+  lv->px = lv->py = NULL;
+  evenlight_laic_level_make_feasible (lv, g0, solver->n_threads);
+  if (cancelled (cancel, error))
+    goto out;
+  evenlight_laic_run_rows (apply_rows, lv, lv->h, solver->n_threads, &colour);
+  ok = TRUE;
+out:
+  run_free (run, n_levels);
+  return ok;
 }
 
 gboolean
@@ -200,91 +445,102 @@ evenlight_laic (const EvenlightLaicParams *params,
                 gfloat                    *gain_out,
                 GError                   **error)
 {
-  GPtrArray *levels;
-  Level     *lv;
-  gfloat     g0;
-  gsize      n;
-  gint       k, iters;
-  gfloat     lambda;
-  Colour     colour;
+  EvenlightLaicSolver *solver;
+  gboolean             ok;
 
   g_return_val_if_fail (params != NULL && rgb != NULL, FALSE);
   if (!evenlight_laic_params_validate (params, error))
     return FALSE;
-  if (width <= 0 || height <= 0 || (gint64) width * height > (G_GINT64_CONSTANT (1) << 31))
-    {
-      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
-                   "LAIC: image size %d × %d is empty or too large", width, height);
-      return FALSE;
-    }
-  if (n_threads <= 0)
-    n_threads = (gint) g_get_num_processors ();
-  n = (gsize) width * height;
+  solver = evenlight_laic_solver_new (rgb, width, height, n_threads, error);
+  if (solver == NULL)
+    return FALSE;
+  ok = evenlight_laic_solver_solve (solver, params, rgb, gain_out, NULL, NULL, NULL, error);
+  evenlight_laic_solver_free (solver);
+  return ok;
+}
 
-  levels = g_ptr_array_new ();
-  lv = g_new0 (Level, 1);
-  evenlight_laic_level_alloc (lv, width, height);
-  colour.rgb = rgb;
-  colour.gain_out = gain_out;
-  evenlight_laic_run_rows (level_rows, lv, lv->h, n_threads, &colour);
-  g_ptr_array_add (levels, lv);
-  lambda = evenlight_laic_lambda (lv->v, n, params->contrast, params->max_gain);
-  while (MAX (lv->w, lv->h) > COARSEST_SIDE)
+EvenlightLaicCoarse *
+evenlight_laic_coarse_copy (const EvenlightLaicCoarse *coarse)
+{
+  EvenlightLaicCoarse *copy = g_memdup2 (coarse, sizeof *coarse);
+
+  copy->gain = g_memdup2 (coarse->gain, sizeof (gfloat) * (gsize) coarse->level_width
+                                        * coarse->level_height);
+  return copy;
+}
+
+void
+evenlight_laic_coarse_free (EvenlightLaicCoarse *coarse)
+{
+  if (coarse == NULL)
+    return;
+  g_free (coarse->gain);
+  g_free (coarse);
+}
+
+/* Where full-resolution coordinate @x falls between the block centres of a
+ * level with blocks of @scale pixels and @n of them: block @j0 and weight
+ * @t of block j0 + 1. */
+static inline void
+coarse_coord (gint x, gint scale, gint n, gint *j0, gfloat *t)
+{
+  gfloat f = ((gfloat) x + 0.5f) / (gfloat) scale - 0.5f;
+  gint   j = (gint) floorf (f);
+
+  if (j < 0)
     {
-      Level *c = g_new0 (Level, 1);
-      evenlight_laic_level_downsample (lv, c);
-      g_ptr_array_add (levels, c);
-      lv = c;
+      *j0 = 0;
+      *t = 0.0f;
     }
-  /* Coarsest first, from the flat, feasible gain; each finer level starts
-   * from the one below, which is then released. */
-  for (k = (gint) levels->len - 1; k >= 0; k--)
+  else if (j >= n - 1)
     {
-      gint64 tp0 = g_get_monotonic_time (), tp1;
-      lv = g_ptr_array_index (levels, k);
-      evenlight_laic_level_prepare (lv, lambda, params->max_gain, n_threads);
-      if (k == (gint) levels->len - 1)
+      *j0 = n - 1;
+      *t = 0.0f;
+    }
+  else
+    {
+      *j0 = j;
+      *t = f - (gfloat) j;
+    }
+}
+
+void
+evenlight_laic_coarse_render (const EvenlightLaicCoarse *coarse,
+                              const gfloat              *rgb,
+                              const EvenlightRect       *rect,
+                              gfloat                    *rgb_out,
+                              gfloat                    *gain_out)
+{
+  const gint    scale = 1 << coarse->level, lw = coarse->level_width;
+  const gfloat *cg = coarse->gain;
+
+  for (gint j = 0; j < rect->height; j++)
+    {
+      gint   y = rect->y + j, y0, y1;
+      gfloat ty;
+
+      coarse_coord (y, scale, coarse->level_height, &y0, &ty);
+      y1 = MIN (y0 + 1, coarse->level_height - 1);
+      for (gint i = 0; i < rect->width; i++)
         {
-          g0 = MIN (evenlight_laic_level_flat_gain (lv), params->max_gain);
-          for (gsize i = 0; i < (gsize) lv->w * lv->h; i++)
-            lv->g[i] = MIN (g0, lv->hi[i]);
+          gint          x = rect->x + i, x0, x1;
+          gsize         o = (gsize) j * rect->width + i;
+          const gfloat *p = rgb + 3 * ((gsize) y * coarse->width + x);
+          gfloat        tx, g, r = sanitize (p[0]), gr = sanitize (p[1]), b = sanitize (p[2]);
+          gfloat        v = MAX (MAX (r, gr), MAX (b, EVENLIGHT_LAIC_MIN_LEVEL));
+
+          coarse_coord (x, scale, lw, &x0, &tx);
+          x1 = MIN (x0 + 1, lw - 1);
+          g = (1.0f - ty) * ((1.0f - tx) * cg[(gsize) y0 * lw + x0] + tx * cg[(gsize) y0 * lw + x1])
+            + ty * ((1.0f - tx) * cg[(gsize) y1 * lw + x0] + tx * cg[(gsize) y1 * lw + x1]);
+          g = MIN (g, MIN (1.0f / v, coarse->max_gain));
+          rgb_out[3 * o] = MIN (1.0f, r * g);
+          rgb_out[3 * o + 1] = MIN (1.0f, gr * g);
+          rgb_out[3 * o + 2] = MIN (1.0f, b * g);
+          if (gain_out)
+            gain_out[o] = g;
         }
-      else
-        {
-          Level *coarse = g_ptr_array_index (levels, k + 1);
-          evenlight_laic_level_upsample (coarse, lv, n_threads);
-          evenlight_laic_level_free_state (coarse);
-        }
-      iters = level_iterations (levels, k, params->iterations);
-      tp1 = g_get_monotonic_time ();
-      evenlight_laic_level_solve (lv, iters, n_threads);
-      if (g_getenv ("EVENLIGHT_LAIC_DEBUG"))
-        g_printerr ("laic: level %d: %dx%d, %d plateaus, %d iterations; "
-                    "set-up %.3f s, iterations %.3f s\n", k, lv->w, lv->h, lv->n_comp,
-                    iters, (tp1 - tp0) / 1e6, (g_get_monotonic_time () - tp1) / 1e6);
     }
-
-  lv = g_ptr_array_index (levels, 0);
-  g0 = MIN (evenlight_laic_level_flat_gain (lv), params->max_gain);
-  /* The duals are done with: release them before the repair's arrays. */
-  g_clear_pointer (&lv->pblock, g_free);
-  g_clear_pointer (&lv->u, g_free);
-  g_clear_pointer (&lv->gbar, g_free);
-  g_clear_pointer (&lv->tau, g_free);
-  g_clear_pointer (&lv->c, g_free);
-  lv->px = lv->py = NULL;
-  evenlight_laic_level_make_feasible (lv, g0, n_threads);
-
-  evenlight_laic_run_rows (apply_rows, lv, lv->h, n_threads, &colour);
-
-  for (guint l = 0; l < levels->len; l++)
-    {
-      Level *L = g_ptr_array_index (levels, l);
-      evenlight_laic_level_free (L);
-      g_free (L);
-    }
-  g_ptr_array_free (levels, TRUE);
-  return TRUE;
 }
 
 gdouble

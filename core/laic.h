@@ -28,6 +28,8 @@
 
 #include <glib.h>
 
+#include "evenlight.h"
+
 G_BEGIN_DECLS
 
 /* The level V is floored at before the gain is defined (a quarter of an
@@ -71,6 +73,82 @@ gboolean evenlight_laic                     (const EvenlightLaicParams *params,
                                              gint                       n_threads,
                                              gfloat                    *gain_out,
                                              GError                   **error);
+
+/* ---- interactive use: a coarse answer first, a full solve that can stop */
+
+/* The gain of one level of the coarse-to-fine solve: each of its pixels
+ * stands for a block of 2^level × 2^level pixels of the image (V averaged
+ * 2 × 2 per level, clamp-to-edge). */
+typedef struct
+{
+  gint    width, height;              /* the image's size                  */
+  gint    level;                      /* 0 = full resolution               */
+  gint    level_width, level_height;
+  gfloat  contrast, max_gain;         /* the parameters it was solved for  */
+  gfloat *gain;                       /* level_width × level_height        */
+} EvenlightLaicCoarse;
+
+/* Called after each level of a solve but the full-resolution one, on the
+ * solving thread; @coarse is valid during the call only
+ * (evenlight_laic_coarse_copy keeps it). */
+typedef void (*EvenlightLaicLevelFunc) (const EvenlightLaicCoarse *coarse,
+                                        gpointer                   user_data);
+
+/* The part of LAIC that depends on the image only (the floored bright
+ * channel at every level), made once so that several solves (another
+ * contrast, a coarse answer and a full solve at the same time) start from
+ * it. @rgb: @width × @height packed R'G'B' float triplets, only read (NaN
+ * counts as 0, values are clamped to [0, 1]). */
+typedef struct _EvenlightLaicSolver EvenlightLaicSolver;
+
+EvenlightLaicSolver *evenlight_laic_solver_new   (const gfloat  *rgb,
+                                                  gint           width,
+                                                  gint           height,
+                                                  gint           n_threads,
+                                                  GError       **error);
+void                 evenlight_laic_solver_free  (EvenlightLaicSolver *solver);
+
+/* The first steps of evenlight_laic_solver_solve(), from the coarsest level
+ * up to the finest level with at most @max_pixels pixels (at least the
+ * coarsest level): the same levels, starting points and iterations, so the
+ * same gains. @level_func (nullable) receives each level's gain. Stops with
+ * EVENLIGHT_ERROR_CANCELLED as soon as *@cancel (nullable, read atomically)
+ * is non-zero. Several solves may run on one solver at once. */
+gboolean evenlight_laic_solver_preview (EvenlightLaicSolver       *solver,
+                                        const EvenlightLaicParams *params,
+                                        gsize                      max_pixels,
+                                        EvenlightLaicLevelFunc     level_func,
+                                        gpointer                   user_data,
+                                        const gint                *cancel,
+                                        GError                   **error);
+
+/* The whole solve: @rgb must hold the image the solver was made from and
+ * receives, with @gain_out (nullable), exactly what evenlight_laic() gives
+ * for it. @level_func, @cancel: as above (the coarser levels are reported
+ * as they are solved; once cancelled, @rgb and @gain_out hold no result). */
+gboolean evenlight_laic_solver_solve   (EvenlightLaicSolver       *solver,
+                                        const EvenlightLaicParams *params,
+                                        gfloat                    *rgb,
+                                        gfloat                    *gain_out,
+                                        EvenlightLaicLevelFunc     level_func,
+                                        gpointer                   user_data,
+                                        const gint                *cancel,
+                                        GError                   **error);
+
+EvenlightLaicCoarse *evenlight_laic_coarse_copy (const EvenlightLaicCoarse *coarse);
+void                 evenlight_laic_coarse_free (EvenlightLaicCoarse *coarse);
+
+/* The compensation of @rect of the image by a coarse gain: the level's gain
+ * interpolated bilinearly between the centres of its blocks, clipped to the
+ * program's box min(1 / V, max_gain) of each pixel, applied to the three
+ * channels of @rgb (the whole image, as given to the solver). @rgb_out
+ * receives rect->width × rect->height packed triplets, @gain_out
+ * (nullable) the gains. */
+void     evenlight_laic_coarse_render       (const EvenlightLaicCoarse *coarse,
+                                             const gfloat              *rgb,
+                                             const EvenlightRect       *rect,
+                                             gfloat                    *rgb_out,
+                                             gfloat                    *gain_out);
 
 /* The λ2 the program uses: @contrast × g0, g0 = min(1 / max V, max_gain)
  * the flat gain (@level: the @n floored bright-channel values). The TV term

@@ -7,13 +7,20 @@
  * Usage: laic-run IN OUT [--contrast λ2] [--iterations N] [--max-gain G]
  *                 [--threads N] [--dequant WEIGHTS] [--gain FILE]
  *                 [--no-laic GAIN] [--gain-from FILE] [--objective 1]
+ *                 [--preview PIXELS [--preview-contrast λ2]]
  * IN and OUT: u32 width, u32 height, then width × height packed float32
  * R'G'B' triplets (little-endian). --no-laic applies a constant gain
  * instead of LAIC (linear stretch), --gain-from the gains of FILE (as
  * written by --gain of an earlier run, so that LAIC need not run again),
  * --gain writes the gains (u32 w, u32 h, floats); --objective 1 prints
  * the LP objective of the gains and their largest constraint violation
- * (evenlight_laic_objective). Timings go to stderr.
+ * (evenlight_laic_objective). --preview solves only the coarse levels,
+ * up to the finest with at most PIXELS pixels (evenlight_laic_solver_preview,
+ * as the dark-photo dialog does first) and writes that level's gain
+ * rendered on the whole image (evenlight_laic_coarse_render), timing the
+ * solver's set-up and each level; --preview-contrast then times the same
+ * for another contrast on the same solver (a move of the dialog's slider)
+ * and writes that one. Timings go to stderr.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +30,63 @@
 
 #include "dequant.h"
 #include "laic.h"
+
+typedef struct
+{
+  gint64               t0;
+  EvenlightLaicCoarse *last;
+} Levels;
+
+static void
+level_seen (const EvenlightLaicCoarse *coarse, gpointer data)
+{
+  Levels *lv = data;
+
+  fprintf (stderr, "preview: contrast %g, level %d (%d×%d) at %.3f s\n",
+           (double) coarse->contrast, coarse->level, coarse->level_width,
+           coarse->level_height, (g_get_monotonic_time () - lv->t0) / 1e6);
+  evenlight_laic_coarse_free (lv->last);
+  lv->last = evenlight_laic_coarse_copy (coarse);
+}
+
+/* --preview: the coarse levels only, then the last one rendered. */
+static gboolean
+run_preview (const EvenlightLaicParams *params, gfloat *rgb, gint w, gint h,
+             gint threads, gsize pixels, gdouble contrast2, gfloat *gain,
+             GError **error)
+{
+  EvenlightLaicSolver *solver;
+  EvenlightLaicParams  p = *params;
+  EvenlightRect        all = { 0, 0, w, h };
+  Levels               lv = { g_get_monotonic_time (), NULL };
+  gfloat              *in = g_memdup2 (rgb, sizeof (gfloat) * 3 * (gsize) w * h);
+  gint64               t;
+
+  lv.t0 = g_get_monotonic_time ();
+  solver = evenlight_laic_solver_new (in, w, h, threads, error);
+  if (solver == NULL)
+    return FALSE;
+  fprintf (stderr, "preview: solver made in %.3f s\n",
+           (g_get_monotonic_time () - lv.t0) / 1e6);
+  for (gint round = 0; round < (contrast2 >= 0.0 ? 2 : 1); round++)
+    {
+      if (round == 1)
+        {
+          p.contrast = (gfloat) contrast2;
+          lv.t0 = g_get_monotonic_time ();
+        }
+      if (!evenlight_laic_solver_preview (solver, &p, pixels, level_seen, &lv, NULL, error))
+        return FALSE;
+      t = g_get_monotonic_time ();
+      evenlight_laic_coarse_render (lv.last, in, &all, rgb, gain);
+      fprintf (stderr, "preview: contrast %g, level %d rendered on the whole image in %.3f s\n",
+               (double) p.contrast, lv.last->level, (g_get_monotonic_time () - t) / 1e6);
+    }
+  evenlight_laic_coarse_free (lv.last);
+  evenlight_laic_solver_free (solver);
+  g_free (in);
+  return TRUE;
+}
 
 static gfloat *
 read_raw (const gchar *path, gint *w, gint *h, gint ch)
@@ -67,7 +131,8 @@ main (int argc, char **argv)
   EvenlightLaicParams params;
   const gchar *dq_path = NULL, *gain_path = NULL, *gain_from = NULL;
   gint         threads = 0, w, h, objective = 0;
-  gdouble      flat = 0.0;
+  gdouble      flat = 0.0, contrast2 = -1.0;
+  gsize        preview = 0;
   gfloat      *rgb, *gain, *level = NULL;
   GError      *error = NULL;
   gint64       t0, t1, t2;
@@ -89,6 +154,8 @@ main (int argc, char **argv)
       else if (!strcmp (argv[i], "--no-laic")) flat = g_ascii_strtod (argv[i + 1], NULL);
       else if (!strcmp (argv[i], "--gain-from")) gain_from = argv[i + 1];
       else if (!strcmp (argv[i], "--objective")) objective = atoi (argv[i + 1]);
+      else if (!strcmp (argv[i], "--preview")) preview = (gsize) g_ascii_strtoull (argv[i + 1], NULL, 10);
+      else if (!strcmp (argv[i], "--preview-contrast")) contrast2 = g_ascii_strtod (argv[i + 1], NULL);
       else
         {
           fprintf (stderr, "unknown option %s\n", argv[i]);
@@ -137,6 +204,14 @@ main (int argc, char **argv)
         for (gint c = 0; c < 3; c++)
           rgb[3 * i + c] = MIN (1.0f, rgb[3 * i + c] * (gfloat) flat);
       }
+  else if (preview > 0)
+    {
+      if (!run_preview (&params, rgb, w, h, threads, preview, contrast2, gain, &error))
+        {
+          fprintf (stderr, "laic: %s\n", error->message);
+          return 1;
+        }
+    }
   else if (!evenlight_laic (&params, rgb, w, h, threads, gain, &error))
     {
       fprintf (stderr, "laic: %s\n", error->message);

@@ -470,6 +470,188 @@ test_hostile (void)
   g_clear_error (&error);
 }
 
+
+/* ---- the solver of the dark-photo dialog ------------------------------- */
+
+typedef struct
+{
+  GPtrArray *levels;    /* EvenlightLaicCoarse *, in the order reported */
+  gint      *cancel;    /* set after @cancel_after reports (if ≥ 0)     */
+  gint       cancel_after;
+} Reports;
+
+static void
+keep_level (const EvenlightLaicCoarse *coarse, gpointer data)
+{
+  Reports *r = data;
+
+  g_ptr_array_add (r->levels, evenlight_laic_coarse_copy (coarse));
+  if (r->cancel != NULL && (gint) r->levels->len == r->cancel_after)
+    g_atomic_int_set (r->cancel, 1);
+}
+
+static gboolean
+same_floats (const gfloat *a, const gfloat *b, gsize n)
+{
+  return memcmp (a, b, n * sizeof (gfloat)) == 0;
+}
+
+typedef struct
+{
+  EvenlightLaicSolver *solver;
+  EvenlightLaicParams  params;
+  Reports              reports;
+  gboolean             ok;
+} PreviewRun;
+
+static gpointer
+preview_run (gpointer data)
+{
+  PreviewRun *run = data;
+
+  run->ok = evenlight_laic_solver_preview (run->solver, &run->params, 150 * 100,
+                                           keep_level, &run->reports, NULL, NULL);
+  return NULL;
+}
+
+/* The solver gives exactly evenlight_laic()'s result, again for another
+ * contrast; its coarse answer is the whole solve's own levels; a solve
+ * stops when cancelled; the coarse render stays inside the box. */
+static void
+test_solver (void)
+{
+  const gint          w = 300, h = 200;
+  const gsize         n = (gsize) w * h;
+  gfloat             *in = g_new (gfloat, 3 * n), *ref = g_new (gfloat, 3 * n);
+  gfloat             *rgb = g_new (gfloat, 3 * n), *gref = g_new (gfloat, n);
+  gfloat             *gain = g_new (gfloat, n), *plane = g_new (gfloat, n);
+  EvenlightLaicParams params;
+  EvenlightLaicSolver *solver;
+  Reports             full = { g_ptr_array_new_with_free_func ((GDestroyNotify) evenlight_laic_coarse_free), NULL, -1 };
+  PreviewRun          prev;
+  GThread            *thread;
+  GError             *error = NULL;
+  gint                cancel = 0;
+
+  /* Colour: each channel its own dark capture. */
+  for (gint c = 0; c < 3; c++)
+    {
+      make_dark (plane, w, h, 10 + c);
+      for (gsize i = 0; i < n; i++)
+        in[3 * i + c] = plane[i];
+    }
+  evenlight_laic_params_init_default (&params);
+  memcpy (ref, in, 3 * n * sizeof (gfloat));
+  CHECK (evenlight_laic (&params, ref, w, h, 2, gref, &error), "evenlight_laic");
+
+  solver = evenlight_laic_solver_new (in, w, h, 2, &error);
+  CHECK (solver != NULL, "solver_new");
+  /* A coarse answer on another thread while the whole solve runs. */
+  prev.solver = solver;
+  prev.params = params;
+  prev.reports = (Reports) { g_ptr_array_new_with_free_func ((GDestroyNotify) evenlight_laic_coarse_free), NULL, -1 };
+  thread = g_thread_new ("preview", preview_run, &prev);
+  memcpy (rgb, in, 3 * n * sizeof (gfloat));
+  CHECK (evenlight_laic_solver_solve (solver, &params, rgb, gain, keep_level, &full,
+                                      NULL, &error), "solver_solve");
+  g_thread_join (thread);
+  CHECK (same_floats (rgb, ref, 3 * n) && same_floats (gain, gref, n),
+         "the solver's whole solve differs from evenlight_laic()");
+  /* 300×200: levels 150×100, 75×50, 38×25 reported, coarsest first. */
+  CHECK (full.levels->len == 3, "%u levels reported, want 3", full.levels->len);
+  for (guint k = 0; k < full.levels->len; k++)
+    {
+      const EvenlightLaicCoarse *c = g_ptr_array_index (full.levels, k);
+      CHECK (c->level == 3 - (gint) k && c->width == w && c->height == h
+             && c->level_width == (w + (1 << c->level) - 1) >> c->level
+             && c->contrast == params.contrast,
+             "report %u: level %d, %d×%d", k, c->level, c->level_width, c->level_height);
+    }
+  /* The coarse answer (up to 150 × 100 pixels) is those same levels. */
+  CHECK (prev.ok && prev.reports.levels->len == full.levels->len,
+         "preview: %u levels", prev.reports.levels->len);
+  for (guint k = 0; k < MIN (prev.reports.levels->len, full.levels->len); k++)
+    {
+      const EvenlightLaicCoarse *a = g_ptr_array_index (prev.reports.levels, k);
+      const EvenlightLaicCoarse *b = g_ptr_array_index (full.levels, k);
+      CHECK (a->level == b->level
+             && same_floats (a->gain, b->gain, (gsize) a->level_width * a->level_height),
+             "preview level %d differs from the whole solve's", a->level);
+    }
+
+  /* Coarse render: the interpolated gain stays inside the box and between
+   * the gains of the level around it; the colour is the gain applied. */
+  {
+    const EvenlightLaicCoarse *c = g_ptr_array_index (full.levels, full.levels->len - 1);
+    EvenlightRect all = { 0, 0, w, h };
+    gfloat gmin = G_MAXFLOAT, gmax = 0.0f;
+
+    for (gsize i = 0; i < (gsize) c->level_width * c->level_height; i++)
+      {
+        gmin = MIN (gmin, c->gain[i]);
+        gmax = MAX (gmax, c->gain[i]);
+      }
+    evenlight_laic_coarse_render (c, in, &all, rgb, gain);
+    for (gsize i = 0; i < n; i++)
+      {
+        gfloat v = MAX (MAX (in[3 * i], in[3 * i + 1]), MAX (in[3 * i + 2], EVENLIGHT_LAIC_MIN_LEVEL));
+        CHECK (gain[i] <= MIN (1.0f / v, params.max_gain) * (1.0f + 1e-6f)
+               && gain[i] <= gmax * (1.0f + 1e-6f)
+               && (gain[i] >= gmin * (1.0f - 1e-6f) || gain[i] >= MIN (1.0f / v, params.max_gain) * (1.0f - 1e-6f)),
+               "render: pixel %zu gain %g (level %g … %g, box %g)", i, gain[i], gmin, gmax, 1.0f / v);
+        CHECK (rgb[3 * i + 1] == MIN (1.0f, in[3 * i + 1] * gain[i]), "render: pixel %zu colour", i);
+      }
+    /* Not a copy of the nearest block: a smooth ramp across blocks. */
+    CHECK (gain[(gsize) 100 * w + 101] != gain[(gsize) 100 * w + 102]
+           || gain[(gsize) 100 * w + 101] == MIN (1.0f / MAX (in[3 * (100 * w + 101)], EVENLIGHT_LAIC_MIN_LEVEL), params.max_gain),
+           "render: neighbouring pixels of one block share a gain");
+  }
+
+  /* Another contrast on the same solver: exactly a fresh solve. */
+  params.contrast = 2.0f;
+  memcpy (ref, in, 3 * n * sizeof (gfloat));
+  CHECK (evenlight_laic (&params, ref, w, h, 1, gref, &error), "evenlight_laic at 2");
+  memcpy (rgb, in, 3 * n * sizeof (gfloat));
+  CHECK (evenlight_laic_solver_solve (solver, &params, rgb, gain, NULL, NULL, NULL, &error),
+         "solver_solve at 2");
+  CHECK (same_floats (rgb, ref, 3 * n) && same_floats (gain, gref, n),
+         "the solver's solve at contrast 2 differs from evenlight_laic()");
+
+  /* Cancelled after the first level reported: no further level, an error
+   * saying so. */
+  g_ptr_array_set_size (full.levels, 0);
+  full.cancel = &cancel;
+  full.cancel_after = 1;
+  CHECK (!evenlight_laic_solver_solve (solver, &params, rgb, gain, keep_level, &full,
+                                       &cancel, &error)
+         && g_error_matches (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_CANCELLED),
+         "a cancelled solve did not stop with EVENLIGHT_ERROR_CANCELLED");
+  CHECK (full.levels->len == 1, "%u levels reported after the cancel", full.levels->len);
+  g_clear_error (&error);
+  CHECK (!evenlight_laic_solver_preview (solver, &params, 1 << 20, NULL, NULL, &cancel, &error)
+         && g_error_matches (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_CANCELLED),
+         "a cancelled preview did not stop");
+  g_clear_error (&error);
+  /* Bad arguments. */
+  params.contrast = -1.0f;
+  CHECK (!evenlight_laic_solver_preview (solver, &params, 1000, NULL, NULL, NULL, &error)
+         && error != NULL, "negative contrast accepted");
+  g_clear_error (&error);
+  CHECK (evenlight_laic_solver_new (in, 0, h, 1, &error) == NULL && error != NULL,
+         "empty image accepted");
+  g_clear_error (&error);
+
+  evenlight_laic_solver_free (solver);
+  g_ptr_array_unref (full.levels);
+  g_ptr_array_unref (prev.reports.levels);
+  g_free (in);
+  g_free (ref);
+  g_free (rgb);
+  g_free (gref);
+  g_free (gain);
+  g_free (plane);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -491,6 +673,7 @@ main (int argc, char **argv)
       test_random ();
       test_steps ();
       test_hostile ();
+      test_solver ();
     }
   if (failures)
     fprintf (stderr, "%d failure(s)\n", failures);
