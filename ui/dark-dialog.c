@@ -3,23 +3,32 @@
  * Copyright (C) 2026 the evenlight developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The dialog shows a GimpDrawablePreview like the main dialog's, and for
- * the same reason: every pixel it shows is the final one. Because the gain
- * is global, the dialog runs LAIC on the whole layer as soon as it opens,
- * on a worker thread (the dialog stays responsive; the preview shows the
- * original meanwhile). The preview then copies its rectangle of that
- * result, or, with the check box, dequantizes just that rectangle with
- * evenlight_dequant_render_region(), whose output equals the same pixels
- * of the whole-layer evenlight_dequant_apply() that OK runs; OK reuses the
- * LAIC result instead of solving the program again.
+ * The dialog shows a GimpDrawablePreview like the main dialog's. LAIC's
+ * gain is global, so the final pixels of any rectangle need the program
+ * solved on the whole layer, which takes seconds on a camera photo; the
+ * preview therefore answers first from the coarse levels of that solve
+ * and is refined as it goes:
  *
- * Contrast changes the program, so moving it solves LAIC again on the
- * whole layer, from the layer as read (kept for this), into the second of
- * two result buffers: the preview keeps showing the last result until the
- * new one replaces it, and a move during a run starts another run once
- * that one ends (a run cannot be interrupted). The preview's own debounce
- * (gimp_preview_invalidate) starts the runs, so dragging the slider does
- * not start one per step. OK waits for the result of the last value.
+ *  - once the layer is read (strip by strip from an idle source: the
+ *    libgimp pipe belongs to this thread), a worker thread makes the
+ *    solver (core/laic.h: the bright channel at every level) and runs the
+ *    whole solve; each level from PREVIEW_MIN_PIXELS on is handed to the
+ *    main thread as it is solved, and the preview shows that level's gain
+ *    interpolated to the layer (evenlight_laic_coarse_render), then the
+ *    next finer one, then the final result;
+ *  - when Contrast moves, the solve in progress is cancelled (between two
+ *    iterations) and a second worker solves the coarse levels only, up to
+ *    PREVIEW_MAX_PIXELS, for the new value; once it is done the whole
+ *    solve starts again for that value;
+ *  - the final result goes into the caller's buffers; the preview copies
+ *    its rectangle from there or, with the check box, dequantizes just that
+ *    rectangle with evenlight_dequant_render_region(), whose output equals
+ *    the same pixels of the whole-layer evenlight_dequant_apply() that OK
+ *    runs. A coarse gain is dequantized the same way on the rectangle and
+ *    its margin only. OK waits for the whole solve of the last value
+ *    (with GIMP's progress bar) and reuses it: it is the very solve the
+ *    non-interactive call makes; Cancel stops the solves and returns once
+ *    they have ended.
  */
 #include <libgimp/gimp.h>
 #include <libgimp/gimpui.h>
@@ -32,56 +41,78 @@
 
 /* Rows of the layer read per main-loop turn while the dialog loads it. */
 #define READ_ROWS 128
+/* The coarse levels shown: from the first with at least
+ * PREVIEW_MIN_PIXELS pixels; a Contrast move solves up to the finest with
+ * at most PREVIEW_MAX_PIXELS (250 × 188 for 12 MP) before the whole
+ * solve starts again. */
+#define PREVIEW_MIN_PIXELS (8 * 1024)
+#define PREVIEW_MAX_PIXELS (64 * 1024)
 
-/* One LAIC result for the whole layer. */
+typedef struct _DarkDialog DarkDialog;
+
+/* One solve on a worker thread: the whole program (@full) or its coarse
+ * levels. */
 typedef struct
 {
-  gfloat *rgb;        /* the compensated layer           */
-  gfloat *gain;       /* LAIC's gain, one per pixel      */
-  gfloat  contrast;   /* the contrast it was solved with */
-} Result;
+  DarkDialog *d;
+  gboolean    full;
+  gfloat      contrast;
+  gint        cancel;     /* set by the main thread, read by the worker */
+  GThread    *thread;
+  gint64      started;
+  /* Written by the worker; read by the main thread after joining it. */
+  gboolean    ok;
+  GError     *error;
+} Job;
 
-typedef struct
+struct _DarkDialog
 {
   EvenlightSource     *source;
   EvenlightDarkParams *params;   /* the check box and the slider            */
   gfloat              *layer;    /* the whole layer as read                 */
-  /* result[0] is the caller's buffers; result[1] is allocated when the
-   * contrast first moves. The preview shows result[shown] (-1: none yet);
-   * the worker writes result[working]. */
-  Result               result[2];
-  gint                 shown;
-  gint                 working;
+  gfloat              *rgb;      /* the caller's buffers: the whole solve's */
+  gfloat              *gain;     /* result                                  */
+  /* Made by the first whole solve on its thread (set atomically), then
+   * shared read-only by every solve; freed after the last one ends. */
+  EvenlightLaicSolver *solver;
 
   GtkWidget        *dialog;
   GtkWidget        *preview;
   GtkWidget        *progress;
   GtkWidget        *status;
 
-  /* Main thread: the layer is read strip by strip from an idle source
-   * (the libgimp pipe belongs to this thread), then LAIC runs on @thread
-   * (again whenever the contrast moves). */
+  /* Main thread only. */
   guint             read_source;
   gint              rows_read;
   guint             pulse_source;
   gboolean          gimp_progress;  /* OK was pressed early: GIMP's bar  */
-  gboolean          closing;        /* the dialog is going away          */
-  GThread          *thread;
-  gint64            started;
-
-  /* Written by the worker; read by the main thread only after joining it. */
-  gboolean          run_ok;
-  GError           *run_error;
-
-  /* Main thread: the outcome of the last run joined. */
-  gboolean          laic_ok;
-  GError           *laic_error;
-
-  /* Main thread only. */
-  gboolean          finished;       /* the first run has been joined     */
+  gboolean          closing;        /* OK or Cancel: no more previews    */
+  gboolean          cancelled;      /* Cancel: no more solves            */
+  gint64            opened;
+  gint64            moved;          /* when Contrast last moved (0: not
+                                     * since its preview was drawn)      */
+  gboolean          first_drawn;    /* a preview from LAIC was drawn     */
+  Job              *full_job;       /* the whole solve running, or NULL  */
+  Job              *preview_job;    /* the coarse solve running, or NULL */
+  gint              pending;        /* level reports not yet taken over  */
+  gboolean          have_full;      /* rgb, gain hold the whole solve of */
+  gfloat            full_contrast;  /* this contrast                     */
+  EvenlightLaicCoarse *coarse;      /* the finest level shown yet        */
+  gboolean          laic_ok;        /* no solve has failed               */
+  GError           *laic_error;     /* why one failed                    */
   EvenlightDequant *dequant;        /* loaded when first needed          */
   GError           *dequant_error;  /* why it could not be loaded        */
-} DarkDialog;
+};
+
+/* A level's gain handed from a worker to the main thread. */
+typedef struct
+{
+  DarkDialog          *d;
+  EvenlightLaicCoarse *coarse;
+} LevelReport;
+
+static void     preview_update (GimpPreview *preview, DarkDialog *d);
+static void     schedule       (DarkDialog *d);
 
 /* LAIC reports no progress: the bars pulse while it works. */
 static gboolean
@@ -96,116 +127,235 @@ pulse (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-/* Main thread: takes over the worker's result. */
-static gboolean
-analysis_done (gpointer data)
+/* Redraws the preview now (not after the 200 ms of
+ * gimp_preview_invalidate): a level or the result has just arrived. */
+static void
+redraw (DarkDialog *d)
 {
-  DarkDialog *d = data;
+  if (! d->closing && gimp_preview_get_update (GIMP_PREVIEW (d->preview)))
+    preview_update (GIMP_PREVIEW (d->preview), d);
+}
 
-  g_thread_join (d->thread);
-  d->thread = NULL;
-  d->finished = TRUE;
-  d->laic_ok = d->run_ok;
-  g_clear_error (&d->laic_error);
-  d->laic_error = g_steal_pointer (&d->run_error);
-  if (d->pulse_source != 0)
+/* Main thread: a level of a solve, shown if it is of the slider's value
+ * and finer than the one shown (and the final result is not there yet). */
+static gboolean
+level_arrived (gpointer data)
+{
+  LevelReport         *report = data;
+  DarkDialog          *d = report->d;
+  EvenlightLaicCoarse *c = report->coarse;
+  gfloat               want = d->params->contrast;
+
+  d->pending--;
+  if (! d->closing && c->contrast == want
+      && ! (d->have_full && d->full_contrast == want)
+      && (d->coarse == NULL || d->coarse->contrast != want
+          || c->level < d->coarse->level))
     {
-      g_source_remove (d->pulse_source);
-      d->pulse_source = 0;
+      evenlight_laic_coarse_free (d->coarse);
+      d->coarse = c;
+      redraw (d);
     }
-  if (evenlight_debug_enabled ())
-    g_printerr ("evenlight-dark: LAIC of %d x %d computed in %.1f ms, "
-                "contrast %g\n",
-                d->source->width, d->source->height,
-                (g_get_monotonic_time () - d->started) / 1000.0,
-                (gdouble) d->result[d->working].contrast);
-  if (d->laic_ok)
-    d->shown = d->working;
-  if (d->closing)
-    return G_SOURCE_REMOVE;
-
-  gtk_widget_hide (d->progress);
-  if (d->laic_ok)
-    gimp_preview_invalidate (GIMP_PREVIEW (d->preview));
   else
-    {
-      evenlight_preview_dialog_fail (d->dialog, d->status, d->laic_error->message);
-    }
+    evenlight_laic_coarse_free (c);
+  g_free (report);
   return G_SOURCE_REMOVE;
 }
 
-/* Worker thread: LAIC on the whole layer into result[working]. It reads
- * d->layer and touches nothing but that result and its own fields. */
-static gpointer
-analysis_thread (gpointer data)
+/* Worker thread: hands a level to the main thread. */
+static void
+level_solved (const EvenlightLaicCoarse *coarse,
+              gpointer                   data)
 {
-  DarkDialog          *d = data;
-  Result              *r = &d->result[d->working];
-  EvenlightLaicParams  params;
+  Job         *job = data;
+  LevelReport *report;
 
-  memcpy (r->rgb, d->layer,
-          (gsize) d->source->width * d->source->height * 3 * sizeof (gfloat));
+  if ((gsize) coarse->level_width * coarse->level_height < PREVIEW_MIN_PIXELS
+      && coarse->level > 0)
+    return;
+  report = g_new (LevelReport, 1);
+  report->d = job->d;
+  report->coarse = evenlight_laic_coarse_copy (coarse);
+  g_idle_add (level_arrived, report);
+}
+
+/* Main thread: takes over a worker's outcome. */
+static gboolean
+job_done (gpointer data)
+{
+  Job        *job = data;
+  DarkDialog *d = job->d;
+  gboolean    cancelled, full;
+
+  g_thread_join (job->thread);
+  d->pending--;
+  cancelled = ! job->ok && g_error_matches (job->error, EVENLIGHT_ERROR,
+                                            EVENLIGHT_ERROR_CANCELLED);
+  if (evenlight_debug_enabled ())
+    {
+      const gchar *what = job->full ? "LAIC" : "coarse levels";
+      gdouble      ms = (g_get_monotonic_time () - job->started) / 1000.0;
+
+      /* "LAIC of": tests count the whole solves that ended. */
+      if (cancelled)
+        g_printerr ("evenlight-dark: %s cancelled after %.1f ms, contrast %g\n",
+                    what, ms, (gdouble) job->contrast);
+      else if (job->full)
+        g_printerr ("evenlight-dark: LAIC of %d x %d computed in %.1f ms, "
+                    "contrast %g\n", d->source->width, d->source->height,
+                    ms, (gdouble) job->contrast);
+      else
+        g_printerr ("evenlight-dark: coarse levels solved in %.1f ms, "
+                    "contrast %g\n", ms, (gdouble) job->contrast);
+    }
+  if (job->full)
+    d->full_job = NULL;
+  else
+    d->preview_job = NULL;
+  if (! job->ok && ! cancelled && d->laic_ok)
+    {
+      d->laic_ok = FALSE;
+      d->laic_error = g_steal_pointer (&job->error);
+      if (! d->closing)
+        evenlight_preview_dialog_fail (d->dialog, d->status, d->laic_error->message);
+    }
+  else if (job->ok && job->full)
+    {
+      d->have_full = TRUE;
+      d->full_contrast = job->contrast;
+      if (job->contrast == d->params->contrast)
+        g_clear_pointer (&d->coarse, evenlight_laic_coarse_free);
+    }
+  full = job->ok && job->full;
+  g_clear_error (&job->error);
+  g_free (job);
+  /* Hiding the progress bar (schedule) resizes the preview: the result is
+   * drawn after the preview's debounce, at its new size. */
+  schedule (d);
+  if (full && ! d->closing)
+    gimp_preview_invalidate (GIMP_PREVIEW (d->preview));
+  return G_SOURCE_REMOVE;
+}
+
+/* Worker thread: the whole solve into d->rgb and d->gain (the main thread
+ * does not read them meanwhile: have_full is FALSE), making the solver
+ * first if no solve has yet. */
+static gpointer
+full_thread (gpointer data)
+{
+  Job                 *job = data;
+  DarkDialog          *d = job->d;
+  EvenlightLaicSolver *solver = g_atomic_pointer_get (&d->solver);
+  EvenlightLaicParams  params;
+  gsize                n = (gsize) d->source->width * d->source->height;
+
   evenlight_laic_params_init_default (&params);
-  params.contrast = r->contrast;
-  d->run_ok = evenlight_laic (&params, r->rgb,
-                              d->source->width, d->source->height,
-                              (gint) g_get_num_processors (), r->gain,
-                              &d->run_error);
-  g_idle_add (analysis_done, d);
+  params.contrast = job->contrast;
+  if (solver == NULL)
+    {
+      solver = evenlight_laic_solver_new (d->layer, d->source->width,
+                                          d->source->height,
+                                          (gint) g_get_num_processors (),
+                                          &job->error);
+      g_atomic_pointer_set (&d->solver, solver);
+    }
+  if (solver != NULL)
+    {
+      memcpy (d->rgb, d->layer, n * 3 * sizeof (gfloat));
+      job->ok = evenlight_laic_solver_solve (solver, &params, d->rgb, d->gain,
+                                             level_solved, job, &job->cancel,
+                                             &job->error);
+    }
+  g_idle_add (job_done, job);
   return NULL;
 }
 
-/* Main thread, no run in progress: solves LAIC for the current contrast
- * into the result the preview does not show. FALSE (with the reason on
- * the status line) when the second result cannot be allocated. */
-static gboolean
-analysis_start (DarkDialog *d)
+/* Worker thread: the coarse levels for a new contrast. */
+static gpointer
+preview_thread (gpointer data)
 {
-  EvenlightSource *source = d->source;
-  gsize            n = (gsize) source->width * source->height;
-  Result          *r;
+  Job                 *job = data;
+  EvenlightLaicParams  params;
 
-  d->working = d->shown == 0 ? 1 : 0;
-  r = &d->result[d->working];
-  if (r->rgb == NULL)
-    {
-      r->rgb = g_try_new (gfloat, 3 * n);
-      r->gain = g_try_new (gfloat, n);
-      if (r->rgb == NULL || r->gain == NULL)
-        {
-          g_clear_pointer (&r->rgb, g_free);
-          g_clear_pointer (&r->gain, g_free);
-          gtk_label_set_text (GTK_LABEL (d->status),
-                              _("Not enough memory to apply another contrast."));
-          gtk_widget_show (d->status);
-          return FALSE;
-        }
-    }
-  r->contrast = d->params->contrast;
-  d->started = g_get_monotonic_time ();
-  /* Tests wait for this line before they close the dialog or press OK
-   * "during the analysis". */
-  if (evenlight_debug_enabled ())
-    g_printerr ("evenlight-dark: LAIC started on %d x %d, contrast %g\n",
-                source->width, source->height, (gdouble) r->contrast);
-  if (! d->closing)
-    gtk_widget_show (d->progress);
-  if (d->pulse_source == 0)
-    d->pulse_source = g_timeout_add (100, pulse, d);
-  d->thread = g_thread_new ("evenlight-laic", analysis_thread, d);
-  return TRUE;
+  evenlight_laic_params_init_default (&params);
+  params.contrast = job->contrast;
+  job->ok = evenlight_laic_solver_preview (job->d->solver, &params,
+                                           PREVIEW_MAX_PIXELS, level_solved, job,
+                                           &job->cancel, &job->error);
+  g_idle_add (job_done, job);
+  return NULL;
 }
 
-/* Whether the shown result is not (or not yet) that of the slider's
- * value. */
-static gboolean
-contrast_pending (DarkDialog *d)
+static Job *
+job_start (DarkDialog *d,
+           gboolean    full)
 {
-  return d->shown < 0 || d->result[d->shown].contrast != d->params->contrast;
+  Job *job = g_new0 (Job, 1);
+
+  job->d = d;
+  job->full = full;
+  job->contrast = d->params->contrast;
+  job->started = g_get_monotonic_time ();
+  /* The job's end is a report too: the dialog returns only once every
+   * report has been taken over. */
+  d->pending++;
+  if (full)
+    {
+      d->have_full = FALSE;
+      /* Tests wait for this line before they close the dialog or press OK
+       * "during the analysis". */
+      if (evenlight_debug_enabled ())
+        g_printerr ("evenlight-dark: LAIC started on %d x %d, contrast %g\n",
+                    d->source->width, d->source->height, (gdouble) job->contrast);
+      if (! d->closing)
+        gtk_widget_show (d->progress);
+      if (d->pulse_source == 0)
+        d->pulse_source = g_timeout_add (100, pulse, d);
+    }
+  job->thread = g_thread_new (full ? "evenlight-laic" : "evenlight-laic-preview",
+                              full ? full_thread : preview_thread, job);
+  return job;
+}
+
+/* Main thread, after every event (the layer read, a job ended, Contrast
+ * moved, OK): cancels the solves of another contrast, and starts what the
+ * slider's value still needs: its coarse levels while another solve is
+ * being cancelled, then its whole solve. */
+static void
+schedule (DarkDialog *d)
+{
+  gfloat   want = d->params->contrast;
+  gboolean full_there = d->have_full && d->full_contrast == want;
+
+  if (d->read_source != 0)
+    return;
+  if (d->full_job != NULL
+      && (d->full_job->contrast != want || ! d->laic_ok || d->cancelled))
+    g_atomic_int_set (&d->full_job->cancel, 1);
+  if (d->preview_job != NULL
+      && (d->preview_job->contrast != want || d->closing || ! d->laic_ok
+          || d->cancelled))
+    g_atomic_int_set (&d->preview_job->cancel, 1);
+  if (! d->laic_ok || full_there || d->cancelled)
+    goto idle;
+  if (! d->closing && d->preview_job == NULL && d->full_job != NULL
+      && d->full_job->contrast != want && g_atomic_pointer_get (&d->solver) != NULL
+      && (d->coarse == NULL || d->coarse->contrast != want))
+    d->preview_job = job_start (d, FALSE);
+  if (d->full_job == NULL && d->preview_job == NULL)
+    d->full_job = job_start (d, TRUE);
+idle:
+  if (d->full_job == NULL && d->pulse_source != 0)
+    {
+      g_source_remove (d->pulse_source);
+      d->pulse_source = 0;
+      if (! d->closing)
+        gtk_widget_hide (d->progress);
+    }
 }
 
 /* Main thread, idle: reads the next strip of the layer; once the whole
- * layer is in memory, starts the worker. */
+ * layer is in memory, starts the solve. */
 static gboolean
 read_step (gpointer data)
 {
@@ -221,7 +371,10 @@ read_step (gpointer data)
     return G_SOURCE_CONTINUE;
 
   d->read_source = 0;
-  analysis_start (d);   /* result[0] exists: cannot fail */
+  if (evenlight_debug_enabled ())
+    g_printerr ("evenlight-dark: layer read %.1f ms after the dialog opened\n",
+                (g_get_monotonic_time () - d->opened) / 1000.0);
+  schedule (d);
   return G_SOURCE_REMOVE;
 }
 
@@ -239,39 +392,88 @@ dialog_load_dequant (DarkDialog *d)
   return FALSE;
 }
 
-/* Draws the final pixels of the visible rectangle: LAIC's output, and with
- * the check box the dequantization of just that rectangle, which equals
- * the same pixels of the whole-layer evenlight_dequant_apply() that OK
- * runs. */
+/* The pixels of @rect from the coarse gain @c, dequantized with the check
+ * box: the rectangle and its margin are compensated, then dequantized as
+ * an image of their own (its origin on a multiple of 16 of the layer's, as
+ * the whole layer's windows are). */
+static gboolean
+render_coarse (DarkDialog                *d,
+               const EvenlightLaicCoarse *c,
+               const EvenlightRect       *rect,
+               gboolean                   dequantize,
+               gfloat                    *out,
+               GError                   **error)
+{
+  EvenlightSource *source = d->source;
+  EvenlightRect    sub, inner;
+  gfloat          *rgb, *gain;
+  gboolean         ok;
+  gint             x1, y1;
+
+  if (! dequantize)
+    {
+      evenlight_laic_coarse_render (c, d->layer, rect, out, NULL);
+      return TRUE;
+    }
+  sub.x = MAX (0, rect->x - EVENLIGHT_DEQUANT_MARGIN) & ~15;
+  sub.y = MAX (0, rect->y - EVENLIGHT_DEQUANT_MARGIN) & ~15;
+  x1 = MIN (source->width, rect->x + rect->width + EVENLIGHT_DEQUANT_MARGIN);
+  y1 = MIN (source->height, rect->y + rect->height + EVENLIGHT_DEQUANT_MARGIN);
+  sub.width = x1 - sub.x;
+  sub.height = y1 - sub.y;
+  inner = (EvenlightRect) { rect->x - sub.x, rect->y - sub.y, rect->width, rect->height };
+  rgb = g_new (gfloat, (gsize) sub.width * sub.height * 3);
+  gain = g_new (gfloat, (gsize) sub.width * sub.height);
+  evenlight_laic_coarse_render (c, d->layer, &sub, rgb, gain);
+  ok = evenlight_dequant_render_region (d->dequant, rgb, gain, sub.width, sub.height,
+                                        EVENLIGHT_DEQUANT_STEP_8BIT, &inner, out, error);
+  g_free (rgb);
+  g_free (gain);
+  return ok;
+}
+
+/* Draws the visible rectangle: the final pixels once the whole solve of
+ * the slider's value is there (LAIC's output, and with the check box the
+ * dequantization of just that rectangle, which equals the same pixels of
+ * the whole-layer evenlight_dequant_apply() that OK runs); until then the
+ * finest level solved for it (or, just after Contrast moved, the last
+ * result of another value); the original before any. */
 static void
 preview_update (GimpPreview *preview,
                 DarkDialog  *d)
 {
-  EvenlightSource *source = d->source;
-  EvenlightRect    rect;
-  GError          *error = NULL;
-  gboolean         dequantize = d->params->dequantize;
-  const Result    *shown;
-  gfloat          *rgb;
-  gsize            n;
-  gint64           t0;
+  EvenlightSource           *source = d->source;
+  EvenlightRect              rect;
+  GError                    *error = NULL;
+  gboolean                   dequantize = d->params->dequantize;
+  gfloat                     want = d->params->contrast;
+  const EvenlightLaicCoarse *coarse = NULL;
+  gboolean                   full;
+  gfloat                     contrast;
+  gfloat                    *rgb;
+  gsize                      n;
+  gint64                     t0;
+  gchar                     *from;
 
-  /* The contrast moved since the last run: solve again (the preview
-   * shows the last result meanwhile). */
-  if (d->finished && d->laic_ok && d->thread == NULL && contrast_pending (d))
-    analysis_start (d);
-  if (d->shown < 0 || ! d->laic_ok)
+  gimp_preview_get_position (preview, &rect.x, &rect.y);
+  gimp_preview_get_size (preview, &rect.width, &rect.height);
+  /* The final result of the slider's value, else its finest level, else
+   * whatever was last shown. */
+  full = d->have_full && d->full_contrast == want;
+  if (! full && d->coarse != NULL && d->coarse->contrast == want)
+    coarse = d->coarse;
+  else if (! full && d->have_full && d->full_job == NULL)
+    full = TRUE;
+  else if (! full)
+    coarse = d->coarse;
+  if ((! full && coarse == NULL) || ! d->laic_ok)
     {
-      gimp_preview_draw (preview);   /* the original until LAIC is done */
+      gimp_preview_draw (preview);   /* the original until LAIC answers */
       evenlight_preview_report_drawn ();
       if (evenlight_debug_enabled ())
-        {
-          gimp_preview_get_position (preview, &rect.x, &rect.y);
-          gimp_preview_get_size (preview, &rect.width, &rect.height);
-          g_printerr ("evenlight-dark: preview %d x %d at (%d, %d) shows the "
-                      "original while LAIC runs\n",
-                      rect.width, rect.height, rect.x, rect.y);
-        }
+        g_printerr ("evenlight-dark: preview %d x %d at (%d, %d) shows the "
+                    "original while LAIC runs\n",
+                    rect.width, rect.height, rect.x, rect.y);
       return;
     }
   if (dequantize && ! dialog_load_dequant (d))
@@ -281,45 +483,69 @@ preview_update (GimpPreview *preview,
       return;
     }
   gtk_widget_hide (d->status);
-
-  gimp_preview_get_position (preview, &rect.x, &rect.y);
-  gimp_preview_get_size (preview, &rect.width, &rect.height);
   if (rect.width <= 0 || rect.height <= 0)
     return;
 
   n = (gsize) rect.width * rect.height;
   rgb = g_new (gfloat, 3 * n);
-  shown = &d->result[d->shown];
   t0 = g_get_monotonic_time ();
-  if (dequantize)
+  if (full)
     {
-      if (! evenlight_dequant_render_region (d->dequant, shown->rgb, shown->gain,
-                                             source->width, source->height,
-                                             EVENLIGHT_DEQUANT_STEP_8BIT,
-                                             &rect, rgb, &error))
+      contrast = d->full_contrast;
+      if (dequantize)
         {
-          gtk_label_set_text (GTK_LABEL (d->status), error->message);
-          gtk_widget_show (d->status);
-          g_clear_error (&error);
-          g_free (rgb);
-          return;
+          if (! evenlight_dequant_render_region (d->dequant, d->rgb, d->gain,
+                                                 source->width, source->height,
+                                                 EVENLIGHT_DEQUANT_STEP_8BIT,
+                                                 &rect, rgb, &error))
+            goto fail;
         }
+      else
+        {
+          for (gint j = 0; j < rect.height; j++)
+            memcpy (rgb + (gsize) j * rect.width * 3,
+                    d->rgb + ((gsize) (rect.y + j) * source->width + rect.x) * 3,
+                    (gsize) rect.width * 3 * sizeof (gfloat));
+        }
+      from = g_strdup ("the whole solve");
     }
   else
     {
-      for (gint j = 0; j < rect.height; j++)
-        memcpy (rgb + (gsize) j * rect.width * 3,
-                shown->rgb + ((gsize) (rect.y + j) * source->width + rect.x) * 3,
-                (gsize) rect.width * 3 * sizeof (gfloat));
+      contrast = coarse->contrast;
+      if (! render_coarse (d, coarse, &rect, dequantize, rgb, &error))
+        goto fail;
+      from = g_strdup_printf ("level %d (%d x %d)", coarse->level,
+                              coarse->level_width, coarse->level_height);
     }
   if (evenlight_debug_enabled ())
-    g_printerr ("evenlight-dark: preview %d x %d at (%d, %d) rendered in "
-                "%.1f ms, contrast %g, dequantization %s\n",
-                rect.width, rect.height, rect.x, rect.y,
-                (g_get_monotonic_time () - t0) / 1000.0,
-                (gdouble) shown->contrast, dequantize ? "on" : "off");
+    {
+      gint64 now = g_get_monotonic_time ();
 
+      g_printerr ("evenlight-dark: preview %d x %d at (%d, %d) from %s "
+                  "rendered in %.1f ms, contrast %g, dequantization %s\n",
+                  rect.width, rect.height, rect.x, rect.y, from,
+                  (now - t0) / 1000.0, (gdouble) contrast,
+                  dequantize ? "on" : "off");
+      if (! d->first_drawn)
+        g_printerr ("evenlight-dark: first preview from LAIC %.1f ms after the "
+                    "dialog opened, from %s\n", (now - d->opened) / 1000.0, from);
+    }
+  if (evenlight_debug_enabled () && d->moved != 0 && contrast == want)
+    g_printerr ("evenlight-dark: preview at contrast %g %.1f ms after Contrast "
+                "moved, from %s\n", (gdouble) want,
+                (g_get_monotonic_time () - d->moved) / 1000.0, from);
+  if (contrast == want)
+    d->moved = 0;
+  d->first_drawn = TRUE;
+  g_free (from);
   evenlight_preview_draw (preview, source, &rect, rgb);
+  g_free (rgb);
+  return;
+
+fail:
+  gtk_label_set_text (GTK_LABEL (d->status), error->message);
+  gtk_widget_show (d->status);
+  g_clear_error (&error);
   g_free (rgb);
 }
 
@@ -336,6 +562,10 @@ contrast_changed (GtkAdjustment *adj,
                   DarkDialog    *d)
 {
   d->params->contrast = gtk_adjustment_get_value (adj);
+  d->moved = g_get_monotonic_time ();
+  /* The solves start at once; the preview is redrawn as their levels
+   * arrive, and after the preview's debounce. */
+  schedule (d);
   gimp_preview_invalidate (GIMP_PREVIEW (d->preview));
 }
 
@@ -360,8 +590,9 @@ build_dialog (DarkDialog *d)
 
   label = gtk_label_new (_("Brightens a very dark photo with a gain that "
                            "adapts to each region. The whole layer is "
-                           "analysed, again when Contrast moves; this can "
-                           "take some seconds."));
+                           "analysed, again when Contrast moves: the preview "
+                           "shows a coarse answer first, refined as the "
+                           "analysis goes on."));
   gtk_label_set_line_wrap (GTK_LABEL (label), TRUE);
   gtk_misc_set_alignment (GTK_MISC (label), 0.0, 0.5);
   gtk_box_pack_start (GTK_BOX (vbox), label, FALSE, FALSE, 0);
@@ -385,39 +616,15 @@ build_dialog (DarkDialog *d)
   gtk_widget_hide (d->status);
 }
 
-/* Runs the main loop until the worker has been joined. LAIC cannot be
- * interrupted, and the worker writes into memory that is freed
- * afterwards, so the dialog never returns while it still runs. */
+/* Runs the main loop until no solve runs and every report of theirs has
+ * been taken over: the workers write into memory that is freed
+ * afterwards, so the dialog never returns while one still runs. */
 static void
 analysis_wait (DarkDialog *d)
 {
-  while (d->read_source != 0 || d->thread != NULL)
+  while (d->read_source != 0 || d->full_job != NULL || d->preview_job != NULL
+         || d->pending > 0)
     g_main_context_iteration (NULL, TRUE);
-}
-
-/* After OK: until the shown result is that of the slider's last value,
- * waits for the run in progress and starts the next. FALSE if a run
- * failed or could not start. */
-static gboolean
-analysis_finish (DarkDialog *d)
-{
-  for (;;)
-    {
-      analysis_wait (d);
-      if (! d->laic_ok)
-        return FALSE;
-      if (! contrast_pending (d))
-        return TRUE;
-      if (! analysis_start (d))
-        {
-          g_clear_error (&d->laic_error);
-          g_set_error_literal (&d->laic_error, EVENLIGHT_ERROR,
-                               EVENLIGHT_ERROR_INVALID_ARGUMENT,
-                               _("Not enough memory to apply another contrast."));
-          d->laic_ok = FALSE;
-          return FALSE;
-        }
-    }
 }
 
 gboolean
@@ -429,14 +636,14 @@ evenlight_dark_dialog_run (EvenlightSource     *source,
                            GError             **error)
 {
   DarkDialog d = { 0 };
-  gboolean   ok, busy, done = FALSE;
+  gboolean   ok, busy;
 
   gimp_ui_init (PLUG_IN_BINARY, FALSE);
   d.source = source;
   d.params = params;
-  d.result[0].rgb = rgb;
-  d.result[0].gain = gain;
-  d.shown = -1;
+  d.rgb = rgb;
+  d.gain = gain;
+  d.laic_ok = TRUE;
   d.layer = g_try_new (gfloat, (gsize) source->width * source->height * 3);
   if (d.layer == NULL)
     {
@@ -445,22 +652,23 @@ evenlight_dark_dialog_run (EvenlightSource     *source,
                    source->width, source->height);
       return FALSE;
     }
+  d.opened = g_get_monotonic_time ();
+  d.read_source = g_idle_add (read_step, &d);
   build_dialog (&d);
   if (evenlight_debug_enabled ())
     g_printerr ("evenlight-dark: dialog opened on a %d x %d layer\n",
                 source->width, source->height);
 
-  d.read_source = g_idle_add (read_step, &d);
   d.pulse_source = g_timeout_add (100, pulse, &d);
   ok = gimp_dialog_run (GIMP_DIALOG (d.dialog)) == GTK_RESPONSE_OK;
 
   d.closing = TRUE;
   gtk_widget_hide (d.dialog);
-  /* Busy: the layer is being read, LAIC runs, or the result shown is not
-   * yet that of the slider's value. */
-  busy = d.read_source != 0 || d.thread != NULL
-         || (d.laic_ok && contrast_pending (&d));
-  if (evenlight_debug_enabled () && busy)
+  /* Busy: the layer is being read, or the whole solve of the slider's
+   * value is not there yet. */
+  busy = d.read_source != 0
+         || ! (d.have_full && d.full_contrast == params->contrast);
+  if (evenlight_debug_enabled () && busy && d.laic_ok)
     g_printerr ("evenlight-dark: %s during the analysis\n",
                 ok ? "OK pressed" : "dialog closed");
   if (! ok && d.read_source != 0)
@@ -469,38 +677,38 @@ evenlight_dark_dialog_run (EvenlightSource     *source,
       g_source_remove (d.read_source);
       d.read_source = 0;
     }
-  if (ok && busy)
+  if (ok && busy && d.laic_ok)
     {
       /* OK before the analysis ended: it is needed, wait for it. */
       gimp_progress_init (_("Even Light for Dark Photos"));
       d.gimp_progress = TRUE;
     }
   if (ok)
-    done = analysis_finish (&d);
+    {
+      /* The whole solve of the last value, then nothing left running. */
+      schedule (&d);
+      while (d.laic_ok && ! (d.have_full && d.full_contrast == params->contrast))
+        g_main_context_iteration (NULL, TRUE);
+    }
   else
-    analysis_wait (&d);
+    {
+      d.cancelled = TRUE;
+      schedule (&d);
+    }
+  analysis_wait (&d);
   if (d.pulse_source != 0)
     g_source_remove (d.pulse_source);
   gtk_widget_destroy (d.dialog);
 
-  if (ok && ! done)
+  if (ok && ! d.laic_ok)
     {
       g_propagate_error (error, d.laic_error);
       d.laic_error = NULL;
       ok = FALSE;
     }
-  /* The caller's buffers receive the result of the slider's value. */
-  if (ok && d.shown == 1)
-    {
-      gsize n = (gsize) source->width * source->height;
-
-      memcpy (rgb, d.result[1].rgb, n * 3 * sizeof (gfloat));
-      memcpy (gain, d.result[1].gain, n * sizeof (gfloat));
-    }
-  g_free (d.result[1].rgb);
-  g_free (d.result[1].gain);
+  evenlight_laic_solver_free (d.solver);
+  evenlight_laic_coarse_free (d.coarse);
   g_free (d.layer);
-  g_clear_error (&d.run_error);
   g_clear_error (&d.laic_error);
   g_clear_error (&d.dequant_error);
   if (ok)
@@ -509,4 +717,3 @@ evenlight_dark_dialog_run (EvenlightSource     *source,
     evenlight_dequant_free (d.dequant);
   return ok;
 }
-

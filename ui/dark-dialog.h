@@ -11,14 +11,16 @@
 #include "plugin-common.h"
 
 /* The dialog: a preview, the dequantization check box and the Contrast
- * slider (@params). As soon as it opens, LAIC runs on the whole layer
- * (@rgb, @gain: source->width × source->height) on a worker thread, and
- * again whenever Contrast moves; the preview shows the original until the
- * first result, then the last result. Returns TRUE on OK, with LAIC's
- * result for the last contrast in @rgb and @gain (if OK was pressed before
- * that analysis ended, it waits for it with GIMP's progress bar), and in
- * *@dequant the dequantization network if the preview loaded it (else
- * NULL). Returns FALSE when cancelled, or when LAIC failed (@error set). */
+ * slider (@params). As soon as the layer is read, LAIC solves the whole
+ * layer (@rgb, @gain: source->width × source->height) on a worker thread,
+ * and again whenever Contrast moves (the solve of the previous value is
+ * cancelled); the preview shows the original until the first coarse level
+ * of the solve, then each finer level, then the result. Returns TRUE on
+ * OK, with LAIC's result for the last contrast in @rgb and @gain (if OK
+ * was pressed before that solve ended, it waits for it with GIMP's
+ * progress bar), and in *@dequant the dequantization network if the
+ * preview loaded it (else NULL). Returns FALSE when cancelled (once the
+ * solves have stopped), or when LAIC failed (@error set). */
 gboolean evenlight_dark_dialog_run (EvenlightSource     *source,
                                     EvenlightDarkParams *params,
                                     gfloat              *rgb,

@@ -20,9 +20,12 @@ report_on_screen (gpointer data)
 void
 evenlight_preview_report_drawn (void)
 {
-  /* Redraws run at GDK_PRIORITY_REDRAW; a default idle comes after them. */
+  /* Redraws run at GDK_PRIORITY_REDRAW. Below the default idles: one
+   * main-loop turn dispatches every ready source of one priority, so at
+   * theirs this report could run in the same turn as a default idle that
+   * draws the preview again, before that drawing reached the screen. */
   if (evenlight_debug_enabled ())
-    g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, report_on_screen, NULL, NULL);
+    g_idle_add_full (G_PRIORITY_LOW, report_on_screen, NULL, NULL);
 }
 
 void

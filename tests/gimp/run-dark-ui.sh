@@ -7,19 +7,22 @@
 #
 # Installs the plug-in into a throw-away profile with plugin/install-user.sh
 # and starts the full GIMP on a virtual screen (dark-ui.scm); with xdotool:
-#  1. a 640 × 480 very dark image: while LAIC runs the preview shows the
-#     original; once it is done the preview shows exactly the
+#  1. a 640 × 480 very dark image: before LAIC answers the preview shows
+#     the original; its first LAIC preview comes from a coarse level of the
+#     solve, before the whole solve ends; once it is done the preview shows exactly the
 #     non-interactive result of its rectangle (found in a screenshot), with
 #     the check box on and off; Contrast is set to 2: LAIC runs once more
 #     and the preview shows exactly the non-interactive result at contrast
 #     2; OK gives exactly that result and LAIC was not run again;
-#  2. a larger image: the check box is cleared, Contrast set to 0.5 and OK
-#     pressed while LAIC (at the last values' contrast) still runs; the
-#     plug-in waits for it, solves again at 0.5 and gives exactly the
+#  2. a larger image: the check box is cleared while LAIC (at the last
+#     values' contrast) runs, and the preview then shows exactly the coarse
+#     level it names, as tests/laic/laic-run --preview computes it; Contrast
+#     is set to 0.5 and OK pressed while LAIC still runs; the plug-in
+#     cancels that solve, solves at 0.5 and gives exactly the
 #     non-interactive result;
 #  3. the same image: the dialog is closed while LAIC runs; the plug-in
-#     returns once the analysis has ended (it is joined), without error,
-#     crash or warning, and the image stays clean.
+#     cancels the solve and returns once it has ended (it is joined),
+#     without error, crash or warning, and the image stays clean.
 # Saves a screenshot of the dialog (SCREENSHOT).
 #
 # Usage: run-dark-ui.sh BUILD_ROOT IMGTOOL SCREENSHOT   (exit 77 without
@@ -90,9 +93,28 @@ original_on_screen () {
 # The last preview the $1-th dialog drew, by its place in the log: the
 # same before and after a screenshot, the screenshot shows that preview.
 last_drawn () { dialog_log "$1" | grep -n 'rendered in\|shows the original' | tail -1; }
-rendered_with () { [ "$(rendered)" -ge "$1" ] && grep 'rendered in' "$work/gimp.log" | tail -1 | grep -q "dequantization $2"; }
-# The last preview rendered is LAIC's result at contrast $1.
-rendered_at () { grep 'rendered in' "$work/gimp.log" | tail -1 | grep -q "contrast $1, dequantization $2"; }
+# (The whole solve's result, not a coarse level of it.)
+rendered_with () { [ "$(rendered)" -ge "$1" ] && grep 'rendered in' "$work/gimp.log" | tail -1 | grep -q "whole solve .*dequantization $2"; }
+# The last preview rendered is LAIC's whole result at contrast $1.
+rendered_at () { grep 'rendered in' "$work/gimp.log" | tail -1 | grep -q "whole solve .*contrast $1, dequantization $2"; }
+# The first preview the $1-th dialog drew from LAIC came from a coarse
+# level, and before its first whole solve ended.
+coarse_first () {
+  dialog_log "$1" | awk '/rendered in/ && !r { r = $0 } /LAIC of/ && !d { d = NR; if (!r) exit 1 }
+                         END { exit !(r ~ /from level/) }'
+}
+# Rectangle W H X Y ($3-$6) of image $2 is at least 3 times as bright as
+# that of $1.
+brighter () {
+  "$python" -c '
+import sys
+import numpy as np
+from PIL import Image
+w, h, x, y = (int(v) for v in sys.argv[3:7])
+a, b = (np.asarray(Image.open(p).convert("L"), dtype=float)[y:y + h, x:x + w].mean() for p in sys.argv[1:3])
+print(f"mean {a:.1f} -> {b:.1f} / 255")
+sys.exit(0 if b > 3 * a else 1)' "$@"
+}
 # Types $1 into the Contrast spin button (Alt+N) and leaves it (Tab), which
 # sets the value.
 set_contrast () { xdotool key alt+n ctrl+a && xdotool type "$1" && xdotool key Tab; }
@@ -104,9 +126,15 @@ pass "the dialog opened (window $win)"
 wait_for 600 at_least 'LAIC of' 1 || die "the analysis did not end"
 pass "analysis: $(grep -m1 'LAIC of' "$work/gimp.log" | sed 's/^evenlight-dark: //')"
 if at_least 'shows the original while LAIC runs' 1; then
-  pass "the preview showed the original while LAIC ran"
+  pass "the preview showed the original before LAIC answered"
 else
-  fail "no preview drawn while LAIC ran"
+  fail "no preview drawn before LAIC answered"
+fi
+wait_for 300 at_least 'rendered in' 1 || die "no preview from LAIC"
+if coarse_first 1; then
+  pass "the first preview from LAIC came from a coarse level: $(dialog_log 1 | grep -m1 'rendered in' | sed 's/^evenlight-dark: //')"
+else
+  fail "the first preview from LAIC did not come from a coarse level before the whole solve: $(dialog_log 1 | grep 'rendered in\|LAIC of' | head -2 | tr '\n' ' ')"
 fi
 # The check box starts on (no values stored yet: the default).
 wait_for 300 rendered_with 1 on || die "the preview did not render with the dequantization"
@@ -140,25 +168,35 @@ xdotool key alt+o
 # 2. The larger image: OK while LAIC runs.
 wait_for 1800 dialog_open 2 || die "the second dialog did not open"
 win=$(dialog_id)
-# Once LAIC runs (it takes seconds on this image, more on a busy machine)
-# and this dialog's preview shows the original: the layer can be read before
-# the preview's first update, so LAIC can start before this dialog has
-# logged any preview, and the first dialog's lines must not stand in for
-# it. The screenshot is taken again if the preview was redrawn meanwhile.
+# Once LAIC runs (it takes seconds on this image, more on a busy machine),
+# the check box is cleared; the preview, drawn from a coarse level while
+# the whole solve goes on, is captured. The screenshot is taken again if
+# the preview was redrawn meanwhile.
 wait_for 1800 dialog_has 2 'LAIC started' || die "the second analysis did not start"
-shot_ok=
-for _ in 1 2 3; do
-  wait_for 300 original_on_screen 2 || break
-  drawn=$(last_drawn 2)
-  import -window "$win" "$work/shot-analysing.png" || die "no screenshot"
-  dialog_has 2 'LAIC of' && break   # too late: LAIC has ended
-  [ "$(last_drawn 2)" = "$drawn" ] && original_on_screen 2 && { shot_ok=1; break; }
-done
-[ -n "$shot_ok" ] ||
-  die "no screenshot of the preview showing the original while LAIC ran: $(dialog_log 2 | grep 'preview \|LAIC' | tail -2 | tr '\n' ' ')"
-read -r wa ha xa ya <<<"$(last_rect 'shows the original' 2)"
 xdotool windowfocus --sync "$win"
 xdotool key alt+r
+coarse_off_on_screen () {
+  dialog_log 2 | awk '/rendered in|shows the original/ { r = NR; o = ($0 ~ /from level .*dequantization off/) }
+                      /preview on screen/ { s = NR }
+                      END { exit !(r && o && s > r) }'
+}
+shot_ok=
+for _ in 1 2 3; do
+  wait_for 300 coarse_off_on_screen || break
+  drawn=$(last_drawn 2)
+  import -window "$win" "$work/shot-coarse.png" || die "no screenshot"
+  dialog_has 2 'LAIC of' && break   # too late: the whole solve has ended
+  [ "$(last_drawn 2)" = "$drawn" ] && coarse_off_on_screen && { shot_ok=1; break; }
+done
+[ -n "$shot_ok" ] ||
+  die "no screenshot of a coarse preview while LAIC ran: $(dialog_log 2 | grep 'preview \|LAIC' | tail -2 | tr '\n' ' ')"
+# The preview in the screenshot is the one drawn last before it (a later
+# level may have been drawn since).
+coarse_line=${drawn#*:}
+read -r wa ha xa ya <<<"$(echo "$coarse_line" |
+  sed -E 's/.*preview ([0-9]+) x ([0-9]+) at \(([0-9]+), ([0-9]+)\).*/\1 \2 \3 \4/')"
+read -r lw lh lc <<<"$(echo "$coarse_line" | sed -E 's/.*from level [0-9]+ \(([0-9]+) x ([0-9]+)\).*contrast ([0-9.]+),.*/\1 \2 \3/')"
+pass "coarse preview while LAIC ran: $(echo "$coarse_line" | sed 's/^evenlight-dark: //')"
 set_contrast 0.5
 xdotool key alt+o
 wait_for 1200 at_least 'OK pressed during the analysis' 1 &&
@@ -195,17 +233,33 @@ check "the preview at Contrast 2 equals the non-interactive result at contrast 2
   "$python" "$here/find-preview.py" "$work/shot-c2.png" "$work/batch-c2-1.png" "$wc" "$hc" "$xc" "$yc"
 check "contrast 2 changed the previewed rectangle" \
   "$imgtool" compare "$work/batch-c2-1.png" "$work/batch-1.png" --differ --inside "$xc,$yc,$wc,$hc"
-check "while LAIC ran the preview showed the original" \
-  "$python" "$here/find-preview.py" "$work/shot-analysing.png" "$work/dark-big.png" "$wa" "$ha" "$xa" "$ya"
-check "the previewed rectangle is brighter than the original" \
-  "$python" -c '
-import sys
+# The coarse level the preview named, solved and rendered outside GIMP.
+"$python" - "$work/dark-big.png" "$work/dark-big.raw" <<'PY' || die "cannot convert dark-big.png"
+import struct, sys
 import numpy as np
 from PIL import Image
-w, h, x, y = (int(v) for v in sys.argv[3:7])
-a, b = (np.asarray(Image.open(p).convert("L"), dtype=float)[y:y + h, x:x + w].mean() for p in sys.argv[1:3])
-print(f"mean {a:.1f} -> {b:.1f} / 255")
-sys.exit(0 if b > 3 * a else 1)' "$work/dark.png" "$work/batch-1.png" "$w1" "$h1" "$x1" "$y1"
+a = np.asarray(Image.open(sys.argv[1]).convert("RGB"), dtype=np.float64) / 255.0
+with open(sys.argv[2], "wb") as f:
+    f.write(struct.pack("<II", a.shape[1], a.shape[0]))
+    f.write(a.astype("<f4").tobytes())
+PY
+"$build/tests/laic/laic-run" "$work/dark-big.raw" "$work/coarse.raw" --threads 2 \
+  --contrast "$lc" --preview $((lw * lh)) 2>"$work/laic-run.log" &&
+"$python" - "$work/coarse.raw" "$work/coarse.png" <<'PY' || die "laic-run --preview failed: $(cat "$work/laic-run.log")"
+import struct, sys
+import numpy as np
+from PIL import Image
+d = open(sys.argv[1], "rb").read()
+w, h = struct.unpack("<II", d[:8])
+a = np.frombuffer(d[8:], dtype="<f4").reshape(h, w, 3)
+Image.fromarray(np.floor(np.clip(a, 0, 1) * 255 + 0.5).astype(np.uint8)).save(sys.argv[2])
+PY
+check "the coarse preview equals LAIC's coarse level (laic-run --preview $((lw * lh)), contrast $lc)" \
+  "$python" "$here/find-preview.py" "$work/shot-coarse.png" "$work/coarse.png" "$wa" "$ha" "$xa" "$ya"
+check "the coarse preview is brighter than the original" \
+  brighter "$work/dark-big.png" "$work/coarse.png" "$wa" "$ha" "$xa" "$ya"
+check "the previewed rectangle is brighter than the original" \
+  brighter "$work/dark.png" "$work/batch-1.png" "$w1" "$h1" "$x1" "$y1"
 check "OK gave exactly the non-interactive result (contrast 2, dequantization on)" \
   "$imgtool" compare "$work/ui-after.png" "$work/batch-c2-1.png"
 check "OK during the analysis gave exactly the non-interactive result (contrast 0.5, dequantization off)" \
@@ -226,8 +280,13 @@ if at_least 'LAIC of 1600 x 1200 .*contrast 0.5$' 1; then
 else
   fail "no LAIC run at contrast 0.5 after OK"
 fi
-if at_least 'LAIC of' 5; then
-  pass "the analysis of the closed dialog ended before the plug-in returned (joined)"
+if dialog_has 2 'LAIC cancelled .*contrast 2$'; then
+  pass "Contrast moved during the analysis: the solve at 2 was cancelled"
+else
+  fail "the solve at contrast 2 was not cancelled when Contrast moved"
+fi
+if dialog_log 3 | grep -q 'LAIC cancelled\|LAIC of'; then
+  pass "the analysis of the closed dialog ended before the plug-in returned (joined): $(dialog_log 3 | grep 'LAIC cancelled\|LAIC of' | sed 's/^evenlight-dark: //')"
 else
   fail "the analysis of the closed dialog did not report its end"
 fi
