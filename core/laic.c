@@ -185,7 +185,8 @@ level_rows (Level *lv, gint y0, gint y1, gfloat *scratch, gpointer data)
     }
 }
 
-/* Rows [@y0, @y1): the gain applied to the three (sanitised) channels. */
+/* Rows [@y0, @y1): the gain applied to the three (sanitised) channels of
+ * the input, into the output (the same buffer or another). */
 static void
 apply_rows (Level *lv, gint y0, gint y1, gfloat *scratch, gpointer data)
 {
@@ -194,11 +195,13 @@ apply_rows (Level *lv, gint y0, gint y1, gfloat *scratch, gpointer data)
   (void) scratch;
   for (gsize i = (gsize) y0 * lv->w; i < (gsize) y1 * lv->w; i++)
     {
-      gfloat  g = lv->g[i];
-      gfloat *p = col->rgb + 3 * i;
-      p[0] = MIN (1.0f, sanitize (p[0]) * g);
-      p[1] = MIN (1.0f, sanitize (p[1]) * g);
-      p[2] = MIN (1.0f, sanitize (p[2]) * g);
+      gfloat        g = lv->g[i];
+      const gfloat *p = col->in + 3 * i;
+      gfloat       *q = col->rgb + 3 * i;
+      gfloat        r = sanitize (p[0]), gr = sanitize (p[1]), b = sanitize (p[2]);
+      q[0] = MIN (1.0f, r * g);
+      q[1] = MIN (1.0f, gr * g);
+      q[2] = MIN (1.0f, b * g);
       if (col->gain_out)
         col->gain_out[i] = g;
     }
@@ -401,7 +404,8 @@ evenlight_laic_solver_preview (EvenlightLaicSolver       *solver,
 gboolean
 evenlight_laic_solver_solve (EvenlightLaicSolver       *solver,
                              const EvenlightLaicParams *params,
-                             gfloat                    *rgb,
+                             const gfloat              *rgb_in,
+                             gfloat                    *rgb_out,
                              gfloat                    *gain_out,
                              EvenlightLaicLevelFunc     level_func,
                              gpointer                   user_data,
@@ -410,11 +414,11 @@ evenlight_laic_solver_solve (EvenlightLaicSolver       *solver,
 {
   const gint n_levels = (gint) solver->levels->len;
   Level     *run = g_new0 (Level, n_levels), *lv = &run[0];
-  Colour     colour = { NULL, rgb, gain_out, NULL };
+  Colour     colour = { rgb_in, rgb_out, gain_out, NULL };
   gfloat     g0;
   gboolean   ok = FALSE;
 
-  g_return_val_if_fail (rgb != NULL, FALSE);
+  g_return_val_if_fail (rgb_in != NULL && rgb_out != NULL, FALSE);
   if (!solve_levels (solver, params, run, 0, level_func, user_data, cancel, error)
       || cancelled (cancel, error))
     goto out;
@@ -454,7 +458,8 @@ evenlight_laic (const EvenlightLaicParams *params,
   solver = evenlight_laic_solver_new (rgb, width, height, n_threads, error);
   if (solver == NULL)
     return FALSE;
-  ok = evenlight_laic_solver_solve (solver, params, rgb, gain_out, NULL, NULL, NULL, error);
+  ok = evenlight_laic_solver_solve (solver, params, rgb, rgb, gain_out, NULL, NULL, NULL,
+                                    error);
   evenlight_laic_solver_free (solver);
   return ok;
 }

@@ -122,13 +122,15 @@ gboolean evenlight_laic_solver_preview (EvenlightLaicSolver       *solver,
                                         const gint                *cancel,
                                         GError                   **error);
 
-/* The whole solve: @rgb must hold the image the solver was made from and
- * receives, with @gain_out (nullable), exactly what evenlight_laic() gives
- * for it. @level_func, @cancel: as above (the coarser levels are reported
- * as they are solved; once cancelled, @rgb and @gain_out hold no result). */
+/* The whole solve: @rgb_in must hold the image the solver was made from
+ * (it is read only at the end); @rgb_out (which may be @rgb_in) receives,
+ * with @gain_out (nullable), exactly what evenlight_laic() gives for it.
+ * @level_func, @cancel: as above (the coarser levels are reported as they
+ * are solved; once cancelled, the outputs are untouched). */
 gboolean evenlight_laic_solver_solve   (EvenlightLaicSolver       *solver,
                                         const EvenlightLaicParams *params,
-                                        gfloat                    *rgb,
+                                        const gfloat              *rgb_in,
+                                        gfloat                    *rgb_out,
                                         gfloat                    *gain_out,
                                         EvenlightLaicLevelFunc     level_func,
                                         gpointer                   user_data,

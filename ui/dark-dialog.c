@@ -237,9 +237,9 @@ job_done (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Worker thread: the whole solve into d->rgb and d->gain (the main thread
- * does not read them meanwhile: have_full is FALSE), making the solver
- * first if no solve has yet. */
+/* Worker thread: the whole solve of d->layer into d->rgb and d->gain (the
+ * main thread does not read them meanwhile: have_full is FALSE), making
+ * the solver first if no solve has yet. */
 static gpointer
 full_thread (gpointer data)
 {
@@ -247,7 +247,6 @@ full_thread (gpointer data)
   DarkDialog          *d = job->d;
   EvenlightLaicSolver *solver = g_atomic_pointer_get (&d->solver);
   EvenlightLaicParams  params;
-  gsize                n = (gsize) d->source->width * d->source->height;
 
   evenlight_laic_params_init_default (&params);
   params.contrast = job->contrast;
@@ -260,12 +259,9 @@ full_thread (gpointer data)
       g_atomic_pointer_set (&d->solver, solver);
     }
   if (solver != NULL)
-    {
-      memcpy (d->rgb, d->layer, n * 3 * sizeof (gfloat));
-      job->ok = evenlight_laic_solver_solve (solver, &params, d->rgb, d->gain,
-                                             level_solved, job, &job->cancel,
-                                             &job->error);
-    }
+    job->ok = evenlight_laic_solver_solve (solver, &params, d->layer, d->rgb,
+                                           d->gain, level_solved, job,
+                                           &job->cancel, &job->error);
   g_idle_add (job_done, job);
   return NULL;
 }

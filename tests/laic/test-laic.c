@@ -551,8 +551,7 @@ test_solver (void)
   prev.params = params;
   prev.reports = (Reports) { g_ptr_array_new_with_free_func ((GDestroyNotify) evenlight_laic_coarse_free), NULL, -1 };
   thread = g_thread_new ("preview", preview_run, &prev);
-  memcpy (rgb, in, 3 * n * sizeof (gfloat));
-  CHECK (evenlight_laic_solver_solve (solver, &params, rgb, gain, keep_level, &full,
+  CHECK (evenlight_laic_solver_solve (solver, &params, in, rgb, gain, keep_level, &full,
                                       NULL, &error), "solver_solve");
   g_thread_join (thread);
   CHECK (same_floats (rgb, ref, 3 * n) && same_floats (gain, gref, n),
@@ -611,8 +610,9 @@ test_solver (void)
   params.contrast = 2.0f;
   memcpy (ref, in, 3 * n * sizeof (gfloat));
   CHECK (evenlight_laic (&params, ref, w, h, 1, gref, &error), "evenlight_laic at 2");
+  /* (in place this time) */
   memcpy (rgb, in, 3 * n * sizeof (gfloat));
-  CHECK (evenlight_laic_solver_solve (solver, &params, rgb, gain, NULL, NULL, NULL, &error),
+  CHECK (evenlight_laic_solver_solve (solver, &params, rgb, rgb, gain, NULL, NULL, NULL, &error),
          "solver_solve at 2");
   CHECK (same_floats (rgb, ref, 3 * n) && same_floats (gain, gref, n),
          "the solver's solve at contrast 2 differs from evenlight_laic()");
@@ -622,7 +622,7 @@ test_solver (void)
   g_ptr_array_set_size (full.levels, 0);
   full.cancel = &cancel;
   full.cancel_after = 1;
-  CHECK (!evenlight_laic_solver_solve (solver, &params, rgb, gain, keep_level, &full,
+  CHECK (!evenlight_laic_solver_solve (solver, &params, in, rgb, gain, keep_level, &full,
                                        &cancel, &error)
          && g_error_matches (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_CANCELLED),
          "a cancelled solve did not stop with EVENLIGHT_ERROR_CANCELLED");
