@@ -144,12 +144,47 @@ if [ $have_convert = 1 ] && [ -x "$build/tests/laic/laic-run" ] && [ -x $python 
   w=${laic_size%x*}; h=${laic_size#*x}
   echo "LAIC median $laic_ms ms; dequantization median $dq_ms ms; peak RSS of the tool $rss_mb MB" \
        "(float RGB image $(( w * h * 12 / 1048576 )) MB; the tool holds the image, its result and the gains)"
+  # The dark-photo dialog's coarse answer (laic-run --preview): the solver
+  # made, the first level it shows (>= 8k pixels) and the finest it solves
+  # for a Contrast move (<= 64k pixels), then the same for contrast 2 on
+  # the same solver (a move of the slider).
+  "$build/tests/laic/laic-run" "$raw" "$tmp/dark-out.raw" --threads 2 --preview 65536 \
+    --preview-contrast 2 2>"$tmp/preview.txt"
+  sed 's/^preview: /  /' "$tmp/preview.txt"
+  # ms to the first level of >= 8192 pixels (the first the dialog shows)
+  # for contrast $1, from the start of its solve (the solver is made once).
+  first_level () { awk -v c="$1" '$1 == "preview:" && $2 == "contrast" && $3 == c "," && $5 ~ /^[0-9]+$/ {
+      s = $6; gsub(/[^0-9]+/, " ", s); split(s, d, " ")
+      if (d[1] * d[2] >= 8192 && t == "") t = $(NF - 1) }
+    END { if (t != "") printf "%.0f", t * 1000 }' "$tmp/preview.txt"; }
+  prev_solver=$(awk '/^preview: solver made in/ { printf "%.0f", $5 * 1000 }' "$tmp/preview.txt")
+  prev_open_ms=$(first_level 1); prev_move_ms=$(first_level 2)
+  echo "coarse answer (laic-run --preview 65536 --preview-contrast 2): solver made in $prev_solver ms," \
+       "then the first level shown at $prev_open_ms ms; Contrast moved to 2: its first level at $prev_move_ms ms"
   rm -f "$raw" "$tmp/dark-out.raw"
-  need "LAIC" "$laic_ms"; need "dequantization" "$dq_ms"
+  need "LAIC" "$laic_ms"; need "dequantization" "$dq_ms"; need "LAIC's coarse answer" "$prev_move_ms"
 else
   echo "LAIC and dequantization: skipped (needs convert, $python and $build/tests/laic/laic-run)"
 fi
 echo
+
+# ------------------------------------------ the dark-photo dialog in GIMP
+# tests/bench/dark-dialog.sh: the first preview after the dialog opens on a
+# 12 MP layer and the answer to a Contrast move, in a real GIMP under Xvfb.
+dialog_first=; dialog_move=
+if [ $quick = 0 ]; then
+  echo "== the dark-photo dialog on a 12 MP layer in GIMP (tests/bench/dark-dialog.sh, 3 runs)"
+  bash "$root/tests/bench/dark-dialog.sh" "$build" 3 4000x3000 >"$tmp/dialog.txt" 2>&1
+  case $? in
+    0) cat "$tmp/dialog.txt"
+       dialog_first=$(sed -n 's/.*first preview \([0-9.]*\) ms.*/\1/p' "$tmp/dialog.txt")
+       dialog_move=$(sed -n 's/.*Contrast move to preview \([0-9.]*\) ms.*/\1/p' "$tmp/dialog.txt")
+       need "dark dialog" "$dialog_first" ;;
+    77) echo "skipped: $(tail -1 "$tmp/dialog.txt")" ;;
+    *) cat "$tmp/dialog.txt"; missing+=("dark dialog") ;;
+  esac
+  echo
+fi
 
 # ------------------------------------------------------- PyTorch reference
 echo "== PyTorch reference (weights/train/bench_torch.py: model.py + the same weights file,"
@@ -483,6 +518,7 @@ if [ $quick = 0 ]; then
        "PyTorch/evenlight at 12 MP >= 10; CLI RSS at 24 MP <= 1.5 x;" \
        "fusion of 3 x 12 MP $fuse_ms ms (<= 1500);" \
        "dark photo at 12 MP: LAIC ${laic_ms:-?} ms (<= 1500), dequantization ${dq_ms:-?} ms (<= 600);" \
+       "dark dialog at 12 MP: first preview ${dialog_first:-?} ms (<= 1000), Contrast move ${dialog_move:-?} ms (<= 200);" \
        "GIMP plug-in at 12 MP, 8-bit ${e2e_call[U8]:-?} ms (<= 1.5 x engine = $(awk -v e="$(median_of 4000x3000 2)" 'BEGIN { printf "%.0f", 1.5 * e }'))"
 fi
 echo "finished: $(date -u '+%H:%M UTC'), load:$(uptime | sed 's/.*load average:/ /')"
