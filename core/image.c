@@ -74,6 +74,15 @@ evenlight_planes_ensure (EvenlightPlanes *planes,
        * every value a valid output depends on is written before it is
        * read; the pads only feed vector lanes that are thrown away. */
       raw = g_malloc (need * sizeof (gfloat) + ALIGN_BYTES);
+#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
+      {
+        guintptr lo = ((guintptr) raw + 4095) & ~(guintptr) 4095;
+        guintptr hi = ((guintptr) raw + need * sizeof (gfloat) + ALIGN_BYTES) & ~(guintptr) 4095;
+
+        if (hi > lo)
+          (void) madvise ((void *) lo, hi - lo, MADV_POPULATE_WRITE);
+      }
+#endif
       planes->block = raw;
       planes->capacity = need;
     }
