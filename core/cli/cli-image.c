@@ -53,9 +53,16 @@ capture_log (const gchar   *domain,
 
 static GLogFunc previous_handler;
 
+/* GEGL's loaders and savers run one at a time, each with its warnings
+ * collected (there is one log handler for the process): batch mode
+ * works on several files at once (evenlight-cli.c). Held from
+ * capture_begin() to capture_end(). */
+static GMutex io_lock;
+
 static void
 capture_begin (void)
 {
+  g_mutex_lock (&io_lock);
   captured = g_string_new (NULL);
   previous_handler = g_log_set_default_handler (capture_log, NULL);
 }
@@ -64,16 +71,21 @@ capture_begin (void)
 static gchar *
 capture_end (void)
 {
+  gchar *text;
+
   g_log_set_default_handler (previous_handler, NULL);
-  return g_string_free (captured, captured->len == 0);
+  text = g_string_free (captured, captured->len == 0);
+  captured = NULL;
+  g_mutex_unlock (&io_lock);
+  return text;
 }
 
 /* ---- Loading -------------------------------------------------------------- */
 
-/* The loader for a file's first bytes; NULL lets gegl:load decide. */
+/* The loader of a file by its first bytes, or NULL. */
 static const gchar *
-loader_for_content (const guint8 *head,
-                    gsize         n)
+loader_by_magic (const guint8 *head,
+                 gsize         n)
 {
   static const struct { const gchar *magic; gsize len; gsize at; const gchar *op; } table[] = {
     { "\x89PNG\r\n\x1a\n", 8, 0, "gegl:png-load" },
@@ -88,10 +100,19 @@ loader_for_content (const guint8 *head,
 
   for (gsize i = 0; i < G_N_ELEMENTS (table); i++)
     if (n >= table[i].at + table[i].len
-        && memcmp (head + table[i].at, table[i].magic, table[i].len) == 0
-        && gegl_has_operation (table[i].op))
+        && memcmp (head + table[i].at, table[i].magic, table[i].len) == 0)
       return table[i].op;
   return NULL;
+}
+
+/* The loader for a file's first bytes; NULL lets gegl:load decide. */
+static const gchar *
+loader_for_content (const guint8 *head,
+                    gsize         n)
+{
+  const gchar *op = loader_by_magic (head, n);
+
+  return op != NULL && gegl_has_operation (op) ? op : NULL;
 }
 
 /* Opens @path to report a missing or unreadable file in plain words, and
@@ -337,9 +358,8 @@ evenlight_cli_image_load (const gchar       *path,
     }
   if (!check_complete (path, head, n, error))
     return FALSE;
-  op = loader_for_content (head, n);
-
   capture_begin ();
+  op = loader_for_content (head, n);
   graph = gegl_node_new ();
   load = gegl_node_new_child (graph, "operation", op ? op : "gegl:load",
                               "path", path, NULL);
@@ -393,8 +413,8 @@ evenlight_cli_image_probe (const gchar *path,
 
   if (!read_head (path, head, &n, error))
     return FALSE;
-  op = loader_for_content (head, n);
   capture_begin ();
+  op = loader_for_content (head, n);
   graph = gegl_node_new ();
   load = gegl_node_new_child (graph, "operation", op ? op : "gegl:load",
                               "path", path, NULL);
@@ -658,33 +678,43 @@ struct _EvenlightCliOutput
   gchar       *path;
   gchar       *temp;
   const gchar *saver;
+  gint         slot;   /* in volatile_temp, or -1 */
 };
 
-/* The temporary file is removed if the program is interrupted. Only a
- * fixed buffer and unlink() are used in the handler: both are safe there. */
-static char volatile_temp[PATH_MAX];
-static volatile sig_atomic_t have_temp;
+/* The temporary files are removed if the program is interrupted. Only
+ * fixed buffers and unlink() are used in the handler: both are safe
+ * there. One slot per output in progress (batch mode writes several at
+ * once). */
+#define TEMP_SLOTS 64
+static char volatile_temp[TEMP_SLOTS][PATH_MAX];
+static volatile sig_atomic_t have_temp[TEMP_SLOTS];
+static GMutex temp_lock;
 
 static void
 on_fatal_signal (int sig)
 {
-  if (have_temp)
-    unlink (volatile_temp);
+  for (gint i = 0; i < TEMP_SLOTS; i++)
+    if (have_temp[i])
+      unlink (volatile_temp[i]);
   signal (sig, SIG_DFL);
   raise (sig);
 }
 
-static void
+/* The slot @temp is kept in, or -1 if none is free. */
+static gint
 temp_register (const gchar *temp)
 {
   static gboolean installed;
+  gint slot = -1;
 
-  have_temp = 0;
-  if (strlen (temp) < sizeof volatile_temp)
-    {
-      strcpy (volatile_temp, temp);
-      have_temp = 1;
-    }
+  g_mutex_lock (&temp_lock);
+  for (gint i = 0; i < TEMP_SLOTS && slot < 0; i++)
+    if (!have_temp[i] && strlen (temp) < sizeof volatile_temp[i])
+      {
+        strcpy (volatile_temp[i], temp);
+        have_temp[i] = 1;
+        slot = i;
+      }
   if (!installed)
     {
       signal (SIGINT, on_fatal_signal);
@@ -692,6 +722,16 @@ temp_register (const gchar *temp)
       signal (SIGHUP, on_fatal_signal);
       installed = TRUE;
     }
+  g_mutex_unlock (&temp_lock);
+  return slot;
+}
+
+static void
+temp_forget (EvenlightCliOutput *output)
+{
+  if (output->slot >= 0)
+    have_temp[output->slot] = 0;
+  output->slot = -1;
 }
 
 /* The formats the CLI writes, by extension. */
@@ -718,6 +758,44 @@ saver_for_path (const gchar *path)
     if (g_ascii_strcasecmp (dot, savers[i].ext) == 0)
       return savers[i].op;
   return NULL;
+}
+
+/* The folder of GEGL modules (core/cli/meson.build) that holds @op,
+ * "gegl:FORMAT-load" or "gegl:FORMAT-save": FORMAT, or NULL. */
+static gchar *
+group_of (const gchar *op)
+{
+  const gchar *dash = op != NULL ? strrchr (op, '-') : NULL;
+
+  if (dash == NULL || !g_str_has_prefix (op, "gegl:"))
+    return NULL;
+  return g_strndup (op + 5, dash - (op + 5));
+}
+
+gchar *
+evenlight_cli_format_group (const gchar *path,
+                            gboolean    *known)
+{
+  guint8 head[16];
+  gssize n = -1;
+  int fd = g_open (path, O_RDONLY | O_NONBLOCK, 0);
+  GStatBuf st;
+  const gchar *by_magic = NULL, *by_name = saver_for_path (path);
+  g_autofree gchar *a = NULL, *b = NULL;
+
+  /* Only regular files are read (a FIFO is left to the loader). */
+  if (fd >= 0 && fstat (fd, &st) == 0 && S_ISREG (st.st_mode))
+    n = read (fd, head, sizeof head);
+  if (fd >= 0)
+    close (fd);
+  if (n > 0)
+    by_magic = loader_by_magic (head, n);
+  a = group_of (by_magic);
+  b = group_of (by_name);
+  *known = by_magic != NULL || (n <= 0 && by_name != NULL);
+  if (a != NULL && b != NULL && strcmp (a, b) != 0)
+    return g_strdup_printf ("%s%c%s", a, G_SEARCHPATH_SEPARATOR, b);
+  return a != NULL ? g_steal_pointer (&a) : g_steal_pointer (&b);
 }
 
 gboolean
@@ -810,9 +888,9 @@ evenlight_cli_output_begin (const gchar  *path,
       return NULL;
     }
   close (fd);
-  temp_register (temp);
 
   output = g_new0 (EvenlightCliOutput, 1);
+  output->slot = temp_register (temp);
   output->path = g_strdup (path);
   output->temp = g_steal_pointer (&temp);
   output->saver = saver;
@@ -824,8 +902,12 @@ evenlight_cli_output_ready (const EvenlightCliOutput *output,
                             GError                  **error)
 {
   g_autofree gchar *display = NULL;
+  gboolean has;
 
-  if (gegl_has_operation (output->saver))
+  g_mutex_lock (&io_lock);
+  has = gegl_has_operation (output->saver);
+  g_mutex_unlock (&io_lock);
+  if (has)
     return TRUE;
   display = g_filename_display_name (output->path);
   g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
@@ -839,7 +921,7 @@ evenlight_cli_output_abort (EvenlightCliOutput *output)
 {
   if (output == NULL)
     return;
-  have_temp = 0;
+  temp_forget (output);
   g_unlink (output->temp);
   g_free (output->temp);
   g_free (output->path);
@@ -912,7 +994,7 @@ evenlight_cli_output_commit (EvenlightCliOutput      *output,
       evenlight_cli_output_abort (output);
       return FALSE;
     }
-  have_temp = 0;
+  temp_forget (output);
   g_free (output->temp);
   g_free (output->path);
   g_free (output);

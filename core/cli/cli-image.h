@@ -96,6 +96,15 @@ gboolean            evenlight_cli_output_ready  (const EvenlightCliOutput *outpu
  * those extensions as a list ("png, jpg, …"; free it). */
 gboolean            evenlight_cli_output_known   (const gchar *path);
 gchar              *evenlight_cli_output_formats (void);
+/* The folders of GEGL modules (core/cli/meson.build) needed for @path,
+ * before GEGL is initialised: its format's by its first bytes when it is a
+ * readable file, and that of its extension when it has one the CLI
+ * writes ("png", "jpg", or both as "png:jpg"); NULL if neither. *@known
+ * tells whether the file's loader is known (by its first bytes, or by its
+ * name for a file not there yet): if not, every format's modules are
+ * needed. */
+gchar              *evenlight_cli_format_group   (const gchar *path,
+                                                  gboolean    *known);
 /* Whether @a and @b name one existing file. */
 gboolean            evenlight_cli_same_file      (const gchar *a,
                                                   const gchar *b);

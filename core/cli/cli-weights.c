@@ -17,6 +17,7 @@
 #include <gegl.h>
 #include <glib/gstdio.h>
 
+#include "cli-image.h"
 #include "evenlight.h"
 
 /* The directory of the running program, links resolved; NULL if unknown. */
@@ -114,14 +115,66 @@ use_babl_cache (const gchar *seed)
   g_setenv ("XDG_CACHE_HOME", babl_home, TRUE);
 }
 
+/* Adds the format folders named in @groups ("png", or "png:jpg") to @set. */
+static void
+add_groups (GHashTable  *set,
+            const gchar *groups)
+{
+  g_auto (GStrv) names = groups ? g_strsplit (groups, G_SEARCHPATH_SEPARATOR_S, -1) : NULL;
+
+  for (gint k = 0; names != NULL && names[k] != NULL; k++)
+    g_hash_table_add (set, g_strdup (names[k]));
+}
+
+/* GEGL_PATH for @paths (and the extension @format, or NULL): the folder
+ * @modules/core and that of each file's format, or all of @modules'
+ * folders when a file's format is not known. */
+static gchar *
+gegl_path_for (const gchar         *modules,
+               const gchar * const *paths,
+               const gchar         *format)
+{
+  g_autoptr (GHashTable) set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GString) path = g_string_new (NULL);
+  g_autoptr (GDir) dir = NULL;
+  gboolean known;
+  const gchar *name;
+
+  for (gint i = 0; paths != NULL && paths[i] != NULL; i++)
+    {
+      g_autofree gchar *groups = evenlight_cli_format_group (paths[i], &known);
+
+      add_groups (set, groups);
+      if (!known)
+        add_groups (set, "*");   /* every format's folder */
+    }
+  if (format != NULL)
+    {
+      g_autofree gchar *probe = g_strdup_printf ("x.%s", format[0] == '.' ? format + 1 : format);
+      g_autofree gchar *groups = evenlight_cli_format_group (probe, &known);
+
+      add_groups (set, groups);
+    }
+  g_string_append (path, modules);
+  g_string_append (path, G_DIR_SEPARATOR_S "core");
+  dir = g_dir_open (modules, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (strcmp (name, "core") != 0
+        && (g_hash_table_contains (set, name) || g_hash_table_contains (set, "*")))
+      g_string_append_printf (path, "%c%s%c%s", G_SEARCHPATH_SEPARATOR, modules,
+                              G_DIR_SEPARATOR, name);
+  return g_string_free (g_steal_pointer (&path), FALSE);
+}
+
 void
-evenlight_cli_gegl_init (void)
+evenlight_cli_gegl_init (const gchar * const *paths,
+                         const gchar         *format)
 {
   g_autofree gchar *dir = program_dir ();
   gboolean build = in_build_tree (dir);
   const gchar *modules = build ? EVENLIGHT_GEGL_MODULES_BUILD
                                : EVENLIGHT_GEGL_MODULES_INSTALLED;
-  g_autofree gchar *core = g_build_filename (modules, "gegl-core.so", NULL);
+  g_autofree gchar *core = g_build_filename (modules, "core", "gegl-core.so", NULL);
 
   /* babl's cache file: the user's (~/.cache/babl/babl-fishes) is GIMP's,
    * which can make babl rebuild dozens of conversions at start-up (2-3 s
@@ -132,7 +185,13 @@ evenlight_cli_gegl_init (void)
   if (g_getenv ("BABL_INHIBIT_CACHE") == NULL)
     use_babl_cache (build ? EVENLIGHT_BABL_CACHE_BUILD : EVENLIGHT_BABL_CACHE_INSTALLED);
   if (g_getenv ("GEGL_PATH") == NULL && g_file_test (core, G_FILE_TEST_EXISTS))
-    g_setenv ("GEGL_PATH", modules, TRUE);
+    {
+      g_autofree gchar *gegl_path = gegl_path_for (modules, paths, format);
+
+      g_setenv ("GEGL_PATH", gegl_path, TRUE);
+    }
+  if (g_getenv ("EVENLIGHT_DEBUG") != NULL)
+    g_printerr ("evenlight: GEGL_PATH %s\n", g_getenv ("GEGL_PATH"));
   gegl_init (NULL, NULL);
   /* babl has read the file: nothing stays on disk while the CLI works. */
   if (babl_home != NULL)

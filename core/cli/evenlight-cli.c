@@ -92,7 +92,21 @@ typedef struct
    * µs, reported with the first file's parts. */
   gboolean                      debug;
   gint64                        weights_us, gegl_init_us;
+  /* Batch mode on several threads (batch_parallel): shared by the
+   * threads' sessions, NULL otherwise. */
+  struct _Shared               *shared;
+  gint                          worker;   /* which of those threads */
 } Session;
+
+/* What the threads of a parallel batch share. */
+typedef struct _Shared
+{
+  EvenlightCliBatch *batch;
+  GMutex             lock;     /* stderr */
+  gint               next;     /* atomic: the next file to take */
+  gint               done;     /* under lock: files finished */
+  gint               failed;   /* atomic */
+} Shared;
 
 
 /* A strip of the network's result, waiting to be written over the input
@@ -858,7 +872,7 @@ session_ready (Session *session,
   /* GEGL takes a noticeable time to start: only once the cheap checks
    * of the first file have passed. */
   t0 = g_get_monotonic_time ();
-  evenlight_cli_gegl_init ();
+  evenlight_cli_gegl_init ((const gchar * const *) o->files, o->format);
   session->gegl_init_us = g_get_monotonic_time () - t0;
   session->ready = TRUE;
   return TRUE;
@@ -873,8 +887,9 @@ session_clear (Session *session)
     evenlight_cli_gegl_exit ();
 }
 
-/* EVENLIGHT_DEBUG=1: one line per file on stderr with the time of each
- * part, in ms: the set-up (weights, gegl_init) on the first file only,
+/* EVENLIGHT_DEBUG=1: one line per file on stderr with the thread of a
+ * parallel batch that enhanced it and the time of each part, in ms: the
+ * set-up (weights, gegl_init) on the first file only,
  * then checks (before the image is decoded), load (decoding), context,
  * render, save (encoding and the rename), and total from the start of
  * the file. */
@@ -882,17 +897,18 @@ static void
 debug_report (Session     *session,
               const gchar *input,
               const Job   *job,
+              gint64       setup,
               gint64       t_start,
               gint64       t_load,
               gint64       t_work,
               gint64       t_save)
 {
   gint64 now = g_get_monotonic_time ();
-  gint64 setup = session->weights_us + session->gegl_init_us;
 
-  g_printerr ("evenlight: %s: weights %.1f ms, gegl_init %.1f ms, checks %.1f ms, "
-              "load %.1f ms, context %.1f ms, render %.1f ms, save %.1f ms, "
-              "total %.1f ms\n", input, session->weights_us / 1e3,
+  g_printerr ("evenlight: %s: thread %d, weights %.1f ms, gegl_init %.1f ms, "
+              "checks %.1f ms, load %.1f ms, context %.1f ms, render %.1f ms, "
+              "save %.1f ms, total %.1f ms\n", input, session->worker,
+              session->weights_us / 1e3,
               session->gegl_init_us / 1e3, (t_load - t_start - setup) / 1e3,
               (t_work - t_load) / 1e3, job->context_us / 1e3,
               (t_save - t_work - job->context_us) / 1e3, (now - t_save) / 1e3,
@@ -913,12 +929,15 @@ process_file (Session     *session,
   Job job = { 0 };
   gboolean ok = FALSE;
   gint64 t_start = g_get_monotonic_time (), t_load = 0, t_work = 0, t_save = 0;
+  gint64 setup = 0;   /* in session_ready(), part of this file's time */
 
   memset (&image, 0, sizeof image);
   g_mutex_init (&job.lock);
   job.last_percent = -1;
   job.progress_scale = 1.0;
-  job.show_progress = !o->quiet && isatty (STDERR_FILENO);
+  /* Several files at once report each file's end (batch_file), not
+   * their percentages. */
+  job.show_progress = !o->quiet && isatty (STDERR_FILENO) && session->shared == NULL;
   job.session = session;
   if (job.show_progress && session->total > 0)
     progress_line (&job, 0);
@@ -930,8 +949,10 @@ process_file (Session     *session,
   output = evenlight_cli_output_begin (output_path, input, error);
   if (output == NULL)
     goto out;
+  setup = g_get_monotonic_time ();
   if (!session_ready (session, error))
     goto out;
+  setup = g_get_monotonic_time () - setup;
   if (!evenlight_cli_output_ready (output, error)
       || !check_memory (session->method, input, error))
     goto out;
@@ -970,7 +991,7 @@ process_file (Session     *session,
       ok = evenlight_cli_output_commit (output, &image, job.target, error);
       output = NULL;
       if (ok && session->debug)
-        debug_report (session, input, &job, t_start, t_load, t_work, t_save);
+        debug_report (session, input, &job, setup, t_start, t_load, t_work, t_save);
     }
 
 out:
@@ -981,6 +1002,119 @@ out:
   g_mutex_clear (&job.lock);
   evenlight_cli_image_clear (&image);
   return ok;
+}
+
+/* Batch mode: enhances file @i of @batch; a file that fails is reported
+ * and FALSE returned. */
+static gboolean
+batch_file (Session                 *session,
+            const EvenlightCliBatch *batch,
+            gint                     i)
+{
+  const Options *o = session->o;
+  const gchar *input = evenlight_cli_batch_input (batch, i);
+  g_autoptr (GError) error = NULL;
+  const gchar *output = evenlight_cli_batch_output (batch, i, &error);
+  g_autofree gchar *name = g_path_get_basename (input);
+  gboolean ok, tty = !o->quiet && isatty (STDERR_FILENO);
+  Shared *shared = session->shared;
+
+  session->index = i;
+  session->name = name;
+  ok = output != NULL && process_file (session, input, output, &error);
+  if (shared != NULL)
+    g_mutex_lock (&shared->lock);
+  if (!ok)
+    {
+      if (tty)
+        g_printerr ("\r\033[K");
+      g_printerr ("evenlight: %s: %s\n", input, error ? error->message : "failed");
+    }
+  if (shared != NULL && tty)
+    {
+      /* Files finish in any order: the count, the last one, the time left. */
+      gdouble elapsed = (g_get_monotonic_time () - session->started) / 1e6;
+
+      shared->done++;
+      g_printerr ("\r\033[Kevenlight: %d/%d done, %s, about %.0f s left",
+                  shared->done, session->total, name,
+                  elapsed * (session->total - shared->done) / shared->done);
+    }
+  if (shared != NULL)
+    g_mutex_unlock (&shared->lock);
+  return ok;
+}
+
+/* How many files of a batch of @n to enhance at once: one per thread for
+ * the network (a photo per thread renders on that thread alone, and
+ * decoding, the context pass and encoding, which use one thread, overlap
+ * with the others' rendering), one for the methods that hold whole images
+ * in float (their memory check counts one image). */
+static gint
+batch_workers (const Session *session,
+               gint           n)
+{
+  gint threads = session->n_threads > 0 ? session->n_threads
+                                        : (gint) g_get_num_processors ();
+
+  if (session->method != METHOD_NET || session->o->dequantize)
+    return 1;
+  return CLAMP (MIN (threads, n), 1, MAX_THREADS);
+}
+
+static gpointer
+batch_worker (gpointer data)
+{
+  Session *session = data;
+  Shared *shared = session->shared;
+  gint n = evenlight_cli_batch_size (shared->batch);
+
+  for (;;)
+    {
+      gint i = g_atomic_int_add (&shared->next, 1);
+
+      if (i >= n)
+        break;
+      if (!batch_file (session, shared->batch, i))
+        g_atomic_int_inc (&shared->failed);
+    }
+  return NULL;
+}
+
+/* Enhances the files of @batch on @n_workers threads, each with a session
+ * of its own (sharing the networks, loaded by @session); returns how many
+ * failed. */
+static gint
+batch_parallel (Session           *session,
+                EvenlightCliBatch *batch,
+                gint               n_workers)
+{
+  gint threads = session->n_threads > 0 ? session->n_threads
+                                        : (gint) g_get_num_processors ();
+  Shared shared = { .batch = batch };
+  Session *sessions = g_new (Session, n_workers);
+  GThread **workers = g_new (GThread *, n_workers);
+
+  g_mutex_init (&shared.lock);
+  for (gint w = 0; w < n_workers; w++)
+    {
+      sessions[w] = *session;
+      sessions[w].shared = &shared;
+      sessions[w].worker = w;
+      sessions[w].n_threads = MAX (1, threads / n_workers);
+      /* The set-up is reported once, with the first thread's first file. */
+      if (w > 0)
+        sessions[w].weights_us = sessions[w].gegl_init_us = 0;
+    }
+  for (gint w = 1; w < n_workers; w++)
+    workers[w] = g_thread_new ("evenlight-batch", batch_worker, &sessions[w]);
+  batch_worker (&sessions[0]);
+  for (gint w = 1; w < n_workers; w++)
+    g_thread_join (workers[w]);
+  g_mutex_clear (&shared.lock);
+  g_free (workers);
+  g_free (sessions);
+  return shared.failed;
 }
 
 /* Everything after the command line: returns the exit status. One file
@@ -1000,7 +1134,7 @@ run (const Options                *o,
                       .debug = g_getenv ("EVENLIGHT_DEBUG") != NULL };
   g_autoptr (GError) error = NULL;
   EvenlightCliBatch *batch;
-  gint failed = 0, n;
+  gint failed = 0, n, n_workers;
 
   if (o->fuse)
     {
@@ -1030,22 +1164,14 @@ run (const Options                *o,
   n = evenlight_cli_batch_size (batch);
   session.total = n;
   session.started = g_get_monotonic_time ();
-  for (gint i = 0; i < n; i++)
+  n_workers = batch_workers (&session, n);
+  if (n_workers > 1 && session_ready (&session, &error))
+    failed = batch_parallel (&session, batch, n_workers);
+  else
     {
-      const gchar *input = evenlight_cli_batch_input (batch, i);
-      const gchar *output = evenlight_cli_batch_output (batch, i, &error);
-      g_autofree gchar *name = g_path_get_basename (input);
-
-      session.index = i;
-      session.name = name;
-      if (output == NULL || !process_file (&session, input, output, &error))
-        {
-          failed++;
-          if (!o->quiet && isatty (STDERR_FILENO))
-            g_printerr ("\r\033[K");
-          g_printerr ("evenlight: %s: %s\n", input, error ? error->message : "failed");
-        }
       g_clear_error (&error);
+      for (gint i = 0; i < n; i++)
+        failed += !batch_file (&session, batch, i);
     }
   if (!o->quiet && isatty (STDERR_FILENO))
     g_printerr ("\r\033[Kevenlight: %d of %d files enhanced in %.1f s\n",

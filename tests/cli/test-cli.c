@@ -587,24 +587,37 @@ test_batch (void)
 
 /* EVENLIGHT_DEBUG=1: a line per file on stderr with the time of each part
  * of its run, the set-up (weights, gegl_init) counted on the first file
- * only, so that the benchmark can say where the time goes. */
+ * only, so that the benchmark can say where the time goes; and batch mode
+ * on 2 threads enhances the files on both at once (each line names its
+ * thread). */
 static void
 test_debug_report (void)
 {
-  g_autofree gchar *a = make_image ("da.png", "R'G'B' u8", "gegl:png-save", 8, FALSE);
-  g_autofree gchar *b = make_image ("db.jpg", "R'G'B' u8", "gegl:jpg-save", 0, FALSE);
   g_autofree gchar *dir = g_build_filename (tmpdir, "debug-out", NULL);
   g_autofree gchar *err = NULL;
   gchar **envp = g_environ_setenv (g_get_environ (), "EVENLIGHT_DEBUG", "1", TRUE);
-  const gchar *argv[] = { cli, "-q", "--weights", weights, "--output-dir", dir, a, b, NULL };
+  const gchar *argv[16] = { cli, "-q", "--weights", weights, "--threads", "2",
+                            "--output-dir", dir };
+  const gint n_files = 6;
   g_auto (GStrv) lines = NULL;
-  gint status, n = 0;
+  gint status, n = 0, n_setup = 0, on_thread[2] = { 0, 0 };
   GError *error = NULL;
   const gchar *part = "[0-9]+\\.[0-9] ms";
   g_autofree gchar *pattern
-    = g_strdup_printf ("^evenlight: .*/d[ab]\\.(png|jpg): weights %s, gegl_init %s, "
-                       "checks %s, load %s, context %s, render %s, save %s, total %s$",
+    = g_strdup_printf ("^evenlight: .*/d[0-9]\\.(png|jpg): thread [01], weights %s, "
+                       "gegl_init %s, checks %s, load %s, context %s, render %s, "
+                       "save %s, total %s$",
                        part, part, part, part, part, part, part, part);
+  gchar *files[6];
+
+  for (gint i = 0; i < n_files; i++)
+    {
+      g_autofree gchar *base = g_strdup_printf ("d%d.%s", i, i % 2 ? "jpg" : "png");
+
+      files[i] = make_image (base, "R'G'B' u8", i % 2 ? "gegl:jpg-save" : "gegl:png-save",
+                             i % 2 ? 0 : 8, FALSE);
+      argv[8 + i] = files[i];
+    }
 
   g_spawn_sync (NULL, (gchar **) argv, envp, G_SPAWN_DEFAULT, NULL, NULL, NULL,
                 &err, &status, &error);
@@ -615,23 +628,96 @@ test_debug_report (void)
   lines = g_strsplit (err, "\n", -1);
   for (gint i = 0; lines[i] != NULL; i++)
     {
-      if (lines[i][0] == '\0')
+      if (lines[i][0] == '\0' || g_str_has_prefix (lines[i], "evenlight: GEGL_PATH "))
         continue;
       if (!g_regex_match_simple (pattern, lines[i], 0, 0))
         g_error ("not a timing line: %s", lines[i]);
-      /* The set-up is the first file's: the second reports none. */
-      if (n++ == 1)
-        g_assert_nonnull (strstr (lines[i], "weights 0.0 ms, gegl_init 0.0 ms"));
+      n++;
+      /* The set-up is counted with one file (the files may be enhanced
+       * at once, and finish in any order). */
+      n_setup += strstr (lines[i], "weights 0.0 ms, gegl_init 0.0 ms") == NULL;
+      on_thread[strstr (lines[i], ": thread 1,") != NULL]++;
     }
-  g_assert_cmpint (n, ==, 2);
-  g_assert_null (strstr (lines[0], "gegl_init 0.0 ms"));
-  for (const gchar **f = (const gchar *[]) { "da.png", "db.jpg", NULL }; *f; f++)
+  g_assert_cmpint (n, ==, n_files);
+  g_assert_cmpint (n_setup, ==, 1);
+  g_assert_cmpint (on_thread[0], >, 0);
+  g_assert_cmpint (on_thread[1], >, 0);
+  for (gint i = 0; i < n_files; i++)
     {
-      g_autofree gchar *o = g_build_filename (dir, *f, NULL);
+      g_autofree gchar *base = g_path_get_basename (files[i]);
+      g_autofree gchar *o = g_build_filename (dir, base, NULL);
 
       g_unlink (o);
+      g_unlink (files[i]);
+      g_free (files[i]);
     }
   g_rmdir (dir);
+}
+
+/* The GEGL modules of the files' formats only (core/cli/meson.build: a
+ * folder for the core operations, one per format), as the set-up line of
+ * EVENLIGHT_DEBUG shows: a PNG made into a PNG and a JPEG needs the core,
+ * png and jpg folders; an input of unknown content, every folder. */
+static gint
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(const gchar * const *) a, *(const gchar * const *) b);
+}
+
+static void
+test_gegl_modules (void)
+{
+  gchar *out_png = g_build_filename (tmpdir, "gm-out.png", NULL),
+        *out_jpg = g_build_filename (tmpdir, "gm-out.jpg", NULL),
+        *in = make_image ("gm.png", "R'G'B' u8", "gegl:png-save", 8, FALSE),
+        /* Unknown content under a known name: gegl:load then picks the
+         * PNG loader by the name, which refuses it at once. */
+        *odd = g_build_filename (tmpdir, "gm-odd.png", NULL);
+  const struct { const gchar *in, *out, *want; } cases[] = {
+    { in, out_png, "core png" },
+    { in, out_jpg, "core jpg png" },
+    { odd, out_png, "core exr jpg png ppm tiff webp" },
+  };
+  gchar **envp = g_environ_setenv (g_get_environ (), "EVENLIGHT_DEBUG", "1", TRUE);
+
+  envp = g_environ_unsetenv (envp, "GEGL_PATH");
+  g_assert_true (g_file_set_contents (odd, "not an image\n", -1, NULL));
+  for (gsize c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      const gchar *argv[] = { cli, "-q", "--weights", weights, cases[c].in, cases[c].out, NULL };
+      g_autofree gchar *err = NULL;
+      g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+      g_autofree gchar *got = NULL;
+      const gchar *line;
+      GError *error = NULL;
+      gint status;
+
+      g_spawn_sync (NULL, (gchar **) argv, envp, G_SPAWN_DEFAULT, NULL, NULL, NULL,
+                    &err, &status, &error);
+      g_assert_no_error (error);
+      line = strstr (err, "evenlight: GEGL_PATH ");
+      g_assert_nonnull (line);
+      {
+        g_autofree gchar *value = g_strndup (line + strlen ("evenlight: GEGL_PATH "),
+                                             strcspn (line + strlen ("evenlight: GEGL_PATH "), "\n"));
+        g_auto (GStrv) folders = g_strsplit (value, G_SEARCHPATH_SEPARATOR_S, -1);
+
+        for (gint i = 0; folders[i] != NULL; i++)
+          g_ptr_array_add (names, g_path_get_basename (folders[i]));
+      }
+      g_ptr_array_sort (names, compare_names);
+      g_ptr_array_add (names, NULL);
+      got = g_strjoinv (" ", (gchar **) names->pdata);
+      g_test_message ("%s -> %s: %s", cases[c].in, cases[c].out, got);
+      g_assert_cmpstr (got, ==, cases[c].want);
+    }
+  g_strfreev (envp);
+  for (gchar **f = (gchar *[]) { out_png, out_jpg, odd, in, NULL }; *f; f++)
+    {
+      g_unlink (*f);
+      g_free (*f);
+    }
 }
 
 static void
@@ -1482,6 +1568,7 @@ main (int    argc,
   g_test_add_func ("/cli/weights-found", test_weights_found);
   g_test_add_func ("/cli/batch", test_batch);
   g_test_add_func ("/cli/debug-report", test_debug_report);
+  g_test_add_func ("/cli/gegl-modules", test_gegl_modules);
   g_test_add_func ("/cli/startup", test_startup);
   g_test_add_func ("/cli/threads-and-sliders", test_threads_and_sliders);
   g_test_add_func ("/cli/classic", test_classic);
