@@ -487,9 +487,9 @@ evenlight_laic_coarse_free (EvenlightLaicCoarse *coarse)
  * level with blocks of @scale pixels and @n of them: block @j0 and weight
  * @t of block j0 + 1. */
 static inline void
-coarse_coord (gint x, gint scale, gint n, gint *j0, gfloat *t)
+coarse_coord (gint x, gfloat scale, gint n, gint *j0, gfloat *t)
 {
-  gfloat f = ((gfloat) x + 0.5f) / (gfloat) scale - 0.5f;
+  gfloat f = ((gfloat) x + 0.5f) / scale - 0.5f;
   gint   j = (gint) floorf (f);
 
   if (j < 0)
@@ -516,25 +516,33 @@ evenlight_laic_coarse_render (const EvenlightLaicCoarse *coarse,
                               gfloat                    *rgb_out,
                               gfloat                    *gain_out)
 {
-  const gint    scale = 1 << coarse->level, lw = coarse->level_width;
+  const gint    lw = coarse->level_width;
   const gfloat *cg = coarse->gain;
+  gfloat        sx, sy;
 
+  if (coarse->level == EVENLIGHT_LAIC_LEVEL_SCALED)
+    {
+      sx = (gfloat) coarse->width / (gfloat) lw;
+      sy = (gfloat) coarse->height / (gfloat) coarse->level_height;
+    }
+  else
+    sx = sy = (gfloat) (1 << coarse->level);
   for (gint j = 0; j < rect->height; j++)
     {
       gint   y = rect->y + j, y0, y1;
       gfloat ty;
 
-      coarse_coord (y, scale, coarse->level_height, &y0, &ty);
+      coarse_coord (y, sy, coarse->level_height, &y0, &ty);
       y1 = MIN (y0 + 1, coarse->level_height - 1);
       for (gint i = 0; i < rect->width; i++)
         {
           gint          x = rect->x + i, x0, x1;
           gsize         o = (gsize) j * rect->width + i;
-          const gfloat *p = rgb + 3 * ((gsize) y * coarse->width + x);
+          const gfloat *p = rgb + 3 * o;
           gfloat        tx, g, r = sanitize (p[0]), gr = sanitize (p[1]), b = sanitize (p[2]);
           gfloat        v = MAX (MAX (r, gr), MAX (b, EVENLIGHT_LAIC_MIN_LEVEL));
 
-          coarse_coord (x, scale, lw, &x0, &tx);
+          coarse_coord (x, sx, lw, &x0, &tx);
           x1 = MIN (x0 + 1, lw - 1);
           g = (1.0f - ty) * ((1.0f - tx) * cg[(gsize) y0 * lw + x0] + tx * cg[(gsize) y0 * lw + x1])
             + ty * ((1.0f - tx) * cg[(gsize) y1 * lw + x0] + tx * cg[(gsize) y1 * lw + x1]);

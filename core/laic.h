@@ -78,7 +78,10 @@ gboolean evenlight_laic                     (const EvenlightLaicParams *params,
 
 /* The gain of one level of the coarse-to-fine solve: each of its pixels
  * stands for a block of 2^level × 2^level pixels of the image (V averaged
- * 2 × 2 per level, clamp-to-edge). */
+ * 2 × 2 per level, clamp-to-edge). Level EVENLIGHT_LAIC_LEVEL_SCALED: a
+ * gain solved on a downscaled copy of the whole image, level_width ×
+ * level_height spanning it. */
+#define EVENLIGHT_LAIC_LEVEL_SCALED (-1)
 typedef struct
 {
   gint    width, height;              /* the image's size                  */
@@ -143,9 +146,9 @@ void                 evenlight_laic_coarse_free (EvenlightLaicCoarse *coarse);
 /* The compensation of @rect of the image by a coarse gain: the level's gain
  * interpolated bilinearly between the centres of its blocks, clipped to the
  * program's box min(1 / V, max_gain) of each pixel, applied to the three
- * channels of @rgb (the whole image, as given to the solver). @rgb_out
- * receives rect->width × rect->height packed triplets, @gain_out
- * (nullable) the gains. */
+ * channels of @rgb (the image's pixels in @rect: rect->width ×
+ * rect->height packed triplets). @rgb_out receives as many triplets,
+ * @gain_out (nullable) the gains. */
 void     evenlight_laic_coarse_render       (const EvenlightLaicCoarse *coarse,
                                              const gfloat              *rgb,
                                              const EvenlightRect       *rect,

@@ -9,8 +9,12 @@
  * preview therefore answers first from the coarse levels of that solve
  * and is refined as it goes:
  *
- *  - once the layer is read (strip by strip from an idle source: the
- *    libgimp pipe belongs to this thread), a worker thread makes the
+ *  - while the layer is read (strip by strip from an idle source: the
+ *    libgimp pipe belongs to this thread), GIMP's thumbnail of it (256
+ *    pixels a side, 8-bit) is solved on a worker, and the preview shows
+ *    that gain interpolated to the layer, on the rectangle's own pixels
+ *    fetched from GIMP;
+ *  - once the layer is read, a worker thread makes the
  *    solver (core/laic.h: the bright channel at every level) and runs the
  *    whole solve; each level from PREVIEW_MIN_PIXELS on is handed to the
  *    main thread as it is solved, and the preview shows that level's gain
@@ -47,6 +51,8 @@
  * solve starts again. */
 #define PREVIEW_MIN_PIXELS (8 * 1024)
 #define PREVIEW_MAX_PIXELS (64 * 1024)
+/* The longer side of the thumbnail solved while the layer is read. */
+#define THUMB_SIDE 256
 
 typedef struct _DarkDialog DarkDialog;
 
@@ -57,6 +63,10 @@ typedef struct
   DarkDialog *d;
   gboolean    full;
   gfloat      contrast;
+  /* A coarse solve of GIMP's thumbnail of the layer (d->thumb; its own
+   * solver), for an answer before the layer is read; NULL for the others. */
+  const gfloat *thumb;
+  gint        thumb_width, thumb_height;
   gint        cancel;     /* set by the main thread, read by the worker */
   GThread    *thread;
   gint64      started;
@@ -75,6 +85,10 @@ struct _DarkDialog
   /* Made by the first whole solve on its thread (set atomically), then
    * shared read-only by every solve; freed after the last one ends. */
   EvenlightLaicSolver *solver;
+  /* GIMP's thumbnail of the layer as float R'G'B', solved again for each
+   * Contrast move while the layer is being read (NULL: none). */
+  gfloat              *thumb;
+  gint                 thumb_width, thumb_height;
 
   GtkWidget        *dialog;
   GtkWidget        *preview;
@@ -136,6 +150,13 @@ redraw (DarkDialog *d)
     preview_update (GIMP_PREVIEW (d->preview), d);
 }
 
+/* Finer answers rank lower; the thumbnail's is the coarsest. */
+static gint
+level_rank (const EvenlightLaicCoarse *c)
+{
+  return c->level == EVENLIGHT_LAIC_LEVEL_SCALED ? G_MAXINT : c->level;
+}
+
 /* Main thread: a level of a solve, shown if it is of the slider's value
  * and finer than the one shown (and the final result is not there yet). */
 static gboolean
@@ -150,7 +171,7 @@ level_arrived (gpointer data)
   if (! d->closing && c->contrast == want
       && ! (d->have_full && d->full_contrast == want)
       && (d->coarse == NULL || d->coarse->contrast != want
-          || c->level < d->coarse->level))
+          || level_rank (c) < level_rank (d->coarse)))
     {
       evenlight_laic_coarse_free (d->coarse);
       d->coarse = c;
@@ -170,12 +191,20 @@ level_solved (const EvenlightLaicCoarse *coarse,
   Job         *job = data;
   LevelReport *report;
 
-  if ((gsize) coarse->level_width * coarse->level_height < PREVIEW_MIN_PIXELS
-      && coarse->level > 0)
+  if (job->thumb != NULL ? coarse->level != 0
+      : (gsize) coarse->level_width * coarse->level_height < PREVIEW_MIN_PIXELS
+        && coarse->level > 0)
     return;
   report = g_new (LevelReport, 1);
   report->d = job->d;
   report->coarse = evenlight_laic_coarse_copy (coarse);
+  if (job->thumb != NULL)
+    {
+      /* The thumbnail's full resolution spans the layer. */
+      report->coarse->level = EVENLIGHT_LAIC_LEVEL_SCALED;
+      report->coarse->width = job->d->source->width;
+      report->coarse->height = job->d->source->height;
+    }
   g_idle_add (level_arrived, report);
 }
 
@@ -204,6 +233,10 @@ job_done (gpointer data)
         g_printerr ("evenlight-dark: LAIC of %d x %d computed in %.1f ms, "
                     "contrast %g\n", d->source->width, d->source->height,
                     ms, (gdouble) job->contrast);
+      else if (job->thumb != NULL)
+        g_printerr ("evenlight-dark: thumbnail %d x %d solved in %.1f ms, "
+                    "contrast %g\n", job->thumb_width, job->thumb_height, ms,
+                    (gdouble) job->contrast);
       else
         g_printerr ("evenlight-dark: coarse levels solved in %.1f ms, "
                     "contrast %g\n", ms, (gdouble) job->contrast);
@@ -275,21 +308,43 @@ preview_thread (gpointer data)
 
   evenlight_laic_params_init_default (&params);
   params.contrast = job->contrast;
-  job->ok = evenlight_laic_solver_preview (job->d->solver, &params,
-                                           PREVIEW_MAX_PIXELS, level_solved, job,
-                                           &job->cancel, &job->error);
+  if (job->thumb != NULL)
+    {
+      EvenlightLaicSolver *solver;
+
+      solver = evenlight_laic_solver_new (job->thumb, job->thumb_width,
+                                          job->thumb_height,
+                                          (gint) g_get_num_processors (),
+                                          &job->error);
+      job->ok = solver != NULL
+                && evenlight_laic_solver_preview (solver, &params,
+                                                  (gsize) job->thumb_width * job->thumb_height,
+                                                  level_solved, job, &job->cancel,
+                                                  &job->error);
+      evenlight_laic_solver_free (solver);
+    }
+  else
+    job->ok = evenlight_laic_solver_preview (job->d->solver, &params,
+                                             PREVIEW_MAX_PIXELS, level_solved, job,
+                                             &job->cancel, &job->error);
   g_idle_add (job_done, job);
   return NULL;
 }
 
 static Job *
-job_start (DarkDialog *d,
-           gboolean    full)
+job_start (DarkDialog   *d,
+           gboolean      full,
+           const gfloat *thumb,
+           gint          thumb_width,
+           gint          thumb_height)
 {
   Job *job = g_new0 (Job, 1);
 
   job->d = d;
   job->full = full;
+  job->thumb = thumb;
+  job->thumb_width = thumb_width;
+  job->thumb_height = thumb_height;
   job->contrast = d->params->contrast;
   job->started = g_get_monotonic_time ();
   /* The job's end is a report too: the dialog returns only once every
@@ -324,7 +379,17 @@ schedule (DarkDialog *d)
   gboolean full_there = d->have_full && d->full_contrast == want;
 
   if (d->read_source != 0)
-    return;
+    {
+      /* Still reading: the thumbnail answers for the slider's value. */
+      if (d->preview_job != NULL
+          && (d->preview_job->contrast != want || d->closing))
+        g_atomic_int_set (&d->preview_job->cancel, 1);
+      if (d->thumb != NULL && ! d->closing && d->preview_job == NULL
+          && (d->coarse == NULL || d->coarse->contrast != want))
+        d->preview_job = job_start (d, FALSE, d->thumb, d->thumb_width,
+                                    d->thumb_height);
+      return;
+    }
   if (d->full_job != NULL
       && (d->full_job->contrast != want || ! d->laic_ok || d->cancelled))
     g_atomic_int_set (&d->full_job->cancel, 1);
@@ -337,9 +402,9 @@ schedule (DarkDialog *d)
   if (! d->closing && d->preview_job == NULL && d->full_job != NULL
       && d->full_job->contrast != want && g_atomic_pointer_get (&d->solver) != NULL
       && (d->coarse == NULL || d->coarse->contrast != want))
-    d->preview_job = job_start (d, FALSE);
+    d->preview_job = job_start (d, FALSE, NULL, 0, 0);
   if (d->full_job == NULL && d->preview_job == NULL)
-    d->full_job = job_start (d, TRUE);
+    d->full_job = job_start (d, TRUE, NULL, 0, 0);
 idle:
   if (d->full_job == NULL && d->pulse_source != 0)
     {
@@ -348,6 +413,35 @@ idle:
       if (! d->closing)
         gtk_widget_hide (d->progress);
     }
+}
+
+/* Main thread: GIMP's thumbnail of the layer (at most THUMB_SIDE pixels a
+ * side, 8-bit) solved on a worker while the layer is read: an answer
+ * before the read ends, which on a large layer takes most of a second. */
+static void
+thumbnail_start (DarkDialog *d)
+{
+  gint    tw = THUMB_SIDE, th = THUMB_SIDE, bpp = 0;
+  guchar *data;
+  gfloat *rgb;
+
+  if (MAX (d->source->width, d->source->height) <= 2 * THUMB_SIDE)
+    return;   /* the layer itself is read at once */
+  data = gimp_drawable_get_thumbnail_data (d->source->drawable_id, &tw, &th, &bpp);
+  if (data == NULL || tw <= 0 || th <= 0 || bpp < 1 || bpp > 4)
+    {
+      g_free (data);
+      return;
+    }
+  rgb = g_new (gfloat, (gsize) tw * th * 3);
+  for (gsize i = 0; i < (gsize) tw * th; i++)
+    for (gint c = 0; c < 3; c++)
+      rgb[3 * i + c] = data[i * bpp + (bpp >= 3 ? c : 0)] / 255.0f;
+  g_free (data);
+  d->thumb = rgb;
+  d->thumb_width = tw;
+  d->thumb_height = th;
+  schedule (d);
 }
 
 /* Main thread, idle: reads the next strip of the layer; once the whole
@@ -401,28 +495,43 @@ render_coarse (DarkDialog                *d,
                GError                   **error)
 {
   EvenlightSource *source = d->source;
-  EvenlightRect    sub, inner;
-  gfloat          *rgb, *gain;
-  gboolean         ok;
+  EvenlightRect    sub = *rect, inner;
+  gfloat          *in, *rgb, *gain;
+  gboolean         ok = TRUE;
   gint             x1, y1;
 
+  if (dequantize)
+    {
+      sub.x = MAX (0, rect->x - EVENLIGHT_DEQUANT_MARGIN) & ~15;
+      sub.y = MAX (0, rect->y - EVENLIGHT_DEQUANT_MARGIN) & ~15;
+      x1 = MIN (source->width, rect->x + rect->width + EVENLIGHT_DEQUANT_MARGIN);
+      y1 = MIN (source->height, rect->y + rect->height + EVENLIGHT_DEQUANT_MARGIN);
+      sub.width = x1 - sub.x;
+      sub.height = y1 - sub.y;
+    }
+  /* The pixels of @sub: from the layer in memory, or, while it is still
+   * being read (an answer from the thumbnail), from GIMP. */
+  in = g_new (gfloat, (gsize) sub.width * sub.height * 3);
+  if (d->read_source == 0)
+    for (gint j = 0; j < sub.height; j++)
+      memcpy (in + (gsize) j * sub.width * 3,
+              d->layer + ((gsize) (sub.y + j) * source->width + sub.x) * 3,
+              (gsize) sub.width * 3 * sizeof (gfloat));
+  else
+    evenlight_source_read (&sub, in, source, NULL);
   if (! dequantize)
     {
-      evenlight_laic_coarse_render (c, d->layer, rect, out, NULL);
+      evenlight_laic_coarse_render (c, in, rect, out, NULL);
+      g_free (in);
       return TRUE;
     }
-  sub.x = MAX (0, rect->x - EVENLIGHT_DEQUANT_MARGIN) & ~15;
-  sub.y = MAX (0, rect->y - EVENLIGHT_DEQUANT_MARGIN) & ~15;
-  x1 = MIN (source->width, rect->x + rect->width + EVENLIGHT_DEQUANT_MARGIN);
-  y1 = MIN (source->height, rect->y + rect->height + EVENLIGHT_DEQUANT_MARGIN);
-  sub.width = x1 - sub.x;
-  sub.height = y1 - sub.y;
   inner = (EvenlightRect) { rect->x - sub.x, rect->y - sub.y, rect->width, rect->height };
   rgb = g_new (gfloat, (gsize) sub.width * sub.height * 3);
   gain = g_new (gfloat, (gsize) sub.width * sub.height);
-  evenlight_laic_coarse_render (c, d->layer, &sub, rgb, gain);
+  evenlight_laic_coarse_render (c, in, &sub, rgb, gain);
   ok = evenlight_dequant_render_region (d->dequant, rgb, gain, sub.width, sub.height,
                                         EVENLIGHT_DEQUANT_STEP_8BIT, &inner, out, error);
+  g_free (in);
   g_free (rgb);
   g_free (gain);
   return ok;
@@ -510,8 +619,11 @@ preview_update (GimpPreview *preview,
       contrast = coarse->contrast;
       if (! render_coarse (d, coarse, &rect, dequantize, rgb, &error))
         goto fail;
-      from = g_strdup_printf ("level %d (%d x %d)", coarse->level,
-                              coarse->level_width, coarse->level_height);
+      from = coarse->level == EVENLIGHT_LAIC_LEVEL_SCALED
+             ? g_strdup_printf ("the thumbnail (%d x %d)", coarse->level_width,
+                                coarse->level_height)
+             : g_strdup_printf ("level %d (%d x %d)", coarse->level,
+                                coarse->level_width, coarse->level_height);
     }
   if (evenlight_debug_enabled ())
     {
@@ -651,6 +763,7 @@ evenlight_dark_dialog_run (EvenlightSource     *source,
   d.opened = g_get_monotonic_time ();
   d.read_source = g_idle_add (read_step, &d);
   build_dialog (&d);
+  thumbnail_start (&d);
   if (evenlight_debug_enabled ())
     g_printerr ("evenlight-dark: dialog opened on a %d x %d layer\n",
                 source->width, source->height);
@@ -703,6 +816,7 @@ evenlight_dark_dialog_run (EvenlightSource     *source,
       ok = FALSE;
     }
   evenlight_laic_solver_free (d.solver);
+  g_free (d.thumb);
   evenlight_laic_coarse_free (d.coarse);
   g_free (d.layer);
   g_clear_error (&d.laic_error);

@@ -9,7 +9,8 @@
 # and starts the full GIMP on a virtual screen (dark-ui.scm); with xdotool:
 #  1. a 640 × 480 very dark image: before LAIC answers the preview shows
 #     the original; its first LAIC preview comes from a coarse level of the
-#     solve, before the whole solve ends; once it is done the preview shows exactly the
+#     solve or from the thumbnail, before the whole solve ends; once it is
+#     done the preview shows exactly the
 #     non-interactive result of its rectangle (found in a screenshot), with
 #     the check box on and off; Contrast is set to 2: LAIC runs once more
 #     and the preview shows exactly the non-interactive result at contrast
@@ -98,10 +99,11 @@ rendered_with () { [ "$(rendered)" -ge "$1" ] && grep 'rendered in' "$work/gimp.
 # The last preview rendered is LAIC's whole result at contrast $1.
 rendered_at () { grep 'rendered in' "$work/gimp.log" | tail -1 | grep -q "whole solve .*contrast $1, dequantization $2"; }
 # The first preview the $1-th dialog drew from LAIC came from a coarse
-# level, and before its first whole solve ended.
+# level or from GIMP's thumbnail of the layer, and before its first whole
+# solve ended.
 coarse_first () {
   dialog_log "$1" | awk '/rendered in/ && !r { r = $0 } /LAIC of/ && !d { d = NR; if (!r) exit 1 }
-                         END { exit !(r ~ /from level/) }'
+                         END { exit !(r ~ /from (level|the thumbnail)/) }'
 }
 # Rectangle W H X Y ($3-$6) of image $2 is at least 3 times as bright as
 # that of $1.
@@ -279,6 +281,14 @@ if at_least 'LAIC of 1600 x 1200 .*contrast 0.5$' 1; then
   pass "OK during the analysis waited for it, then solved at the new contrast"
 else
   fail "no LAIC run at contrast 0.5 after OK"
+fi
+# The thumbnail's solve ends before the whole solve starts: on the
+# 1600 × 1200 layer the first answer is the thumbnail's.
+first2=$(dialog_log 2 | grep -m1 'rendered in' | sed 's/^evenlight-dark: //')
+if [[ $first2 == *"from the thumbnail"* ]]; then
+  pass "the first preview of the 1600 x 1200 layer came from GIMP's thumbnail: $first2"
+else
+  fail "the first preview of the 1600 x 1200 layer did not come from the thumbnail: $first2"
 fi
 if dialog_has 2 'LAIC cancelled .*contrast 2$'; then
   pass "Contrast moved during the analysis: the solve at 2 was cancelled"
