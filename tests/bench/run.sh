@@ -452,27 +452,43 @@ if [ $have_convert = 1 ]; then
     [ "$1" = cache ] || return 0
     mkdir -p "$2/babl" && cp "$root/tests/data/babl-fishes-gimp" "$2/babl/babl-fishes"
   }
+  # The CLI's own report (EVENLIGHT_DEBUG) splits each run: weights,
+  # gegl_init, checks, load, context, render, save; "rest" is the wall time
+  # outside them (starting the process, linking its libraries, gegl_exit).
+  startup_parts="weights gegl_init checks load context render save total"
   for mode in cache nocache; do
     xdg=$tmp/xdg-$mode
-    rm -f "$tmp/startup.times"
+    rm -f "$tmp/startup.times" "$tmp"/startup.part.*
     for r in $(seq 0 $n_runs); do
       seed_cache $mode "$xdg"
-      XDG_CACHE_HOME=$xdg /usr/bin/time -f '%e %M' -o "$tmp/one.txt" \
-        "$cli" -q -w "$weights" "$jpg" "$tmp/startup-out.jpg" >/dev/null 2>&1 || break
-      [ "$r" = 0 ] || cat "$tmp/one.txt" >>"$tmp/startup.times"   # run 0: warm-up
+      XDG_CACHE_HOME=$xdg EVENLIGHT_DEBUG=1 /usr/bin/time -f '%e %M %U %S' -o "$tmp/one.txt" \
+        "$cli" -q -w "$weights" "$jpg" "$tmp/startup-out.jpg" >/dev/null 2>"$tmp/one.log" || break
+      [ "$r" = 0 ] && continue   # run 0: warm-up
+      cat "$tmp/one.txt" >>"$tmp/startup.times"
+      for p in $startup_parts; do
+        sed -n "s/^evenlight: .* $p \([0-9.]*\) ms.*/\1/p" "$tmp/one.log" >>"$tmp/startup.part.$p"
+      done
     done
     [ -s "$tmp/startup.times" ] || continue
     read -r med lo hi < <(awk '{ print $1 * 1000 }' "$tmp/startup.times" | stats)
     rss=$(awk '{ print $2 }' "$tmp/startup.times" | stats | awk '{ printf "%.0f", $1 / 1024 }')
+    cpu=$(awk '{ print ($3 + $4) * 1000 }' "$tmp/startup.times" | stats | cut -d' ' -f1)
     has=$([ $mode = cache ] && echo "babl cache file of a GIMP run present" || echo "no babl cache file")
-    echo "one photo per process ($has): median $med ms wall (min $lo, max $hi), peak RSS $rss MB"
+    echo "one photo per process ($has): median $med ms wall (min $lo, max $hi), $cpu ms CPU" \
+         "(user + system), peak RSS $rss MB"
+    line="   parts, median ms:"
+    for p in $startup_parts; do
+      line="$line $p $(stats <"$tmp/startup.part.$p" 2>/dev/null | cut -d' ' -f1)"
+    done
+    echo "$line; rest $(( med - $(stats <"$tmp/startup.part.total" | cut -d' ' -f1) ))"
     [ $mode = cache ] && startup_ms=$med || startup_ms_nocache=$med
   done
   seed_cache cache "$tmp/xdg-cache"
-  XDG_CACHE_HOME=$tmp/xdg-cache /usr/bin/time -f '%e %M' -o "$tmp/batch.txt" \
+  XDG_CACHE_HOME=$tmp/xdg-cache /usr/bin/time -f '%e %M %U %S' -o "$tmp/batch.txt" \
     "$cli" -q -w "$weights" --output-dir "$tmp/batch-out" "$tmp"/batch-in/*.jpg >/dev/null 2>&1 &&
-    read -r batch_s batch_kb <"$tmp/batch.txt" &&
-    echo "batch: $n_batch such photos in one process (--output-dir): $batch_s s wall," \
+    read -r batch_s batch_kb batch_u batch_sys <"$tmp/batch.txt" &&
+    echo "batch: $n_batch such photos in one process (--output-dir, $(nproc) files at once):" \
+         "$batch_s s wall, $(awk -v u="$batch_u" -v s="$batch_sys" 'BEGIN { printf "%.1f", u + s }') s CPU," \
          "$(awk -v s="$batch_s" -v n=$n_batch 'BEGIN { printf "%.0f", s * 1000 / n }') ms per photo," \
          "peak RSS $(( batch_kb / 1024 )) MB"
   rm -rf "$tmp/batch-in" "$tmp/batch-out"
@@ -480,6 +496,54 @@ else
   echo "CLI start-up: skipped, no photo inputs (convert missing)"
 fi
 [ $have_convert = 0 ] || { need "CLI start-up" "$startup_ms"; need "CLI batch" "$batch_s"; }
+echo
+
+# ------------------------------------ the file path at 12 MP: CLI vs engine
+# The 12 MP photo as an 8-bit PPM through the CLI (--threads 2) as a whole
+# process, against the engine in memory (bench-enhance, above). The CLI's
+# report (EVENLIGHT_DEBUG) gives the codec's own time: load (GEGL's PPM
+# decoder filling the image's buffer) and save (its encoder writing the
+# file). What the file path adds is the rest: wall time minus a 1 x 1 PPM
+# through the CLI (start-up) minus load and save.
+fp_size=$([ $quick = 1 ] && echo "$e2e_size" || echo 4000x3000)
+fp_runs=$([ $quick = 1 ] && echo 1 || echo 5)
+fp_ratio=
+echo "== file path: a $fp_size 8-bit PPM through the CLI (--threads 2) against the engine in memory;"
+echo "   wall ms, medians of $fp_runs runs after a warm-up, the two runs interleaved"
+if [ $have_convert = 1 ]; then
+  ppm=$tmp/photo-$fp_size.ppm
+  tiny=$tmp/tiny.ppm
+  convert -size 1x1 xc:gray50 -depth 8 "$tiny"
+  rm -f "$tmp"/fp.*
+  for r in $(seq 0 $fp_runs); do
+    EVENLIGHT_DEBUG=1 /usr/bin/time -f '%e' -o "$tmp/time.txt" "$cli" -q -w "$weights" \
+      --threads 2 "$ppm" "$tmp/fp-out.ppm" >/dev/null 2>"$tmp/fp.log"
+    [ "$r" = 0 ] || awk '{ printf "%.0f\n", $1 * 1000 }' "$tmp/time.txt" >>"$tmp/fp.cli"
+    [ "$r" = 0 ] || for p in load context render save; do
+      sed -n "s/^evenlight: .* $p \([0-9.]*\) ms.*/\1/p" "$tmp/fp.log" >>"$tmp/fp.part.$p"
+    done
+    [ "$r" = 0 ] || sed -n 's/^evenlight: .* load \([0-9.]*\) ms.* save \([0-9.]*\) ms.*/\1 \2/p' \
+      "$tmp/fp.log" | awk '{ printf "%.0f\n", $1 + $2 }' >>"$tmp/fp.codec"
+    /usr/bin/time -f '%e' -o "$tmp/time.txt" "$cli" -q -w "$weights" --threads 2 \
+      "$tiny" "$tmp/fp-tiny.ppm" >/dev/null 2>&1
+    [ "$r" = 0 ] || awk '{ printf "%.0f\n", $1 * 1000 }' "$tmp/time.txt" >>"$tmp/fp.cli1"
+  done
+  fmed () { stats <"$tmp/fp.$1" 2>/dev/null | cut -d' ' -f1; }
+  engine=$(median_of "$fp_size" 2)
+  if [ -n "$(fmed cli)" ] && [ -n "$(fmed codec)" ] && [ -n "$engine" ]; then
+    rest=$(( $(fmed cli) - $(fmed cli1) - $(fmed codec) ))
+    fp_ratio=$(awk -v r="$rest" -v e="$engine" 'BEGIN { printf "%.2f", r / e }')
+    echo "CLI $(fmed cli) ms; 1 x 1 PPM $(fmed cli1) ms; codec (load + save) $(fmed codec) ms" \
+         "(load $(fmed part.load), save $(fmed part.save)); context $(fmed part.context)," \
+         "render $(fmed part.render); engine $engine ms"
+    echo "file path: (CLI - 1 x 1 - codec) / engine = $rest / $engine = $fp_ratio (target <= 1.3)"
+  else
+    missing+=("file path")
+  fi
+  rm -f "$tmp"/fp-*.ppm
+else
+  echo "file path: skipped, no photo inputs (convert missing)"
+fi
 echo
 
 # ----------------------------------------------------------------- summary
@@ -503,6 +567,7 @@ done
   "($rss_ratio_nocache x with BABL_INHIBIT_CACHE=1)"
 [ -n "$startup_ms" ] && echo "CLI, one 0.25 MP JPEG per process: $startup_ms ms with babl's cache file," \
   "$startup_ms_nocache ms without; $n_batch in one batch process: $batch_s s"
+[ -n "$fp_ratio" ] && echo "CLI file path at $fp_size, 8-bit PPM: (CLI - codec) / engine = $fp_ratio"
 if [ -n "${e2e_call[U8]:-}" ]; then
   echo "GIMP plug-in, $e2e_size layer, call to return: ${e2e_call[U8]} ms 8-bit, ${e2e_call[U16]:-?} ms 16-bit," \
     "${e2e_call[FLOAT]:-?} ms float; engine in memory $(median_of "$e2e_size" 2) ms"
@@ -519,6 +584,8 @@ if [ $quick = 0 ]; then
        "fusion of 3 x 12 MP $fuse_ms ms (<= 1500);" \
        "dark photo at 12 MP: LAIC ${laic_ms:-?} ms (<= 1500), dequantization ${dq_ms:-?} ms (<= 600);" \
        "dark dialog at 12 MP: first preview ${dialog_first:-?} ms (<= 1000), Contrast move ${dialog_move:-?} ms (<= 200);" \
+       "CLI first photo (0.25 MP JPEG) ${startup_ms:-?} ms (<= 150); 100 in batch ${batch_s:-?} s (<= 5);" \
+       "CLI file path at 12 MP ${fp_ratio:-?} x engine + codec (<= 1.3);" \
        "GIMP plug-in at 12 MP, 8-bit ${e2e_call[U8]:-?} ms (<= 1.5 x engine = $(awk -v e="$(median_of 4000x3000 2)" 'BEGIN { printf "%.0f", 1.5 * e }'))"
 fi
 echo "finished: $(date -u '+%H:%M UTC'), load:$(uptime | sed 's/.*load average:/ /')"
