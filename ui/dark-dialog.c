@@ -105,6 +105,10 @@ struct _DarkDialog
   gint64            opened;
   gint64            moved;          /* when Contrast last moved (0: not
                                      * since its preview was drawn)      */
+  guint             dequant_source; /* the dequantized pass of a coarse
+                                     * preview, to come                  */
+  gboolean          dequant_pass;   /* preview_update runs that pass     */
+  gboolean          move_answered;  /* the move's first answer is drawn  */
   gboolean          first_drawn;    /* a preview from LAIC was drawn     */
   Job              *full_job;       /* the whole solve running, or NULL  */
   Job              *preview_job;    /* the coarse solve running, or NULL */
@@ -537,6 +541,22 @@ render_coarse (DarkDialog                *d,
   return ok;
 }
 
+/* Idle: the dequantized pass of the coarse preview just drawn without it. */
+static gboolean
+dequant_later (gpointer data)
+{
+  DarkDialog *d = data;
+
+  d->dequant_source = 0;
+  if (! d->closing && gimp_preview_get_update (GIMP_PREVIEW (d->preview)))
+    {
+      d->dequant_pass = TRUE;
+      preview_update (GIMP_PREVIEW (d->preview), d);
+      d->dequant_pass = FALSE;
+    }
+  return G_SOURCE_REMOVE;
+}
+
 /* Draws the visible rectangle: the final pixels once the whole solve of
  * the slider's value is there (LAIC's output, and with the check box the
  * dequantization of just that rectangle, which equals the same pixels of
@@ -559,6 +579,7 @@ preview_update (GimpPreview *preview,
   gsize                      n;
   gint64                     t0;
   gchar                     *from;
+  gboolean                   later = FALSE;
 
   gimp_preview_get_position (preview, &rect.x, &rect.y);
   gimp_preview_get_size (preview, &rect.width, &rect.height);
@@ -617,8 +638,16 @@ preview_update (GimpPreview *preview,
   else
     {
       contrast = coarse->contrast;
-      if (! render_coarse (d, coarse, &rect, dequantize, rgb, &error))
+      /* A coarse answer is drawn at once without the dequantization, which
+       * takes most of the render (the area and its margin), then again
+       * with it from an idle: GTK's redraw, at a higher priority, puts the
+       * first drawing on the screen before (and the read of the layer,
+       * whose idles share this priority, does not hold it back). */
+      later = dequantize && ! d->dequant_pass;
+      if (! render_coarse (d, coarse, &rect, dequantize && ! later, rgb, &error))
         goto fail;
+      if (later && d->dequant_source == 0)
+        d->dequant_source = g_idle_add (dequant_later, d);
       from = coarse->level == EVENLIGHT_LAIC_LEVEL_SCALED
              ? g_strdup_printf ("the thumbnail (%d x %d)", coarse->level_width,
                                 coarse->level_height)
@@ -633,16 +662,27 @@ preview_update (GimpPreview *preview,
                   "rendered in %.1f ms, contrast %g, dequantization %s\n",
                   rect.width, rect.height, rect.x, rect.y, from,
                   (now - t0) / 1000.0, (gdouble) contrast,
-                  dequantize ? "on" : "off");
+                  later ? "to follow" : dequantize ? "on" : "off");
       if (! d->first_drawn)
         g_printerr ("evenlight-dark: first preview from LAIC %.1f ms after the "
                     "dialog opened, from %s\n", (now - d->opened) / 1000.0, from);
     }
-  if (evenlight_debug_enabled () && d->moved != 0 && contrast == want)
+  /* How long a Contrast move waits for its answer, and for that answer
+   * dequantized (the benchmark reads these lines). */
+  if (evenlight_debug_enabled () && d->moved != 0 && contrast == want
+      && ! d->dequant_pass && ! d->move_answered)
     g_printerr ("evenlight-dark: preview at contrast %g %.1f ms after Contrast "
-                "moved, from %s\n", (gdouble) want,
-                (g_get_monotonic_time () - d->moved) / 1000.0, from);
+                "moved, from %s%s\n", (gdouble) want,
+                (g_get_monotonic_time () - d->moved) / 1000.0, from,
+                later ? ", the dequantization to follow" : "");
+  if (evenlight_debug_enabled () && d->moved != 0 && contrast == want
+      && d->dequant_pass)
+    g_printerr ("evenlight-dark: dequantized preview at contrast %g %.1f ms "
+                "after Contrast moved\n", (gdouble) want,
+                (g_get_monotonic_time () - d->moved) / 1000.0);
   if (contrast == want)
+    d->move_answered = TRUE;
+  if (contrast == want && ! later)
     d->moved = 0;
   d->first_drawn = TRUE;
   g_free (from);
@@ -671,6 +711,7 @@ contrast_changed (GtkAdjustment *adj,
 {
   d->params->contrast = gtk_adjustment_get_value (adj);
   d->moved = g_get_monotonic_time ();
+  d->move_answered = FALSE;
   /* The solves start at once; the preview is redrawn as their levels
    * arrive, and after the preview's debounce. */
   schedule (d);
@@ -807,6 +848,8 @@ evenlight_dark_dialog_run (EvenlightSource     *source,
   analysis_wait (&d);
   if (d.pulse_source != 0)
     g_source_remove (d.pulse_source);
+  if (d.dequant_source != 0)
+    g_source_remove (d.dequant_source);
   gtk_widget_destroy (d.dialog);
 
   if (ok && ! d.laic_ok)
