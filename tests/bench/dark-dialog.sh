@@ -19,8 +19,9 @@
 # and waits for the preview at 0.5, then closes the dialog. The figures are
 # the plug-in's own (EVENLIGHT_DEBUG): the time from the dialog's opening to
 # the end of reading the layer and to its first preview, and from each
-# Contrast move to the preview at the new value, with the render time of
-# the coarse previews.
+# Contrast move to the preview at the new value (a coarse preview is drawn
+# first without the dequantization, then with it: both are timed), with
+# the render time of the dequantized coarse previews.
 # Exits 77 without GIMP, Xvfb, xdotool or ImageMagick.
 set -u
 build=$(cd "${1:?usage: dark-dialog.sh BUILD_DIR [RUNS [SIZE]]}" && pwd)
@@ -64,11 +65,12 @@ for ((i = 1; i <= runs; i++)); do
   win=$(dialog)
   xdotool windowfocus --sync "$win"
   xdotool key alt+n ctrl+a && xdotool type 1.5 && xdotool key Tab
-  wait_for 3000 at_least 'preview at contrast 1.5 ' "$i" || { echo "no preview after the Contrast move"; exit 1; }
+  wait_for 3000 at_least 'dark: preview at contrast 1.5 ' "$i" || { echo "no preview after the Contrast move"; exit 1; }
   wait_for 3000 at_least 'layer read' "$i" && wait_for 3000 at_least 'LAIC started on' "$i" || { echo "the whole solve did not start"; exit 1; }
   sleep 0.5
   xdotool key alt+n ctrl+a && xdotool type 0.5 && xdotool key Tab
-  wait_for 3000 at_least 'preview at contrast 0.5 ' "$i" || { echo "no preview after the second Contrast move"; exit 1; }
+  wait_for 3000 at_least 'dark: preview at contrast 0.5 ' "$i" &&
+    wait_for 3000 at_least 'dequantized preview at contrast 0.5 ' "$i" || { echo "no preview after the second Contrast move"; exit 1; }
   xdotool key Escape
 done
 wait_for 6000 eval '! kill -0 $gimp_pid 2>/dev/null' || { echo "GIMP did not finish"; exit 1; }
@@ -76,15 +78,16 @@ gimp_pid=
 
 # median of the numbers on stdin
 median () { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
-grep '^evenlight-dark: \(layer read\|first preview\|preview at contrast\|LAIC cancelled\|coarse levels\|thumbnail\)' "$work/gimp.log" |
+grep '^evenlight-dark: \(layer read\|first preview\|preview at contrast\|dequantized preview\|LAIC cancelled\|coarse levels\|thumbnail\)' "$work/gimp.log" |
   sed 's/^evenlight-dark: /  /'
 read_ms=$(sed -n 's/.*layer read \([0-9.]*\) ms.*/\1/p' "$work/gimp.log" | median)
 first_ms=$(sed -n 's/.*first preview from LAIC \([0-9.]*\) ms.*/\1/p' "$work/gimp.log" | median)
-move_ms=$(sed -n 's/.*preview at contrast 1.5 \([0-9.]*\) ms.*/\1/p' "$work/gimp.log" | median)
-move2_ms=$(sed -n 's/.*preview at contrast 0.5 \([0-9.]*\) ms.*/\1/p' "$work/gimp.log" | median)
-render_ms=$(grep 'from \(level\|the thumbnail\) .*rendered in' "$work/gimp.log" |
+move_ms=$(sed -n 's/^evenlight-dark: preview at contrast 1.5 \([0-9.]*\) ms.*/\1/p' "$work/gimp.log" | median)
+move2_ms=$(sed -n 's/^evenlight-dark: preview at contrast 0.5 \([0-9.]*\) ms.*/\1/p' "$work/gimp.log" | median)
+move2_dq_ms=$(sed -n 's/^evenlight-dark: dequantized preview at contrast 0.5 \([0-9.]*\) ms.*/\1/p' "$work/gimp.log" | median)
+render_ms=$(grep 'from \(level\|the thumbnail\) .*rendered in .*dequantization on' "$work/gimp.log" |
             sed -n 's/.*rendered in \([0-9.]*\) ms.*/\1/p' | median)
 echo "dark dialog $size: layer read $read_ms ms, first preview $first_ms ms (<= 1000)," \
-     "Contrast move to preview $move2_ms ms after the read (<= 200), $move_ms ms during it;" \
-     "a coarse preview's render $render_ms ms" \
+     "Contrast move to preview $move2_ms ms after the read (<= 200; dequantized $move2_dq_ms ms)," \
+     "$move_ms ms during it; a coarse preview's render $render_ms ms" \
      "(medians of $runs; load average:$(uptime | sed 's/.*load average://'))"
