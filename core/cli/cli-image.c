@@ -115,6 +115,21 @@ loader_for_content (const guint8 *head,
   return op != NULL && gegl_has_operation (op) ? op : NULL;
 }
 
+/* Whether gegl:load has a loader of its own for @path's extension. Without
+ * one it hands the file to ImageMagick's convert (gegl:magick-load), which,
+ * given bytes that are no image, can spin for minutes. Call between
+ * capture_begin() and capture_end(): GEGL warns when it falls back. */
+static gboolean
+loader_for_name (const gchar *path)
+{
+  const gchar *base = strrchr (path, G_DIR_SEPARATOR);
+  const gchar *dot = strrchr (base != NULL ? base : path, '.');
+  g_autofree gchar *ext = dot != NULL ? g_ascii_strdown (dot, -1) : NULL;
+  const gchar *op = ext != NULL ? gegl_operation_handlers_get_loader (ext) : NULL;
+
+  return op != NULL && strcmp (op, "gegl:magick-load") != 0;
+}
+
 /* Opens @path to report a missing or unreadable file in plain words, and
  * reads its first bytes. */
 static gboolean
@@ -360,6 +375,15 @@ evenlight_cli_image_load (const gchar       *path,
     return FALSE;
   capture_begin ();
   op = loader_for_content (head, n);
+  if (op == NULL && !loader_for_name (path))
+    {
+      g_free (capture_end ());
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_IO,
+                   "Cannot read input image “%s”: not an image in a format "
+                   "evenlight reads (PNG, JPEG, TIFF, WebP, OpenEXR, PPM/PGM)",
+                   display);
+      return FALSE;
+    }
   graph = gegl_node_new ();
   load = gegl_node_new_child (graph, "operation", op ? op : "gegl:load",
                               "path", path, NULL);
@@ -415,6 +439,15 @@ evenlight_cli_image_probe (const gchar *path,
     return FALSE;
   capture_begin ();
   op = loader_for_content (head, n);
+  if (op == NULL && !loader_for_name (path))
+    {
+      g_free (capture_end ());
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_IO,
+                   "Cannot read input image “%s”: not an image in a format "
+                   "evenlight reads (PNG, JPEG, TIFF, WebP, OpenEXR, PPM/PGM)",
+                   display);
+      return FALSE;
+    }
   graph = gegl_node_new ();
   load = gegl_node_new_child (graph, "operation", op ? op : "gegl:load",
                               "path", path, NULL);

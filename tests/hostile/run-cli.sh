@@ -147,6 +147,14 @@ expect_error "3-byte PNG" "*head3.png*" "$work/o.png"
 head -c 100 /dev/zero >"$work/zeros.png"
 run "$work/zeros.png" "$work/o.png" --weights "$weights"
 expect_error "zeros named .png" "*zeros.png*" "$work/o.png"
+# Bytes that are no image, under a name no loader of GEGL's claims: a clear
+# error at once (GEGL would hand them to ImageMagick, which can spin).
+head -c 5000 /dev/urandom >"$work/random.dat"
+run "$work/random.dat" "$work/o.png" --weights "$weights"
+expect_error "random bytes named .dat" "*random.dat*not an image*" "$work/o.png"
+printf 'not a picture\n' >"$work/notes.txt"
+run "$work/notes.txt" "$work/o.png" --weights "$weights"
+expect_error "a text file" "*notes.txt*not an image*" "$work/o.png"
 "$img" make nasty 300 200 "$work/big.tif" >/dev/null
 head -c 200000 "$work/big.tif" >"$work/trunc.tif"
 run "$work/trunc.tif" "$work/o.tif" --weights "$weights"
