@@ -130,6 +130,30 @@ loader_for_name (const gchar *path)
   return op != NULL && strcmp (op, "gegl:magick-load") != 0;
 }
 
+/* The loader for @path whose first bytes are @head in @op (NULL: gegl:load
+ * picks it by the extension), or an error when neither the bytes nor the
+ * name point to a format evenlight reads. Between capture_begin() and
+ * capture_end(). */
+static gboolean
+pick_loader (const gchar   *path,
+             const guint8  *head,
+             gsize          n,
+             const gchar  **op,
+             GError       **error)
+{
+  g_autofree gchar *display = NULL;
+
+  *op = loader_for_content (head, n);
+  if (*op != NULL || loader_for_name (path))
+    return TRUE;
+  display = g_filename_display_name (path);
+  g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_IO,
+               "Cannot read input image “%s”: not an image in a format "
+               "evenlight reads (PNG, JPEG, TIFF, WebP, OpenEXR, PPM/PGM)",
+               display);
+  return FALSE;
+}
+
 /* Opens @path to report a missing or unreadable file in plain words, and
  * reads its first bytes. */
 static gboolean
@@ -374,14 +398,9 @@ evenlight_cli_image_load (const gchar       *path,
   if (!check_complete (path, head, n, error))
     return FALSE;
   capture_begin ();
-  op = loader_for_content (head, n);
-  if (op == NULL && !loader_for_name (path))
+  if (!pick_loader (path, head, n, &op, error))
     {
       g_free (capture_end ());
-      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_IO,
-                   "Cannot read input image “%s”: not an image in a format "
-                   "evenlight reads (PNG, JPEG, TIFF, WebP, OpenEXR, PPM/PGM)",
-                   display);
       return FALSE;
     }
   graph = gegl_node_new ();
@@ -438,14 +457,9 @@ evenlight_cli_image_probe (const gchar *path,
   if (!read_head (path, head, &n, error))
     return FALSE;
   capture_begin ();
-  op = loader_for_content (head, n);
-  if (op == NULL && !loader_for_name (path))
+  if (!pick_loader (path, head, n, &op, error))
     {
       g_free (capture_end ());
-      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_IO,
-                   "Cannot read input image “%s”: not an image in a format "
-                   "evenlight reads (PNG, JPEG, TIFF, WebP, OpenEXR, PPM/PGM)",
-                   display);
       return FALSE;
     }
   graph = gegl_node_new ();
