@@ -304,6 +304,8 @@ class TrainingDataTest(unittest.TestCase):
                          [1.0, 0.0, 0.0, 0.0])
         self.assertEqual(train.exposure_mask("dark", kinds, wholes).tolist(),
                          [1.0, 1.0, 0.0, 0.0])
+        self.assertEqual(train.exposure_mask("dark+real", kinds, wholes).tolist(),
+                         [1.0, 1.0, 1.0, 0.0])
         self.assertIsNone(train.exposure_mask("all", kinds, wholes))
 
 

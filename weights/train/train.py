@@ -289,8 +289,9 @@ def exposure_mask(on, kinds, wholes):
     not (0), for --exposure-on ON; None: all of them."""
     if on == "all":
         return None
-    return torch.tensor([float(k == "dark" or (on == "dark" and k == "real"
-                                               and whole_luma(w) < DARK_LUMA))
+    return torch.tensor([float(k == "dark" or (on == "dark+real" and k == "real")
+                               or (on == "dark" and k == "real"
+                                   and whole_luma(w) < DARK_LUMA))
                          for k, w in zip(kinds, wholes)])
 
 
@@ -543,11 +544,12 @@ def main():
                     help="share of globally dark high-ISO captures among the synthetic inputs")
     ap.add_argument("--exposure-weight", type=float, default=losses.W_EXPOSURE,
                     help="weight of stage 1's exposure term (block means of R1 vs target)")
-    ap.add_argument("--exposure-on", choices=("all", "synthetic-dark", "dark"),
+    ap.add_argument("--exposure-on", choices=("all", "synthetic-dark", "dark", "dark+real"),
                     default="synthetic-dark",
                     help="inputs the exposure term applies to: all; the synthetic globally "
                          "dark captures; those and the real photos of mean luma below "
-                         f"{DARK_LUMA}")
+                         f"{DARK_LUMA}; those and every real photo (whose target is "
+                         "itself unless retouching clearly helps: an anchor)")
     ap.add_argument("--patience", type=int, default=10,
                     help="epochs without selection gain before a stage stops")
     ap.add_argument("--batch1", type=int, default=8)
