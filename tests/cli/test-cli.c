@@ -26,6 +26,30 @@ static gchar *cli;      /* the program under test */
 static gchar *weights;  /* tests/data/golden-weights.bin */
 static gchar *dq_weights;  /* tests/data/dequant-golden-weights.bin */
 static gchar *tmpdir;
+
+/* Removes @path, and everything below it when it is a folder (not
+ * following symbolic links). */
+static void
+remove_tree (const gchar *path)
+{
+  GDir *dir;
+  const gchar *name;
+
+  if (!g_file_test (path, G_FILE_TEST_IS_SYMLINK)
+      && (dir = g_dir_open (path, 0, NULL)) != NULL)
+    {
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree gchar *child = g_build_filename (path, name, NULL);
+
+          remove_tree (child);
+        }
+      g_dir_close (dir);
+      g_rmdir (path);
+      return;
+    }
+  g_unlink (path);
+}
 /* Scales the colour of pattern(): below 1, a very dark capture. */
 static gfloat exposure = 1.0f;
 
@@ -1582,18 +1606,7 @@ main (int    argc,
 
   /* Clean up only after success, so a failure can be looked at. */
   if (status == 0)
-    {
-      GDir *dir = g_dir_open (tmpdir, 0, NULL);
-      const gchar *name;
-
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree gchar *p = g_build_filename (tmpdir, name, NULL);
-          g_unlink (p);
-        }
-      g_dir_close (dir);
-      g_rmdir (tmpdir);
-    }
+    remove_tree (tmpdir);
   g_free (cli);
   g_free (weights);
   g_free (dq_weights);
