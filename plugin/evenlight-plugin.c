@@ -128,7 +128,7 @@ process (gint32           drawable_id,
   EvenlightContext *context = NULL;
   EvenlightRect     rect;
   GimpPDBStatusType status = GIMP_PDB_EXECUTION_ERROR;
-  gint64            weights_us, t1, t2;
+  gint64            weights_us, t1, t2, read0_us;
 
   if (! evenlight_source_init (&source, drawable_id, error))
     return GIMP_PDB_CALLING_ERROR;
@@ -173,6 +173,7 @@ process (gint32           drawable_id,
 
   gimp_progress_init (_("Even Light"));
   t1 = g_get_monotonic_time ();
+  read0_us = source.read_us;   /* the dialog may have read the layer already */
   evenlight_source_load (&source);
   if (context == NULL)
     {
@@ -198,7 +199,7 @@ process (gint32           drawable_id,
                   rect.width, rect.height, gegl_init_us / 1000.0,
                   weights_us / 1000.0,
                   source.read_us / 1000.0,
-                  (t2 - t1 - source.read_us) / 1000.0,
+                  (t2 - t1 - (source.read_us - read0_us)) / 1000.0,
                   (apply_us - source.write_us - source.merge_us) / 1000.0,
                   source.write_us / 1000.0, source.merge_us / 1000.0);
     }

@@ -40,7 +40,7 @@ convert "$top/tests/data/sample.jpg" -resize "$size^" -gravity center -extent "$
   -evaluate pow 1.2 -evaluate multiply 0.04 -depth 8 "PNG24:$work/dark.png" ||
   { echo "cannot make the test image"; exit 1; }
 
-GIMP2_DIRECTORY="$work/profile" EVENLIGHT_DEBUG=1 \
+evenlight_gimp_gui "$work/gimp.log" GIMP2_DIRECTORY="$work/profile" EVENLIGHT_DEBUG=1 \
   "$gimp" -n -d -f -s -b "
 (begin (load \"$gimptests/batch.scm\")
   (let loop ((i 0))
@@ -51,8 +51,7 @@ GIMP2_DIRECTORY="$work/profile" EVENLIGHT_DEBUG=1 \
         (gimp-displays-flush)
         (el-try (lambda () (plug-in-evenlight-dark2 RUN-INTERACTIVE img drw 1 1.0)))
         (gimp-display-delete disp)
-        (loop (+ i 1))))))" -b '(gimp-quit 1)' </dev/null >"$work/gimp.log" 2>&1 &
-gimp_pid=$!
+        (loop (+ i 1))))))" -b '(gimp-quit 1)'
 
 count () { grep -c -- "$1" "$work/gimp.log"; }
 at_least () { [ "$(count "$1")" -ge "$2" ]; }

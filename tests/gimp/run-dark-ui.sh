@@ -57,11 +57,10 @@ convert "$work/scene-big.png" -evaluate multiply 0.08 "PNG24:$work/dark-big.png"
   { echo "cannot make the test images"; exit 1; }
 
 unset EVENLIGHT_DEQUANT_WEIGHTS
-GIMP2_DIRECTORY="$work/profile" EVENLIGHT_DEBUG=1 \
+evenlight_gimp_gui "$work/gimp.log" GIMP2_DIRECTORY="$work/profile" EVENLIGHT_DEBUG=1 \
   "$gimp" -n -d -f -s \
     -b "(begin (load \"$here/batch.scm\") (load \"$here/dark-ui.scm\") (el-dark-ui \"$work\"))" \
-    -b '(gimp-quit 1)' </dev/null >"$work/gimp.log" 2>&1 &
-gimp_pid=$!
+    -b '(gimp-quit 1)'
 
 count () { grep -c -- "$1" "$work/gimp.log"; }
 at_least () { [ "$(count "$1")" -ge "$2" ]; }

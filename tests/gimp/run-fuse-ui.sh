@@ -47,11 +47,10 @@ PY
 "$cli" -q --denoise 0.20 --fuse "$work/a0.png" "$work/a1.png" "$work/a2.png" \
        "$work/cli-ui.png" || exit 1
 
-GIMP2_DIRECTORY="$work/profile" EVENLIGHT_DEBUG=1 \
+evenlight_gimp_gui "$work/gimp.log" GIMP2_DIRECTORY="$work/profile" EVENLIGHT_DEBUG=1 \
   "$gimp" -n -d -f -s \
     -b "(begin (load \"$here/batch.scm\") (load \"$here/fuse.scm\") (load \"$here/fuse-ui.scm\") (el-fuse-ui \"$work\"))" \
-    -b '(gimp-quit 1)' </dev/null >"$work/gimp.log" 2>&1 &
-gimp_pid=$!
+    -b '(gimp-quit 1)'
 
 dialog_id () { xdotool search --name '^Even Light Exposure Fusion$' 2>/dev/null | tail -1; }
 opened () { grep -c 'evenlight-fuse: dialog open' "$work/gimp.log"; }

@@ -55,11 +55,10 @@ fi
 "$cli" --shadows 0.30 --highlights "$H" --denoise "$D" --weights "$weights" \
        "$work/ui-input.png" "$work/cli-ui.png" || exit 1
 
-GIMP2_DIRECTORY="$work/profile" EVENLIGHT_WEIGHTS="$weights" EVENLIGHT_DEBUG=1 \
+evenlight_gimp_gui "$work/gimp.log" GIMP2_DIRECTORY="$work/profile" EVENLIGHT_WEIGHTS="$weights" EVENLIGHT_DEBUG=1 \
   "$gimp" -n -d -f -s \
     -b "(begin (load \"$here/batch.scm\") (load \"$here/ui.scm\") (el-ui \"$work\"))" \
-    -b '(gimp-quit 1)' </dev/null >"$work/gimp.log" 2>&1 &
-gimp_pid=$!
+    -b '(gimp-quit 1)'
 
 dialog_id () { xdotool search --name '^Even Light$' 2>/dev/null | tail -1; }
 rendered () { grep -c 'preview .* rendered in' "$work/gimp.log"; }
@@ -137,6 +136,16 @@ if grep -q '^last-vals ok' "$work/ui-cases.log"; then
     "$imgtool" compare "$work/ui-last.png" "$work/cli-ui.png" --tolerance 0.0039216
 else
   fail "last-vals: $(grep '^last-vals' "$work/ui-cases.log")"
+fi
+# The timings the plug-in prints after OK (EVENLIGHT_DEBUG) are parts of
+# its time: none negative, also when the dialog read the layer first.
+timings=$(grep 'rendered: gegl_init' "$work/gimp.log")
+if [ -z "$timings" ]; then
+  fail "the plug-in printed no timings"
+elif grep -Eq -- '-[0-9.]+ ms' <<<"$timings"; then
+  fail "a negative timing: $(grep -E -- '-[0-9.]+ ms' <<<"$timings" | head -1)"
+else
+  pass "the plug-in's timings are all positive ($(wc -l <<<"$timings") runs)"
 fi
 grep 'evenlight: ' "$work/gimp.log" | sed 's/^/# /'
 

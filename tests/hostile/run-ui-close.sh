@@ -35,12 +35,11 @@ dialog_id () { xdotool search --name '^Even Light$' 2>/dev/null | tail -1; }
 dialog_open () { [ -n "$(dialog_id)" ]; }
 gimp_done () { ! kill -0 "$gimp_pid" 2>/dev/null; }
 
-GIMP2_DIRECTORY="$work/profile" EVENLIGHT_WEIGHTS="$weights" EVENLIGHT_DEBUG=1 \
+evenlight_gimp_gui "$work/gimp.log" GIMP2_DIRECTORY="$work/profile" EVENLIGHT_WEIGHTS="$weights" EVENLIGHT_DEBUG=1 \
   "$gimp" -n -d -f -s \
     -b "(begin (load \"$gimptests/batch.scm\") (load \"$here/hostile.scm\")
                (load \"$here/ui-close.scm\") (el-ui-close \"$work\"))" \
-    -b '(gimp-quit 1)' </dev/null >"$work/gimp.log" 2>&1 &
-gimp_pid=$!
+    -b '(gimp-quit 1)'
 
 wait_for 1200 dialog_open || die "the dialog did not open"
 win=$(dialog_id)
