@@ -219,6 +219,28 @@ evenlight_check_size (gint width, gint height, GError **error)
   return TRUE;
 }
 
+gboolean
+evenlight_context_illuminate (EvenlightContext  *context,
+                              EvenlightReadFunc  read,
+                              gpointer           user_data,
+                              GError           **error)
+{
+  gfloat *pooled = g_new (gfloat, 2 * 4 * P * P);
+  gfloat gl[8], gl_inv[8];
+
+  if (!evenlight_context_pool (context->width, context->height, read, user_data, pooled, error))
+    {
+      g_free (pooled);
+      return FALSE;
+    }
+  evenlight_model_illumination (context->model, pooled, context->grid, gl);
+  evenlight_model_illumination (context->model, pooled + 4 * P * P, context->grid_inv, gl_inv);
+  context->has_fusion_bias = evenlight_model_fusion_bias (context->model, gl, gl_inv,
+                                                           context->fusion_bias);
+  g_free (pooled);
+  return TRUE;
+}
+
 EvenlightContext *
 evenlight_context_new (const EvenlightModel *model,
                        gint                  width,
@@ -228,7 +250,6 @@ evenlight_context_new (const EvenlightModel *model,
                        GError              **error)
 {
   EvenlightContext *context;
-  gfloat *pooled;
 
   if (model == NULL || read == NULL)
     {
@@ -239,19 +260,15 @@ evenlight_context_new (const EvenlightModel *model,
   if (!evenlight_check_size (width, height, error))
     return NULL;
 
-  pooled = g_new (gfloat, 2 * 4 * P * P);
-  if (!evenlight_context_pool (width, height, read, user_data, pooled, error))
-    {
-      g_free (pooled);
-      return NULL;
-    }
   context = g_new0 (EvenlightContext, 1);
   context->model = model;
   context->width = width;
   context->height = height;
-  evenlight_model_illumination (model, pooled, context->grid);
-  evenlight_model_illumination (model, pooled + 4 * P * P, context->grid_inv);
-  g_free (pooled);
+  if (!evenlight_context_illuminate (context, read, user_data, error))
+    {
+      g_free (context);
+      return NULL;
+    }
   return context;
 }
 

@@ -171,6 +171,28 @@ analyse_all (EvenlightBracket *b, gint f, gfloat **gray, GError **error)
  * estimate is good to about a tenth of a pixel). */
 #define SNAP 0.1
 
+/* The middle exposure @k over the crop, at its whole shift (the Fusion-Net
+ * bias is a global statistic: the fraction does not matter there). */
+typedef struct
+{
+  const EvenlightBracket *b;
+  gint                    k;
+} MiddleRead;
+
+static gboolean
+read_middle (const EvenlightRect *rect, gfloat *rgb, gpointer data, GError **error)
+{
+  const MiddleRead *m = data;
+  EvenlightRect src = *rect;
+  GError *local = NULL;
+
+  src.x += m->b->crop.x + m->b->ix[m->k];
+  src.y += m->b->crop.y + m->b->iy[m->k];
+  if (!m->b->read (m->k, &src, rgb, m->b->user_data, &local))
+    return read_failed (error, local, m->k, &src);
+  return TRUE;
+}
+
 static gdouble
 snap (gdouble d)
 {
@@ -304,6 +326,18 @@ evenlight_bracket_context_new (const EvenlightModel     *model,
   context->width = b->crop.width;
   context->height = b->crop.height;
   context->bracket = b;
+  /* v2 weights: the Fusion-Net's global bias from the middle exposure,
+   * whose role is the photo's (I). */
+  if (model->fusion_global_w != NULL)
+    {
+      MiddleRead m = { b, ref };
+
+      if (!evenlight_context_illuminate (context, read_middle, &m, error))
+        {
+          evenlight_context_free (context);
+          return NULL;
+        }
+    }
   return context;
 
 fail:

@@ -70,12 +70,13 @@ evenlight_model_new_from_weights (EvenlightWeights *weights,
   guint i;
   gint o, c, k;
 
-  if (g_strcmp0 (arch, EVENLIGHT_ARCHITECTURE_ID) != 0)
+  if (g_strcmp0 (arch, EVENLIGHT_ARCHITECTURE_ID) != 0
+      && g_strcmp0 (arch, EVENLIGHT_ARCHITECTURE_V2) != 0)
     {
       g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_ARCHITECTURE,
-                   "%s: the weights are for the network “%s”, not “%s”",
+                   "%s: the weights are for the network “%s”, not “%s” or “%s”",
                    evenlight_weights_name (weights), arch ? arch : "",
-                   EVENLIGHT_ARCHITECTURE_ID);
+                   EVENLIGHT_ARCHITECTURE_ID, EVENLIGHT_ARCHITECTURE_V2);
       evenlight_weights_free (weights);
       return NULL;
     }
@@ -100,6 +101,11 @@ evenlight_model_new_from_weights (EvenlightWeights *weights,
         evenlight_conv_init ((EvenlightConv *) ((guint8 *) model + l->offset),
                              w, l->bias ? b : NULL, l->cout, l->cin, l->k);
     }
+
+  if (g_strcmp0 (arch, EVENLIGHT_ARCHITECTURE_V2) == 0
+      && (!(model->fusion_global_w = require (weights, "fusion.global", "weight", 3, 16, 0, error))
+          || !(model->fusion_global_b = require (weights, "fusion.global", "bias", 3, 0, 0, error))))
+    goto fail;
 
   /* The three output branches of the Restoration-Net are summed (§4), so
    * they are one 1×1 layer over concat(f1, f2, f3) with the biases added. */
@@ -176,7 +182,8 @@ evenlight_model_free (EvenlightModel *model)
 void
 evenlight_model_illumination (const EvenlightModel *model,
                               const gfloat         *pooled,
-                              gfloat               *grid)
+                              gfloat               *grid,
+                              gfloat               *features)
 {
   const gint n = EVENLIGHT_POOL_SIZE, g = EVENLIGHT_GRID_CELLS;
   EvenlightPlanes in = EVENLIGHT_PLANES_INIT;
@@ -215,6 +222,8 @@ evenlight_model_illumination (const EvenlightModel *model,
           s += model->illum_global_w[o * 8 + c] * mean[c];
         gl[o] = s > 0.0f ? s : 0.0f;
       }
+    if (features != NULL)
+      memcpy (features, gl, sizeof gl);
   }
 
   /* grid = sigmoid(conv1x1(conv3 + gl)) */
@@ -236,6 +245,30 @@ evenlight_model_illumination (const EvenlightModel *model,
 }
 
 /* ---- Fusion-Net (§3) ------------------------------------------------------ */
+
+gboolean
+evenlight_model_fusion_bias (const EvenlightModel *model,
+                             const gfloat         *gl,
+                             const gfloat         *gl_inv,
+                             gfloat                bias[3])
+{
+  gint o, c;
+
+  if (model->fusion_global_w == NULL)
+    return FALSE;
+  /* bias = Linear(concat(gl, gl_inv)), summed in PyTorch's order. */
+  for (o = 0; o < 3; o++)
+    {
+      const gfloat *w = model->fusion_global_w + o * 16;
+      gfloat s = 0.0f;
+      for (c = 0; c < 8; c++)
+        s += w[c] * gl[c];
+      for (c = 0; c < 8; c++)
+        s += w[8 + c] * gl_inv[c];
+      bias[o] = s + model->fusion_global_b[o];
+    }
+  return TRUE;
+}
 
 /* Softmax of the logits in @wp (in place) and R1 for one row. */
 EVENLIGHT_CLONES static void
@@ -270,7 +303,8 @@ fuse_row (EvenlightPlanes *wp, const EvenlightPlanes *xp, EvenlightPlanes *r1, g
 
 void
 evenlight_model_fusion (const EvenlightModel *model,
-                        EvenlightScratch     *s)
+                        EvenlightScratch     *s,
+                        const gfloat         *bias)
 {
   const EvenlightPlanes *dec_in[1] = { &s->dec1 };
   EvenlightConvRowFunc kernel = evenlight_nn_row_kernel ();
@@ -291,7 +325,9 @@ evenlight_model_fusion (const EvenlightModel *model,
 
   /* Then row by row, while the row is in the cache: the logits
    * up2(out) + skip(x), the weights = softmax over channels, and
-   * R1 = w_I I + w_U I_U + w_O I_O. The skip needs only one row. */
+   * R1 = w_I I + w_U I_U + w_O I_O. The skip needs only one row; it has
+   * no bias of its own, so v2's global bias of the logits (constant over
+   * the image) is added as the skip's. */
   evenlight_planes_ensure (&s->w, 3, w, h, s->x.x0, s->x.y0);
   evenlight_planes_ensure (&s->r1, 3, w, h, s->x.x0, s->x.y0);
   evenlight_planes_ensure (&s->skip, 3, w, 1, s->x.x0, s->x.y0);
@@ -309,8 +345,8 @@ evenlight_model_fusion (const EvenlightModel *model,
           skip[c] = evenlight_planes_row (&s->skip, c, 0);
           logits[c] = evenlight_planes_row (&s->w, c, y);
         }
-      kernel (model->skip.cout, model->skip.ntaps, src, model->skip.wt, model->skip.bias,
-              skip, w, FALSE);
+      kernel (model->skip.cout, model->skip.ntaps, src, model->skip.wt,
+              bias != NULL ? bias : model->skip.bias, skip, w, FALSE);
       evenlight_nn_up2_v_row (&s->up, y, (const gfloat *const *) skip, logits);
       fuse_row (&s->w, &s->x, &s->r1, y);
     }

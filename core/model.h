@@ -17,6 +17,8 @@
 G_BEGIN_DECLS
 
 #define EVENLIGHT_ARCHITECTURE_ID "evenlight-net-v1"
+/* v2 adds the Fusion-Net's global bias (MODEL.md §3). */
+#define EVENLIGHT_ARCHITECTURE_V2 "evenlight-net-v2"
 
 #define EVENLIGHT_EPSILON    1e-3f  /* ε of I_U and I_O (MODEL.md §2)          */
 #define EVENLIGHT_POOL_SIZE  128    /* Illumination-Net input, per side        */
@@ -78,6 +80,8 @@ struct _EvenlightModel
   const gfloat *illum_global_b;   /* [8]    */
   /* Fusion-Net */
   EvenlightConv enc1, enc2, mid, dec1, out, skip;
+  const gfloat *fusion_global_w;  /* [3][16], NULL for v1 */
+  const gfloat *fusion_global_b;  /* [3]                  */
   /* Restoration-Net; out1 … out3 joined into one 24 → 12 layer */
   EvenlightConv rconv1, rconv2, rconv3, rout;
 };
@@ -88,10 +92,19 @@ EvenlightModel *evenlight_model_new_from_weights (EvenlightWeights *weights,
                                                   GError          **error);
 
 /* Illumination-Net (§1) from the pooled packed guide
- * (4 × EVENLIGHT_POOL_SIZE²) to the grid (8 bins × 16 × 16). */
+ * (4 × EVENLIGHT_POOL_SIZE²) to the grid (8 bins × 16 × 16) and, unless
+ * @features is NULL, its 8 global features gl. */
 void evenlight_model_illumination (const EvenlightModel *model,
                                    const gfloat         *pooled,
-                                   gfloat               *grid);
+                                   gfloat               *grid,
+                                   gfloat               *features);
+
+/* The Fusion-Net's global logit bias (§3, v2) from the global features of
+ * the image and of its inverse; FALSE (and @bias untouched) for v1. */
+gboolean evenlight_model_fusion_bias (const EvenlightModel *model,
+                                      const gfloat         *gl,
+                                      const gfloat         *gl_inv,
+                                      gfloat                bias[3]);
 
 /* ---- Tiles --------------------------------------------------------------- */
 
@@ -117,9 +130,11 @@ typedef struct
 EvenlightScratch *evenlight_scratch_new  (void);
 void              evenlight_scratch_free (EvenlightScratch *scratch);
 
-/* Fusion-Net (§3) on scratch->x: fills scratch->w and scratch->r1. */
+/* Fusion-Net (§3) on scratch->x: fills scratch->w and scratch->r1. @bias:
+ * the three logits' global bias (v2), or NULL. */
 void evenlight_model_fusion      (const EvenlightModel *model,
-                                  EvenlightScratch     *scratch);
+                                  EvenlightScratch     *scratch,
+                                  const gfloat         *bias);
 /* Restoration-Net (§4) on scratch->r1: fills scratch->n over at least
  * @need (full resolution, inside the window; NULL: the whole window),
  * computing each layer only where the next one needs it. */
@@ -136,6 +151,8 @@ struct _EvenlightContext
   EvenlightBracket     *bracket;         /* NULL unless fusing (fuse.h) */
   gfloat grid[EVENLIGHT_GRID_SIZE];      /* of I      */
   gfloat grid_inv[EVENLIGHT_GRID_SIZE];  /* of 1 − I  */
+  gboolean has_fusion_bias;              /* v2 weights           */
+  gfloat fusion_bias[3];                 /* of the logits (§3)   */
 };
 
 /* Largest image side accepted. */
@@ -144,6 +161,13 @@ struct _EvenlightContext
 /* FALSE, with the message every entry point gives, unless each side is 1
  * to EVENLIGHT_MAX_SIDE. */
 gboolean evenlight_check_size (gint width, gint height, GError **error);
+
+/* The grids of @context (of its size and model) and its Fusion-Net bias,
+ * from the image @read gives. */
+gboolean evenlight_context_illuminate (EvenlightContext  *context,
+                                       EvenlightReadFunc  read,
+                                       gpointer           user_data,
+                                       GError           **error);
 
 /* Reads the image once in strips and pools pack2 of the bright channel of
  * I and of 1 − I to @pooled: 2 × 4 × EVENLIGHT_POOL_SIZE² floats (§1). */

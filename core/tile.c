@@ -353,7 +353,7 @@ evenlight_render_tile (const EvenlightContext *ctx,
       : !tile_input (ctx, params, &win, read, read_data, s, error))
     return FALSE;
 
-  evenlight_model_fusion (ctx->model, s);
+  evenlight_model_fusion (ctx->model, s, ctx->has_fusion_bias ? ctx->fusion_bias : NULL);
   if (restore)
     {
       /* N where Φ's blocks read it (§5): the 8 × 8 blocks on the stride-4

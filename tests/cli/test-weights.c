@@ -569,11 +569,51 @@ test_shipped (gconstpointer data)
     }
   w = evenlight_weights_load (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (evenlight_weights_architecture (w), ==, "evenlight-net-v1");
   for (guint i = 0; i < evenlight_weights_n_tensors (w); i++)
     total += evenlight_weights_tensor (w, i)->count;
-  g_assert_cmpuint (total, ==, 5284);
+  /* weights/MODEL.md §6: 5284 parameters, 5335 with v2's global bias. */
+  if (g_strcmp0 (evenlight_weights_architecture (w), "evenlight-net-v2") == 0)
+    g_assert_cmpuint (total, ==, 5335);
+  else
+    {
+      g_assert_cmpstr (evenlight_weights_architecture (w), ==, "evenlight-net-v1");
+      g_assert_cmpuint (total, ==, 5284);
+    }
   evenlight_weights_free (w);
+}
+
+/* A v2 file needs the Fusion-Net's global bias: v1's tensors under the v2
+ * id are refused, naming the missing tensor and the file. */
+static void
+test_v2_needs_global (void)
+{
+  const gchar *root = g_getenv ("EVENLIGHT_SOURCE_ROOT");
+  g_autofree gchar *path = g_build_filename (root ? root : ".", "tests", "data",
+                                             "golden-weights.bin", NULL);
+  g_autofree gchar *contents = NULL;
+  GByteArray *bytes;
+  GError *error = NULL;
+  EvenlightModel *model;
+  gsize length;
+  gchar *id;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, &error));
+  bytes = g_byte_array_new ();
+  g_byte_array_append (bytes, (const guint8 *) contents, length);
+  id = NULL;
+  for (gsize i = 0; id == NULL && i + 16 <= bytes->len; i++)
+    if (memcmp (bytes->data + i, "evenlight-net-v1", 16) == 0)
+      id = (gchar *) bytes->data + i;
+  g_assert_nonnull (id);
+  id[strlen ("evenlight-net-v")] = '2';
+  wb_reseal (bytes);
+  model = evenlight_model_load_data (bytes->data, bytes->len, NAME, &error);
+  g_assert_null (model);
+  g_assert_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, NAME));
+  g_assert_nonnull (strstr (error->message, "fusion.global"));
+  g_clear_error (&error);
+  g_byte_array_unref (bytes);
 }
 
 int
@@ -591,9 +631,12 @@ main (int    argc,
   g_test_add_func ("/weights/non-finite", test_non_finite);
   g_test_add_func ("/weights/random-damage", test_random_damage);
   g_test_add_func ("/weights/model-errors", test_model_errors);
+  g_test_add_func ("/weights/v2-needs-global", test_v2_needs_global);
   g_test_add_data_func ("/weights/shipped/golden", "tests/data/golden-weights.bin",
                         test_shipped);
   g_test_add_data_func ("/weights/shipped/default", "weights/evenlight-v1.bin",
+                        test_shipped);
+  g_test_add_data_func ("/weights/shipped/golden-v2", "tests/data/golden-v2-weights.bin",
                         test_shipped);
   return g_test_run ();
 }

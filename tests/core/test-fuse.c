@@ -380,6 +380,52 @@ test_refusals (void)
   bracket_clear (&b);
 }
 
+/* One exposure of a bracket as a single image. */
+static gboolean
+single_read (const EvenlightRect *rect, gfloat *rgb, gpointer data, GError **error)
+{
+  const Bracket *b = data;
+
+  return bracket_read (1, rect, rgb, (gpointer) b, error);
+}
+
+/* With v2 weights (the Fusion-Net's global bias, MODEL.md §3) a bracket's
+ * bias is that of its middle exposure as a photo; v1 weights have none. */
+static void
+test_global_bias (void)
+{
+  const gchar *dir = g_getenv ("EVENLIGHT_TEST_DATA");
+  g_autofree gchar *path = NULL;
+  EvenlightModel *v1 = model, *v2;
+  EvenlightContext *ctx, *single;
+  GError *error = NULL;
+  Bracket b;
+
+  g_assert_nonnull (dir);
+  path = g_build_filename (dir, "golden-v2-weights.bin", NULL);
+  v2 = evenlight_model_load (path, &error);
+  g_assert_no_error (error);
+  bracket_make (&b, 3, 96, 64, 7);
+
+  ctx = context_new (&b, EVENLIGHT_BRACKET_NONE);
+  g_assert_false (ctx->has_fusion_bias);
+  evenlight_context_free (ctx);
+
+  model = v2;
+  ctx = context_new (&b, EVENLIGHT_BRACKET_NONE);
+  single = evenlight_context_new (v2, b.width, b.height, single_read, &b, &error);
+  g_assert_no_error (error);
+  g_assert_true (ctx->has_fusion_bias && single->has_fusion_bias);
+  g_assert_cmpmem (ctx->fusion_bias, sizeof ctx->fusion_bias,
+                   single->fusion_bias, sizeof single->fusion_bias);
+  g_assert_cmpfloat (fabsf (ctx->fusion_bias[0]) + fabsf (ctx->fusion_bias[1]), >, 0.01f);
+  evenlight_context_free (single);
+  evenlight_context_free (ctx);
+  model = v1;
+  evenlight_model_free (v2);
+  bracket_clear (&b);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -392,6 +438,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/fuse/unalignable", test_unalignable);
   g_test_add_func ("/core/fuse/order-and-counts", test_order_and_counts);
   g_test_add_func ("/core/fuse/refusals", test_refusals);
+  g_test_add_func ("/core/fuse/global-bias", test_global_bias);
   status = g_test_run ();
   test_model_free (model);
   return status;

@@ -61,10 +61,15 @@ check_flat (const gchar *name, const gfloat *ref, const gfloat *c_values, gsize 
   test_check_parity (name, ref, c_values, n, TOLERANCE);
 }
 
+/* @data: the golden files' stem, "golden" (v1) or "golden-v2" (the
+ * Fusion-Net's global bias, MODEL.md §3). */
 static void
-test_golden (void)
+test_golden (gconstpointer data)
 {
+  const gchar *stem = data;
   const gchar *dir = g_getenv ("EVENLIGHT_TEST_DATA");
+  g_autofree gchar *wname = g_strconcat (stem, "-weights.bin", NULL);
+  g_autofree gchar *gname = g_strconcat (stem, ".bin", NULL);
   gchar *wpath, *gpath;
   EvenlightModel *model;
   EvenlightWeights *golden;
@@ -77,8 +82,8 @@ test_golden (void)
   gint h, w, k, y, x, c;
 
   g_assert_nonnull (dir);
-  wpath = g_build_filename (dir, "golden-weights.bin", NULL);
-  gpath = g_build_filename (dir, "golden.bin", NULL);
+  wpath = g_build_filename (dir, wname, NULL);
+  gpath = g_build_filename (dir, gname, NULL);
   model = evenlight_model_load (wpath, &error);
   g_assert_no_error (error);
   golden = evenlight_weights_load (gpath, &error);
@@ -104,6 +109,7 @@ test_golden (void)
 
   ctx = evenlight_context_new (model, w, h, input_read, &in, &error);
   g_assert_no_error (error);
+  g_assert_true (ctx->has_fusion_bias == g_str_equal (stem, "golden-v2"));
   check_flat ("grid", test_tensor (golden, "grid", 3, 8, 16, 16), ctx->grid, EVENLIGHT_GRID_SIZE);
   check_flat ("grid_inv", test_tensor (golden, "grid_inv", 3, 8, 16, 16), ctx->grid_inv, EVENLIGHT_GRID_SIZE);
 
@@ -194,6 +200,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/core/golden", test_golden);
+  g_test_add_data_func ("/core/golden", "golden", test_golden);
+  g_test_add_data_func ("/core/golden-v2", "golden-v2", test_golden);
   return g_test_run ();
 }

@@ -64,6 +64,24 @@ def shrink(a, long_side):
                                                 Image.BOX))
 
 
+def dark_val_ids():
+    """The ids of dark_val.txt, in its order ([] without the file)."""
+    path = os.path.join(HERE, "dark_val.txt")
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [ln.split()[0] for ln in f if ln.strip() and not ln.startswith("#")]
+
+
+def dark_val_photos(datadir, long_side=512):
+    """(id, manifest item, photo as float32 H×W×3 in [0, 1] at @long_side)
+    of each real dark val photo of dark_val.txt present in @datadir."""
+    val = {it["id"]: it for it in read_manifest(datadir) if it["split"] == "val"}
+    for i in dark_val_ids():
+        if i in val:
+            yield i, val[i], shrink(load_rgb(val[i]["photo"]), long_side).astype(np.float32) / 255
+
+
 def classic(x):
     import retouch_binding
     return retouch_binding.retouch(x, "", n_threads=2)
@@ -120,11 +138,7 @@ def main():
     val = [it for it in read_manifest(a.data) if it["split"] == "val"]
     if a.max_photos:
         val = val[:a.max_photos]
-    dark_list = os.path.join(HERE, "dark_val.txt")
-    dark_ids = None
-    if os.path.exists(dark_list):
-        dark_ids = {ln.split()[0] for ln in open(dark_list)
-                    if ln.strip() and not ln.startswith("#")}
+    dark_ids = set(dark_val_ids()) or None
 
     def net_at(g1, g2, g3):
         return lambda x: evaluate.run_net(net, x, g3, g1, g2)

@@ -143,20 +143,19 @@ def read(path):
 
 
 def export_model(model, path):
-    """Write an EvenlightNet's state_dict as an evenlight-net-v1 file."""
-    from model import ARCH
+    """Write an EvenlightNet's state_dict as a file of its architecture."""
     sd = OrderedDict((k, v) for k, v in model.state_dict().items())
-    return write(path, sd, ARCH)
+    return write(path, sd, model.arch)
 
 
 def load_model(path):
-    """Read an evenlight-net-v1 file into a new EvenlightNet."""
+    """Read an evenlight-net-v1 or -v2 file into a new EvenlightNet."""
     import torch
-    from model import ARCH, EvenlightNet
+    from model import ARCH_V1, ARCH_V2, EvenlightNet
     arch, tensors = read(path)
-    if arch != ARCH:
-        raise FormatError(f"{path}: architecture {arch}, expected {ARCH}")
-    net = EvenlightNet()
+    if arch not in (ARCH_V1, ARCH_V2):
+        raise FormatError(f"{path}: architecture {arch}, expected {ARCH_V1} or {ARCH_V2}")
+    net = EvenlightNet(arch)
     sd = net.state_dict()
     if set(sd) != set(tensors):
         raise FormatError(f"{path}: tensor names differ from the network")

@@ -23,7 +23,11 @@ weights file's SHA-256 (first 16 digits) in its architecture string, so the C te
 (tests/train/test-trained-golden.c) can tell a stale golden file from an
 engine that drifted.
 
-Usage: make_golden.py [OUTDIR]   (default: tests/data next to this tree)
+With --arch evenlight-net-v2 the random weights are those of v2 (the
+Fusion-Net's global bias, MODEL.md §3), written to golden-v2-weights.bin and
+golden-v2.bin.
+
+Usage: make_golden.py [--arch evenlight-net-v2] [OUTDIR]   (default: tests/data next to this tree)
        make_golden.py --weights weights/evenlight-v1.bin [OUTDIR]
 """
 
@@ -38,7 +42,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import export                      # noqa: E402
-from model import ARCH, EvenlightNet, count_params, N_PARAMS  # noqa: E402
+from model import ARCH, ARCH_V2, EvenlightNet, count_params, N_PARAMS, N_PARAMS_V2  # noqa: E402
 
 H, W = 45, 67
 SEED = 20260
@@ -69,10 +73,14 @@ def make_input(rng):
     return np.clip(img, 0.0, 1.0).astype(np.float32)
 
 
-def make_weights(seed):
+def make_weights(seed, arch=ARCH):
     torch.manual_seed(seed)
-    net = EvenlightNet()
+    net = EvenlightNet(arch)
     with torch.no_grad():
+        if arch == ARCH_V2:
+            # A global bias of the fusion logits of about ±1.
+            getattr(net.fusion, "global").weight.mul_(3.0)
+            getattr(net.fusion, "global").bias.uniform_(-1.0, 1.0)
         # Larger grid logits so the sigmoid output spreads over (0, 1).
         net.illum.grid.weight.mul_(6.0)
         net.illum.grid.bias.uniform_(-1.5, 1.5)
@@ -148,6 +156,9 @@ def main():
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("outdir", nargs="?", default=os.path.join(here, "..", "..", "tests", "data"))
     ap.add_argument("--weights", help="a trained weights file: write golden-trained.bin")
+    ap.add_argument("--arch", choices=(ARCH, ARCH_V2), default=ARCH,
+                    help="random weights of this network: golden-weights.bin and "
+                         "golden.bin (v1), golden-v2-weights.bin and golden-v2.bin (v2)")
     ap.add_argument("--crop", default=",".join(map(str, TRAINED_CROP)),
                     help="x,y,w,h of the sample.jpg window (with --weights)")
     a = ap.parse_args()
@@ -157,9 +168,10 @@ def main():
     outdir = a.outdir
     rng = np.random.default_rng(SEED)
     img = make_input(rng)
-    net = make_weights(SEED)
-    assert count_params(net) == N_PARAMS
-    wpath = os.path.join(outdir, "golden-weights.bin")
+    net = make_weights(SEED, a.arch)
+    assert count_params(net) == (N_PARAMS_V2 if a.arch == ARCH_V2 else N_PARAMS)
+    stem = "golden-v2" if a.arch == ARCH_V2 else "golden"
+    wpath = os.path.join(outdir, stem + "-weights.bin")
     export.export_model(net, wpath)
     # Re-read the file: the vectors are computed from exactly what it holds.
     net = export.load_model(wpath).double().eval()
@@ -192,10 +204,10 @@ def main():
         for k, g, d, wmax in stats:
             print(f"case{k} {g}: max|R−R1| {d:.4f}, mean max fusion weight {wmax:.3f}")
     out = OrderedDict((k, export._as_array(v)) for k, v in out.items())
-    gpath = os.path.join(outdir, "golden.bin")
+    gpath = os.path.join(outdir, stem + ".bin")
     export.write(gpath, out, "evenlight-golden-v1")
     print("wrote", wpath, os.path.getsize(wpath), "bytes;", gpath,
-          os.path.getsize(gpath), "bytes; arch", ARCH)
+          os.path.getsize(gpath), "bytes; arch", a.arch)
 
 
 if __name__ == "__main__":

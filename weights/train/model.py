@@ -21,8 +21,11 @@ EPS = 1e-3          # §2, ε in I / (L^γ1 + ε)
 GRID_CELLS = 16     # §1, spatial cells of the bilateral grid
 GRID_BINS = 8       # §1, intensity bins
 POOL_SIZE = 128     # §1, adaptive pooling size of the packed guide
-ARCH = "evenlight-net-v1"
-N_PARAMS = 5284     # §6
+ARCH_V1 = "evenlight-net-v1"
+ARCH_V2 = "evenlight-net-v2"   # + the Fusion-Net's global bias (§3)
+ARCH = ARCH_V1
+N_PARAMS = 5284     # §6, v1
+N_PARAMS_V2 = 5335  # + fusion.global, 16 → 3
 
 
 # ---------------------------------------------------------------- primitives
@@ -79,14 +82,16 @@ class IlluminationNet(nn.Module):
         self.add_module("global", nn.Linear(8, 8))
         self.grid = nn.Conv2d(8, GRID_BINS, 1)
 
-    def forward(self, g):
-        """g: B×1×H×W guide → B×8×16×16 grid in (0, 1)."""
+    def forward(self, g, features=False):
+        """g: B×1×H×W guide → B×8×16×16 grid in (0, 1); with features, also
+        the B×8 global features gl."""
         x = F.adaptive_avg_pool2d(pack2(g), (POOL_SIZE, POOL_SIZE))
         x = F.relu(conv3(self.conv1, x))
         x = F.relu(conv3(self.conv2, x))
         x = F.relu(conv3(self.conv3, x))
         gl = F.relu(getattr(self, "global")(x.mean(dim=(2, 3))))
-        return torch.sigmoid(self.grid(x + gl[:, :, None, None]))
+        grid = torch.sigmoid(self.grid(x + gl[:, :, None, None]))
+        return (grid, gl) if features else grid
 
 
 def _axis(c, n):
@@ -170,9 +175,15 @@ def slice_grid(grid, v, full=None, offset=(0, 0)):
 # ----------------------------------------------------------------- §3 fusion
 
 class FusionNet(nn.Module):
-    """Tiny U-Net → per-pixel softmax weights of (I, I_U, I_O) (paper Eq. 3)."""
+    """Tiny U-Net → per-pixel softmax weights of (I, I_U, I_O) (paper Eq. 3).
 
-    def __init__(self):
+    v2 adds a global bias of the three logits, Linear(concat(gl, gl_inv)),
+    from the Illumination-Net's global features of the image and of its
+    inverse: the one thing the fusion sees of the whole picture, so that it
+    can weigh I_U up on a photo that is dark all over and keep the contrast
+    of a backlit one."""
+
+    def __init__(self, global_bias=False):
         super().__init__()
         self.enc1 = nn.Conv2d(9, 6, 3, stride=2)
         self.enc2 = nn.Conv2d(6, 6, 3, stride=2)
@@ -180,8 +191,16 @@ class FusionNet(nn.Module):
         self.dec1 = nn.Conv2d(6, 6, 3)
         self.out = nn.Conv2d(6, 3, 1)
         self.skip = nn.Conv2d(9, 3, 1, bias=False)
+        if global_bias:    # last: v1's layers draw the same initial values
+            self.add_module("global", nn.Linear(16, 3))
 
-    def forward(self, x):
+    def bias(self, gl, gl_inv):
+        """B×3 logit bias (v2), or None (v1)."""
+        if not hasattr(self, "global"):
+            return None
+        return getattr(self, "global")(torch.cat([gl, gl_inv], dim=1))
+
+    def forward(self, x, bias=None):
         h, w = x.shape[-2:]
         h1, w1 = half(h), half(w)
         e1 = F.relu(conv3(self.enc1, x))
@@ -189,6 +208,8 @@ class FusionNet(nn.Module):
         m = F.relu(conv3(self.mid, e2))
         d1 = F.relu(conv3(self.dec1, up2(m, h1, w1) + e1))
         logits = self.out(up2(d1, h, w)) + self.skip(x)
+        if bias is not None:
+            logits = logits + bias[:, :, None, None]
         return torch.softmax(logits, dim=1)
 
 
@@ -275,20 +296,25 @@ def _gamma(x, ref):
 class EvenlightNet(nn.Module):
     """Illumination-Net + Fusion-Net + Restoration-Net + Φ (paper Eq. 10)."""
 
-    def __init__(self):
+    def __init__(self, arch=ARCH):
         super().__init__()
+        if arch not in (ARCH_V1, ARCH_V2):
+            raise ValueError(f"unknown architecture {arch}")
+        self.arch = arch
         self.illum = IlluminationNet()
-        self.fusion = FusionNet()
+        self.fusion = FusionNet(global_bias=arch == ARCH_V2)
         self.restore = RestorationNet()
         # The reference slicing follows MODEL.md's formula literally; training
         # switches to the grid_sample form (same values, faster gradients).
         self.fast_slicing = False
 
     def context(self, img):
-        """The global context of a whole image: (grid, grid_inv)."""
+        """The global context of a whole image: (grid, grid_inv, bias), bias
+        the Fusion-Net's logit bias (None for v1)."""
         i = sanitize(img)
-        return (self.illum(i.max(dim=1, keepdim=True)[0]),
-                self.illum((1.0 - i).max(dim=1, keepdim=True)[0]))
+        grid, gl = self.illum(i.max(dim=1, keepdim=True)[0], True)
+        grid_inv, gli = self.illum((1.0 - i).max(dim=1, keepdim=True)[0], True)
+        return grid, grid_inv, self.fusion.bias(gl, gli)
 
     def forward(self, img, g1=1.0, g2=1.0, g3=1.0, restore=True, context=None):
         """img: B×3×H×W in [0, 1]. Returns a dict of every intermediate:
@@ -296,24 +322,26 @@ class EvenlightNet(nn.Module):
         N (None when restore is False), R (B×3×H×W). γ1, γ2 may be floats or
         per-batch tensors; γ3 is a float (Φ works on the whole batch).
 
-        context = (grid, grid_inv, (H, W), (y0, x0)) renders img as the
-        window at (y0, x0) of a larger H × W image whose grids are given
-        (training on crops with whole-image context)."""
+        context = (grid, grid_inv, (H, W), (y0, x0), bias) renders img as
+        the window at (y0, x0) of a larger H × W image whose grids (and v2
+        fusion bias) are given (training on crops with whole-image
+        context)."""
         i = sanitize(img)
         g = i.max(dim=1, keepdim=True)[0]
         gi = (1.0 - i).max(dim=1, keepdim=True)[0]
         if context is None:
-            grid, grid_inv = self.illum(g), self.illum(gi)
+            grid, grid_inv, bias = self.context(i)
             full, off = None, (0, 0)
         else:
-            grid, grid_inv, full, off = context
+            grid, grid_inv, full, off = context[:4]
+            bias = context[4] if len(context) > 4 else None
         sl = slice_grid_fast if self.fast_slicing else slice_grid
         l = sl(grid, g, full, off)
         li = sl(grid_inv, gi, full, off)
         # §2, paper Eq. (10) inner terms.
         i_u = torch.clamp(i / (l ** _gamma(g1, i) + EPS), max=1.0)
         i_o = torch.clamp(1.0 - (1.0 - i) / (li ** _gamma(g2, i) + EPS), min=0.0)
-        w = self.fusion(torch.cat([i, i_u, i_o], dim=1))
+        w = self.fusion(torch.cat([i, i_u, i_o], dim=1), bias)
         r1 = w[:, 0:1] * i + w[:, 1:2] * i_u + w[:, 2:3] * i_o
         n = None
         if restore:
@@ -323,7 +351,7 @@ class EvenlightNet(nn.Module):
             r = torch.clamp(r1 + phi(n, g3), 0.0, 1.0)
         else:
             r = torch.clamp(r1, 0.0, 1.0)
-        return dict(grid=grid, grid_inv=grid_inv, L=l, Li=li, I_U=i_u,
+        return dict(grid=grid, grid_inv=grid_inv, bias=bias, L=l, Li=li, I_U=i_u,
                     I_O=i_o, weights=w, R1=r1, N=n, R=r)
 
 
@@ -333,8 +361,10 @@ def count_params(model):
 
 if __name__ == "__main__":
     torch.set_num_threads(2)
-    net = EvenlightNet()
-    for k, v in net.state_dict().items():
-        print(f"{k:24s} {tuple(v.shape)}")
-    print("parameters:", count_params(net))
-    assert count_params(net) == N_PARAMS
+    for arch, n in ((ARCH_V1, N_PARAMS), (ARCH_V2, N_PARAMS_V2)):
+        net = EvenlightNet(arch)
+        print(arch)
+        for k, v in net.state_dict().items():
+            print(f"  {k:24s} {tuple(v.shape)}")
+        print("  parameters:", count_params(net))
+        assert count_params(net) == n

@@ -26,9 +26,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import evaluate  # noqa: E402
 import export    # noqa: E402
-from eval_dark import classic, shrink  # noqa: E402
+from eval_dark import classic, dark_val_photos  # noqa: E402
 from measures import crushed, luma  # noqa: E402
-from train import load_rgb, read_manifest  # noqa: E402
 
 
 def main():
@@ -44,17 +43,11 @@ def main():
     for spec in a.weights:
         name, path = spec.split("=", 1)
         nets[name] = export.load_model(path).eval()
-    with open(os.path.join(HERE, "dark_val.txt")) as f:
-        ids = [ln.split()[0] for ln in f if ln.strip() and not ln.startswith("#")]
-    val = {it["id"]: it for it in read_manifest(a.data) if it["split"] == "val"}
     cols = ["input"] + list(nets) + ["classic"]
     print("| photo | " + " | ".join(cols) + " |")
     print("|---|" + "---|" * len(cols))
     rows = []
-    for i in ids:
-        if i not in val:
-            continue
-        p = shrink(load_rgb(val[i]["photo"]), 512).astype(np.float32) / 255
+    for i, _, p in dark_val_photos(a.data):
         t = torch.from_numpy(p).permute(2, 0, 1)[None]
         outs = [p]
         for net in nets.values():

@@ -90,7 +90,7 @@ import degrade  # noqa: E402
 import export   # noqa: E402
 import losses   # noqa: E402
 from measures import DARK_LUMA  # noqa: E402
-from model import EvenlightNet, count_params  # noqa: E402
+from model import ARCH, ARCH_V2, EvenlightNet, count_params  # noqa: E402
 
 P_REAL = 0.25
 # Share of the synthetic inputs that are globally dark high-ISO captures
@@ -259,14 +259,27 @@ def make_input(rng, photo, kind=None):
     return degrade.degrade_pair(photo, rng, prm, noise=noise)[0]
 
 
-def stage1_batch(rng, items, batch, crop, a_p_real=P_REAL, a_p_dark=P_DARK):
+def dark_items(items):
+    """The photos of @items whose mean luma is below DARK_LUMA."""
+    return [it for it in items
+            if float(np.mean(0.299 * it["photo_s"][..., 0] + 0.587 * it["photo_s"][..., 1]
+                             + 0.114 * it["photo_s"][..., 2])) / 255.0 < DARK_LUMA]
+
+
+def stage1_batch(rng, items, batch, crop, a_p_real=P_REAL, a_p_dark=P_DARK,
+                 dark=(), p_real_dark=0.0):
     """Whole downscaled inputs (for the context), aligned crops and the kind
-    of each input (draw_kind)."""
+    of each input (draw_kind). A real input is drawn again from @dark with
+    probability @p_real_dark (no draw at all when it is 0)."""
     wholes, crops, targets, fulls, offs, kinds = [], [], [], [], [], []
     for _ in range(batch):
         it = items[int(rng.integers(len(items)))]
         p, t = augment(rng, it["photo_s"], it["target_s"])
-        kinds.append(draw_kind(rng, a_p_real, a_p_dark))
+        kind = draw_kind(rng, a_p_real, a_p_dark)
+        if kind == "real" and p_real_dark > 0 and dark and rng.random() < p_real_dark:
+            it = dark[int(rng.integers(len(dark)))]
+            p, t = augment(rng, it["photo_s"], it["target_s"])
+        kinds.append(kind)
         x = make_input(rng, p, kinds[-1])
         h, w = x.shape[:2]
         c = min(crop, h, w)
@@ -334,9 +347,12 @@ def stage2_batch(rng, items, batch, crop, p_real=P_REAL, p_dark=P_DARK):
     return ctxs, torch.cat(crops), torch.cat(targets), torch.cat(cleans), fulls, offs
 
 
-def contexts(net, wholes):
-    g, gi = zip(*(net.context(x) for x in wholes))
-    return torch.cat(g), torch.cat(gi)
+def contexts(net, wholes, fulls, offs):
+    """The context argument of net() for crops of @wholes: the grids and
+    the v2 fusion bias of each whole picture."""
+    g, gi, b = zip(*(net.context(x) for x in wholes))
+    bias = None if b[0] is None else torch.cat(b)
+    return torch.cat(g), torch.cat(gi), fulls, offs, bias
 
 
 # ------------------------------------------------------------- training
@@ -358,11 +374,14 @@ class Run:
 
 
 
-def init_net(seed):
+def init_net(seed, arch=ARCH):
     torch.manual_seed(seed)
-    net = EvenlightNet()
+    net = EvenlightNet(arch)
     net.fast_slicing = True
     with torch.no_grad():
+        if arch == ARCH_V2:              # no global bias at first: as v1
+            getattr(net.fusion, "global").weight.zero_()
+            getattr(net.fusion, "global").bias.zero_()
         net.illum.grid.bias.fill_(0.5)   # grids start near 0.62: mild lift
         for k in (1, 2, 3):              # N = 0 until stage 2 trains it
             getattr(net.restore, f"out{k}").weight.zero_()
@@ -387,8 +406,7 @@ def stage2_forward(net, batch, target_kind):
     retouched target, or R1 of the clean inputs (see the module docstring)."""
     ctxs, x, t, clean, fulls, offs = batch
     with torch.no_grad():
-        g, gi = contexts(net, ctxs)
-        ctx = (g, gi, fulls, offs)
+        ctx = contexts(net, ctxs, fulls, offs)
         r1 = net(x, 1.0, 1.0, restore=False, context=ctx)["R1"]
         if target_kind == "clean":
             t = torch.clamp(net(clean, 1.0, 1.0, restore=False, context=ctx)["R1"], 0.0, 1.0)
@@ -540,6 +558,9 @@ def main():
                     help="share of real-photo crops (target: their own R1) in stage 2")
     ap.add_argument("--p-real", type=float, default=P_REAL,
                     help="share of real photos among the stage-1 inputs")
+    ap.add_argument("--p-real-dark", type=float, default=0.0,
+                    help="stage 1: a real input is drawn from the training photos darker "
+                         "than measures.DARK_LUMA with this probability (0: as any photo)")
     ap.add_argument("--p-dark", type=float, default=P_DARK,
                     help="share of globally dark high-ISO captures among the synthetic inputs")
     ap.add_argument("--exposure-weight", type=float, default=losses.W_EXPOSURE,
@@ -560,6 +581,8 @@ def main():
     ap.add_argument("--epoch-steps", type=int, default=60)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--arch", choices=(ARCH, ARCH_V2), default=ARCH,
+                    help="evenlight-net-v2 adds the Fusion-Net's global bias (MODEL.md §3)")
     ap.add_argument("--threads", type=int, default=1,
                     help="torch threads; part of what makes a run reproducible. "
                          "1 by default: on the shared 2-core machine a 2-thread run "
@@ -577,8 +600,11 @@ def main():
             f"({sum(d['split'] == 'val' for d in data)} val photos not used)")
     if not tr or not se:
         sys.exit("train.py: need photos with targets in the training and selection splits")
+    tr_dark = dark_items(tr)
+    run.log(f"{len(tr_dark)} training photos darker than {DARK_LUMA} "
+            f"(a real input is one of them with probability {a.p_real_dark})")
 
-    net = init_net(a.seed)
+    net = init_net(a.seed, a.arch)
     run.log(f"parameters: {count_params(net)}")
 
     # ---- stage 1: Illumination-Net + Fusion-Net, R = R1.
@@ -601,9 +627,9 @@ def main():
 
         def batch1(rng):
             wholes, x, t, fulls, offs, kinds = stage1_batch(rng, tr, a.batch1, a.crop1,
-                                                            a.p_real, a.p_dark)
-            g, gi = contexts(net, wholes)
-            o = net(x, 1.0, 1.0, restore=False, context=(g, gi, fulls, offs))
+                                                            a.p_real, a.p_dark,
+                                                            tr_dark, a.p_real_dark)
+            o = net(x, 1.0, 1.0, restore=False, context=contexts(net, wholes, fulls, offs))
             return losses.stage1_loss(o, t, x, a.exposure_weight,
                                       exposure_mask(a.exposure_on, kinds, wholes))
 
