@@ -32,7 +32,7 @@ done
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${build:-$root/build}" 2>/dev/null && pwd) || { echo "run.sh: no build directory ${build:-$root/build}" >&2; exit 2; }
 bench=$build/tests/bench/bench-enhance
-cli=$build/core/cli/evenlight
+cli=$build/ui/cli/evenlight
 weights=${EVENLIGHT_WEIGHTS:-$root/weights/evenlight-v1.bin}
 sample=$root/tests/data/sample.jpg
 python=/usr/bin/python3

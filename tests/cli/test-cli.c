@@ -678,7 +678,7 @@ test_debug_report (void)
   g_rmdir (dir);
 }
 
-/* The GEGL modules of the files' formats only (core/cli/meson.build: a
+/* The GEGL modules of the files' formats only (ui/cli/meson.build: a
  * folder for the core operations, one per format), as the set-up line of
  * EVENLIGHT_DEBUG shows: a PNG made into a PNG and a JPEG needs the core,
  * png and jpg folders; an input of unknown content, every folder. */

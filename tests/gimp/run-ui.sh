@@ -17,7 +17,7 @@
 # EVENLIGHT_TEST_WEIGHTS and EVENLIGHT_UI_INPUT choose other weights and
 # another input; ui/dialog.png was made with the trained weights on a photo:
 #   EVENLIGHT_TEST_WEIGHTS=weights/evenlight-v1.bin EVENLIGHT_UI_INPUT=photo.jpg \
-#     tests/gimp/run-ui.sh "$PWD/build" build/core/cli/evenlight \
+#     tests/gimp/run-ui.sh "$PWD/build" build/ui/cli/evenlight \
 #     build/tests/gimp/imgtool ui/dialog.png
 set -u
 build=$1 cli=$2 imgtool=$3 screenshot=$4

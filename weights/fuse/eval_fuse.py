@@ -7,7 +7,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Usage:
   eval_fuse.py --data DIR [--split val] [--limit N] [--evs -2,0,2]
-               [--shift S] [--evenlight BUILD/core/cli/evenlight]
+               [--shift S] [--evenlight BUILD/ui/cli/evenlight]
                [--methods middle,mertens,enfuse,evenlight] [--pick 0,2,4 …]
                [--conditions aligned,moved] [--grid FILE]
 
@@ -74,7 +74,7 @@ def main():
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--evs", default="-2,0,2")
     ap.add_argument("--shift", type=int, default=3)
-    ap.add_argument("--evenlight", default=os.path.join(ROOT, "build", "core", "cli", "evenlight"))
+    ap.add_argument("--evenlight", default=os.path.join(ROOT, "build", "ui", "cli", "evenlight"))
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--methods", default="middle,mertens,enfuse,evenlight")
     ap.add_argument("--conditions", default="aligned,moved")

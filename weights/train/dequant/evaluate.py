@@ -229,7 +229,7 @@ def main():
     args = ap.parse_args()
     torch.set_num_threads(1)
     tool = os.path.join(args.build, "tests", "laic", "laic-run")
-    cli = os.path.join(args.build, "core", "cli", "evenlight")
+    cli = os.path.join(args.build, "ui", "cli", "evenlight")
     tags = [os.path.basename(w).replace("evenlight-dequant-", "").replace(".bin", "")
             for w in args.weights]
     gnames = [f"LAIC + G {t}" for t in tags]

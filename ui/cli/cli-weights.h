@@ -26,7 +26,7 @@ gchar *evenlight_cli_find_weights (const gchar  *basename,
 /* gegl_init() for the CLI, whose files are @paths (inputs and outputs;
  * with --format, @format is the outputs' extension): points GEGL_PATH
  * (unless set) at the folders of links to just the GEGL modules the CLI
- * uses for those files' formats (core/cli/meson.build), and babl (unless
+ * uses for those files' formats (ui/cli/meson.build), and babl (unless
  * BABL_INHIBIT_CACHE is set) at a private copy of the cache file made at
  * build time (make-babl-cache.c), instead of the user's: the build tree's
  * when run from there, else the installed ones. */

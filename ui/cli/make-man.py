@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # Makes the manual page evenlight.1 from `evenlight --help` and --version,
-# so that the two cannot drift apart (core/cli/meson.build runs it on every
+# so that the two cannot drift apart (ui/cli/meson.build runs it on every
 # build of the CLI).
 #
 # Copyright (C) 2026 the evenlight developers

@@ -96,7 +96,7 @@ gboolean            evenlight_cli_output_ready  (const EvenlightCliOutput *outpu
  * those extensions as a list ("png, jpg, …"; free it). */
 gboolean            evenlight_cli_output_known   (const gchar *path);
 gchar              *evenlight_cli_output_formats (void);
-/* The folders of GEGL modules (core/cli/meson.build) needed for @path,
+/* The folders of GEGL modules (ui/cli/meson.build) needed for @path,
  * before GEGL is initialised: its format's by its first bytes when it is a
  * readable file, and that of its extension when it has one the CLI
  * writes ("png", "jpg", or both as "png:jpg"); NULL if neither. *@known

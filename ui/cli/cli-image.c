@@ -807,7 +807,7 @@ saver_for_path (const gchar *path)
   return NULL;
 }
 
-/* The folder of GEGL modules (core/cli/meson.build) that holds @op,
+/* The folder of GEGL modules (ui/cli/meson.build) that holds @op,
  * "gegl:FORMAT-load" or "gegl:FORMAT-save": FORMAT, or NULL. */
 static gchar *
 group_of (const gchar *op)

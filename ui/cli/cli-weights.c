@@ -8,7 +8,7 @@
  * plugin/install-user.sh copies them. The CLI in a build tree has none
  * next to it: run from there, it takes the source tree's weights/, which
  * is what that build was made with (EVENLIGHT_SOURCE_ROOT and
- * EVENLIGHT_BUILD_ROOT are set by core/cli/meson.build).
+ * EVENLIGHT_BUILD_ROOT are set by ui/cli/meson.build).
  */
 #include "cli-weights.h"
 
