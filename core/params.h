@@ -10,7 +10,7 @@
  * else is made from it: the engine's validation (evenlight_params_validate),
  * the PDB arguments (plugin/pdb-params.c), the dialog's scales
  * (ui/evenlight-dialog.c), the CLI's options and their range checks
- * (ui/cli/evenlight-cli.c), and the test that holds the README's slider
+ * (ui/cli/cli-options.c), and the test that holds the README's slider
  * table against it (tests/core/test-params.c). Ranges are whatever the
  * table says: no front-end assumes [0, 1].
  *
