@@ -1,6 +1,8 @@
 /* Image files for the `evenlight` command-line tool: loading and saving
  * with GEGL, safe replacement of the output file, and pixel access in the
- * packed R'G'B' float layout the core works with.
+ * packed R'G'B' float layout the core works with. Made in cli-sniff.c,
+ * cli-load.c, cli-pixels.c, cli-save.c and cli-warnings.c (their shared
+ * pieces: cli-image-private.h).
  *
  * Copyright (C) 2026 the evenlight developers
  * SPDX-License-Identifier: GPL-3.0-or-later
