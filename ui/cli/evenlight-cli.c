@@ -8,7 +8,7 @@
  * This file runs the files: one, a batch (on several threads for the
  * network) or a bracket (cli-fuse.c), each through its cheap checks, the
  * memory check (cli-memory.c), loading, its method (cli-methods.c) and
- * saving (cli-image.c); the options are read and checked in cli-options.c.
+ * saving (cli-image.h: cli-load.c, cli-save.c); the options are read and checked in cli-options.c.
  *
  * Copyright (C) 2026 the evenlight developers
  * SPDX-License-Identifier: GPL-3.0-or-later

@@ -25,7 +25,7 @@
 /* Conversions, from the first format to the second. None from an 8-bit
  * RGB(A) format: babl builds a lookup table over every value of such a
  * pixel for the conversions in its cache file (measured: 1.3 s of CPU at
- * start-up), while the CLI does those conversions itself (cli-image.c). */
+ * start-up), while the CLI does those conversions itself (cli-pixels.c). */
 static const gchar *const conversions[][2] = {
   /* Linear light (OpenEXR, some TIFFs) read and written as R'G'B' float. */
   { "RGB float", "R'G'B' float" },
