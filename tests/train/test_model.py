@@ -293,6 +293,42 @@ class TrainingDataTest(unittest.TestCase):
         self.assertAlmostEqual(float(losses.exposure(out, tgt, mask=m)),
                                (per[1] + per[3]) / 4, places=6)
 
+    def test_selection_window(self):
+        # --select-window: one lucky epoch (21.0 among about 20.5) ends a
+        # stage early with a window of 1, not with a window of 3, which
+        # keeps the state of the best three-epoch mean.
+        import argparse
+        import tempfile
+        from unittest import mock
+        import train
+        scores = [20.0, 21.0, 20.3, 20.5, 20.7]
+
+        def run_stage(window):
+            with tempfile.TemporaryDirectory() as d:
+                args = argparse.Namespace(seed=1, lr=1e-3, epoch_steps=1, patience=2,
+                                          select_window=window, run_dir=d,
+                                          curves=os.path.join(d, "curves.png"))
+                run = train.Run(args)
+                net = torch.nn.Linear(1, 1)
+                seen = iter(scores)
+
+                def batch(rng):
+                    return (net.weight ** 2).sum() + net.bias ** 2, {}
+
+                def val(n):
+                    return next(seen), 0.0
+
+                with mock.patch.object(train, "export_weights"):
+                    best = train.train_stage(run, net, 1, list(net.parameters()), batch,
+                                             val, len(scores))
+                run.log_f.close()
+                return best, len(run.history)
+
+        self.assertEqual(run_stage(1), (21.0, 4))
+        best, epochs = run_stage(3)
+        self.assertEqual(epochs, 5)
+        self.assertAlmostEqual(best, (21.0 + 20.3 + 20.5) / 3)
+
     def test_dark_inputs_of_a_batch(self):
         # Which inputs the exposure term sees: the synthetic dark captures,
         # and with "dark" the real photos darker than DARK_LUMA too.

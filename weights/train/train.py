@@ -467,13 +467,17 @@ def export_weights(run, net, tag):
 
 def train_stage(run, net, stage, params, batch_fn, val_fn, steps):
     """Trains for @steps steps (fewer if the selection PSNR stalls for
-    --patience epochs); keeps the best selection state."""
+    --patience epochs); keeps the best selection state. With
+    --select-window K an epoch's score is the mean selection PSNR of the
+    last K epochs, so that one lucky epoch neither ends the stage early nor
+    halves the learning rate for the epochs after it."""
     a = run.args
     rng = np.random.default_rng(a.seed + stage)
     opt = torch.optim.Adam(params, lr=a.lr, betas=(0.9, 0.999))
     best, best_state, stall, epoch, done, since_best = -1e9, None, 0, 0, 0, 0
     best_epoch = 0
     step_times = []
+    scores = []
     t_stage = time.time()
     while done < steps:
         epoch += 1
@@ -493,8 +497,10 @@ def train_stage(run, net, stage, params, batch_fn, val_fn, steps):
         v = val_fn(net)
         for g in opt.param_groups:
             g["lr"] *= 0.98
-        if v[0] > best + 0.01:
-            best, best_state, stall = v[0], copy.deepcopy(net.state_dict()), 0
+        scores.append(v[0])
+        score = float(np.mean(scores[-a.select_window:]))
+        if score > best + 0.01:
+            best, best_state, stall = score, copy.deepcopy(net.state_dict()), 0
             best_epoch, since_best = epoch, 0
         else:
             stall += 1
@@ -534,6 +540,7 @@ def train_stage(run, net, stage, params, batch_fn, val_fn, steps):
         net.load_state_dict(best_state)
     run.log(f"stage {stage} done after {epoch} epochs, {done} steps, "
             f"{(time.time() - t_stage) / 60:.1f} min; best selection PSNR {best:.3f} "
+            f"(mean of {a.select_window} epochs) "
             f"(epoch {best_epoch})")
     return best
 
@@ -573,6 +580,9 @@ def main():
                          "itself unless retouching clearly helps: an anchor)")
     ap.add_argument("--patience", type=int, default=10,
                     help="epochs without selection gain before a stage stops")
+    ap.add_argument("--select-window", type=int, default=1,
+                    help="an epoch's selection score is the mean selection PSNR of the "
+                         "last this many epochs (1: that epoch's own)")
     ap.add_argument("--batch1", type=int, default=8)
     ap.add_argument("--batch2", type=int, default=16)
     ap.add_argument("--crop1", type=int, default=192)
