@@ -106,8 +106,10 @@ evenlight_enhance_pixels (const EvenlightModel  *model,
   rgb = g_try_new (gfloat, (gsize) width * height * 3);
   if (rgb == NULL)
     {
-      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
-                   "Out of memory for an image of %d × %d pixels", width, height);
+      g_autofree gchar *size = g_format_size ((gsize) width * height * 3 * sizeof (gfloat));
+
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_NO_MEMORY,
+                   "Not enough memory for a copy of the %d × %d image (%s)", width, height, size);
       return FALSE;
     }
   for (y = 0; y < height; y++)
