@@ -166,7 +166,7 @@ evenlight_context_pool (gint               width,
   rgb = g_try_new (gfloat, (gsize) strip * width * 3);
   if (rgb == NULL)
     {
-      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_NO_MEMORY,
                    "Out of memory reading an image of %d × %d pixels", width, height);
       return FALSE;
     }

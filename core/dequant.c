@@ -650,9 +650,11 @@ evenlight_dequant_apply (const EvenlightDequant *dq,
   a.dst = g_try_new (gfloat, n);
   if (!a.dst)
     {
-      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
-                   "dequantization: not enough memory for a %d × %d image",
-                   width, height);
+      g_autofree gchar *size = g_format_size (n * sizeof (gfloat));
+
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_NO_MEMORY,
+                   "dequantization: not enough memory for a copy of the %d × %d image (%s)",
+                   width, height, size);
       return FALSE;
     }
   n_threads = MIN (n_threads, a.n_tiles);

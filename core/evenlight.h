@@ -27,7 +27,8 @@ G_BEGIN_DECLS
 
 #define EVENLIGHT_VERSION_STRING "0.1.0"
 
-/* Errors, all reported through GError in the EVENLIGHT_ERROR domain. */
+/* Errors, all reported through GError in the EVENLIGHT_ERROR domain. New
+ * codes go at the end, so that the others keep their numbers. */
 #define EVENLIGHT_ERROR (evenlight_error_quark ())
 GQuark evenlight_error_quark (void);
 
@@ -40,7 +41,8 @@ typedef enum
   EVENLIGHT_ERROR_CHECKSUM,      /* weights file damaged                     */
   EVENLIGHT_ERROR_INVALID_ARGUMENT, /* out-of-range value, empty image, ... */
   EVENLIGHT_ERROR_CANCELLED,     /* the progress callback asked to stop      */
-  EVENLIGHT_ERROR_INPUT          /* the read callback failed                 */
+  EVENLIGHT_ERROR_INPUT,         /* the read callback failed                 */
+  EVENLIGHT_ERROR_NO_MEMORY      /* a large buffer cannot be allocated       */
 } EvenlightError;
 
 /* A rectangle in image coordinates; width and height > 0. */

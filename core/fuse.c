@@ -68,7 +68,8 @@ analyse (EvenlightBracket *b, gint k, gint f, gfloat *gray, GError **error)
   if (rgb == NULL)
     {
       g_free (acc);
-      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+      g_free (lum);
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_NO_MEMORY,
                    "Out of memory reading an image of %d × %d pixels", w, h);
       return FALSE;
     }

@@ -177,6 +177,18 @@ evenlight_model_free (EvenlightModel *model)
   g_free (model);
 }
 
+const gchar *
+evenlight_default_weights_path (void)
+{
+  const gchar *env = g_getenv ("EVENLIGHT_WEIGHTS");
+
+  /* Interned: the caller may keep the string even if the environment
+   * changes later. */
+  if (env != NULL && env[0] != '\0')
+    return g_intern_string (env);
+  return EVENLIGHT_WEIGHTS_DIR G_DIR_SEPARATOR_S "evenlight-v1.bin";
+}
+
 /* ---- Illumination-Net (§1) ----------------------------------------------- */
 
 void

@@ -1,6 +1,7 @@
 /* Hostile input to the engine itself: degenerate sizes, every kind of
  * non-finite and out-of-range value, callbacks that fail, sizes the
- * engine must refuse before it reads a single pixel.
+ * engine must refuse before it reads a single pixel, images too large for
+ * the memory there is.
  *
  * Copyright (C) 2026 the evenlight developers
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -8,12 +9,44 @@
 #include <limits.h>
 #include <math.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "evenlight.h"
 #include "params.h"
 #include "model.h"
+#include "dequant.h"
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define EVENLIGHT_TEST_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define EVENLIGHT_TEST_ASAN 1
+#endif
+
+#ifdef EVENLIGHT_TEST_ASAN
+/* AddressSanitizer aborts on a failed allocation unless told to return
+ * NULL, as malloc does (test_out_of_memory). */
+const char *__asan_default_options (void);
+const char *
+__asan_default_options (void)
+{
+  return "allocator_may_return_null=1";
+}
+#endif
 
 static EvenlightModel *model;
+
+/* A file of tests/data (or of $EVENLIGHT_TEST_DATA). */
+static gchar *
+data_path (const gchar *name)
+{
+  const gchar *dir = g_getenv ("EVENLIGHT_TEST_DATA");
+
+  return g_build_filename (dir != NULL ? dir : "tests/data", name, NULL);
+}
 
 /* Values a float channel of a file or a GIMP layer can hold. */
 static const gfloat nasty[] = {
@@ -353,6 +386,83 @@ test_refused_sizes (void)
   }
 }
 
+/* Lowers this process's address space limit to what it uses now plus
+ * @headroom bytes (the old limit in @old); FALSE where that cannot be
+ * measured or set. */
+static gboolean
+cap_address_space (guint64 headroom, struct rlimit *old)
+{
+  g_autofree gchar *statm = NULL;
+  struct rlimit cap;
+  guint64 used;
+
+  if (!g_file_get_contents ("/proc/self/statm", &statm, NULL, NULL)
+      || getrlimit (RLIMIT_AS, old) != 0)
+    return FALSE;
+  /* The first number: the pages of the whole address space. */
+  used = g_ascii_strtoull (statm, NULL, 10) * (guint64) sysconf (_SC_PAGESIZE);
+  cap = *old;
+  cap.rlim_cur = used + headroom;
+  if (old->rlim_cur != RLIM_INFINITY && old->rlim_cur < cap.rlim_cur)
+    cap.rlim_cur = old->rlim_cur;
+  return setrlimit (RLIMIT_AS, &cap) == 0;
+}
+
+/* An image whose copy cannot be allocated gets EVENLIGHT_ERROR_NO_MEMORY
+ * (it used to be INVALID_ARGUMENT, as if the caller had erred) and a
+ * message with the size, before a pixel is read. The address space is
+ * capped 256 MB above what the process uses, so the 3 GB copy fails on any
+ * machine, whatever its memory and overcommit setting; in a subprocess,
+ * which nothing else shares. */
+static void
+test_out_of_memory (void)
+{
+  const gint side = 16384;   /* 16384² × 3 floats: 3 GB */
+  g_autofree gchar *path = NULL;
+  EvenlightDequant *dequant;
+  EvenlightParams params;
+  struct rlimit old;
+  GError *error = NULL;
+  gfloat px[3] = { 0 }, gain[1] = { 1.0f };
+
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  path = data_path ("dequant-golden-weights.bin");
+  dequant = evenlight_dequant_load (path, &error);
+  g_assert_no_error (error);
+  evenlight_params_init_default (&params);
+  if (!cap_address_space (256 << 20, &old))
+    {
+      g_test_skip ("the address space cannot be measured or capped here");
+      evenlight_dequant_free (dequant);
+      return;
+    }
+
+  /* Neither call reads @px or @gain before its copy is allocated. */
+  g_assert_false (evenlight_enhance_pixels (model, &params, px, side, side, 3,
+                                            (gsize) side * 3, 1, &error));
+  g_assert_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_NO_MEMORY);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "16384 × 16384"));
+  g_clear_error (&error);
+
+  g_assert_false (evenlight_dequant_apply (dequant, px, side, side, gain,
+                                           EVENLIGHT_DEQUANT_STEP_8BIT, 1, &error));
+  g_assert_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_NO_MEMORY);
+  g_test_message ("%s", error->message);
+  g_clear_error (&error);
+
+  /* What follows (the sanitizers' leak check at exit among it) has the
+   * memory it had. */
+  g_assert_cmpint (setrlimit (RLIMIT_AS, &old), ==, 0);
+  evenlight_dequant_free (dequant);
+}
+
 /* Hostile slider values through the public entry points: non-finite, and
  * just outside each slider's range as the parameter table states it. */
 static void
@@ -392,9 +502,7 @@ main (int argc, char **argv)
   int status;
 
   g_test_init (&argc, &argv, NULL);
-  path = g_build_filename (g_getenv ("EVENLIGHT_TEST_DATA") ? g_getenv ("EVENLIGHT_TEST_DATA")
-                                                            : "tests/data",
-                           "golden-weights.bin", NULL);
+  path = data_path ("golden-weights.bin");
   model = evenlight_model_load (path, &error);
   g_assert_no_error (error);
 
@@ -403,6 +511,7 @@ main (int argc, char **argv)
   g_test_add_func ("/hostile/engine/callback-failures", test_callback_failures);
   g_test_add_func ("/hostile/engine/refused-sizes", test_refused_sizes);
   g_test_add_func ("/hostile/engine/refused-params", test_refused_params);
+  g_test_add_func ("/hostile/engine/out-of-memory", test_out_of_memory);
   status = g_test_run ();
   evenlight_model_free (model);
   return status;
