@@ -81,7 +81,7 @@ evenlight_cli_check_memory (EvenlightCliMethod method,
     return TRUE;
   need_text = g_format_size (needed);
   have_text = g_format_size (available);
-  g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+  g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_NO_MEMORY,
                "Not enough memory for --method %s on this %d × %d image: it "
                "needs about %s and %s are available. Use --method net (the "
                "default), which works tile by tile in bounded memory.",

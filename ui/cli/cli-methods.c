@@ -109,7 +109,7 @@ alloc_image (gint     width,
   gfloat *p = g_try_new (gfloat, (gsize) width * height * channels);
 
   if (p == NULL)
-    g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+    g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_NO_MEMORY,
                  "Not enough memory for a %d × %d image", width, height);
   return p;
 }

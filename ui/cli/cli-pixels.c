@@ -91,6 +91,21 @@ float_to_int (const gfloat *in,
       ((guint16 *) raw)[i] = (guint16) to_int (in[i], 65535.0f);
 }
 
+/* Integer images are converted through a buffer of at most this many bytes,
+ * a band of rows at a time: a whole strip or a whole image (dequantization
+ * reads one) would need a second copy of itself, which may not fit. */
+#define CLI_RAW_BAND_BYTES ((gsize) 4 << 20)
+
+/* The rows of @r that one band of @row_bytes each converts. */
+static gint
+band_rows (const GeglRectangle *r,
+           gsize                row_bytes)
+{
+  gsize rows = CLI_RAW_BAND_BYTES / MAX (row_bytes, 1);
+
+  return (gint) CLAMP (rows, 1, (gsize) MAX (r->height, 1));
+}
+
 /* gegl_buffer_get() of @r from @buffer (of @image's format) as @wanted, a
  * float format of the same components and space, packed. */
 static void
@@ -101,7 +116,8 @@ get_float (const EvenlightCliImage *image,
            gfloat                  *out,
            GeglAbyssPolicy          abyss)
 {
-  gsize n = (gsize) r->width * r->height * babl_format_get_n_components (wanted);
+  gsize row = (gsize) r->width * babl_format_get_n_components (wanted);
+  gint rows = band_rows (r, row * image->own_bytes);
   gpointer raw;
 
   if (image->own_bytes == 0)
@@ -109,10 +125,15 @@ get_float (const EvenlightCliImage *image,
       gegl_buffer_get (buffer, r, 1.0, wanted, out, GEGL_AUTO_ROWSTRIDE, abyss);
       return;
     }
-  raw = g_malloc (n * image->own_bytes);
-  gegl_buffer_get (buffer, r, 1.0, gegl_buffer_get_format (buffer), raw,
-                   GEGL_AUTO_ROWSTRIDE, abyss);
-  int_to_float (raw, image->own_bytes, out, n);
+  raw = g_malloc (row * rows * image->own_bytes);
+  for (gint y = 0; y < r->height; y += rows)
+    {
+      GeglRectangle band = { r->x, r->y + y, r->width, MIN (rows, r->height - y) };
+
+      gegl_buffer_get (buffer, &band, 1.0, gegl_buffer_get_format (buffer), raw,
+                       GEGL_AUTO_ROWSTRIDE, abyss);
+      int_to_float (raw, image->own_bytes, out + row * y, row * band.height);
+    }
   g_free (raw);
 }
 
@@ -125,7 +146,8 @@ set_float (const EvenlightCliImage *image,
            const Babl              *format,
            const gfloat            *in)
 {
-  gsize n = (gsize) r->width * r->height * babl_format_get_n_components (format);
+  gsize row = (gsize) r->width * babl_format_get_n_components (format);
+  gint rows = band_rows (r, row * image->own_bytes);
   gpointer raw;
 
   if (image->own_bytes == 0)
@@ -133,10 +155,15 @@ set_float (const EvenlightCliImage *image,
       gegl_buffer_set (buffer, r, 0, format, in, GEGL_AUTO_ROWSTRIDE);
       return;
     }
-  raw = g_malloc (n * image->own_bytes);
-  float_to_int (in, image->own_bytes, raw, n);
-  gegl_buffer_set (buffer, r, 0, gegl_buffer_get_format (buffer), raw,
-                   GEGL_AUTO_ROWSTRIDE);
+  raw = g_malloc (row * rows * image->own_bytes);
+  for (gint y = 0; y < r->height; y += rows)
+    {
+      GeglRectangle band = { r->x, r->y + y, r->width, MIN (rows, r->height - y) };
+
+      float_to_int (in + row * y, image->own_bytes, raw, row * band.height);
+      gegl_buffer_set (buffer, &band, 0, gegl_buffer_get_format (buffer), raw,
+                       GEGL_AUTO_ROWSTRIDE);
+    }
   g_free (raw);
 }
 
