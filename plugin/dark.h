@@ -15,10 +15,6 @@
 
 #include <libgimp/gimp.h>
 
-#define PLUG_IN_DARK_PROC    "plug-in-evenlight-dark"
-#define PLUG_IN_DARK2_PROC   "plug-in-evenlight-dark2"
-#define PLUG_IN_DARK_ROLE    "evenlight-dark"
-
 /* Registers both procedures, and the menu entry of the second (from
  * query()). */
 void              evenlight_dark_register (void);

@@ -18,8 +18,8 @@
 
 #include "dark.h"
 #include "drawable-io.h"
-#include "fuse.h"
 #include "evenlight-dialog.h"
+#include "fuse.h"
 #include "plugin-common.h"
 #include "plugin-paths.h"
 #include "values.h"
@@ -40,6 +40,12 @@ const GimpPlugInInfo PLUG_IN_INFO =
 };
 
 MAIN ()
+
+/* The slider values are an EvenlightParams (core/evenlight.h), made and
+ * checked from the parameter table of core/params.h; the last run's are
+ * kept with this version (plugin/values.h). Bump it whenever the meaning
+ * of a field changes. */
+#define EVENLIGHT_VALS_VERSION 2
 
 /* ---- Registration ------------------------------------------------------- */
 

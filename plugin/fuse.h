@@ -14,24 +14,6 @@
 
 #include <libgimp/gimp.h>
 
-#include "drawable-io.h"
-#include "params.h"
-
-#define PLUG_IN_FUSE_PROC    "plug-in-evenlight-fuse"
-#define PLUG_IN_FUSE_ROLE    "evenlight-fuse"
-
-/* The bracket: the image's visible layers, read over the rectangle they
- * all cover. */
-typedef struct
-{
-  gint32          image_id;
-  gint            n;
-  EvenlightSource sources[EVENLIGHT_BRACKET_MAX];
-  gint            ox[EVENLIGHT_BRACKET_MAX], oy[EVENLIGHT_BRACKET_MAX];
-  EvenlightRect   common;   /* in image coordinates */
-  GMutex          lock;     /* every libgimp call from the core's threads */
-} EvenlightFuseLayers;
-
 /* Registers plug-in-evenlight-fuse and its menu entry (from query()). */
 void              evenlight_fuse_register (void);
 
@@ -41,20 +23,5 @@ void              evenlight_fuse_register (void);
 GimpPDBStatusType evenlight_fuse_run      (gint              nparams,
                                            const GimpParam  *param,
                                            GError          **error);
-
-/* An EvenlightBracketReadFunc over an EvenlightFuseLayers: exposure k is
- * the k-th visible layer from the top, read over the common rectangle. */
-gboolean evenlight_fuse_layers_read (gint                 exposure,
-                                     const EvenlightRect *rect,
-                                     gfloat              *rgb,
-                                     gpointer             user_data,
-                                     GError             **error);
-
-/* The bracket's context (aligned as @vals says), with the model it uses
- * loaded into @model. */
-EvenlightContext *evenlight_fuse_context_new (EvenlightFuseLayers       *layers,
-                                              const EvenlightFuseParams *vals,
-                                              EvenlightModel           **model,
-                                              GError                   **error);
 
 #endif /* EVENLIGHT_FUSE_PLUGIN_H */

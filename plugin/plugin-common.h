@@ -13,16 +13,16 @@
 #include "evenlight.h"
 #include "params.h"
 
-#define PLUG_IN_PROC    "plug-in-evenlight"
-#define PLUG_IN_BINARY  "evenlight"
-#define PLUG_IN_ROLE    "evenlight"
-#define PLUG_IN_HELP_ID "plug-in-evenlight"
-
-/* The slider values are an EvenlightParams (core/evenlight.h), made and
- * checked from the parameter table of core/params.h; the last run's are
- * kept with this version (plugin/values.h). Bump it whenever the meaning
- * of a field changes. */
-#define EVENLIGHT_VALS_VERSION 2
+/* The procedures (plugin/) and the roles of their dialogs (ui/). */
+#define PLUG_IN_BINARY       "evenlight"
+#define PLUG_IN_PROC         "plug-in-evenlight"
+#define PLUG_IN_ROLE         "evenlight"
+#define PLUG_IN_HELP_ID      "plug-in-evenlight"
+#define PLUG_IN_DARK_PROC    "plug-in-evenlight-dark"
+#define PLUG_IN_DARK2_PROC   "plug-in-evenlight-dark2"
+#define PLUG_IN_DARK_ROLE    "evenlight-dark"
+#define PLUG_IN_FUSE_PROC    "plug-in-evenlight-fuse"
+#define PLUG_IN_FUSE_ROLE    "evenlight-fuse"
 
 /* Timings and preview reports on stderr, for tests and profiling. */
 static inline gboolean

@@ -37,7 +37,6 @@
 #include <libgimp/gimp.h>
 #include <libgimp/gimpui.h>
 
-#include "dark.h"
 #include "dark-dialog.h"
 #include "evenlight-preview.h"
 #include "laic.h"

@@ -6,7 +6,7 @@
 #ifndef EVENLIGHT_FUSE_DIALOG_H
 #define EVENLIGHT_FUSE_DIALOG_H
 
-#include "fuse.h"
+#include "fuse-layers.h"
 #include "plugin-common.h"
 
 /* The dialog: a 1:1 preview of the fused result over the middle
