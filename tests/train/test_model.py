@@ -329,6 +329,23 @@ class TrainingDataTest(unittest.TestCase):
         self.assertEqual(epochs, 5)
         self.assertAlmostEqual(best, (21.0 + 20.3 + 20.5) / 3)
 
+    def test_uneven_target(self):
+        # --uneven-target photo: an input under a synthetic illumination
+        # field is trained towards the clean photo, not its retouched
+        # target; the other kinds keep the target.
+        import train
+        item = dict(photo_s=np.full((40, 48, 3), 100, np.uint8),
+                    target_s=np.full((40, 48, 3), 200, np.uint8))
+        for target, want in (("retouched", 200), ("photo", 100)):
+            b = train.stage1_batch(np.random.default_rng(3), [item], 6, 32, 0.0, 0.0,
+                                   uneven_target=target)
+            self.assertEqual(b[5], ["uneven"] * 6)
+            self.assertTrue(torch.allclose(b[2], torch.full_like(b[2], want / 255.0)))
+        b = train.stage1_batch(np.random.default_rng(3), [item], 6, 32, 0.0, 1.0,
+                               uneven_target="photo")
+        self.assertEqual(b[5], ["dark"] * 6)
+        self.assertTrue(torch.allclose(b[2], torch.full_like(b[2], 200 / 255.0)))
+
     def test_dark_inputs_of_a_batch(self):
         # Which inputs the exposure term sees: the synthetic dark captures,
         # and with "dark" the real photos darker than DARK_LUMA too.

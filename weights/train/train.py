@@ -267,10 +267,12 @@ def dark_items(items):
 
 
 def stage1_batch(rng, items, batch, crop, a_p_real=P_REAL, a_p_dark=P_DARK,
-                 dark=(), p_real_dark=0.0):
+                 dark=(), p_real_dark=0.0, uneven_target="retouched"):
     """Whole downscaled inputs (for the context), aligned crops and the kind
     of each input (draw_kind). A real input is drawn again from @dark with
-    probability @p_real_dark (no draw at all when it is 0)."""
+    probability @p_real_dark (no draw at all when it is 0). The target of
+    an uneven input is the photo's target, or with @uneven_target "photo"
+    the clean photo itself: undo the illumination field, retouch nothing."""
     wholes, crops, targets, fulls, offs, kinds = [], [], [], [], [], []
     for _ in range(batch):
         it = items[int(rng.integers(len(items)))]
@@ -279,6 +281,8 @@ def stage1_batch(rng, items, batch, crop, a_p_real=P_REAL, a_p_dark=P_DARK,
         if kind == "real" and p_real_dark > 0 and dark and rng.random() < p_real_dark:
             it = dark[int(rng.integers(len(dark)))]
             p, t = augment(rng, it["photo_s"], it["target_s"])
+        if kind == "uneven" and uneven_target == "photo":
+            t = p
         kinds.append(kind)
         x = make_input(rng, p, kinds[-1])
         h, w = x.shape[:2]
@@ -580,6 +584,9 @@ def main():
                          "itself unless retouching clearly helps: an anchor)")
     ap.add_argument("--patience", type=int, default=10,
                     help="epochs without selection gain before a stage stops")
+    ap.add_argument("--uneven-target", choices=("retouched", "photo"), default="retouched",
+                    help="stage 1's target for an input under a synthetic illumination "
+                         "field: the photo's (retouched) target, or the clean photo")
     ap.add_argument("--select-window", type=int, default=1,
                     help="an epoch's selection score is the mean selection PSNR of the "
                          "last this many epochs (1: that epoch's own)")
@@ -632,13 +639,15 @@ def main():
         for d in se:
             t = to_t(d["target_s"])
             vset1.append((to_t(d["photo_s"]), t))
-            vset1.append((to_t(degrade.degrade(d["photo_s"], vrng)), t))
+            vset1.append((to_t(degrade.degrade(d["photo_s"], vrng)),
+                          to_t(d["photo_s"]) if a.uneven_target == "photo" else t))
             vset1.append((to_t(make_input(vrng, d["photo_s"], "dark")), t))
 
         def batch1(rng):
             wholes, x, t, fulls, offs, kinds = stage1_batch(rng, tr, a.batch1, a.crop1,
                                                             a.p_real, a.p_dark,
-                                                            tr_dark, a.p_real_dark)
+                                                            tr_dark, a.p_real_dark,
+                                                            a.uneven_target)
             o = net(x, 1.0, 1.0, restore=False, context=contexts(net, wholes, fulls, offs))
             return losses.stage1_loss(o, t, x, a.exposure_weight,
                                       exposure_mask(a.exposure_on, kinds, wholes))
