@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "drawable-io.h"
+#include "pixels.h"
 #include "plugin-common.h"
 
 #include <stdlib.h>
@@ -152,9 +153,7 @@ evenlight_source_read (const EvenlightRect *rect,
 {
   EvenlightSource *source = user_data;
   gsize            n = (gsize) rect->width * rect->height;
-  gint             nc = source->n_channels;
   gfloat          *pixels;
-  gsize            i;
 
   (void) error;
   /* R'G'B' float data can be read straight into @rgb; everything else
@@ -165,21 +164,9 @@ evenlight_source_read (const EvenlightRect *rect,
       evenlight_source_get (source, rect, rgb);
       return TRUE;
     }
-  pixels = g_new (gfloat, n * nc);
+  pixels = g_new (gfloat, n * source->n_channels);
   evenlight_source_get (source, rect, pixels);
-  for (i = 0; i < n; i++)
-    {
-      const gfloat *p = pixels + i * nc;
-
-      if (source->gray)
-        rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = p[0];
-      else
-        {
-          rgb[3 * i] = p[0];
-          rgb[3 * i + 1] = p[1];
-          rgb[3 * i + 2] = p[2];
-        }
-    }
+  evenlight_pixels_to_rgb (pixels, source->n_channels, rgb, n);
   g_free (pixels);
   return TRUE;
 }
@@ -190,23 +177,7 @@ evenlight_source_merge (const EvenlightSource *source,
                         const gfloat          *rgb,
                         gsize                  n_pixels)
 {
-  gint  nc = source->n_channels;
-  gsize i;
-
-  for (i = 0; i < n_pixels; i++)
-    {
-      gfloat       *p = pixels + i * nc;
-      const gfloat *c = rgb + 3 * i;
-
-      if (source->gray)
-        p[0] = (c[0] + c[1] + c[2]) / 3.0f;
-      else
-        {
-          p[0] = c[0];
-          p[1] = c[1];
-          p[2] = c[2];
-        }
-    }
+  evenlight_pixels_from_rgb (pixels, source->n_channels, rgb, n_pixels);
 }
 
 typedef struct

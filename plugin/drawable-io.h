@@ -83,7 +83,7 @@ void     evenlight_source_get   (EvenlightSource     *source,
 
 /* Replaces the colour of @n_pixels @pixels (in source->format, as read by
  * evenlight_source_get) by the core's output @rgb (packed R'G'B'); alpha
- * stays, gray pixels get the mean of R, G and B. */
+ * stays, gray pixels get the mean of R, G and B (core/pixels.h). */
 void     evenlight_source_merge (const EvenlightSource *source,
                                  gfloat                *pixels,
                                  const gfloat          *rgb,
