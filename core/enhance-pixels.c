@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "model.h"
+#include "pixels.h"
 
 #include <string.h>
 
@@ -36,24 +37,15 @@ static gboolean
 pixels_write (const EvenlightRect *rect, const gfloat *rgb, gpointer data, GError **error)
 {
   const Pixels *p = data;
-  gint x, y, c;
+  gint y;
 
   (void) error;
+  /* A gray image went in as R = G = B; the mean keeps it gray. */
   for (y = 0; y < rect->height; y++)
-    {
-      const gfloat *s = rgb + (gsize) y * rect->width * 3;
-      gfloat *d = p->pixels + (gsize) (rect->y + y) * p->rowstride + (gsize) rect->x * p->channels;
-
-      for (x = 0; x < rect->width; x++, s += 3, d += p->channels)
-        {
-          if (p->channels >= 3)
-            for (c = 0; c < 3; c++)
-              d[c] = s[c];
-          else
-            /* A gray image went in as R = G = B; the mean keeps it gray. */
-            d[0] = (s[0] + s[1] + s[2]) * (1.0f / 3.0f);
-        }
-    }
+    evenlight_pixels_from_rgb (p->pixels + (gsize) (rect->y + y) * p->rowstride
+                                 + (gsize) rect->x * p->channels,
+                               p->channels, rgb + (gsize) y * rect->width * 3,
+                               rect->width);
   return TRUE;
 }
 

@@ -7,9 +7,10 @@
  * core/laic.h), so the layer is processed in memory as a whole; only the
  * bounds of the selection are written to the shadow buffer, which is then
  * merged through the selection mask as one undo step. Pixels are read and
- * written through drawable-io.c exactly as for the main procedure: float
- * in the image's colour space, alpha untouched, gray stays gray (LAIC
- * applies one gain to all three channels, so R = G = B is kept).
+ * written through drawable-io.c and shadow.c exactly as for the main
+ * procedure: float in the image's colour space, alpha untouched, gray
+ * stays gray (LAIC applies one gain to all three channels, so R = G = B is
+ * kept).
  *
  * The dialog, with its preview, is ui/dark-dialog.c; OK reuses the LAIC
  * result it computed.
@@ -26,6 +27,7 @@
 #include "laic.h"
 #include "plugin-common.h"
 #include "plugin-paths.h"
+#include "shadow.h"
 #include "values.h"
 
 /* Rows per gegl_buffer_set() when the result is written back. */
@@ -114,40 +116,31 @@ evenlight_dark_is_proc (const gchar *name)
 }
 
 /* Writes @rect of the whole-layer result @rgb (source->width wide) to the
- * shadow buffer, merges it through the selection (one undo step). */
+ * shadow buffer in strips, merges it through the selection (one undo
+ * step). */
 static void
 write_back (EvenlightSource     *source,
             const gfloat        *rgb,
             const EvenlightRect *rect)
 {
-  GeglBuffer *shadow = gimp_drawable_get_shadow_buffer (source->drawable_id);
-  gsize       row = (gsize) rect->width;
-  gfloat     *pixels = g_new (gfloat, row * STRIP_ROWS * source->n_channels);
-  gfloat     *strip = g_new (gfloat, row * STRIP_ROWS * 3);
+  EvenlightShadow shadow;
+  gsize           row = (gsize) rect->width;
+  gfloat         *strip = g_new (gfloat, row * STRIP_ROWS * 3);
 
+  evenlight_shadow_open (&shadow, source);
   for (gint y = 0; y < rect->height; y += STRIP_ROWS)
     {
       EvenlightRect s = { rect->x, rect->y + y, rect->width,
                           MIN (STRIP_ROWS, rect->height - y) };
-      GeglRectangle r = { s.x, s.y, s.width, s.height };
 
       for (gint j = 0; j < s.height; j++)
         memcpy (strip + j * row * 3,
                 rgb + ((gsize) (s.y + j) * source->width + s.x) * 3,
                 row * 3 * sizeof (gfloat));
-      /* The source supplies the alpha that LAIC does not touch. */
-      evenlight_source_get (source, &s, pixels);
-      evenlight_source_merge (source, pixels, strip, row * s.height);
-      gegl_buffer_set (shadow, &r, 0, source->format, pixels,
-                       GEGL_AUTO_ROWSTRIDE);
+      evenlight_shadow_write (&shadow, &s, strip);
     }
   g_free (strip);
-  g_free (pixels);
-  /* Unreferencing flushes the last tiles to GIMP. */
-  g_object_unref (shadow);
-  gimp_drawable_merge_shadow (source->drawable_id, TRUE);
-  gimp_drawable_update (source->drawable_id, rect->x, rect->y,
-                        rect->width, rect->height);
+  evenlight_shadow_close (&shadow, rect, TRUE);
 }
 
 /* Allocates the whole-layer buffers: @rgb always, @gain when @with_gain. */

@@ -4,7 +4,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "drawable-io.h"
+#include "pixels.h"
 #include "plugin-common.h"
+#include "shadow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -152,9 +154,7 @@ evenlight_source_read (const EvenlightRect *rect,
 {
   EvenlightSource *source = user_data;
   gsize            n = (gsize) rect->width * rect->height;
-  gint             nc = source->n_channels;
   gfloat          *pixels;
-  gsize            i;
 
   (void) error;
   /* R'G'B' float data can be read straight into @rgb; everything else
@@ -165,54 +165,17 @@ evenlight_source_read (const EvenlightRect *rect,
       evenlight_source_get (source, rect, rgb);
       return TRUE;
     }
-  pixels = g_new (gfloat, n * nc);
+  pixels = g_new (gfloat, n * source->n_channels);
   evenlight_source_get (source, rect, pixels);
-  for (i = 0; i < n; i++)
-    {
-      const gfloat *p = pixels + i * nc;
-
-      if (source->gray)
-        rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = p[0];
-      else
-        {
-          rgb[3 * i] = p[0];
-          rgb[3 * i + 1] = p[1];
-          rgb[3 * i + 2] = p[2];
-        }
-    }
+  evenlight_pixels_to_rgb (pixels, source->n_channels, rgb, n);
   g_free (pixels);
   return TRUE;
-}
-
-void
-evenlight_source_merge (const EvenlightSource *source,
-                        gfloat                *pixels,
-                        const gfloat          *rgb,
-                        gsize                  n_pixels)
-{
-  gint  nc = source->n_channels;
-  gsize i;
-
-  for (i = 0; i < n_pixels; i++)
-    {
-      gfloat       *p = pixels + i * nc;
-      const gfloat *c = rgb + 3 * i;
-
-      if (source->gray)
-        p[0] = (c[0] + c[1] + c[2]) / 3.0f;
-      else
-        {
-          p[0] = c[0];
-          p[1] = c[1];
-          p[2] = c[2];
-        }
-    }
 }
 
 typedef struct
 {
   EvenlightSource *source;
-  GeglBuffer      *shadow;
+  EvenlightShadow  shadow;
   gboolean         show_progress;
   gint             tiles_written;
   /* Test hooks, see apply_test_hook(); -1 when not set. */
@@ -253,7 +216,7 @@ apply_test_hook (ApplyState *state,
 
       /* The shadow buffer's tiles are flushed to GIMP first, so that the
        * kill finds them there, as a cancel in the middle would. */
-      gegl_buffer_flush (state->shadow);
+      gegl_buffer_flush (state->shadow.buffer);
       if (pidfile != NULL)
         g_file_set_contents (pidfile, pid, -1, NULL);
       for (;;)
@@ -268,43 +231,12 @@ apply_write (const EvenlightRect *rect,
              gpointer             user_data,
              GError             **error)
 {
-  ApplyState      *state = user_data;
-  EvenlightSource *source = state->source;
-  GeglRectangle    r = { rect->x, rect->y, rect->width, rect->height };
-  gsize            n = (gsize) rect->width * rect->height;
-  gint64           t0 = g_get_monotonic_time ();
-  gfloat          *pixels = NULL;
-  const gfloat    *colour = rgb;
-  guint8          *native = NULL;
+  ApplyState *state = user_data;
 
   if (! apply_test_hook (state, error))
     return FALSE;
-  /* Packed R'G'B' is already the source's format; otherwise the source
-   * tile supplies the alpha that the core does not touch. */
-  if (source->gray || source->has_alpha)
-    {
-      pixels = g_new (gfloat, n * source->n_channels);
-      evenlight_source_get (source, rect, pixels);
-      evenlight_source_merge (source, pixels, rgb, n);
-      colour = pixels;
-    }
-  /* In the drawable's own format, converted by the fish gegl_buffer_set()
-   * would use, so that the shadow buffer's tiles are only copied. */
-  if (source->native != NULL)
-    {
-      native = g_malloc (n * source->native_bpp);
-      babl_process (source->from_float, colour, native, n);
-    }
-  g_mutex_lock (&source->lock);
-  gegl_buffer_set (state->shadow, &r, 0,
-                   native != NULL ? source->native_format : source->format,
-                   native != NULL ? (gconstpointer) native : (gconstpointer) colour,
-                   GEGL_AUTO_ROWSTRIDE);
-  g_mutex_unlock (&source->lock);
-  g_free (native);
-  g_free (pixels);
+  evenlight_shadow_write (&state->shadow, rect, rgb);
   state->tiles_written++;
-  source->write_us += g_get_monotonic_time () - t0;
   return TRUE;
 }
 
@@ -334,34 +266,19 @@ evenlight_source_apply (EvenlightSource        *source,
                         gboolean                show_progress,
                         GError                **error)
 {
-  ApplyState state = { source, NULL, show_progress, 0, -1, -1 };
+  ApplyState state = { source, { NULL, NULL }, show_progress, 0, -1, -1 };
   gboolean   ok;
-  gint64     t0;
 
   state.fail_after = test_hook_count ("EVENLIGHT_TEST_FAIL_AFTER_TILES");
   state.stall_after = test_hook_count ("EVENLIGHT_TEST_STALL_AFTER_TILES");
-  state.shadow = gimp_drawable_get_shadow_buffer (source->drawable_id);
+  evenlight_shadow_open (&state.shadow, source);
   ok = evenlight_enhance (context, params, rect,
                           (gint) g_get_num_processors (),
                           evenlight_source_read, source,
                           apply_write, &state,
                           apply_progress, &state, error);
-  /* Unreferencing flushes the last tiles to GIMP. */
-  t0 = g_get_monotonic_time ();
-  g_object_unref (state.shadow);
-  source->write_us += g_get_monotonic_time () - t0;
-  if (! ok)
-    {
-      gimp_drawable_free_shadow (source->drawable_id);
-      return FALSE;
-    }
-  if (show_progress)
+  if (ok && show_progress)
     gimp_progress_update (1.0);
-  /* TRUE: through the selection mask, as one undo step. */
-  t0 = g_get_monotonic_time ();
-  gimp_drawable_merge_shadow (source->drawable_id, TRUE);
-  gimp_drawable_update (source->drawable_id, rect->x, rect->y,
-                        rect->width, rect->height);
-  source->merge_us += g_get_monotonic_time () - t0;
-  return TRUE;
+  evenlight_shadow_close (&state.shadow, rect, ok);
+  return ok;
 }

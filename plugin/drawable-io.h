@@ -4,10 +4,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The core asks for pixels through callbacks (core/evenlight.h). This
- * module answers them from the drawable's GeglBuffer and writes the
- * results to the shadow buffer, in float so that 16- and 32-bit images
- * keep their precision, with alpha left as it is and grayscale staying
- * grayscale (the core's R = G = B output is written back as its mean).
+ * module answers them from the drawable's GeglBuffer, in float so that
+ * 16- and 32-bit images keep their precision, gray as R = G = B and
+ * without alpha (core/pixels.h); shadow.c writes the results back.
  *
  * libgimp fetches tiles over the one pipe it shares with GIMP, and that
  * pipe is not safe to use from two threads at once: every GEGL access and
@@ -81,19 +80,11 @@ void     evenlight_source_get   (EvenlightSource     *source,
                                  const EvenlightRect *rect,
                                  gfloat              *pixels);
 
-/* Replaces the colour of @n_pixels @pixels (in source->format, as read by
- * evenlight_source_get) by the core's output @rgb (packed R'G'B'); alpha
- * stays, gray pixels get the mean of R, G and B. */
-void     evenlight_source_merge (const EvenlightSource *source,
-                                 gfloat                *pixels,
-                                 const gfloat          *rgb,
-                                 gsize                  n_pixels);
-
 /* Renders @rect of the drawable for @params through evenlight_enhance()
- * into the shadow buffer, then merges it through the selection mask (one
- * undo step) and updates the display. On any error nothing is merged and
- * the drawable is as it was. @show_progress drives GIMP's progress bar,
- * which must have been started with gimp_progress_init(). */
+ * into the shadow buffer (shadow.h), then merges it through the selection
+ * mask (one undo step) and updates the display. On any error nothing is
+ * merged and the drawable is as it was. @show_progress drives GIMP's
+ * progress bar, which must have been started with gimp_progress_init(). */
 gboolean evenlight_source_apply (EvenlightSource        *source,
                                  const EvenlightContext *context,
                                  const EvenlightParams  *params,

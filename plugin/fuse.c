@@ -18,6 +18,7 @@
 #include "fuse.h"
 #include "fuse-dialog.h"
 #include "fuse-layers.h"
+#include "pixels.h"
 #include "plugin-common.h"
 #include "values.h"
 
@@ -78,15 +79,14 @@ output_write (const EvenlightRect *rect, const gfloat *rgb, gpointer data, GErro
 {
   Output *o = data;
   GeglRectangle r = { rect->x, rect->y, rect->width, rect->height };
-  gsize n = (gsize) rect->width * rect->height, i;
+  gsize n = (gsize) rect->width * rect->height;
   gfloat *gray = NULL;
 
   (void) error;
   if (o->gray)
     {
       gray = g_new (gfloat, n);
-      for (i = 0; i < n; i++)
-        gray[i] = (rgb[3 * i] + rgb[3 * i + 1] + rgb[3 * i + 2]) / 3.0f;
+      evenlight_pixels_from_rgb (gray, 1, rgb, n);
     }
   g_mutex_lock (&o->layers->lock);
   gegl_buffer_set (o->buffer, &r, 0, o->format, gray ? gray : rgb, GEGL_AUTO_ROWSTRIDE);

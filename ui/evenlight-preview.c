@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "evenlight-preview.h"
+#include "pixels.h"
 #include "plugin-common.h"
 
 /* Idle, after GTK's redraw: the preview's pixels have reached the X
@@ -40,7 +41,7 @@ evenlight_preview_draw (GimpPreview         *preview,
   const Babl *u8;
 
   evenlight_source_get (source, rect, pixels);
-  evenlight_source_merge (source, pixels, rgb, n);
+  evenlight_pixels_from_rgb (pixels, source->n_channels, rgb, n);
   if (source->gray)
     u8 = babl_format_with_space (source->has_alpha ? "Y'A u8" : "Y' u8",
                                  source->format);

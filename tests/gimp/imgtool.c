@@ -3,7 +3,7 @@
  * 16-bit PNG, float TIFF) is read the same way the CLI reads it.
  *
  *   imgtool make KIND DEPTH WIDTH HEIGHT OUT
- *       KIND rgb | rgba | gray; DEPTH 8 | 16 | float (float: TIFF).
+ *       KIND rgb | rgba | gray | graya; DEPTH 8 | 16 | float (float: TIFF).
  *       A dim, unevenly lit synthetic scene with colour patches and
  *       deterministic noise; smooth values, so 16-bit and float images
  *       carry more than 8 bits.
@@ -83,8 +83,8 @@ static int
 cmd_make (const gchar *kind, const gchar *depth, gint width, gint height,
           const gchar *out)
 {
-  gboolean    gray = g_str_equal (kind, "gray");
-  gboolean    alpha = g_str_equal (kind, "rgba");
+  gboolean    gray = g_str_equal (kind, "gray") || g_str_equal (kind, "graya");
+  gboolean    alpha = g_str_equal (kind, "rgba") || g_str_equal (kind, "graya");
   gboolean    is_float = g_str_equal (depth, "float");
   const gchar *name;
   GeglRectangle r = { 0, 0, width, height };
@@ -96,8 +96,9 @@ cmd_make (const gchar *kind, const gchar *depth, gint width, gint height,
 
   if (! gray && ! alpha && ! g_str_equal (kind, "rgb"))
     return 2;
-  nc = gray ? 1 : alpha ? 4 : 3;
-  name = gray ? "Y' float" : alpha ? "R'G'B'A float" : "R'G'B' float";
+  nc = (gray ? 1 : 3) + alpha;
+  name = gray ? (alpha ? "Y'A float" : "Y' float")
+              : (alpha ? "R'G'B'A float" : "R'G'B' float");
   px = g_new (gfloat, (gsize) nc * width * height);
   for (y = 0; y < height; y++)
     for (x = 0; x < width; x++)
@@ -119,7 +120,7 @@ cmd_make (const gchar *kind, const gchar *depth, gint width, gint height,
             p[c] = (gfloat) CLAMP (value * light + 0.02 * noise (&state), 0.0, 1.0);
           }
         if (alpha)
-          p[3] = (gfloat) CLAMP (1.2 - 1.5 * hypot (u - 0.5, v - 0.5), 0.0, 1.0);
+          p[nc - 1] = (gfloat) CLAMP (1.2 - 1.5 * hypot (u - 0.5, v - 0.5), 0.0, 1.0);
       }
   buffer = gegl_buffer_new (&r, babl_format (name));
   gegl_buffer_set (buffer, &r, 0, babl_format (name), px, GEGL_AUTO_ROWSTRIDE);
@@ -161,7 +162,7 @@ cmd_compare (int argc, char **argv, GString *msg)
   gint          region = 0;  /* 0 all, 1 inside, -1 outside */
   GeglRectangle rect = { 0 };
   gint          w, h, x, y, c, i, maxx = 0, maxy = 0;
-  gsize         count = 0;
+  gsize         count = 0, above = 0;
   gboolean      ok;
   gchar        *name_a, *name_b;
 
@@ -238,6 +239,7 @@ cmd_compare (int argc, char **argv, GString *msg)
               }
             sum += d;
             count++;
+            above += ! (d <= tolerance);
           }
       }
   ok = differ ? max > tolerance : max <= tolerance;
@@ -245,10 +247,10 @@ cmd_compare (int argc, char **argv, GString *msg)
   name_b = g_path_get_basename (argv[2]);
   g_string_append_printf (msg, "%s vs %s: max difference %.3g at (%d, %d) "
                           "(%.2f / 255), mean %.3g over %" G_GSIZE_FORMAT
-                          " values; tolerance %.3g%s",
+                          " values, %" G_GSIZE_FORMAT " above the tolerance %.3g%s",
                           name_a, name_b,
                           max, maxx, maxy, max * 255, count ? sum / count : 0.0,
-                          count, tolerance, differ ? " (must differ)" : "");
+                          count, above, tolerance, differ ? " (must differ)" : "");
   g_free (name_a);
   g_free (name_b);
   g_free (pa);

@@ -41,6 +41,22 @@ evenlight_profile_with_plugin ()
     bash "$source_root/plugin/install-user.sh" "$(dirname "$(dirname "$plugin")")" >/dev/null
 }
 
+# evenlight_batch_start NAME PLUGIN FILE...: for a test in a headless
+# GIMP; exits 77 when GIMP is missing and 1 when the PLUGIN or a FILE is,
+# then makes the work folder $work (removed on exit) with a profile in
+# $work/profile where the PLUGIN is installed.
+evenlight_batch_start ()
+{
+  local name=$1 plugin=$2 f
+  command -v gimp-console-2.10 >/dev/null || { echo "gimp-console-2.10 not installed: skipped"; exit 77; }
+  for f in "${@:2}"; do
+    [ -e "$f" ] || { echo "missing: $f"; exit 1; }
+  done
+  work=$(mktemp -d "${TMPDIR:-/tmp}/evenlight-$name-XXXXXX")
+  trap 'rm -rf "$work"' EXIT
+  evenlight_profile_with_plugin "$work/profile" "$plugin" || exit 1
+}
+
 # The GUI tests (run-ui.sh, run-dark-ui.sh, ../hostile/run-ui-close.sh).
 #
 # evenlight_ui_start NAME TOOL... -- "$@": exits 77 when GIMP or a TOOL is

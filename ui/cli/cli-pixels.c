@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli-image-private.h"
+#include "pixels.h"
 
 /* Whether the CLI converts @format's pixels to and from float itself (see
  * own_bytes in cli-image.h): the bytes of its components, or 0. */
@@ -194,14 +195,7 @@ evenlight_cli_image_read_rgb (const EvenlightCliImage *image,
              image->gray ? (image->has_alpha ? image->ya_float : image->y_float)
                          : image->rgba_float,
              px, GEGL_ABYSS_CLAMP);
-  for (gsize i = 0; i < n; i++)
-    {
-      const gfloat *s = px + channels * i;
-
-      rgb[3 * i] = s[0];
-      rgb[3 * i + 1] = image->gray ? s[0] : s[1];
-      rgb[3 * i + 2] = image->gray ? s[0] : s[2];
-    }
+  evenlight_pixels_to_rgb (px, channels, rgb, n);
   g_free (px);
 }
 
@@ -239,19 +233,6 @@ evenlight_cli_image_write_rgb (const EvenlightCliImage *image,
   px = *scratch;
   if (image->has_alpha)
     get_float (image, target, &r, format, px, GEGL_ABYSS_NONE);
-  for (gsize i = 0; i < n; i++)
-    {
-      const gfloat *s = rgb + 3 * i;
-      gfloat *d = px + channels * i;
-
-      if (image->gray)
-        d[0] = (s[0] + s[1] + s[2]) * (1.0f / 3.0f);
-      else
-        {
-          d[0] = s[0];
-          d[1] = s[1];
-          d[2] = s[2];
-        }
-    }
+  evenlight_pixels_from_rgb (px, channels, rgb, n);
   set_float (image, target, &r, format, px);
 }
