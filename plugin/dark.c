@@ -158,7 +158,7 @@ dark_alloc (const EvenlightRect  *all,
     return TRUE;
   g_clear_pointer (rgb, g_free);
   g_clear_pointer (gain, g_free);
-  g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+  g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_NO_MEMORY,
                _("Not enough memory to process a %d × %d layer."),
                all->width, all->height);
   return FALSE;
