@@ -12,6 +12,7 @@
  * the float the PyTorch reference computes.
  */
 #include "model.h"
+#include "exposure.h"
 #include "fuse.h"
 
 #include <string.h>
@@ -155,6 +156,7 @@ evenlight_context_pool (gint               width,
                         EvenlightReadFunc  read,
                         gpointer           user_data,
                         gfloat            *pooled,
+                        EvenlightThumb    *thumb,
                         GError           **error)
 {
   Pool pool;
@@ -195,6 +197,8 @@ evenlight_context_pool (gint               width,
           guide_row (rgb + (gsize) y * width * 3, width, g, gi);
           pool_add_row (&pool, 0, y0 + y, g);
           pool_add_row (&pool, 1, y0 + y, gi);
+          if (thumb != NULL)
+            evenlight_thumb_add_row (thumb, y0 + y, rgb + (gsize) y * width * 3);
         }
     }
   g_free (rgb);
@@ -219,16 +223,20 @@ evenlight_check_size (gint width, gint height, GError **error)
   return TRUE;
 }
 
-gboolean
-evenlight_context_illuminate (EvenlightContext  *context,
-                              EvenlightReadFunc  read,
-                              gpointer           user_data,
-                              GError           **error)
+/* The grids and the Fusion-Net bias of @context; with @thumb, also the
+ * thumbnail's sums (exposure.h) from the same pass. */
+static gboolean
+context_read (EvenlightContext  *context,
+              EvenlightReadFunc  read,
+              gpointer           user_data,
+              EvenlightThumb    *thumb,
+              GError           **error)
 {
   gfloat *pooled = g_new (gfloat, 2 * 4 * P * P);
   gfloat gl[8], gl_inv[8];
 
-  if (!evenlight_context_pool (context->width, context->height, read, user_data, pooled, error))
+  if (!evenlight_context_pool (context->width, context->height, read, user_data, pooled,
+                               thumb, error))
     {
       g_free (pooled);
       return FALSE;
@@ -239,6 +247,45 @@ evenlight_context_illuminate (EvenlightContext  *context,
                                                            context->fusion_bias);
   g_free (pooled);
   return TRUE;
+}
+
+gboolean
+evenlight_context_illuminate (EvenlightContext  *context,
+                              EvenlightReadFunc  read,
+                              gpointer           user_data,
+                              GError           **error)
+{
+  return context_read (context, read, user_data, NULL, error);
+}
+
+/* The grids and, for weights with an exposure floor, the exposure gain
+ * (§5b) from one pass over the image. */
+static gboolean
+context_illuminate_exposure (EvenlightContext  *context,
+                             EvenlightReadFunc  read,
+                             gpointer           user_data,
+                             GError           **error)
+{
+  EvenlightThumb thumb;
+  gfloat *rgb;
+  gboolean ok;
+
+  context->exposure_gain = 1.0f;
+  if (!context->model->has_exposure_floor)
+    return context_read (context, read, user_data, NULL, error);
+  if (!evenlight_thumb_init (&thumb, context->width, context->height, error))
+    return FALSE;
+  ok = context_read (context, read, user_data, &thumb, error);
+  if (ok)
+    {
+      rgb = g_new (gfloat, 3 * (gsize) thumb.thumb_width * thumb.thumb_height);
+      evenlight_thumb_finish (&thumb, rgb);
+      ok = evenlight_exposure_gain (context->model, rgb, thumb.thumb_width,
+                                    thumb.thumb_height, &context->exposure_gain, error);
+      g_free (rgb);
+    }
+  evenlight_thumb_clear (&thumb);
+  return ok;
 }
 
 EvenlightContext *
@@ -264,7 +311,7 @@ evenlight_context_new (const EvenlightModel *model,
   context->model = model;
   context->width = width;
   context->height = height;
-  if (!evenlight_context_illuminate (context, read, user_data, error))
+  if (!context_illuminate_exposure (context, read, user_data, error))
     {
       g_free (context);
       return NULL;

@@ -12,26 +12,11 @@
 
 typedef struct
 {
-  const gfloat *rgb;     /* sanitised packed copy of the colour channels */
-  gint          width;
-  gfloat       *pixels;
-  gint          channels;
-  gsize         rowstride;
+  EvenlightPacked copy;  /* sanitised packed copy of the colour channels */
+  gfloat         *pixels;
+  gint            channels;
+  gsize           rowstride;
 } Pixels;
-
-static gboolean
-pixels_read (const EvenlightRect *rect, gfloat *rgb, gpointer data, GError **error)
-{
-  const Pixels *p = data;
-  gint y;
-
-  (void) error;
-  for (y = 0; y < rect->height; y++)
-    memcpy (rgb + (gsize) y * rect->width * 3,
-            p->rgb + ((gsize) (rect->y + y) * p->width + rect->x) * 3,
-            (gsize) rect->width * 3 * sizeof (gfloat));
-  return TRUE;
-}
 
 static gboolean
 pixels_write (const EvenlightRect *rect, const gfloat *rgb, gpointer data, GError **error)
@@ -122,15 +107,15 @@ evenlight_enhance_pixels (const EvenlightModel  *model,
         }
     }
 
-  p.rgb = rgb;
-  p.width = width;
+  p.copy.rgb = rgb;
+  p.copy.width = width;
   p.pixels = pixels;
   p.channels = channels;
   p.rowstride = rowstride;
 
-  context = evenlight_context_new (model, width, height, pixels_read, &p, error);
+  context = evenlight_context_new (model, width, height, evenlight_packed_read, &p.copy, error);
   ok = context != NULL
-       && evenlight_enhance (context, params, &all, n_threads, pixels_read, &p,
+       && evenlight_enhance (context, params, &all, n_threads, evenlight_packed_read, &p.copy,
                              pixels_write, &p, NULL, NULL, error);
   evenlight_context_free (context);
   g_free (rgb);

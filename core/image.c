@@ -152,3 +152,17 @@ evenlight_rect_in_image (const EvenlightRect *rect,
          && rect->x <= width - rect->width
          && rect->y <= height - rect->height;
 }
+
+gboolean
+evenlight_packed_read (const EvenlightRect *rect, gfloat *rgb, gpointer data, GError **error)
+{
+  const EvenlightPacked *p = data;
+  gint y;
+
+  (void) error;
+  for (y = 0; y < rect->height; y++)
+    memcpy (rgb + (gsize) y * rect->width * 3,
+            p->rgb + ((gsize) (rect->y + y) * p->width + rect->x) * 3,
+            (gsize) rect->width * 3 * sizeof (gfloat));
+  return TRUE;
+}

@@ -139,6 +139,19 @@ gpointer evenlight_alloc_large  (gsize n_bytes);
 /* The same, zeroed. */
 gpointer evenlight_alloc_large0 (gsize n_bytes);
 
+/* A whole image of packed R'G'B' rows (@width pixels each) in memory,
+ * and the EvenlightReadFunc over it (@data: an EvenlightPacked). */
+typedef struct
+{
+  const gfloat *rgb;
+  gint          width;
+} EvenlightPacked;
+
+gboolean evenlight_packed_read (const EvenlightRect *rect,
+                                gfloat              *rgb,
+                                gpointer             data,
+                                GError             **error);
+
 G_END_DECLS
 
 #endif

@@ -6,6 +6,7 @@
  * Each forward pass reads top-down like the layer table it implements.
  */
 #include "model.h"
+#include "exposure.h"
 #include "fastmath.h"
 
 #include <math.h>
@@ -125,6 +126,27 @@ evenlight_model_new_from_weights (EvenlightWeights *weights,
       bias[o] = (ob[0][o] + ob[1][o]) + ob[2][o];
     }
   evenlight_conv_init (&model->rout, wt, bias, 12, 24, 1);
+
+  /* The exposure step is optional (§5b): weights without the tensor have
+   * none. */
+  if (evenlight_weights_lookup (weights, EVENLIGHT_EXPOSURE_FLOOR) != NULL)
+    {
+      guint one = 1;
+      const gfloat *floor = evenlight_weights_require (weights, EVENLIGHT_EXPOSURE_FLOOR, 1,
+                                                       &one, error);
+
+      if (floor == NULL)
+        goto fail;
+      if (!(floor[0] > 0.0f && floor[0] <= 1.0f))
+        {
+          g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_FORMAT,
+                       "%s: the exposure floor %g is not in (0, 1]",
+                       evenlight_weights_name (weights), (gdouble) floor[0]);
+          goto fail;
+        }
+      model->has_exposure_floor = TRUE;
+      model->exposure_floor = floor[0];
+    }
   return model;
 
 fail:

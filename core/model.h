@@ -84,6 +84,9 @@ struct _EvenlightModel
   const gfloat *fusion_global_b;  /* [3]                  */
   /* Restoration-Net; out1 … out3 joined into one 24 → 12 layer */
   EvenlightConv rconv1, rconv2, rconv3, rout;
+  /* The exposure step (exposure.h, §5b): the tensor "exposure.floor". */
+  gboolean has_exposure_floor;
+  gfloat   exposure_floor;
 };
 
 /* Builds a model over @weights (taking ownership, also on failure):
@@ -153,6 +156,7 @@ struct _EvenlightContext
   gfloat grid_inv[EVENLIGHT_GRID_SIZE];  /* of 1 − I  */
   gboolean has_fusion_bias;              /* v2 weights           */
   gfloat fusion_bias[3];                 /* of the logits (§3)   */
+  gfloat exposure_gain;                  /* g of §5b; 0 or 1: none */
 };
 
 /* Largest image side accepted. */
@@ -169,13 +173,18 @@ gboolean evenlight_context_illuminate (EvenlightContext  *context,
                                        gpointer           user_data,
                                        GError           **error);
 
+/* The exposure thumbnail's sums (exposure.h). */
+typedef struct _EvenlightThumb EvenlightThumb;
+
 /* Reads the image once in strips and pools pack2 of the bright channel of
- * I and of 1 − I to @pooled: 2 × 4 × EVENLIGHT_POOL_SIZE² floats (§1). */
+ * I and of 1 − I to @pooled: 2 × 4 × EVENLIGHT_POOL_SIZE² floats (§1);
+ * adds every row to @thumb too unless it is NULL (exposure.h). */
 gboolean evenlight_context_pool (gint               width,
                                  gint               height,
                                  EvenlightReadFunc  read,
                                  gpointer           user_data,
                                  gfloat            *pooled,
+                                 EvenlightThumb    *thumb,
                                  GError           **error);
 
 /* The window a tile with output @rect computes: @rect grown by @margin,

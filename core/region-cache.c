@@ -8,6 +8,7 @@
  */
 #include "render-private.h"
 #include "dct.h"
+#include "exposure.h"
 
 #include <string.h>
 
@@ -190,11 +191,12 @@ piece_sum (const EvenlightPiece *piece, const EvenlightPlanes *phi, gfloat *out,
 
 void
 evenlight_piece_render_kept (const EvenlightContext *context,
-                             gfloat                  denoise,
+                             const EvenlightParams  *params,
                              EvenlightPiece         *piece,
                              gfloat                 *out,
                              gsize                   out_rowstride)
 {
+  gfloat denoise = params->denoise;
   /* Φ(N, γ3) with the shortcuts of evenlight_render_tile(). */
   const EvenlightPlanes *phi = NULL;
 
@@ -207,4 +209,6 @@ evenlight_piece_render_kept (const EvenlightContext *context,
       phi = &piece->phi;
     }
   piece_sum (piece, phi, out, out_rowstride);
+  evenlight_exposure_rows (evenlight_exposure_effective (context, params->shadows), out,
+                           out_rowstride, piece->rect.width, piece->rect.height);
 }

@@ -83,7 +83,7 @@ region_piece (RegionJob *job, EvenlightScratch *scratch, EvenlightPiece *piece,
 
   if (job->cached)
     {
-      evenlight_piece_render_kept (job->context, g3, piece, out, job->out_rowstride);
+      evenlight_piece_render_kept (job->context, job->params, piece, out, job->out_rowstride);
       return TRUE;
     }
 

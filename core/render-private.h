@@ -99,10 +99,11 @@ void evenlight_piece_keep        (const EvenlightContext *context,
                                   gfloat                  denoise,
                                   const EvenlightScratch *scratch,
                                   EvenlightPiece         *piece);
-/* Renders @piece from what it keeps, for Denoise @denoise (γ3), into
- * @out: the same bits as evenlight_render_tile(). */
+/* Renders @piece from what it keeps, for @params (their Denoise; Shadows
+ * and Highlights are those it was kept for), into @out: the same bits as
+ * evenlight_render_tile(). */
 void evenlight_piece_render_kept (const EvenlightContext *context,
-                                  gfloat                  denoise,
+                                  const EvenlightParams  *params,
                                   EvenlightPiece         *piece,
                                   gfloat                 *out,
                                   gsize                   out_rowstride);

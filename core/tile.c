@@ -6,6 +6,7 @@
  */
 #include "model.h"
 #include "dct.h"
+#include "exposure.h"
 #include "fuse.h"
 #include "fastmath.h"
 
@@ -387,5 +388,8 @@ evenlight_render_tile (const EvenlightContext *ctx,
       result_row (r1[0], r1[1], r1[2], phi[0], phi[1], phi[2], rect->width,
                   out + (gsize) y * out_rowstride);
     }
+  /* The exposure step (§5b), after the clamp. */
+  evenlight_exposure_rows (evenlight_exposure_effective (ctx, params->shadows), out,
+                           out_rowstride, rect->width, rect->height);
   return TRUE;
 }

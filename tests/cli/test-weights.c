@@ -571,6 +571,10 @@ test_shipped (gconstpointer data)
   g_assert_no_error (error);
   for (guint i = 0; i < evenlight_weights_n_tensors (w); i++)
     total += evenlight_weights_tensor (w, i)->count;
+  /* The exposure floor (§5b) is one number, not a parameter of the
+   * network. */
+  if (evenlight_weights_lookup (w, "exposure.floor") != NULL)
+    total -= 1;
   /* weights/MODEL.md §6: 5284 parameters, 5335 with v2's global bias. */
   if (g_strcmp0 (evenlight_weights_architecture (w), "evenlight-net-v2") == 0)
     g_assert_cmpuint (total, ==, 5335);
@@ -616,6 +620,63 @@ test_v2_needs_global (void)
   g_byte_array_unref (bytes);
 }
 
+/* golden-weights.bin with one more tensor "exposure.floor" (MODEL.md §5b)
+ * of @value: the floor must be in (0, 1]. */
+static EvenlightModel *
+load_with_floor (gfloat value, GError **error)
+{
+  const gchar *root = g_getenv ("EVENLIGHT_SOURCE_ROOT");
+  g_autofree gchar *path = g_build_filename (root ? root : ".", "tests", "data",
+                                             "golden-weights.bin", NULL);
+  g_autofree gchar *contents = NULL;
+  const guint one = 1;
+  GByteArray *bytes;
+  EvenlightModel *model;
+  guint32 id_length, count;
+  gsize length, at;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  bytes = g_byte_array_new ();
+  /* Everything but the checksum; then the tensor count + 1. */
+  g_byte_array_append (bytes, (const guint8 *) contents, length - 32);
+  memcpy (&id_length, bytes->data + 12, 4);
+  at = 16 + GUINT32_FROM_LE (id_length);
+  memcpy (&count, bytes->data + at, 4);
+  count = GUINT32_TO_LE (GUINT32_FROM_LE (count) + 1);
+  memcpy (bytes->data + at, &count, 4);
+  wb_tensor (bytes, "exposure.floor", 1, &one, &value);
+  wb_seal (bytes);
+  model = evenlight_model_load_data (bytes->data, bytes->len, NAME, error);
+  g_byte_array_unref (bytes);
+  return model;
+}
+
+static void
+test_exposure_floor (void)
+{
+  const gfloat bad[] = { 0.0f, -0.25f, 1.5f };
+  GError *error = NULL;
+  EvenlightModel *model;
+  guint i;
+
+  model = load_with_floor (0.4f, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (model);
+  evenlight_model_free (model);
+  model = load_with_floor (1.0f, &error);
+  g_assert_no_error (error);
+  evenlight_model_free (model);
+  for (i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      model = load_with_floor (bad[i], &error);
+      g_assert_null (model);
+      g_assert_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_FORMAT);
+      g_assert_nonnull (strstr (error->message, NAME));
+      g_assert_nonnull (strstr (error->message, "exposure floor"));
+      g_clear_error (&error);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -632,6 +693,7 @@ main (int    argc,
   g_test_add_func ("/weights/random-damage", test_random_damage);
   g_test_add_func ("/weights/model-errors", test_model_errors);
   g_test_add_func ("/weights/v2-needs-global", test_v2_needs_global);
+  g_test_add_func ("/weights/exposure-floor", test_exposure_floor);
   g_test_add_data_func ("/weights/shipped/golden", "tests/data/golden-weights.bin",
                         test_shipped);
   g_test_add_data_func ("/weights/shipped/default", "weights/evenlight-v1.bin",

@@ -349,7 +349,7 @@ test_pool (void)
       gint inv, c, p, q, i, j;
 
       test_fill_random (rgb, (gsize) h * w * 3, -0.2f, 1.2f, 400 + s);  /* sanitised by the core */
-      g_assert_true (evenlight_context_pool (w, h, test_image_read, &image, pooled, &error));
+      g_assert_true (evenlight_context_pool (w, h, test_image_read, &image, pooled, NULL, &error));
       g_assert_no_error (error);
 
       for (inv = 0; inv < 2; inv++)

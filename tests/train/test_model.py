@@ -11,6 +11,7 @@ Exits 77 (meson's "skipped") when torch cannot be imported.
 import math
 import os
 import sys
+import tempfile
 import unittest
 
 try:
@@ -150,6 +151,62 @@ class ContainerTest(unittest.TestCase):
             export.decode(bytes(data[:-40]))
         with self.assertRaises(export.FormatError):
             export.encode({"a": np.array([np.nan], np.float32)}, "x")
+
+
+class ExposureTest(unittest.TestCase):
+    """The exposure step (MODEL.md §5b)."""
+
+    def test_curve(self):
+        x = torch.linspace(0, 1, 1001, dtype=torch.float64)
+        np.testing.assert_allclose(model.exposure_curve(x, 1.0), x, atol=1e-12)
+        for g in (1.5, 4.0, 16.0):
+            y = model.exposure_curve(x, g)
+            self.assertEqual(float(y[0]), 0.0)
+            self.assertAlmostEqual(float(y[-1]), 1.0, places=12)
+            self.assertTrue(bool((y[1:] >= y[:-1]).all()))
+            self.assertTrue(bool((y >= x - 1e-12).all()))
+
+    def test_gain(self):
+        r = random_image(40, 50, 8)[0].double() * 0.3
+        luma = lambda t: float((0.299 * t[0] + 0.587 * t[1] + 0.114 * t[2]).mean())  # noqa: E731
+        self.assertEqual(model.exposure_gain(r, luma(r) - 0.01), 1.0)
+        g = model.exposure_gain(r, 0.3)
+        self.assertGreater(g, 1.0)
+        self.assertAlmostEqual(luma(model.exposure_curve(r, g)), 0.3, places=5)
+        self.assertEqual(model.exposure_gain(r, 0.999), model.EXPOSURE_GAIN_MAX)
+
+    def test_thumb_size(self):
+        self.assertEqual(model.thumb_size(77, 128), (77, 128))
+        self.assertEqual(model.thumb_size(2000, 3000), (85, 128))
+        self.assertEqual(model.thumb_size(3, 4000), (1, 128))
+
+    def test_floor_round_trip_and_shadows_zero(self):
+        net = trained_like_net()
+        img = (random_image(37, 53, 4) * 0.3).double()
+        plain = [net(img, g1, 0.4, 0.75)["R"] for g1 in (0.0, 1.0)]
+        net.exposure_floor = 0.5
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "w.bin")
+            export.export_model(net.float(), path)
+            back = export.load_model(path).double().eval()
+        self.assertAlmostEqual(back.exposure_floor, 0.5)
+        o0, o1 = (back(img, g1, 0.4, 0.75) for g1 in (0.0, 1.0))
+        self.assertGreater(o1["gain"][0], 1.0)
+        # Shadows 0: no step; Shadows 1: brighter than without it.
+        torch.testing.assert_close(o0["R"], plain[0], rtol=0, atol=1e-6)
+        self.assertGreater(float(o1["R"].mean()), float(plain[1].mean()) + 0.01)
+        # Training's forward (exposure=False) is the network alone.
+        torch.testing.assert_close(back(img, 1.0, 0.4, 0.75, exposure=False)["R"], plain[1],
+                                   rtol=0, atol=1e-6)
+
+    def test_bad_floor_rejected(self):
+        sd = dict(EvenlightNet().state_dict())
+        sd[model.EXPOSURE_FLOOR] = np.array([0.3, 0.4], np.float32)
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "w.bin")
+            export.write(path, sd, model.ARCH)
+            with self.assertRaises(export.FormatError):
+                export.load_model(path)
 
 
 class NetworkTest(unittest.TestCase):

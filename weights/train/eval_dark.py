@@ -160,6 +160,9 @@ def main():
                   ((mnames[4], d1), (mnames[5], d1), (mnames[6], d1), (mnames[7], smax))}
     real, syn, well = ({m: [] for m in methods} for _ in range(3))
     syn_by_stop = {s: {m: [] for m in methods} for s in STOPS}
+    # By source: captures of the real dark photos, whose clean reference
+    # is itself dark, and of the others.
+    syn_by_source = {k: {m: [] for m in methods} for k in ("dark", "other")}
     grid_real, grid_syn = [], []
     rng = np.random.default_rng(20261206)
     for n, it in enumerate(val):
@@ -194,6 +197,7 @@ def main():
                     st["psnr_ceiling"] = evaluate.psnr(nf, photo)
                 syn[m].append(st)
                 syn_by_stop[s][m].append(st)
+                syn_by_source["dark" if is_dark else "other"][m].append(st)
             if s >= 4:
                 grid_syn.append((float(luma(x).mean()), f"{it['id']} −{s} EV", x, so, photo))
         print(f"{n + 1}/{len(val)} {it['id']}{' (dark)' if is_dark else ''}"
@@ -236,6 +240,13 @@ def main():
     print(f"- Denoise 0: {p0:.2f} dB, Denoise 1: {p1:.2f} dB ({p1 - p0:+.2f}), "
           f"perfect denoiser: {ceil:.2f} dB ({ceil - p0:+.2f})")
     summary["synthetic_dark"] = {m: mean_rows(r) for m, r in syn.items()}
+    for k, title in (("dark", "captures of the real dark photos (their clean photo is dark too)"),
+                     ("other", "captures of the other photos")):
+        if syn_by_source[k]["input"]:
+            table(f"Synthetic dark, {title} ({len(syn_by_source[k]['input'])})",
+                  syn_by_source[k], c_ref)
+            summary[f"synthetic_dark_source_{k}"] = {m: mean_rows(r) for m, r
+                                                     in syn_by_source[k].items()}
     for s in STOPS:
         table(f"Synthetic dark, {s} stops under", syn_by_stop[s], c_ref)
         summary[f"synthetic_dark_{s}"] = {m: mean_rows(r) for m, r in syn_by_stop[s].items()}

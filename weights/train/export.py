@@ -145,17 +145,26 @@ def read(path):
 def export_model(model, path):
     """Write an EvenlightNet's state_dict as a file of its architecture."""
     sd = OrderedDict((k, v) for k, v in model.state_dict().items())
+    if getattr(model, "exposure_floor", None) is not None:
+        import numpy as np
+        from model import EXPOSURE_FLOOR
+        sd[EXPOSURE_FLOOR] = np.array([model.exposure_floor], dtype=np.float32)
     return write(path, sd, model.arch)
 
 
 def load_model(path):
     """Read an evenlight-net-v1 or -v2 file into a new EvenlightNet."""
     import torch
-    from model import ARCH_V1, ARCH_V2, EvenlightNet
+    from model import ARCH_V1, ARCH_V2, EXPOSURE_FLOOR, EvenlightNet
     arch, tensors = read(path)
     if arch not in (ARCH_V1, ARCH_V2):
         raise FormatError(f"{path}: architecture {arch}, expected {ARCH_V1} or {ARCH_V2}")
     net = EvenlightNet(arch)
+    floor = tensors.pop(EXPOSURE_FLOOR, None)
+    if floor is not None:
+        if floor.shape != (1,):
+            raise FormatError(f"{path}: {EXPOSURE_FLOOR} has shape {floor.shape}, expected (1,)")
+        net.exposure_floor = float(floor[0])
     sd = net.state_dict()
     if set(sd) != set(tensors):
         raise FormatError(f"{path}: tensor names differ from the network")

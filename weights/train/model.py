@@ -26,6 +26,15 @@ ARCH_V2 = "evenlight-net-v2"   # + the Fusion-Net's global bias (§3)
 ARCH = ARCH_V1
 N_PARAMS = 5284     # §6, v1
 N_PARAMS_V2 = 5335  # + fusion.global, 16 → 3
+# §5b, the exposure step (present when the weights file holds
+# "exposure.floor"): the long side of the thumbnail that sets the gain, the
+# sliders it is rendered at (the defaults of core/evenlight.h), the largest
+# gain and the number of bisection steps.
+EXPOSURE_FLOOR = "exposure.floor"
+EXPOSURE_THUMB = 128
+EXPOSURE_SLIDERS = (1.0, 0.4, 0.75)
+EXPOSURE_GAIN_MAX = 16.0
+EXPOSURE_STEPS = 24
 
 
 # ---------------------------------------------------------------- primitives
@@ -283,6 +292,58 @@ def phi(n, g3):
     return out.reshape(b, c, h, w)
 
 
+# ------------------------------------------------------- §5b exposure step
+
+def srgb_to_linear(x):
+    return torch.where(x <= 0.04045, x / 12.92, ((x + 0.055) / 1.055) ** 2.4)
+
+
+def linear_to_srgb(y):
+    return torch.where(y <= 0.0031308, 12.92 * y,
+                       1.055 * y.clamp_min(0.0031308) ** (1.0 / 2.4) - 0.055)
+
+
+def exposure_curve(x, g):
+    """E_g of §5b on sRGB values x in [0, 1]: the gain g in linear light
+    with a shoulder that keeps white white, l' = g l / (1 + (g − 1) l)."""
+    lin = srgb_to_linear(x)
+    return linear_to_srgb(g * lin / (1.0 + (g - 1.0) * lin))
+
+
+def thumb_size(h, w):
+    """(h, w) of the exposure thumbnail of an H × W image (§5b)."""
+    n = max(h, w)
+    if n <= EXPOSURE_THUMB:
+        return h, w
+    return (max(1, (h * EXPOSURE_THUMB + n // 2) // n),
+            max(1, (w * EXPOSURE_THUMB + n // 2) // n))
+
+
+def exposure_gain(r, floor):
+    """The gain g ≥ 1 that brings the mean luma (0.299 R' + 0.587 G' +
+    0.114 B') of E_g(r) up to @floor, r the thumbnail's result (3×h×w):
+    1 when it is there already, EXPOSURE_GAIN_MAX at most; a bisection of
+    log2 g in float64, as the C engine computes it."""
+    r = r.detach().to(torch.float64)
+
+    def mean_luma(g):
+        e = exposure_curve(r, g)
+        return float((0.299 * e[0] + 0.587 * e[1] + 0.114 * e[2]).mean())
+
+    if mean_luma(1.0) >= floor:
+        return 1.0
+    if mean_luma(EXPOSURE_GAIN_MAX) <= floor:
+        return EXPOSURE_GAIN_MAX
+    lo, hi = 0.0, math.log2(EXPOSURE_GAIN_MAX)
+    for _ in range(EXPOSURE_STEPS):
+        mid = 0.5 * (lo + hi)
+        if mean_luma(2.0 ** mid) < floor:
+            lo = mid
+        else:
+            hi = mid
+    return 2.0 ** hi
+
+
 # ----------------------------------------------------------------- network
 
 def _gamma(x, ref):
@@ -307,6 +368,27 @@ class EvenlightNet(nn.Module):
         # The reference slicing follows MODEL.md's formula literally; training
         # switches to the grid_sample form (same values, faster gradients).
         self.fast_slicing = False
+        # §5b: the mean luma a result is brought up to, or None (no
+        # exposure step: training, and weights files without the tensor).
+        self.exposure_floor = None
+
+    def exposure_gains(self, img):
+        """The exposure gain of each image of the batch (§5b): the whole
+        network (without the step) on its area-averaged thumbnail at
+        EXPOSURE_SLIDERS, then exposure_gain(). 1 without a floor."""
+        if self.exposure_floor is None:
+            return [1.0] * img.shape[0]
+        return [exposure_gain(r, self.exposure_floor) for r in self.exposure_thumbs(img)]
+
+    def exposure_thumbs(self, img):
+        """The result of the network without the exposure step on each
+        image's thumbnail (3×h×w each, §5b): the area average of the image
+        to thumb_size(), rendered at EXPOSURE_SLIDERS."""
+        i = sanitize(img)
+        th, tw = thumb_size(*i.shape[-2:])
+        t = F.adaptive_avg_pool2d(i, (th, tw)) if (th, tw) != tuple(i.shape[-2:]) else i
+        return [self(t[k:k + 1], *EXPOSURE_SLIDERS, exposure=False)["R"][0]
+                for k in range(i.shape[0])]
 
     def context(self, img):
         """The global context of a whole image: (grid, grid_inv, bias), bias
@@ -316,7 +398,7 @@ class EvenlightNet(nn.Module):
         grid_inv, gli = self.illum((1.0 - i).max(dim=1, keepdim=True)[0], True)
         return grid, grid_inv, self.fusion.bias(gl, gli)
 
-    def forward(self, img, g1=1.0, g2=1.0, g3=1.0, restore=True, context=None):
+    def forward(self, img, g1=1.0, g2=1.0, g3=1.0, restore=True, context=None, exposure=True):
         """img: B×3×H×W in [0, 1]. Returns a dict of every intermediate:
         grid, grid_inv (B×8×16×16), L, Li (B×1×H×W), I_U, I_O, weights, R1,
         N (None when restore is False), R (B×3×H×W). γ1, γ2 may be floats or
@@ -325,7 +407,11 @@ class EvenlightNet(nn.Module):
         context = (grid, grid_inv, (H, W), (y0, x0), bias) renders img as
         the window at (y0, x0) of a larger H × W image whose grids (and v2
         fusion bias) are given (training on crops with whole-image
-        context)."""
+        context).
+
+        With an exposure floor (§5b) and exposure True (and no context), R
+        is then E_{g^γ1}(R) with each image's gain g; "gain" holds g (a
+        list, 1.0 each without the step)."""
         i = sanitize(img)
         g = i.max(dim=1, keepdim=True)[0]
         gi = (1.0 - i).max(dim=1, keepdim=True)[0]
@@ -351,8 +437,25 @@ class EvenlightNet(nn.Module):
             r = torch.clamp(r1 + phi(n, g3), 0.0, 1.0)
         else:
             r = torch.clamp(r1, 0.0, 1.0)
+        gains = [1.0] * i.shape[0]
+        if exposure and context is None and self.exposure_floor is not None:
+            gains = self.exposure_gains(i)
+            r = self.apply_exposure(r, gains, g1)
         return dict(grid=grid, grid_inv=grid_inv, bias=bias, L=l, Li=li, I_U=i_u,
-                    I_O=i_o, weights=w, R1=r1, N=n, R=r)
+                    I_O=i_o, weights=w, R1=r1, N=n, R=r, gain=gains)
+
+    @staticmethod
+    def apply_exposure(r, gains, g1):
+        """E_{g^γ1}(r) per image (§5b); images whose g^γ1 is 1 are left as
+        they are."""
+        g1s = _gamma(g1, r).reshape(-1).tolist()
+        if len(g1s) == 1:
+            g1s = g1s * r.shape[0]
+        out = []
+        for k, (g, e) in enumerate(zip(gains, g1s)):
+            ge = float(g) ** float(e)
+            out.append(r[k:k + 1] if ge == 1.0 else exposure_curve(r[k:k + 1], ge))
+        return torch.cat(out)
 
 
 def count_params(model):

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Retrains evenlight-v1 from scratch with one command: data, targets,
-# training (both stages, fixed seeds and step counts), export, evaluation on
+# training (both stages, fixed seeds and step counts), export, the exposure
+# floor (calibrate_exposure.py), evaluation on
 # the held-out photos and the picture grid. Prints the wall time of every
 # stage.
 #
@@ -71,6 +72,10 @@ if [ -n "${STAGE1_FROM:-}" ]; then
   set -- "$@" --stage1-from "$STAGE1_FROM"
 fi
 stage "train + export" "$python" "$here/train.py" "$@"
+# The exposure floor (MODEL.md §5b), chosen on the training photos and
+# written into the weights file.
+stage "exposure floor" "$python" "$here/calibrate_exposure.py" --data "$data" \
+  --weights "$out/evenlight-v1.bin" --threads "$threads"
 
 stage "evaluate + grid" sh -c '"$1" "$2/evaluate.py" --data "$3" --weights "$4/evenlight-v1.bin" \
   --grid "$4/grid.png" --json "$4/eval.json" --threads "$5" > "$4/eval.txt"' \
