@@ -22,17 +22,18 @@
  *                                               J̃' the moved J̃ clamped to [0, 1])
  *
  * Every layer is a core/nn.h operation on a window of its level, so a
- * region computed with enough pixels of context (the margin below) equals
- * the same pixels of a whole-image pass (the clamp at the window border
- * only spoils the margin); the window origin sits on a multiple of 2 (v1) or
- * 16 (v2) so that every coarser level starts on a whole pixel with the
- * parity of the whole image.
+ * region computed with enough pixels of context (the margin of
+ * core/geometry.h) equals the same pixels of a whole-image pass (the clamp
+ * at the window border only spoils the margin); the window origin sits on
+ * a multiple of 2 (v1) or 16 (v2) so that every coarser level starts on a
+ * whole pixel with the parity of the whole image.
  */
 #include "dequant.h"
 
 #include <math.h>
 #include <string.h>
 
+#include "geometry.h"
 #include "image.h"
 #include "nn.h"
 #include "weights.h"
@@ -42,39 +43,7 @@
 #define IN_CHANNELS_V3 7     /* v3: J̃ + b, the step, b */
 #define MAX_BLOCKS  16
 #define MAX_WIDTH   64
-/* Output tile side of evenlight_dequant_apply. v3 reads 64 more pixels
- * around a tile for its band positions: larger tiles keep that overlap
- * down (TILE_V3: 1.5 × the tile's pixels instead of 2.1 ×). */
-#define TILE        384
-#define TILE_V3     768
 
-/* How far wrong values spread from an inner window border, layer by layer
- * (in pixels of the layer's level; the near side is the worse one), as
- * core/model.h counts it for the main network. */
-#define BAD_CONV3X3(g)    ((g) + 1)
-#define BAD_CONV3X3_S2(g) (((g) + 2) / 2)
-#define BAD_UP2(g)        (2 * (g) + 1)
-#define BAD_PACK2(g)      (((g) + 1) / 2)
-#define BAD_MAX(a, b)     ((a) > (b) ? (a) : (b))
-#define BAD_HEAD   BAD_CONV3X3 (BAD_PACK2 (0))                              /* 1 half      */
-#define BAD_E1     BAD_CONV3X3_S2 (BAD_HEAD)                                /* 1 quarter   */
-#define BAD_E2     BAD_CONV3X3_S2 (BAD_E1)                                  /* 1 eighth    */
-#define BAD_E3     BAD_CONV3X3_S2 (BAD_E2)                                  /* 1 sixteenth */
-#define BAD_MID    BAD_CONV3X3 (BAD_E3)                                     /* 2 sixteenth */
-#define BAD_D2     BAD_CONV3X3 (BAD_MAX (BAD_UP2 (BAD_MID), BAD_E2))        /* 6 eighth    */
-#define BAD_D1     BAD_CONV3X3 (BAD_MAX (BAD_UP2 (BAD_D2), BAD_E1))         /* 14 quarter  */
-#define BAD_CTX    BAD_MAX (BAD_UP2 (BAD_D1), BAD_HEAD)                     /* 29 half     */
-/* n blocks of two convolutions, the tail, unpack2 (×2): full resolution. */
-#define BAD_OUT(f, n)  (2 * ((f) + 2 * (n) + 1))
-/* The margins, rounded up to the alignment; the tests check them. */
-#define MARGIN_V1  24   /* BAD_OUT (BAD_HEAD, 4) = 20 */
-#define MARGIN_V2  80   /* BAD_OUT (BAD_CTX, 4) = 76  */
-#define ALIGN_V1   2
-/* v3: v1's network on an input that the band positions prepared; they read
- * EVENLIGHT_DEQUANT_BAND_MARGIN pixels further. */
-#define MARGIN_V3  (MARGIN_V1 + EVENLIGHT_DEQUANT_BAND_MARGIN)
-G_STATIC_ASSERT (MARGIN_V3 <= EVENLIGHT_DEQUANT_MARGIN);
-#define ALIGN_V2   16
 
 struct _EvenlightDequant
 {
@@ -232,13 +201,13 @@ evenlight_dequant_load (const gchar *path, GError **error)
     {
       if (!load_context (dq, path, error))
         goto fail;
-      dq->margin = MARGIN_V2;
-      dq->align = ALIGN_V2;
+      dq->margin = EVENLIGHT_DEQUANT_MARGIN_V2;
+      dq->align = EVENLIGHT_DEQUANT_ALIGN_V2;
     }
   else
     {
-      dq->margin = dq->bands ? MARGIN_V3 : MARGIN_V1;
-      dq->align = ALIGN_V1;
+      dq->margin = dq->bands ? EVENLIGHT_DEQUANT_MARGIN_V3 : EVENLIGHT_DEQUANT_MARGIN_V1;
+      dq->align = EVENLIGHT_DEQUANT_ALIGN_V1;
     }
   for (gint k = 0; k < MAX_BLOCKS; k++)
     {
@@ -257,7 +226,7 @@ evenlight_dequant_load (const gchar *path, GError **error)
     goto fail;
   /* The margin is fixed per architecture (EVENLIGHT_DEQUANT_MARGIN is
    * public); more blocks than it covers would make tiles disagree. */
-  if (BAD_OUT (dq->has_ctx ? BAD_CTX : BAD_HEAD, dq->n_blocks)
+  if (EL_DQ_BAD_OUT (dq->has_ctx ? EL_DQ_BAD_CTX : EL_DQ_BAD_HEAD, dq->n_blocks)
       > dq->margin - (dq->bands ? EVENLIGHT_DEQUANT_BAND_MARGIN : 0))
     {
       g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_FORMAT,
@@ -643,7 +612,7 @@ evenlight_dequant_apply (const EvenlightDequant *dq,
   a.width = width;
   a.height = height;
   a.quant_step = quant_step;
-  a.tile = dq->bands ? TILE_V3 : TILE;
+  a.tile = dq->bands ? EVENLIGHT_DEQUANT_TILE_V3 : EVENLIGHT_DEQUANT_TILE;
   a.tiles_x = (width + a.tile - 1) / a.tile;
   a.n_tiles = a.tiles_x * ((height + a.tile - 1) / a.tile);
   a.next = 0;

@@ -20,8 +20,8 @@
 #include <math.h>
 #include <string.h>
 
-/* Largest strip read at once while analysing, in pixels. */
-#define STRIP_PIXELS (1 << 18)
+#include "geometry.h"
+
 
 void
 evenlight_bracket_free (EvenlightBracket *bracket)
@@ -58,7 +58,7 @@ static gboolean
 analyse (EvenlightBracket *b, gint k, gint f, gfloat *gray, GError **error)
 {
   gint w = b->width, h = b->height, lw = w / f, lh = h / f;
-  gint rows = MAX (1, STRIP_PIXELS / (w * f)) * f;
+  gint rows = MAX (1, EVENLIGHT_STRIP_PIXELS / (w * f)) * f;
   gfloat *rgb = g_try_new (gfloat, (gsize) rows * w * 3);
   gdouble *acc = g_new0 (gdouble, MAX (lw, 1));
   gfloat *lum = g_new (gfloat, w);

@@ -15,6 +15,7 @@
 #ifndef EVENLIGHT_RENDER_PRIVATE_H
 #define EVENLIGHT_RENDER_PRIVATE_H
 
+#include "geometry.h"
 #include "model.h"
 
 G_BEGIN_DECLS
