@@ -36,6 +36,7 @@
 #include "geometry.h"
 #include "image.h"
 #include "nn.h"
+#include "parallel.h"
 #include "weights.h"
 
 #define STEP_SCALE  4.0f     /* model.py STEP_SCALE */
@@ -551,6 +552,8 @@ evenlight_dequant_render_region (const EvenlightDequant *dq,
   return TRUE;
 }
 
+/* One evenlight_dequant_apply() call: tiles are the scheduler's jobs
+ * (core/parallel.h), each worker keeps its scratch memory and tile buffer. */
 typedef struct
 {
   const EvenlightDequant *dq;
@@ -558,33 +561,28 @@ typedef struct
   gfloat                 *dst;
   gint                    width, height, tile, tiles_x, n_tiles;
   gfloat                  quant_step;
-  gint                    next;   /* atomic tile counter */
+  Scratch                 scratch[EVENLIGHT_MAX_THREADS];
+  gfloat                 *tile_rgb[EVENLIGHT_MAX_THREADS];
 } Apply;
 
-static gpointer
-apply_worker (gpointer data)
+static void
+apply_tile (gpointer data, gint k, gint worker)
 {
   Apply  *a = data;
-  Scratch s;
-  gfloat *tile = g_new (gfloat, (gsize) a->tile * a->tile * 3);
-  gint    k;
+  gfloat *tile = a->tile_rgb[worker];
+  EvenlightRect r;
 
-  memset (&s, 0, sizeof s);
-  while ((k = g_atomic_int_add (&a->next, 1)) < a->n_tiles)
-    {
-      EvenlightRect r;
-      r.x = (k % a->tiles_x) * a->tile;
-      r.y = (k / a->tiles_x) * a->tile;
-      r.width = MIN (a->tile, a->width - r.x);
-      r.height = MIN (a->tile, a->height - r.y);
-      render (a->dq, a->rgb, a->gain, a->width, a->height, a->quant_step, &r, tile, &s);
-      for (gint y = 0; y < r.height; y++)
-        memcpy (a->dst + ((gsize) (r.y + y) * a->width + r.x) * 3,
-                tile + (gsize) y * r.width * 3, sizeof (gfloat) * 3 * r.width);
-    }
-  scratch_clear (&s);
-  g_free (tile);
-  return NULL;
+  if (tile == NULL)
+    tile = a->tile_rgb[worker] = g_new (gfloat, (gsize) a->tile * a->tile * 3);
+  r.x = (k % a->tiles_x) * a->tile;
+  r.y = (k / a->tiles_x) * a->tile;
+  r.width = MIN (a->tile, a->width - r.x);
+  r.height = MIN (a->tile, a->height - r.y);
+  render (a->dq, a->rgb, a->gain, a->width, a->height, a->quant_step, &r, tile,
+          &a->scratch[worker]);
+  for (gint y = 0; y < r.height; y++)
+    memcpy (a->dst + ((gsize) (r.y + y) * a->width + r.x) * 3,
+            tile + (gsize) y * r.width * 3, sizeof (gfloat) * 3 * r.width);
 }
 
 gboolean
@@ -597,45 +595,43 @@ evenlight_dequant_apply (const EvenlightDequant *dq,
                          gint                    n_threads,
                          GError                **error)
 {
-  Apply     a;
-  GThread **threads;
-  gsize     n;
+  Apply *a;
+  gsize  n;
+  gint   workers;
 
   if (!check_args (dq, rgb, gain, width, height, quant_step, error))
     return FALSE;
-  if (n_threads <= 0)
-    n_threads = (gint) g_get_num_processors ();
   n = (gsize) width * height * 3;
-  a.dq = dq;
-  a.rgb = rgb;
-  a.gain = gain;
-  a.width = width;
-  a.height = height;
-  a.quant_step = quant_step;
-  a.tile = dq->bands ? EVENLIGHT_DEQUANT_TILE_V3 : EVENLIGHT_DEQUANT_TILE;
-  a.tiles_x = (width + a.tile - 1) / a.tile;
-  a.n_tiles = a.tiles_x * ((height + a.tile - 1) / a.tile);
-  a.next = 0;
-  a.dst = g_try_new (gfloat, n);
-  if (!a.dst)
+  a = g_new0 (Apply, 1);
+  a->dq = dq;
+  a->rgb = rgb;
+  a->gain = gain;
+  a->width = width;
+  a->height = height;
+  a->quant_step = quant_step;
+  a->tile = dq->bands ? EVENLIGHT_DEQUANT_TILE_V3 : EVENLIGHT_DEQUANT_TILE;
+  a->tiles_x = (width + a->tile - 1) / a->tile;
+  a->n_tiles = a->tiles_x * ((height + a->tile - 1) / a->tile);
+  a->dst = g_try_new (gfloat, n);
+  if (!a->dst)
     {
       g_autofree gchar *size = g_format_size (n * sizeof (gfloat));
 
       g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_NO_MEMORY,
                    "dequantization: not enough memory for a copy of the %d × %d image (%s)",
                    width, height, size);
+      g_free (a);
       return FALSE;
     }
-  n_threads = MIN (n_threads, a.n_tiles);
-  threads = g_new0 (GThread *, n_threads);
-  for (gint k = 1; k < n_threads; k++)
-    threads[k] = g_thread_new ("dequant", apply_worker, &a);
-  apply_worker (&a);
-  for (gint k = 1; k < n_threads; k++)
-    g_thread_join (threads[k]);
-  g_free (threads);
-  memcpy (rgb, a.dst, n * sizeof (gfloat));
-  g_free (a.dst);
+  workers = evenlight_parallel_run (a->n_tiles, n_threads, apply_tile, a);
+  for (gint k = 0; k < workers; k++)
+    {
+      scratch_clear (&a->scratch[k]);
+      g_free (a->tile_rgb[k]);
+    }
+  memcpy (rgb, a->dst, n * sizeof (gfloat));
+  g_free (a->dst);
+  g_free (a);
   return TRUE;
 }
 
