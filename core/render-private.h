@@ -20,9 +20,6 @@
 
 G_BEGIN_DECLS
 
-/* The most threads a render call uses, whatever it is asked for. */
-#define EVENLIGHT_RENDER_MAX_THREADS 64
-
 /* ---- Checks and tiles (region.c) ------------------------------------------ */
 
 /* FALSE, with a message, unless @context, @rect and @read (or a bracket's
