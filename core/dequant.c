@@ -22,19 +22,21 @@
  *                                               J̃' the moved J̃ clamped to [0, 1])
  *
  * Every layer is a core/nn.h operation on a window of its level, so a
- * region computed with enough pixels of context (the margin below) equals
- * the same pixels of a whole-image pass (the clamp at the window border
- * only spoils the margin); the window origin sits on a multiple of 2 (v1) or
- * 16 (v2) so that every coarser level starts on a whole pixel with the
- * parity of the whole image.
+ * region computed with enough pixels of context (the margin of
+ * core/geometry.h) equals the same pixels of a whole-image pass (the clamp
+ * at the window border only spoils the margin); the window origin sits on
+ * a multiple of 2 (v1) or 16 (v2) so that every coarser level starts on a
+ * whole pixel with the parity of the whole image.
  */
 #include "dequant.h"
 
 #include <math.h>
 #include <string.h>
 
+#include "geometry.h"
 #include "image.h"
 #include "nn.h"
+#include "parallel.h"
 #include "weights.h"
 
 #define STEP_SCALE  4.0f     /* model.py STEP_SCALE */
@@ -42,39 +44,7 @@
 #define IN_CHANNELS_V3 7     /* v3: J̃ + b, the step, b */
 #define MAX_BLOCKS  16
 #define MAX_WIDTH   64
-/* Output tile side of evenlight_dequant_apply. v3 reads 64 more pixels
- * around a tile for its band positions: larger tiles keep that overlap
- * down (TILE_V3: 1.5 × the tile's pixels instead of 2.1 ×). */
-#define TILE        384
-#define TILE_V3     768
 
-/* How far wrong values spread from an inner window border, layer by layer
- * (in pixels of the layer's level; the near side is the worse one), as
- * core/model.h counts it for the main network. */
-#define BAD_CONV3X3(g)    ((g) + 1)
-#define BAD_CONV3X3_S2(g) (((g) + 2) / 2)
-#define BAD_UP2(g)        (2 * (g) + 1)
-#define BAD_PACK2(g)      (((g) + 1) / 2)
-#define BAD_MAX(a, b)     ((a) > (b) ? (a) : (b))
-#define BAD_HEAD   BAD_CONV3X3 (BAD_PACK2 (0))                              /* 1 half      */
-#define BAD_E1     BAD_CONV3X3_S2 (BAD_HEAD)                                /* 1 quarter   */
-#define BAD_E2     BAD_CONV3X3_S2 (BAD_E1)                                  /* 1 eighth    */
-#define BAD_E3     BAD_CONV3X3_S2 (BAD_E2)                                  /* 1 sixteenth */
-#define BAD_MID    BAD_CONV3X3 (BAD_E3)                                     /* 2 sixteenth */
-#define BAD_D2     BAD_CONV3X3 (BAD_MAX (BAD_UP2 (BAD_MID), BAD_E2))        /* 6 eighth    */
-#define BAD_D1     BAD_CONV3X3 (BAD_MAX (BAD_UP2 (BAD_D2), BAD_E1))         /* 14 quarter  */
-#define BAD_CTX    BAD_MAX (BAD_UP2 (BAD_D1), BAD_HEAD)                     /* 29 half     */
-/* n blocks of two convolutions, the tail, unpack2 (×2): full resolution. */
-#define BAD_OUT(f, n)  (2 * ((f) + 2 * (n) + 1))
-/* The margins, rounded up to the alignment; the tests check them. */
-#define MARGIN_V1  24   /* BAD_OUT (BAD_HEAD, 4) = 20 */
-#define MARGIN_V2  80   /* BAD_OUT (BAD_CTX, 4) = 76  */
-#define ALIGN_V1   2
-/* v3: v1's network on an input that the band positions prepared; they read
- * EVENLIGHT_DEQUANT_BAND_MARGIN pixels further. */
-#define MARGIN_V3  (MARGIN_V1 + EVENLIGHT_DEQUANT_BAND_MARGIN)
-G_STATIC_ASSERT (MARGIN_V3 <= EVENLIGHT_DEQUANT_MARGIN);
-#define ALIGN_V2   16
 
 struct _EvenlightDequant
 {
@@ -232,13 +202,13 @@ evenlight_dequant_load (const gchar *path, GError **error)
     {
       if (!load_context (dq, path, error))
         goto fail;
-      dq->margin = MARGIN_V2;
-      dq->align = ALIGN_V2;
+      dq->margin = EVENLIGHT_DEQUANT_MARGIN_V2;
+      dq->align = EVENLIGHT_DEQUANT_ALIGN_V2;
     }
   else
     {
-      dq->margin = dq->bands ? MARGIN_V3 : MARGIN_V1;
-      dq->align = ALIGN_V1;
+      dq->margin = dq->bands ? EVENLIGHT_DEQUANT_MARGIN_V3 : EVENLIGHT_DEQUANT_MARGIN_V1;
+      dq->align = EVENLIGHT_DEQUANT_ALIGN_V1;
     }
   for (gint k = 0; k < MAX_BLOCKS; k++)
     {
@@ -257,7 +227,7 @@ evenlight_dequant_load (const gchar *path, GError **error)
     goto fail;
   /* The margin is fixed per architecture (EVENLIGHT_DEQUANT_MARGIN is
    * public); more blocks than it covers would make tiles disagree. */
-  if (BAD_OUT (dq->has_ctx ? BAD_CTX : BAD_HEAD, dq->n_blocks)
+  if (EL_DQ_BAD_OUT (dq->has_ctx ? EL_DQ_BAD_CTX : EL_DQ_BAD_HEAD, dq->n_blocks)
       > dq->margin - (dq->bands ? EVENLIGHT_DEQUANT_BAND_MARGIN : 0))
     {
       g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_FORMAT,
@@ -582,6 +552,8 @@ evenlight_dequant_render_region (const EvenlightDequant *dq,
   return TRUE;
 }
 
+/* One evenlight_dequant_apply() call: tiles are the scheduler's jobs
+ * (core/parallel.h), each worker keeps its scratch memory and tile buffer. */
 typedef struct
 {
   const EvenlightDequant *dq;
@@ -589,33 +561,28 @@ typedef struct
   gfloat                 *dst;
   gint                    width, height, tile, tiles_x, n_tiles;
   gfloat                  quant_step;
-  gint                    next;   /* atomic tile counter */
+  Scratch                 scratch[EVENLIGHT_MAX_THREADS];
+  gfloat                 *tile_rgb[EVENLIGHT_MAX_THREADS];
 } Apply;
 
-static gpointer
-apply_worker (gpointer data)
+static void
+apply_tile (gpointer data, gint k, gint worker)
 {
   Apply  *a = data;
-  Scratch s;
-  gfloat *tile = g_new (gfloat, (gsize) a->tile * a->tile * 3);
-  gint    k;
+  gfloat *tile = a->tile_rgb[worker];
+  EvenlightRect r;
 
-  memset (&s, 0, sizeof s);
-  while ((k = g_atomic_int_add (&a->next, 1)) < a->n_tiles)
-    {
-      EvenlightRect r;
-      r.x = (k % a->tiles_x) * a->tile;
-      r.y = (k / a->tiles_x) * a->tile;
-      r.width = MIN (a->tile, a->width - r.x);
-      r.height = MIN (a->tile, a->height - r.y);
-      render (a->dq, a->rgb, a->gain, a->width, a->height, a->quant_step, &r, tile, &s);
-      for (gint y = 0; y < r.height; y++)
-        memcpy (a->dst + ((gsize) (r.y + y) * a->width + r.x) * 3,
-                tile + (gsize) y * r.width * 3, sizeof (gfloat) * 3 * r.width);
-    }
-  scratch_clear (&s);
-  g_free (tile);
-  return NULL;
+  if (tile == NULL)
+    tile = a->tile_rgb[worker] = g_new (gfloat, (gsize) a->tile * a->tile * 3);
+  r.x = (k % a->tiles_x) * a->tile;
+  r.y = (k / a->tiles_x) * a->tile;
+  r.width = MIN (a->tile, a->width - r.x);
+  r.height = MIN (a->tile, a->height - r.y);
+  render (a->dq, a->rgb, a->gain, a->width, a->height, a->quant_step, &r, tile,
+          &a->scratch[worker]);
+  for (gint y = 0; y < r.height; y++)
+    memcpy (a->dst + ((gsize) (r.y + y) * a->width + r.x) * 3,
+            tile + (gsize) y * r.width * 3, sizeof (gfloat) * 3 * r.width);
 }
 
 gboolean
@@ -628,45 +595,43 @@ evenlight_dequant_apply (const EvenlightDequant *dq,
                          gint                    n_threads,
                          GError                **error)
 {
-  Apply     a;
-  GThread **threads;
-  gsize     n;
+  Apply *a;
+  gsize  n;
+  gint   workers;
 
   if (!check_args (dq, rgb, gain, width, height, quant_step, error))
     return FALSE;
-  if (n_threads <= 0)
-    n_threads = (gint) g_get_num_processors ();
   n = (gsize) width * height * 3;
-  a.dq = dq;
-  a.rgb = rgb;
-  a.gain = gain;
-  a.width = width;
-  a.height = height;
-  a.quant_step = quant_step;
-  a.tile = dq->bands ? TILE_V3 : TILE;
-  a.tiles_x = (width + a.tile - 1) / a.tile;
-  a.n_tiles = a.tiles_x * ((height + a.tile - 1) / a.tile);
-  a.next = 0;
-  a.dst = g_try_new (gfloat, n);
-  if (!a.dst)
+  a = g_new0 (Apply, 1);
+  a->dq = dq;
+  a->rgb = rgb;
+  a->gain = gain;
+  a->width = width;
+  a->height = height;
+  a->quant_step = quant_step;
+  a->tile = dq->bands ? EVENLIGHT_DEQUANT_TILE_V3 : EVENLIGHT_DEQUANT_TILE;
+  a->tiles_x = (width + a->tile - 1) / a->tile;
+  a->n_tiles = a->tiles_x * ((height + a->tile - 1) / a->tile);
+  a->dst = g_try_new (gfloat, n);
+  if (!a->dst)
     {
       g_autofree gchar *size = g_format_size (n * sizeof (gfloat));
 
       g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_NO_MEMORY,
                    "dequantization: not enough memory for a copy of the %d × %d image (%s)",
                    width, height, size);
+      g_free (a);
       return FALSE;
     }
-  n_threads = MIN (n_threads, a.n_tiles);
-  threads = g_new0 (GThread *, n_threads);
-  for (gint k = 1; k < n_threads; k++)
-    threads[k] = g_thread_new ("dequant", apply_worker, &a);
-  apply_worker (&a);
-  for (gint k = 1; k < n_threads; k++)
-    g_thread_join (threads[k]);
-  g_free (threads);
-  memcpy (rgb, a.dst, n * sizeof (gfloat));
-  g_free (a.dst);
+  workers = evenlight_parallel_run (a->n_tiles, n_threads, apply_tile, a);
+  for (gint k = 0; k < workers; k++)
+    {
+      scratch_clear (&a->scratch[k]);
+      g_free (a->tile_rgb[k]);
+    }
+  memcpy (rgb, a->dst, n * sizeof (gfloat));
+  g_free (a->dst);
+  g_free (a);
   return TRUE;
 }
 

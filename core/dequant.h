@@ -38,8 +38,13 @@ G_BEGIN_DECLS
 /* Pixels a region reads beyond each side, at most (DEQUANT.md §2): the
  * receptive field of v2 (76 pixels, rounded up to 80) plus up to 15 for
  * the window origin, which sits on a multiple of 16 (four halvings). v1
- * reads at most 25, v3 at most 25 + EVENLIGHT_DEQUANT_BAND_MARGIN = 89. */
+ * reads at most 25, v3 at most 25 + EVENLIGHT_DEQUANT_BAND_MARGIN = 89.
+ * Each architecture's own margin: core/geometry.h. */
 #define EVENLIGHT_DEQUANT_MARGIN     96
+/* Every window origin lies on a multiple of this in image coordinates: a
+ * caller that cuts a sub-image out to dequantize a region starts it on
+ * such a multiple, so that the sub-image's windows are the image's. */
+#define EVENLIGHT_DEQUANT_ALIGN      16
 
 typedef struct _EvenlightDequant EvenlightDequant;
 

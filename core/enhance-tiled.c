@@ -1,15 +1,17 @@
 /* The whole image (or any rectangle) in tiles on several threads
- * (evenlight_enhance): workers render tiles, the calling thread hands each
- * finished one to the caller's write function and reports progress.
+ * (evenlight_enhance): the scheduler's helpers (core/parallel.h) render
+ * tiles, the calling thread hands each finished one to the caller's write
+ * function and reports progress.
  *
  * Copyright (C) 2026 the evenlight developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "render-private.h"
+#include "parallel.h"
 
 typedef struct
 {
-  gint          index;      /* −1: a worker has finished */
+  gint          index;      /* −1: a skipped tile        */
   EvenlightRect rect;
   gfloat       *rgb;        /* EVENLIGHT_TILE_SIZE² × 3  */
   GError       *error;
@@ -23,10 +25,10 @@ typedef struct
   gint                    n_tiles;
   EvenlightReadFunc       read;
   gpointer                read_data;
-  gint                    next;       /* atomic: next tile to render       */
   gint                    stop;       /* atomic: error or cancel seen      */
   GAsyncQueue            *done;       /* Tile*: rendered, for the caller   */
   GAsyncQueue            *free_tiles; /* Tile*: buffers ready for reuse    */
+  EvenlightScratch       *scratch[EVENLIGHT_MAX_THREADS]; /* per worker    */
 } Job;
 
 static gboolean
@@ -39,30 +41,28 @@ job_render (Job *job, EvenlightScratch *scratch, Tile *tile)
                                 (gsize) tile->rect.width * 3, &tile->error);
 }
 
-static gpointer
-job_worker (gpointer data)
+/* Tile @i, a job of the scheduler (core/parallel.h) on a helper: rendered
+ * into a free buffer and handed to the calling thread, or, once an error
+ * or a cancel was seen, skipped (a Tile of index −1 says so). */
+static void
+tile_job (gpointer data, gint i, gint worker)
 {
   Job *job = data;
-  EvenlightScratch *scratch = evenlight_scratch_take ();
   Tile *tile;
 
-  while (!g_atomic_int_get (&job->stop))
+  if (g_atomic_int_get (&job->stop))
     {
-      gint i = g_atomic_int_add (&job->next, 1);
-
-      if (i >= job->n_tiles)
-        break;
-      tile = g_async_queue_pop (job->free_tiles);
-      tile->index = i;
-      job_render (job, scratch, tile);
+      tile = g_new0 (Tile, 1);
+      tile->index = -1;
       g_async_queue_push (job->done, tile);
+      return;
     }
-  evenlight_scratch_give (scratch);
-
-  tile = g_new0 (Tile, 1);
-  tile->index = -1;
+  if (job->scratch[worker] == NULL)
+    job->scratch[worker] = evenlight_scratch_take ();
+  tile = g_async_queue_pop (job->free_tiles);
+  tile->index = i;
+  job_render (job, job->scratch[worker], tile);
   g_async_queue_push (job->done, tile);
-  return NULL;
 }
 
 gboolean
@@ -79,10 +79,10 @@ evenlight_enhance (const EvenlightContext *context,
                    GError                **error)
 {
   Job job = { 0 };
-  GThread *threads[EVENLIGHT_RENDER_MAX_THREADS];
+  EvenlightParallel *run;
   Tile *tiles;
   GError *first_error = NULL;
-  gint i, n_done = 0, running;
+  gint i, n_done = 0, n_seen;
 
   if (!evenlight_render_check_call (context, params, rect, read, error))
     return FALSE;
@@ -100,9 +100,7 @@ evenlight_enhance (const EvenlightContext *context,
   job.read = read;
   job.read_data = read_data;
 
-  if (n_threads <= 0)
-    n_threads = (gint) g_get_num_processors ();
-  n_threads = CLAMP (n_threads, 1, MIN (job.n_tiles, EVENLIGHT_RENDER_MAX_THREADS));
+  n_threads = MIN (evenlight_parallel_threads (n_threads), job.n_tiles);
 
   if (progress != NULL && !progress (0.0, progress_data))
     goto cancelled;
@@ -138,24 +136,22 @@ evenlight_enhance (const EvenlightContext *context,
     }
   else
     {
-      /* Workers render tiles; this thread writes them and reports progress,
+      /* Helpers render tiles; this thread writes them and reports progress,
        * so the callbacks never run concurrently and always on the caller's
        * thread. */
       job.done = g_async_queue_new ();
       job.free_tiles = g_async_queue_new ();
       for (i = 0; i < 2 * n_threads; i++)
         g_async_queue_push (job.free_tiles, &tiles[i]);
-      for (i = 0; i < n_threads; i++)
-        threads[i] = g_thread_new ("evenlight", job_worker, &job);
+      run = evenlight_parallel_start (job.n_tiles, n_threads, tile_job, &job);
 
-      for (running = n_threads; running > 0;)
+      for (n_seen = 0; n_seen < job.n_tiles; n_seen++)
         {
           Tile *tile = g_async_queue_pop (job.done);
 
           if (tile->index < 0)
             {
               g_free (tile);
-              running--;
               continue;
             }
           if (tile->error != NULL)
@@ -184,8 +180,10 @@ evenlight_enhance (const EvenlightContext *context,
           g_async_queue_push (job.free_tiles, tile);
         }
 
+      evenlight_parallel_finish (run);
       for (i = 0; i < n_threads; i++)
-        g_thread_join (threads[i]);
+        if (job.scratch[i] != NULL)
+          evenlight_scratch_give (job.scratch[i]);
       g_async_queue_unref (job.done);
       g_async_queue_unref (job.free_tiles);
     }

@@ -145,6 +145,17 @@ gboolean evenlight_render_region (const EvenlightContext *context,
                                   gsize                   out_rowstride,
                                   GError                **error);
 
+/* Tile geometry, for callers that stream an image through the render
+ * calls in strips (the CLI replaces input rows with their result once no
+ * later strip reads them): evenlight_render_region(),
+ * evenlight_render_region_threads() and evenlight_enhance() read at most
+ * evenlight_render_margin() pixels beyond each side of the rectangle they
+ * render, and cut it into squares of evenlight_render_tile_size() pixels
+ * from its top-left corner (a strip that many rows high cuts no tile in
+ * two). */
+gint evenlight_render_margin    (void);
+gint evenlight_render_tile_size (void);
+
 /* What the last evenlight_render_region_threads() call with this cache
  * computed before the Denoise slider acts (R1 and the noise estimate N of
  * paper Eq. 10, for its rectangle, Shadows and Highlights). A later call for

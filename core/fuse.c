@@ -20,8 +20,9 @@
 #include <math.h>
 #include <string.h>
 
-/* Largest strip read at once while analysing, in pixels. */
-#define STRIP_PIXELS (1 << 18)
+#include "geometry.h"
+#include "parallel.h"
+
 
 void
 evenlight_bracket_free (EvenlightBracket *bracket)
@@ -58,7 +59,7 @@ static gboolean
 analyse (EvenlightBracket *b, gint k, gint f, gfloat *gray, GError **error)
 {
   gint w = b->width, h = b->height, lw = w / f, lh = h / f;
-  gint rows = MAX (1, STRIP_PIXELS / (w * f)) * f;
+  gint rows = MAX (1, EVENLIGHT_STRIP_PIXELS / (w * f)) * f;
   gfloat *rgb = g_try_new (gfloat, (gsize) rows * w * 3);
   gdouble *acc = g_new0 (gdouble, MAX (lw, 1));
   gfloat *lum = g_new (gfloat, w);
@@ -120,41 +121,34 @@ analyse (EvenlightBracket *b, gint k, gint f, gfloat *gray, GError **error)
   return TRUE;
 }
 
-/* analyse() of every exposure, one thread each up to the number of
- * processors (each result depends on its exposure only). */
+/* analyse() of every exposure, one job each on the scheduler, so one
+ * thread each up to the number of processors (each result depends on its
+ * exposure only). */
 typedef struct
 {
   EvenlightBracket *b;
   gint              f;
   gfloat          **gray;
-  gint              next;   /* atomic */
   GError           *errors[EVENLIGHT_BRACKET_MAX];
 } Analysis;
 
-static gpointer
-analyse_worker (gpointer data)
+static void
+analyse_job (gpointer data, gint k, gint worker)
 {
   Analysis *a = data;
-  gint k;
 
-  while ((k = g_atomic_int_add (&a->next, 1)) < a->b->n)
-    analyse (a->b, k, a->f, a->gray[k], &a->errors[k]);
-  return NULL;
+  (void) worker;
+  analyse (a->b, k, a->f, a->gray[k], &a->errors[k]);
 }
 
 static gboolean
 analyse_all (EvenlightBracket *b, gint f, gfloat **gray, GError **error)
 {
-  Analysis a = { b, f, gray, 0, { NULL } };
-  GThread *threads[EVENLIGHT_BRACKET_MAX];
-  gint n_threads = MIN (b->n, (gint) g_get_num_processors ()), i, k;
+  Analysis a = { b, f, gray, { NULL } };
   gboolean ok = TRUE;
+  gint k;
 
-  for (i = 1; i < n_threads; i++)
-    threads[i] = g_thread_new ("evenlight-analyse", analyse_worker, &a);
-  analyse_worker (&a);
-  for (i = 1; i < n_threads; i++)
-    g_thread_join (threads[i]);
+  evenlight_parallel_run (b->n, 0, analyse_job, &a);
   for (k = 0; k < b->n; k++)
     if (a.errors[k] != NULL)
       {

@@ -15,6 +15,7 @@
 #include <glib.h>
 
 #include "image.h"
+#include "parallel.h"
 
 G_BEGIN_DECLS
 
@@ -59,8 +60,8 @@ clampf (gfloat v, gfloat lo, gfloat hi)
 typedef void (*LaicRowFunc) (Level *lv, gint y0, gint y1, gfloat *scratch, gpointer data);
 
 /* Runs @func over items [0, @n_items) on up to @n_threads threads, each
- * thread a contiguous range; a pass whose items write only their own
- * output gives the same result on any number of threads. */
+ * thread a contiguous band (core/parallel.h); a pass whose items write
+ * only their own output gives the same result on any number of threads. */
 void   evenlight_laic_run_rows         (LaicRowFunc func, Level *lv, gint n_items,
                                         gint n_threads, gpointer data);
 

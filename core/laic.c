@@ -236,7 +236,7 @@ evenlight_laic_solver_new (const gfloat *rgb,
   solver = g_new0 (EvenlightLaicSolver, 1);
   solver->width = width;
   solver->height = height;
-  solver->n_threads = n_threads > 0 ? n_threads : (gint) g_get_num_processors ();
+  solver->n_threads = evenlight_parallel_threads (n_threads);
   solver->levels = g_ptr_array_new ();
   lv = g_new0 (Level, 1);
   evenlight_laic_level_alloc (lv, width, height);

@@ -107,24 +107,15 @@ evenlight_region_cache_store (EvenlightRegionCache   *cache,
 
 /* ---- Pieces --------------------------------------------------------------- */
 
-/* The N samples Φ reads for @rect: the 8 × 8 blocks on the stride-4 grid
- * that cover it, clamped to the tile's window (as evenlight_render_tile()
- * asks the Restoration-Net for them). */
+/* The N samples Φ reads for @rect, within the tile's window (as
+ * evenlight_render_tile() asks the Restoration-Net for them). */
 static void
 denoise_need (const EvenlightContext *context, const EvenlightRect *rect, EvenlightRect *need)
 {
   EvenlightRect win;
-  gint x0, y0, x1, y1;
 
   evenlight_tile_window (context, rect, EVENLIGHT_TILE_MARGIN, &win);
-  x0 = MAX (win.x, evenlight_floor_to (rect->x, 4) - 4);
-  y0 = MAX (win.y, evenlight_floor_to (rect->y, 4) - 4);
-  x1 = MIN (win.x + win.width, evenlight_floor_to (rect->x + rect->width - 1, 4) + 8);
-  y1 = MIN (win.y + win.height, evenlight_floor_to (rect->y + rect->height - 1, 4) + 8);
-  need->x = x0;
-  need->y = y0;
-  need->width = x1 - x0;
-  need->height = y1 - y0;
+  evenlight_dct_need (rect, &win, need);
 }
 
 /* Copies @rect (level coordinates, inside @from's window) of @from into

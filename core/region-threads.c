@@ -1,12 +1,14 @@
 /* One region on several threads, for an interactive preview
  * (evenlight_render_region_threads): the rectangle is cut into pieces of
- * about a tile which the calling thread and the helpers of a thread pool
- * share out; the Denoise cache (region-cache.c) keeps what they computed.
+ * about a tile which the calling thread and the scheduler's helpers
+ * (core/parallel.h) share out; the Denoise cache (region-cache.c) keeps
+ * what they computed.
  *
  * Copyright (C) 2026 the evenlight developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "render-private.h"
+#include "parallel.h"
 
 /* Pieces of a threaded region are at most this wide and high: about a
  * tile, so the scratch memory stays near a tile's (at most 1.5 × with the
@@ -65,12 +67,12 @@ typedef struct
   gpointer                read_data;
   gfloat                 *out;
   gsize                   out_rowstride;
-  gint                    next;     /* atomic: next piece                  */
   gint                    stop;     /* atomic: a piece failed              */
-  GMutex                  lock;     /* guards error and helpers            */
-  GCond                   done;     /* signalled when helpers reaches 0    */
-  gint                    helpers;  /* helpers still working               */
+  GMutex                  lock;     /* guards error                        */
   GError                 *error;
+  /* Each worker's scratch memory: the calling thread's own for worker
+   * 0, one lent by the scratch pool for each helper that renders. */
+  EvenlightScratch       *scratch[EVENLIGHT_MAX_THREADS];
 } RegionJob;
 
 static gboolean
@@ -96,56 +98,29 @@ region_piece (RegionJob *job, EvenlightScratch *scratch, EvenlightPiece *piece,
   return TRUE;
 }
 
+/* Piece @i, a job of the scheduler (core/parallel.h); once one has
+ * failed, the others are skipped. */
 static void
-region_work (RegionJob *job, EvenlightScratch *scratch)
-{
-  while (!g_atomic_int_get (&job->stop))
-    {
-      gint i = g_atomic_int_add (&job->next, 1);
-      GError *error = NULL;
-
-      if (i >= job->n_pieces)
-        break;
-      if (!region_piece (job, scratch, &job->pieces[i], &error))
-        {
-          g_atomic_int_set (&job->stop, 1);
-          g_mutex_lock (&job->lock);
-          if (job->error == NULL)
-            job->error = error;
-          else
-            g_error_free (error);
-          g_mutex_unlock (&job->lock);
-        }
-    }
-}
-
-/* A helper of evenlight_render_region_threads(), on a thread of a pool:
- * the threads stay between the calls of a preview, so each slider move
- * does not pay for starting threads, and the scheduler keeps them on the
- * processors where they last ran. */
-static void
-region_worker (gpointer data, gpointer unused)
+region_job (gpointer data, gint i, gint worker)
 {
   RegionJob *job = data;
-  EvenlightScratch *scratch = job->cached ? NULL : evenlight_scratch_take ();
+  GError *error = NULL;
 
-  (void) unused;
-  region_work (job, scratch);
-  if (scratch != NULL)
-    evenlight_scratch_give (scratch);
-  g_mutex_lock (&job->lock);
-  if (--job->helpers == 0)
-    g_cond_signal (&job->done);
-  g_mutex_unlock (&job->lock);
-}
-
-static gpointer
-region_pool_new (gpointer unused)
-{
-  (void) unused;
-  /* Shared (non-exclusive) threads: idle ones are kept for a while and
-   * end by themselves. */
-  return g_thread_pool_new (region_worker, NULL, EVENLIGHT_RENDER_MAX_THREADS, FALSE, NULL);
+  if (g_atomic_int_get (&job->stop))
+    return;
+  if (!job->cached && job->scratch[worker] == NULL)
+    job->scratch[worker] = worker == 0 ? evenlight_scratch_of_thread ()
+                                       : evenlight_scratch_take ();
+  if (!region_piece (job, job->scratch[worker], &job->pieces[i], &error))
+    {
+      g_atomic_int_set (&job->stop, 1);
+      g_mutex_lock (&job->lock);
+      if (job->error == NULL)
+        job->error = error;
+      else
+        g_error_free (error);
+      g_mutex_unlock (&job->lock);
+    }
 }
 
 gboolean
@@ -160,18 +135,14 @@ evenlight_render_region_threads (const EvenlightContext *context,
                                  gsize                   out_rowstride,
                                  GError                **error)
 {
-  static GOnce pool_once = G_ONCE_INIT;
-  GThreadPool *pool;
   RegionJob job = { 0 };
-  EvenlightPiece local[EVENLIGHT_RENDER_MAX_THREADS];
-  gint i, cols, rows, n_pieces;
+  EvenlightPiece local[EVENLIGHT_MAX_THREADS];
+  gint i, cols, rows, n_pieces, workers;
 
   if (!evenlight_render_check_region (context, params, rect, read, out, out_rowstride,
                                       error))
     return FALSE;
-  if (n_threads <= 0)
-    n_threads = (gint) g_get_num_processors ();
-  n_threads = CLAMP (n_threads, 1, EVENLIGHT_RENDER_MAX_THREADS);
+  n_threads = evenlight_parallel_threads (n_threads);
 
   job.context = context;
   job.params = params;
@@ -198,7 +169,7 @@ evenlight_render_region_threads (const EvenlightContext *context,
           job.fill = TRUE;
         }
       else
-        job.pieces = n_pieces <= EVENLIGHT_RENDER_MAX_THREADS
+        job.pieces = n_pieces <= EVENLIGHT_MAX_THREADS
                      ? local : g_new0 (EvenlightPiece, n_pieces);
       region_pieces (rect, cols, rows, job.pieces);
       job.n_pieces = n_pieces;
@@ -208,24 +179,11 @@ evenlight_render_region_threads (const EvenlightContext *context,
    * one piece to share, and not for Denoise alone: that takes about 4 ms
    * for 512 × 512, and waking a helper gained nothing measurable while it
    * doubled the time whenever the helper had to wait for a processor. */
-  n_threads = job.cached ? 1 : MIN (n_threads, job.n_pieces);
-  if (n_threads > 1)
-    {
-      pool = g_once (&pool_once, region_pool_new, NULL);
-      g_cond_init (&job.done);
-      job.helpers = n_threads - 1;
-      for (i = 1; i < n_threads; i++)
-        g_thread_pool_push (pool, &job, NULL);
-    }
-  region_work (&job, job.cached ? NULL : evenlight_scratch_of_thread ());
-  if (n_threads > 1)
-    {
-      g_mutex_lock (&job.lock);
-      while (job.helpers > 0)
-        g_cond_wait (&job.done, &job.lock);
-      g_mutex_unlock (&job.lock);
-      g_cond_clear (&job.done);
-    }
+  workers = evenlight_parallel_run (job.n_pieces, job.cached ? 1 : n_threads,
+                                    region_job, &job);
+  for (i = 1; i < workers; i++)
+    if (job.scratch[i] != NULL)
+      evenlight_scratch_give (job.scratch[i]);
 
   /* The pieces are the cache's whenever there is a cache. */
   if (cache == NULL && job.pieces != local)

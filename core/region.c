@@ -55,6 +55,20 @@ evenlight_render_check_region (const EvenlightContext *context,
   return TRUE;
 }
 
+gint
+evenlight_render_margin (void)
+{
+  /* A tile's window grows it by the margin and then out to the alignment
+   * (evenlight_tile_window). */
+  return EVENLIGHT_TILE_MARGIN + EVENLIGHT_TILE_ALIGN - 1;
+}
+
+gint
+evenlight_render_tile_size (void)
+{
+  return EVENLIGHT_TILE_SIZE;
+}
+
 void
 evenlight_render_tile_rect (const EvenlightRect *rect, gint i, EvenlightRect *tile)
 {

@@ -15,12 +15,10 @@
 #ifndef EVENLIGHT_RENDER_PRIVATE_H
 #define EVENLIGHT_RENDER_PRIVATE_H
 
+#include "geometry.h"
 #include "model.h"
 
 G_BEGIN_DECLS
-
-/* The most threads a render call uses, whatever it is asked for. */
-#define EVENLIGHT_RENDER_MAX_THREADS 64
 
 /* ---- Checks and tiles (region.c) ------------------------------------------ */
 

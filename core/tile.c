@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "model.h"
+#include "geometry.h"
 #include "dct.h"
 #include "exposure.h"
 #include "fuse.h"
@@ -41,6 +42,25 @@ evenlight_scratch_free (EvenlightScratch *s)
     evenlight_planes_clear (all[i]);
   g_free (s->rgb);
   g_free (s);
+}
+
+void
+evenlight_dct_need (const EvenlightRect *rect,
+                    const EvenlightRect *window,
+                    EvenlightRect       *need)
+{
+  /* The block origins lie at s·a − (b − s): the first block covering x
+   * starts b − s before floor(x / s)·s, the last one ends b after it. */
+  const gint s = EVENLIGHT_DCT_STRIDE, b = EVENLIGHT_DCT_BLOCK;
+  gint x0 = MAX (window->x, evenlight_floor_to (rect->x, s) - (b - s));
+  gint y0 = MAX (window->y, evenlight_floor_to (rect->y, s) - (b - s));
+  gint x1 = MIN (window->x + window->width, evenlight_floor_to (rect->x + rect->width - 1, s) + b);
+  gint y1 = MIN (window->y + window->height, evenlight_floor_to (rect->y + rect->height - 1, s) + b);
+
+  need->x = x0;
+  need->y = y0;
+  need->width = x1 - x0;
+  need->height = y1 - y0;
 }
 
 void
@@ -357,14 +377,10 @@ evenlight_render_tile (const EvenlightContext *ctx,
   evenlight_model_fusion (ctx->model, s, ctx->has_fusion_bias ? ctx->fusion_bias : NULL);
   if (restore)
     {
-      /* N where Φ's blocks read it (§5): the 8 × 8 blocks on the stride-4
-       * grid that cover the rectangle, clamped to the image. */
-      gint nx0 = MAX (win.x, evenlight_floor_to (rect->x, 4) - 4);
-      gint ny0 = MAX (win.y, evenlight_floor_to (rect->y, 4) - 4);
-      gint nx1 = MIN (win.x + win.width, evenlight_floor_to (rect->x + rect->width - 1, 4) + 8);
-      gint ny1 = MIN (win.y + win.height, evenlight_floor_to (rect->y + rect->height - 1, 4) + 8);
-      EvenlightRect need = { nx0, ny0, nx1 - nx0, ny1 - ny0 };
+      /* N where Φ's blocks read it (§5). */
+      EvenlightRect need;
 
+      evenlight_dct_need (rect, &win, &need);
       evenlight_model_restoration (ctx->model, s, keep_all ? NULL : &need);
     }
   /* Φ(N, γ3), with the exact shortcuts of §5: γ3 = 0 → 0, γ3 = 1 → N. */

@@ -505,8 +505,10 @@ render_coarse (DarkDialog                *d,
 
   if (dequantize)
     {
-      sub.x = MAX (0, rect->x - EVENLIGHT_DEQUANT_MARGIN) & ~15;
-      sub.y = MAX (0, rect->y - EVENLIGHT_DEQUANT_MARGIN) & ~15;
+      sub.x = MAX (0, rect->x - EVENLIGHT_DEQUANT_MARGIN)
+              / EVENLIGHT_DEQUANT_ALIGN * EVENLIGHT_DEQUANT_ALIGN;
+      sub.y = MAX (0, rect->y - EVENLIGHT_DEQUANT_MARGIN)
+              / EVENLIGHT_DEQUANT_ALIGN * EVENLIGHT_DEQUANT_ALIGN;
       x1 = MIN (source->width, rect->x + rect->width + EVENLIGHT_DEQUANT_MARGIN);
       y1 = MIN (source->height, rect->y + rect->height + EVENLIGHT_DEQUANT_MARGIN);
       sub.width = x1 - sub.x;

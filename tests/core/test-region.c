@@ -111,6 +111,66 @@ test_margin_is_tight (void)
   g_free (rgb);
 }
 
+/* The reads of a render, as far as they reach beyond its rectangle. */
+typedef struct
+{
+  TestImage    *image;
+  EvenlightRect rect;
+  gint          beyond;   /* the most on any side */
+} ReadReach;
+
+static gboolean
+read_reach (const EvenlightRect *rect, gfloat *rgb, gpointer data, GError **error)
+{
+  ReadReach *reach = data;
+  const EvenlightRect *r = &reach->rect;
+
+  reach->beyond = MAX (reach->beyond,
+                       MAX (MAX (r->x - rect->x, r->y - rect->y),
+                            MAX (rect->x + rect->width - (r->x + r->width),
+                                 rect->y + rect->height - (r->y + r->height))));
+  return test_image_read (rect, rgb, reach->image, error);
+}
+
+/* evenlight_render_margin() bounds what a render reads around its
+ * rectangle (the CLI replaces input rows relying on it), and is no looser
+ * than the window's alignment makes it. */
+static void
+test_reads_within_margin (void)
+{
+  const gint w = 601, h = 283;
+  gfloat *rgb = test_image_photo (w, h, 17);
+  TestImage image = { rgb, w, h, 0 };
+  EvenlightContext *ctx = evenlight_context_new (model, w, h, test_image_read, &image, NULL);
+  GRand *rand = g_rand_new_with_seed (18);
+  gint most = 0;
+
+  g_assert_nonnull (ctx);
+  for (gint trial = 0; trial < 24; trial++)
+    {
+      ReadReach reach = { &image, { 0, 0, 0, 0 }, 0 };
+      gfloat *out;
+
+      reach.rect.width = g_rand_int_range (rand, 1, 120);
+      reach.rect.height = g_rand_int_range (rand, 1, 120);
+      reach.rect.x = g_rand_int_range (rand, 0, w - reach.rect.width + 1);
+      reach.rect.y = g_rand_int_range (rand, 0, h - reach.rect.height + 1);
+      out = g_new (gfloat, (gsize) reach.rect.width * reach.rect.height * 3);
+      g_assert_true (evenlight_render_region (ctx, &param_sets[0], &reach.rect, read_reach,
+                                              &reach, out, (gsize) reach.rect.width * 3,
+                                              NULL));
+      g_assert_cmpint (reach.beyond, <=, evenlight_render_margin ());
+      most = MAX (most, reach.beyond);
+      g_free (out);
+    }
+  /* 24 random corners: one of them lies one pixel past an alignment step. */
+  g_assert_cmpint (most, ==, evenlight_render_margin ());
+  g_assert_cmpint (evenlight_render_tile_size (), ==, EVENLIGHT_TILE_SIZE);
+  g_rand_free (rand);
+  evenlight_context_free (ctx);
+  g_free (rgb);
+}
+
 /* ---- evenlight_render_region_threads ------------------------------------ */
 
 /* The threaded region of @r into a fresh buffer, rows one pixel wider than
@@ -765,6 +825,7 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/core/region/equals-whole", test_region_equals_whole);
   g_test_add_func ("/core/region/margin-is-tight", test_margin_is_tight);
+  g_test_add_func ("/core/region/reads-within-margin", test_reads_within_margin);
   g_test_add_func ("/core/region/threads", test_threads);
   g_test_add_func ("/core/region/threaded-region", test_region_threads);
   g_test_add_func ("/core/region/denoise-cache", test_region_cache);

@@ -19,11 +19,11 @@
 
 #include "laic.h"
 
-/* Rows per strip when the classic method writes its result back. */
+/* Rows per strip when the classic method writes its result back: a
+ * choice of this program (the copy it converts each strip through stays
+ * small), not of the engine. The network method's strips are one row of
+ * the engine's tiles (evenlight_render_tile_size()). */
 #define STRIP_ROWS   64
-/* Rows per strip of the network method: one row of the core's 256-pixel
- * tiles, so that no tile is cut in two. */
-#define NET_STRIP_ROWS 256
 
 /* A strip of the network's result, waiting to be written over the input
  * rows it replaces. It is a small GEGL buffer in the input's own format
@@ -50,22 +50,16 @@ read_pixels (const EvenlightRect *rect,
   if (rect->y < job->replaced_rows)
     {
       /* Those input rows hold results already: never read them as input.
-       * (Cannot happen while the core's margin is what was measured.) */
+       * (Cannot happen while the engine reads no further than
+       * evenlight_render_margin() says.) */
       g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INPUT,
                    "Internal error: input row %d was read after being "
                    "replaced by its result", rect->y);
       ok = FALSE;
     }
   else
-    {
-      evenlight_cli_image_read_rgb (job->image, rect->x, rect->y, rect->width,
-                                    rect->height, rgb);
-      if (job->strip != NULL)
-        job->read_beyond = MAX (job->read_beyond,
-                                MAX (job->strip->y - rect->y,
-                                     rect->y + rect->height
-                                     - (job->strip->y + job->strip->height)));
-    }
+    evenlight_cli_image_read_rgb (job->image, rect->x, rect->y, rect->width,
+                                  rect->height, rgb);
   g_mutex_unlock (&job->lock);
   return ok;
 }
@@ -247,13 +241,14 @@ enhance_in_place (EvenlightContext      *context,
                   GError               **error)
 {
   gint width = job->image->extent.width, height = job->image->extent.height;
+  gint rows = evenlight_render_tile_size (), margin = evenlight_render_margin ();
   GQueue waiting = G_QUEUE_INIT;
   gboolean ok = TRUE;
 
-  for (gint y = 0; ok && y < height; y += NET_STRIP_ROWS)
+  for (gint y = 0; ok && y < height; y += rows)
     {
       EvenlightCliStrip *strip = g_new0 (EvenlightCliStrip, 1);
-      EvenlightRect rect = { 0, y, width, MIN (NET_STRIP_ROWS, height - y) };
+      EvenlightRect rect = { 0, y, width, MIN (rows, height - y) };
       GeglRectangle r;
 
       strip->y = rect.y;
@@ -275,8 +270,8 @@ enhance_in_place (EvenlightContext      *context,
         {
           EvenlightCliStrip *oldest = g_queue_peek_head (&waiting);
 
-          if (y + NET_STRIP_ROWS < height
-              && oldest->y + oldest->height > y + NET_STRIP_ROWS - job->read_beyond)
+          if (y + rows < height
+              && oldest->y + oldest->height > y + rows - margin)
             break;
           replace_rows (job, g_queue_pop_head (&waiting));
         }

@@ -40,12 +40,10 @@ typedef struct
   GeglBuffer                 *target;   /* the input's buffer: written in place */
   GMutex                      lock;
   /* The network method, strip by strip: the strip being rendered (the
-   * write callback fills it), the rows of the input already replaced by
-   * results, and how far beyond its strip the core has read (the
-   * margin its networks need; measured, not assumed). */
+   * write callback fills it), and the rows of the input already replaced
+   * by results. */
   EvenlightCliStrip          *strip;
   gint                        replaced_rows;
-  gint                        read_beyond;
   gdouble                     progress_base, progress_scale;
   gfloat                     *scratch;
   gsize                       scratch_size;

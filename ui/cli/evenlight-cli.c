@@ -28,6 +28,7 @@
 #include "cli-weights.h"
 #include "dequant.h"
 #include "evenlight.h"
+#include "parallel.h"
 
 #define EXIT_FAILED  1  /* the command line was fine, the work failed */
 
@@ -295,21 +296,23 @@ static gint
 batch_workers (const Session *session,
                gint           n)
 {
-  gint threads = session->n_threads > 0 ? session->n_threads
-                                        : (gint) g_get_num_processors ();
-
   if (session->method != EVENLIGHT_CLI_METHOD_NET || session->o->dequantize)
     return 1;
-  return CLAMP (MIN (threads, n), 1, EVENLIGHT_CLI_MAX_THREADS);
+  return MAX (1, MIN (evenlight_parallel_threads (session->n_threads), n));
 }
 
-static gpointer
-batch_worker (gpointer data)
+/* Session @w of a batch, a job of the engine's scheduler: enhances files
+ * until none is left. */
+static void
+batch_worker (gpointer data,
+              gint     w,
+              gint     worker)
 {
-  Session *session = data;
+  Session *session = (Session *) data + w;
   Shared *shared = session->shared;
   gint n = evenlight_cli_batch_size (shared->batch);
 
+  (void) worker;
   for (;;)
     {
       gint i = g_atomic_int_add (&shared->next, 1);
@@ -319,7 +322,6 @@ batch_worker (gpointer data)
       if (!batch_file (session, shared->batch, i))
         g_atomic_int_inc (&shared->failed);
     }
-  return NULL;
 }
 
 /* Enhances the files of @batch on @n_workers threads, each with a session
@@ -330,11 +332,9 @@ batch_parallel (Session           *session,
                 EvenlightCliBatch *batch,
                 gint               n_workers)
 {
-  gint threads = session->n_threads > 0 ? session->n_threads
-                                        : (gint) g_get_num_processors ();
+  gint threads = evenlight_parallel_threads (session->n_threads);
   Shared shared = { .batch = batch };
   Session *sessions = g_new (Session, n_workers);
-  GThread **workers = g_new (GThread *, n_workers);
 
   g_mutex_init (&shared.lock);
   for (gint w = 0; w < n_workers; w++)
@@ -347,13 +347,8 @@ batch_parallel (Session           *session,
       if (w > 0)
         sessions[w].weights_us = sessions[w].gegl_init_us = 0;
     }
-  for (gint w = 1; w < n_workers; w++)
-    workers[w] = g_thread_new ("evenlight-batch", batch_worker, &sessions[w]);
-  batch_worker (&sessions[0]);
-  for (gint w = 1; w < n_workers; w++)
-    g_thread_join (workers[w]);
+  evenlight_parallel_run (n_workers, n_workers, batch_worker, sessions);
   g_mutex_clear (&shared.lock);
-  g_free (workers);
   g_free (sessions);
   return shared.failed;
 }
