@@ -221,7 +221,7 @@ evenlight_exposure_effective (const EvenlightContext *context, gfloat shadows)
 {
   if (context->exposure_gain <= 1.0f)
     return 1.0f;
-  return (gfloat) pow ((gdouble) context->exposure_gain, (gdouble) shadows);
+  return (gfloat) pow ((gdouble) context->exposure_gain, (gdouble) MIN (shadows, 1.0f));
 }
 
 /* ---- the curve --------------------------------------------------------- */

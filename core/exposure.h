@@ -11,8 +11,8 @@
  * pixels a side; the whole network runs on it at the default sliders, and
  * the gain g ≥ 1 is the one whose curve E_g lifts the thumbnail's mean luma
  * to the floor (1 when it is there already). Every pixel of a render is
- * then E_{g^γ1}(R): Shadows 0 leaves it as it is, Shadows 2 squares the
- * gain. E_g is a gain in linear light with a shoulder that keeps white,
+ * then E_{g^min(γ1, 1)}(R): Shadows 0 leaves it as it is, Shadows 1 and
+ * above apply the whole gain (above 1 only L^γ1 lifts further). E_g is a gain in linear light with a shoulder that keeps white,
  * l' = g l / (1 + (g − 1) l), so the order of lightness never changes.
  */
 #ifndef EVENLIGHT_EXPOSURE_H
@@ -70,8 +70,8 @@ gboolean evenlight_exposure_gain (const EvenlightModel *model,
                                   gfloat               *gain,
                                   GError              **error);
 
-/* The gain a render with Shadows @shadows applies: g^γ1 (1 without the
- * step). */
+/* The gain a render with Shadows @shadows applies: g^min(γ1, 1) (1
+ * without the step). */
 gfloat evenlight_exposure_effective (const EvenlightContext *context,
                                      gfloat                  shadows);
 

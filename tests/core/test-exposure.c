@@ -171,6 +171,7 @@ test_gain (void)
   EvenlightParams params = { EVENLIGHT_DEFAULT_SHADOWS, EVENLIGHT_DEFAULT_HIGHLIGHTS,
                              EVENLIGHT_DEFAULT_DENOISE };
   EvenlightParams off = { 0.0f, 0.7f, 0.3f }, half = { 0.5f, 0.7f, 0.3f };
+  EvenlightParams strongest = { 2.0f, 0.7f, 0.3f };
   gfloat *a, *b;
   gdouble before, after;
 
@@ -198,12 +199,25 @@ test_gain (void)
   g_free (a);
   g_free (b);
 
-  /* Shadows 0.5: the square root of the gain, so between the two. */
-  a = test_render_whole (plain, &half, &di);
-  b = test_render_whole (lifted, &half, &di);
-  g_assert_cmpfloat (mean_luma (b, n), >, mean_luma (a, n) + 0.01);
-  g_free (a);
-  g_free (b);
+  /* Shadows 0.5: the square root of the gain; Shadows 2: the gain itself
+   * (not its square). The step is the last thing a render does. */
+  {
+    const EvenlightParams *ps[] = { &half, &strongest };
+    const gdouble power[] = { 0.5, 1.0 };
+    guint k;
+
+    for (k = 0; k < G_N_ELEMENTS (ps); k++)
+      {
+        a = test_render_whole (plain, ps[k], &di);
+        b = test_render_whole (lifted, ps[k], &di);
+        g_assert_cmpfloat (mean_luma (b, n), >, mean_luma (a, n) + 0.01);
+        evenlight_exposure_rows ((gfloat) pow (lifted->exposure_gain, power[k]), a,
+                                 (gsize) w * 3, w, h);
+        g_assert_cmpint (memcmp (a, b, n * 3 * sizeof (gfloat)), ==, 0);
+        g_free (a);
+        g_free (b);
+      }
+  }
 
   /* Bright enough already: the same bits. */
   a = test_render_whole (bplain, &params, &bi);

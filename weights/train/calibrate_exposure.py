@@ -82,7 +82,7 @@ def main():
         out = []
         for q in photos:
             g = exposure_gain(q["thumb"], floor)
-            r = q["base"] if g == 1.0 else exposure_curve(q["base"], g ** g1)
+            r = q["base"] if g == 1.0 else exposure_curve(q["base"], g ** min(g1, 1.0))
             out.append(r[0].permute(1, 2, 0).numpy())
         return out
 

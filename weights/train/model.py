@@ -410,7 +410,7 @@ class EvenlightNet(nn.Module):
         context).
 
         With an exposure floor (§5b) and exposure True (and no context), R
-        is then E_{g^γ1}(R) with each image's gain g; "gain" holds g (a
+        is then E_{g^min(γ1, 1)}(R) with each image's gain g; "gain" holds g (a
         list, 1.0 each without the step)."""
         i = sanitize(img)
         g = i.max(dim=1, keepdim=True)[0]
@@ -446,14 +446,14 @@ class EvenlightNet(nn.Module):
 
     @staticmethod
     def apply_exposure(r, gains, g1):
-        """E_{g^γ1}(r) per image (§5b); images whose g^γ1 is 1 are left as
-        they are."""
+        """E_{g^min(γ1, 1)}(r) per image (§5b); images whose gain is 1 are
+        left as they are."""
         g1s = _gamma(g1, r).reshape(-1).tolist()
         if len(g1s) == 1:
             g1s = g1s * r.shape[0]
         out = []
         for k, (g, e) in enumerate(zip(gains, g1s)):
-            ge = float(g) ** float(e)
+            ge = float(g) ** min(float(e), 1.0)
             out.append(r[k:k + 1] if ge == 1.0 else exposure_curve(r[k:k + 1], ge))
         return torch.cat(out)
 
