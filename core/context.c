@@ -19,9 +19,6 @@
 
 #define P EVENLIGHT_POOL_SIZE
 
-/* Largest strip read at once, in pixels. */
-#define STRIP_PIXELS (1 << 18)
-
 typedef struct
 {
   gint     width, height;   /* full resolution                   */
@@ -164,7 +161,7 @@ evenlight_context_pool (gint               width,
   gint strip, y0, y;
 
   /* Even strip heights keep each packed row's two image rows in one read. */
-  strip = MAX (2, MIN (height, STRIP_PIXELS / width) & ~1);
+  strip = MAX (2, MIN (height, EVENLIGHT_STRIP_PIXELS / width) & ~1);
   rgb = g_try_new (gfloat, (gsize) strip * width * 3);
   if (rgb == NULL)
     {

@@ -8,11 +8,10 @@
  * Copyright (C) 2026 the evenlight developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The main network's margin, EVENLIGHT_TILE_MARGIN, is derived in model.h
- * next to the layer table it follows from (MODEL.md §7), with the spread
- * rules EL_BAD_*() that the dequantization margins below reuse; its window
- * alignment EVENLIGHT_TILE_ALIGN and tile side EVENLIGHT_TILE_SIZE sit
- * there too. This header includes them rather than restating them.
+ * The main network's margin, EVENLIGHT_TILE_MARGIN, is derived below from
+ * its layer table (MODEL.md §7), with the spread rules EL_BAD_*() that the
+ * dequantization margins reuse. model.h includes this header (not the
+ * reverse), so the networks' code sees the margin it is cut by.
  */
 #ifndef EVENLIGHT_GEOMETRY_H
 #define EVENLIGHT_GEOMETRY_H
@@ -21,14 +20,56 @@
 
 #include "dct.h"
 #include "dequant.h"
-#include "model.h"
 
 G_BEGIN_DECLS
 
+/* ---- Tile margin (MODEL.md §7) ---------------------------------------------
+ *
+ * A tile computes every layer over a window of its level: the output
+ * rectangle plus a margin, the window's corners on multiples of
+ * EVENLIGHT_TILE_ALIGN in image coordinates (so each coarser level starts
+ * on a whole pixel and stride 2 / pack2 see the same parity as the whole
+ * image), clipped to the image. At the image border the window clamps like
+ * the level does; at an inner border the clamped reads are wrong, and the
+ * wrongness spreads inwards layer by layer. The macros below follow that
+ * spread through the layer table, counting how many pixels next to an
+ * aligned inner window border are wrong after each step (in pixels of the
+ * step's own level). The near (left/top) side is the worse one: a stride-2
+ * conv reads rows 2i−1 … 2i+1, one more row before than after. */
+#define EVENLIGHT_TILE_ALIGN 4
+
+#define EL_BAD_CONV3X3(g)    ((g) + 1)              /* reads one pixel further   */
+#define EL_BAD_CONV3X3_S2(g) (((g) + 2) / 2)        /* i bad iff 2i − 1 < g      */
+#define EL_BAD_UP2(g)        (2 * (g) + 1)          /* i bad iff ⌊i/2 − ¼⌋ < g   */
+#define EL_BAD_PACK2(g)      (((g) + 1) / 2)        /* i bad iff 2i < g          */
+#define EL_BAD_UNPACK2(g)    (2 * (g))
+#define EL_BAD_DCT(g)        ((((g) + 3) / 4) * 4 + 4) /* blocks from ⌊x/4⌋·4 − 4 on */
+#define EL_BAD_MAX(a, b)     ((a) > (b) ? (a) : (b))
+
+/* Fusion-Net (§3); the 1×1 layers, softmax and R1 are per pixel. */
+#define EL_BAD_ENC1 EL_BAD_CONV3X3_S2 (0)                                  /* 1 half    */
+#define EL_BAD_ENC2 EL_BAD_CONV3X3_S2 (EL_BAD_ENC1)                        /* 1 quarter */
+#define EL_BAD_MID  EL_BAD_CONV3X3 (EL_BAD_ENC2)                           /* 2 quarter */
+#define EL_BAD_DEC1 EL_BAD_CONV3X3 (EL_BAD_MAX (EL_BAD_UP2 (EL_BAD_MID), EL_BAD_ENC1)) /* 6 half */
+#define EL_BAD_R1   EL_BAD_UP2 (EL_BAD_DEC1)                               /* 13 full   */
+/* Restoration-Net (§4): pack2, conv1, conv2, conv3 on f1 + f2, 1×1, unpack2. */
+#define EL_BAD_F1   EL_BAD_CONV3X3 (EL_BAD_PACK2 (EL_BAD_R1))              /* 8 half    */
+#define EL_BAD_F2   EL_BAD_CONV3X3 (EL_BAD_F1)                             /* 9 half    */
+#define EL_BAD_F3   EL_BAD_CONV3X3 (EL_BAD_MAX (EL_BAD_F1, EL_BAD_F2))     /* 10 half   */
+#define EL_BAD_N    EL_BAD_UNPACK2 (EL_BAD_F3)                             /* 20 full   */
+/* Φ (§5) and R = clamp(R1 + Φ). */
+#define EL_BAD_R    EL_BAD_MAX (EL_BAD_R1, EL_BAD_DCT (EL_BAD_N))          /* 24 full   */
+
+/* The margin in full-resolution pixels on each side of a tile's output. */
+#define EVENLIGHT_TILE_MARGIN EL_BAD_R
+G_STATIC_ASSERT (EVENLIGHT_TILE_MARGIN == 24);  /* MODEL.md §7 */
+
+/* Output tile size of evenlight_enhance() and evenlight_render_region(). */
+#define EVENLIGHT_TILE_SIZE 256
+
 /* Largest strip a stage that reads the whole image in strips reads at
- * once, in pixels: about 3 MB of packed float RGB. The bracket analysis
- * of fuse.c takes it from here; the context's pooling (context.c) reads
- * strips of the same size. */
+ * once, in pixels: about 3 MB of packed float RGB. The context's pooling
+ * (context.c) and the bracket analysis of fuse.c take it from here. */
 #define EVENLIGHT_STRIP_PIXELS (1 << 18)
 
 /* ---- Φ's reads (§5) ------------------------------------------------------- */
@@ -45,7 +86,7 @@ void evenlight_dct_need (const EvenlightRect *rect,
 /* ---- Dequantization (DEQUANT.md §2) --------------------------------------- */
 
 /* How far wrong values spread from an inner window border through the
- * dequantization networks, with model.h's rules (pixels of each layer's
+ * dequantization networks, with the rules above (pixels of each layer's
  * own level; the near side is the worse one). */
 #define EL_DQ_BAD_HEAD EL_BAD_CONV3X3 (EL_BAD_PACK2 (0))                          /* 1 half      */
 #define EL_DQ_BAD_E1   EL_BAD_CONV3X3_S2 (EL_DQ_BAD_HEAD)                          /* 1 quarter   */

@@ -11,7 +11,7 @@
  * exactly what a whole-image pass computes. Buffers always lie inside their
  * level, so clamping a read to the buffer is clamping it to the level at the
  * image border, and only produces wrong values near an inner window border,
- * which the tile margin (core/model.h) throws away.
+ * which the tile margin (core/geometry.h) throws away.
  */
 #ifndef EVENLIGHT_IMAGE_H
 #define EVENLIGHT_IMAGE_H

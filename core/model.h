@@ -1,6 +1,7 @@
-/* Illumination-, Fusion- and Restoration-Net (weights/MODEL.md §1–§4), the
- * tile margin they need (§7), and the internal entry points the tile
- * renderer and the tests use. Not installed; not part of the public API.
+/* Illumination-, Fusion- and Restoration-Net (weights/MODEL.md §1–§4) and
+ * the internal entry points the tile renderer and the tests use; the tile
+ * margin they need (§7) is derived in geometry.h, which this header
+ * includes. Not installed; not part of the public API.
  *
  * Copyright (C) 2026 the evenlight developers
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -10,6 +11,7 @@
 
 #include <glib.h>
 #include "evenlight.h"
+#include "geometry.h"
 #include "image.h"
 #include "nn.h"
 #include "weights.h"
@@ -25,49 +27,6 @@ G_BEGIN_DECLS
 #define EVENLIGHT_GRID_CELLS 16     /* bilateral grid cells per side           */
 #define EVENLIGHT_GRID_BINS  8      /* bilateral grid intensity bins           */
 #define EVENLIGHT_GRID_SIZE  (EVENLIGHT_GRID_BINS * EVENLIGHT_GRID_CELLS * EVENLIGHT_GRID_CELLS)
-
-/* ---- Tile margin (MODEL.md §7) ---------------------------------------------
- *
- * A tile computes every layer over a window of its level: the output
- * rectangle plus a margin, the window's corners on multiples of
- * EVENLIGHT_TILE_ALIGN in image coordinates (so each coarser level starts
- * on a whole pixel and stride 2 / pack2 see the same parity as the whole
- * image), clipped to the image. At the image border the window clamps like
- * the level does; at an inner border the clamped reads are wrong, and the
- * wrongness spreads inwards layer by layer. The macros below follow that
- * spread through the layer table, counting how many pixels next to an
- * aligned inner window border are wrong after each step (in pixels of the
- * step's own level). The near (left/top) side is the worse one: a stride-2
- * conv reads rows 2i−1 … 2i+1, one more row before than after. */
-#define EVENLIGHT_TILE_ALIGN 4
-
-#define EL_BAD_CONV3X3(g)    ((g) + 1)              /* reads one pixel further   */
-#define EL_BAD_CONV3X3_S2(g) (((g) + 2) / 2)        /* i bad iff 2i − 1 < g      */
-#define EL_BAD_UP2(g)        (2 * (g) + 1)          /* i bad iff ⌊i/2 − ¼⌋ < g   */
-#define EL_BAD_PACK2(g)      (((g) + 1) / 2)        /* i bad iff 2i < g          */
-#define EL_BAD_UNPACK2(g)    (2 * (g))
-#define EL_BAD_DCT(g)        ((((g) + 3) / 4) * 4 + 4) /* blocks from ⌊x/4⌋·4 − 4 on */
-#define EL_BAD_MAX(a, b)     ((a) > (b) ? (a) : (b))
-
-/* Fusion-Net (§3); the 1×1 layers, softmax and R1 are per pixel. */
-#define EL_BAD_ENC1 EL_BAD_CONV3X3_S2 (0)                                  /* 1 half    */
-#define EL_BAD_ENC2 EL_BAD_CONV3X3_S2 (EL_BAD_ENC1)                        /* 1 quarter */
-#define EL_BAD_MID  EL_BAD_CONV3X3 (EL_BAD_ENC2)                           /* 2 quarter */
-#define EL_BAD_DEC1 EL_BAD_CONV3X3 (EL_BAD_MAX (EL_BAD_UP2 (EL_BAD_MID), EL_BAD_ENC1)) /* 6 half */
-#define EL_BAD_R1   EL_BAD_UP2 (EL_BAD_DEC1)                               /* 13 full   */
-/* Restoration-Net (§4): pack2, conv1, conv2, conv3 on f1 + f2, 1×1, unpack2. */
-#define EL_BAD_F1   EL_BAD_CONV3X3 (EL_BAD_PACK2 (EL_BAD_R1))              /* 8 half    */
-#define EL_BAD_F2   EL_BAD_CONV3X3 (EL_BAD_F1)                             /* 9 half    */
-#define EL_BAD_F3   EL_BAD_CONV3X3 (EL_BAD_MAX (EL_BAD_F1, EL_BAD_F2))     /* 10 half   */
-#define EL_BAD_N    EL_BAD_UNPACK2 (EL_BAD_F3)                             /* 20 full   */
-/* Φ (§5) and R = clamp(R1 + Φ). */
-#define EL_BAD_R    EL_BAD_MAX (EL_BAD_R1, EL_BAD_DCT (EL_BAD_N))          /* 24 full   */
-
-/* The margin in full-resolution pixels on each side of a tile's output. */
-#define EVENLIGHT_TILE_MARGIN EL_BAD_R
-
-/* Output tile size of evenlight_enhance() and evenlight_render_region(). */
-#define EVENLIGHT_TILE_SIZE 256
 
 /* ---- Model ------------------------------------------------------------------ */
 

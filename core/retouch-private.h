@@ -10,6 +10,8 @@
 
 #include <glib.h>
 
+#include "parallel.h"
+
 G_BEGIN_DECLS
 
 /* The hot per-pixel loops vectorise only without -ftrapping-math (GCC
@@ -61,17 +63,15 @@ fast_sqrtf (gfloat v)
   return v * y;
 }
 
-/* Processes rows [@y0, @y1) of a job. */
-typedef void (*RowFunc) (gpointer data, gint y0, gint y1);
-
-/* Runs @func over rows [0, @height) in bands on up to @n_threads threads
- * (one for small images). Every band computes its rows exactly as a
- * single pass would, so the result does not depend on @n_threads. */
-void evenlight_retouch_parallel_rows (gint     n_threads,
-                                      gint     width,
-                                      gint     height,
-                                      RowFunc  func,
-                                      gpointer data);
+/* Runs @func over rows [0, @height) in bands on the engine's scheduler
+ * (core/parallel.h), on up to @n_threads threads (one for small images).
+ * Every band computes its rows exactly as a single pass would, so the
+ * result does not depend on @n_threads. */
+void evenlight_retouch_parallel_rows (gint              n_threads,
+                                      gint              width,
+                                      gint              height,
+                                      EvenlightBandFunc func,
+                                      gpointer          data);
 
 /* Makes exposure @k as three planes (R, G, B) of w × h. */
 typedef void (*ExposureFunc) (gpointer data, gint k, gfloat *rgb_planes);

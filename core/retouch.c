@@ -6,7 +6,8 @@
  * S is an edge-aware smoothing (retouch-filter.c), F the exposure fusion of
  * Mertens et al. (retouch-fuse.c) over the input, every shadow lift (one
  * per γ1 of the sequence) and every highlight suppression (one per γ2).
- * This file: the parameters, the row-parallel helper and the driver.
+ * This file: the parameters, the row-parallel helper (on the engine's
+ * scheduler, parallel.h) and the driver.
  *
  * Copyright (C) 2026 the evenlight developers
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -31,6 +32,10 @@
 #define RETOUCH_EPS 0.01f
 /* Images smaller than this are not worth a thread. */
 #define PARALLEL_MIN_PIXELS 65536
+/* The most bands one pass is cut into: a band's box sums restart at its
+ * first row (retouch-filter.c), so the cut is kept as it has always been
+ * rather than following the engine's larger thread cap. */
+#define RETOUCH_MAX_BANDS 16
 
 /* ---- Parameters -------------------------------------------------------- */
 
@@ -202,47 +207,17 @@ evenlight_retouch_params_format (const EvenlightRetouchParams *params)
 
 /* ---- Rows in parallel ------------------------------------------------- */
 
-typedef struct
-{
-  RowFunc  func;
-  gpointer data;
-  gint     y0, y1;
-} RowBand;
-
-static gpointer
-row_band_run (gpointer p)
-{
-  RowBand *b = p;
-  b->func (b->data, b->y0, b->y1);
-  return NULL;
-}
-
-/* See retouch-private.h. */
+/* See retouch-private.h. The split into bands is the module's own: at most
+ * RETOUCH_MAX_BANDS bands, one for an image under PARALLEL_MIN_PIXELS. */
 void
 evenlight_retouch_parallel_rows (gint n_threads, gint width, gint height,
-                                 RowFunc func, gpointer data)
+                                 EvenlightBandFunc func, gpointer data)
 {
-  RowBand bands[16];
-  GThread *threads[16];
-  gint n = CLAMP (n_threads, 1, 16);
+  gint n = MIN (evenlight_parallel_threads (n_threads), RETOUCH_MAX_BANDS);
 
   if ((gint64) width * height < PARALLEL_MIN_PIXELS)
     n = 1;
-  n = MIN (n, height);
-  if (n <= 1)
-    {
-      func (data, 0, height);
-      return;
-    }
-  for (gint i = 0; i < n; i++)
-    {
-      bands[i] = (RowBand) { func, data, (gint) ((gint64) height * i / n),
-                             (gint) ((gint64) height * (i + 1) / n) };
-      threads[i] = i ? g_thread_new ("retouch", row_band_run, &bands[i]) : NULL;
-    }
-  row_band_run (&bands[0]);
-  for (gint i = 1; i < n; i++)
-    g_thread_join (threads[i]);
+  evenlight_parallel_bands (height, n, func, data);
 }
 
 /* ---- Eq. (1) ------------------------------------------------------------ */
@@ -362,8 +337,7 @@ evenlight_retouch (const EvenlightRetouchParams *params,
                    "retouch: parameters out of range");
       return FALSE;
     }
-  if (n_threads <= 0)
-    n_threads = (gint) g_get_num_processors ();
+  n_threads = evenlight_parallel_threads (n_threads);
 
   n = (gsize) width * height;
   /* Sanitise: NaN → 0, ±∞ and everything else clamped to [0, 1]. */

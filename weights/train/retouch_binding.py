@@ -5,9 +5,9 @@
 #
 # Copyright (C) 2026 the evenlight developers
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The shared object is compiled from core/retouch.c on first use into
-build-retouch/ (or $EVENLIGHT_RETOUCH_SO_DIR) and rebuilt when the source is
-newer. It is a build product, never committed."""
+"""The shared object is compiled from core/retouch*.c and core/parallel.c
+on first use into build-retouch/ (or $EVENLIGHT_RETOUCH_SO_DIR) and rebuilt
+when a source is newer. It is a build product, never committed."""
 import ctypes
 import os
 import subprocess
@@ -15,11 +15,13 @@ import subprocess
 import numpy as np
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
-# The module's sources: its driver, guided filter and exposure fusion.
+# The module's sources: its driver, guided filter and exposure fusion, and
+# the engine's scheduler that runs its rows on threads.
 SRCS = [os.path.join(ROOT, 'core', f)
-        for f in ('retouch.c', 'retouch-filter.c', 'retouch-fuse.c')]
+        for f in ('retouch.c', 'retouch-filter.c', 'retouch-fuse.c',
+                  'parallel.c')]
 HDRS = [os.path.join(ROOT, 'core', f)
-        for f in ('retouch.h', 'retouch-private.h')]
+        for f in ('retouch.h', 'retouch-private.h', 'parallel.h')]
 
 # retouch.c reports errors in the EVENLIGHT_ERROR domain, defined with the
 # rest of the library; the binding needs only that one symbol.
