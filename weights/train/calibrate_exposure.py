@@ -39,7 +39,7 @@ import evaluate  # noqa: E402
 import export    # noqa: E402
 from eval_dark import classic, shrink  # noqa: E402
 from measures import DARK_LUMA, crushed, luma  # noqa: E402
-from model import exposure_curve, exposure_gain  # noqa: E402
+from model import EvenlightNet, exposure_gain  # noqa: E402
 from train import load_rgb, read_manifest  # noqa: E402
 
 
@@ -81,8 +81,7 @@ def main():
     def results(floor):
         out = []
         for q in photos:
-            g = exposure_gain(q["thumb"], floor)
-            r = q["base"] if g == 1.0 else exposure_curve(q["base"], g ** min(g1, 1.0))
+            r = EvenlightNet.apply_exposure(q["base"], [exposure_gain(q["thumb"], floor)], g1)
             out.append(r[0].permute(1, 2, 0).numpy())
         return out
 
