@@ -207,6 +207,12 @@ evenlight_context_pool (gint               width,
   return TRUE;
 }
 
+const EvenlightFusionNet *
+evenlight_context_fusion_net (const EvenlightContext *context)
+{
+  return &context->model->fusion;
+}
+
 gboolean
 evenlight_check_size (gint width, gint height, GError **error)
 {
@@ -240,8 +246,8 @@ context_read (EvenlightContext  *context,
     }
   evenlight_model_illumination (context->model, pooled, context->grid, gl);
   evenlight_model_illumination (context->model, pooled + 4 * P * P, context->grid_inv, gl_inv);
-  context->has_fusion_bias = evenlight_model_fusion_bias (context->model, gl, gl_inv,
-                                                           context->fusion_bias);
+  context->has_fusion_bias = evenlight_model_fusion_bias (evenlight_context_fusion_net (context),
+                                                           gl, gl_inv, context->fusion_bias);
   g_free (pooled);
   return TRUE;
 }

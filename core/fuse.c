@@ -323,7 +323,7 @@ evenlight_bracket_context_new (const EvenlightModel     *model,
   context->bracket = b;
   /* v2 weights: the Fusion-Net's global bias from the middle exposure,
    * whose role is the photo's (I). */
-  if (model->fusion_global_w != NULL)
+  if (evenlight_context_fusion_net (context)->global_w != NULL)
     {
       MiddleRead m = { b, ref };
 

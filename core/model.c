@@ -19,11 +19,14 @@ typedef struct
   const gchar *name;
   gint         cout, cin, k;   /* k = 0: a Linear layer [cout][cin]      */
   gboolean     bias;
-  gsize        offset;         /* of the EvenlightConv in EvenlightModel */
+  gsize        offset;         /* of the EvenlightConv in its struct     */
 } LayerSpec;
 
-#define CONV(name, field, cout, cin, k, bias) \
-  { name, cout, cin, k, bias, G_STRUCT_OFFSET (EvenlightModel, field) }
+/* A layer whose EvenlightConv is @field of the struct @type. */
+#define LAYER(type, name, field, cout, cin, k, bias) \
+  { name, cout, cin, k, bias, G_STRUCT_OFFSET (type, field) }
+#define CONV(...)  LAYER (EvenlightModel, __VA_ARGS__)
+#define FCONV(...) LAYER (EvenlightFusionNet, __VA_ARGS__)
 
 static const LayerSpec layers[] = {
   CONV ("illum.conv1",   illum_conv1, 6, 4, 3, TRUE),
@@ -31,15 +34,20 @@ static const LayerSpec layers[] = {
   CONV ("illum.conv3",   illum_conv3, 8, 8, 3, TRUE),
   { "illum.global", 8, 8, 0, TRUE, 0 },
   CONV ("illum.grid",    illum_grid,  8, 8, 1, TRUE),
-  CONV ("fusion.enc1",   enc1,  6, 9, 3, TRUE),
-  CONV ("fusion.enc2",   enc2,  6, 6, 3, TRUE),
-  CONV ("fusion.mid",    mid,   6, 6, 3, TRUE),
-  CONV ("fusion.dec1",   dec1,  6, 6, 3, TRUE),
-  CONV ("fusion.out",    out,   3, 6, 1, TRUE),
-  CONV ("fusion.skip",   skip,  3, 9, 1, FALSE),
   CONV ("restore.conv1", rconv1, 8, 12, 3, TRUE),
   CONV ("restore.conv2", rconv2, 8, 8, 3, TRUE),
   CONV ("restore.conv3", rconv3, 8, 8, 3, TRUE),
+};
+
+/* The Fusion-Net's layers, by name within its prefix ("fusion" for the
+ * single-image one). */
+static const LayerSpec fusion_layers[] = {
+  FCONV ("enc1", enc1, 6, 9, 3, TRUE),
+  FCONV ("enc2", enc2, 6, 6, 3, TRUE),
+  FCONV ("mid",  mid,  6, 6, 3, TRUE),
+  FCONV ("dec1", dec1, 6, 6, 3, TRUE),
+  FCONV ("out",  out,  3, 6, 1, TRUE),
+  FCONV ("skip", skip, 3, 9, 1, FALSE),
 };
 
 static const gfloat *
@@ -58,6 +66,50 @@ require (const EvenlightWeights *weights,
 
   g_free (name);
   return data;
+}
+
+/* Loads the Fusion-Net whose tensors are named "@prefix.LAYER.weight" and
+ * "@prefix.LAYER.bias" into @net, with its global layer for v2 weights. */
+static gboolean
+fusion_load (const EvenlightWeights *weights,
+             const gchar            *prefix,
+             gboolean                v2,
+             EvenlightFusionNet     *net,
+             GError                **error)
+{
+  const gfloat *w, *b = NULL;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (fusion_layers); i++)
+    {
+      const LayerSpec *l = &fusion_layers[i];
+      g_autofree gchar *layer = g_strdup_printf ("%s.%s", prefix, l->name);
+
+      if (!(w = require (weights, layer, "weight", l->cout, l->cin, l->k, error)))
+        return FALSE;
+      if (l->bias && !(b = require (weights, layer, "bias", l->cout, 0, 0, error)))
+        return FALSE;
+      evenlight_conv_init ((EvenlightConv *) ((guint8 *) net + l->offset),
+                           w, l->bias ? b : NULL, l->cout, l->cin, l->k);
+    }
+  if (v2)
+    {
+      g_autofree gchar *layer = g_strdup_printf ("%s.global", prefix);
+
+      if (!(net->global_w = require (weights, layer, "weight", 3, 16, 0, error))
+          || !(net->global_b = require (weights, layer, "bias", 3, 0, 0, error)))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+fusion_clear (EvenlightFusionNet *net)
+{
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (fusion_layers); i++)
+    evenlight_conv_clear ((EvenlightConv *) ((guint8 *) net + fusion_layers[i].offset));
 }
 
 EvenlightModel *
@@ -103,9 +155,8 @@ evenlight_model_new_from_weights (EvenlightWeights *weights,
                              w, l->bias ? b : NULL, l->cout, l->cin, l->k);
     }
 
-  if (g_strcmp0 (arch, EVENLIGHT_ARCHITECTURE_V2) == 0
-      && (!(model->fusion_global_w = require (weights, "fusion.global", "weight", 3, 16, 0, error))
-          || !(model->fusion_global_b = require (weights, "fusion.global", "bias", 3, 0, 0, error))))
+  if (!fusion_load (weights, "fusion", g_strcmp0 (arch, EVENLIGHT_ARCHITECTURE_V2) == 0,
+                    &model->fusion, error))
     goto fail;
 
   /* The three output branches of the Restoration-Net are summed (§4), so
@@ -193,6 +244,7 @@ evenlight_model_free (EvenlightModel *model)
   for (i = 0; i < G_N_ELEMENTS (layers); i++)
     if (layers[i].k != 0)
       evenlight_conv_clear ((EvenlightConv *) ((guint8 *) model + layers[i].offset));
+  fusion_clear (&model->fusion);
   evenlight_conv_clear (&model->rout);
   if (model->weights != NULL)
     evenlight_weights_free (model->weights);
@@ -281,25 +333,25 @@ evenlight_model_illumination (const EvenlightModel *model,
 /* ---- Fusion-Net (§3) ------------------------------------------------------ */
 
 gboolean
-evenlight_model_fusion_bias (const EvenlightModel *model,
-                             const gfloat         *gl,
-                             const gfloat         *gl_inv,
-                             gfloat                bias[3])
+evenlight_model_fusion_bias (const EvenlightFusionNet *net,
+                             const gfloat             *gl,
+                             const gfloat             *gl_inv,
+                             gfloat                    bias[3])
 {
   gint o, c;
 
-  if (model->fusion_global_w == NULL)
+  if (net->global_w == NULL)
     return FALSE;
   /* bias = Linear(concat(gl, gl_inv)), summed in PyTorch's order. */
   for (o = 0; o < 3; o++)
     {
-      const gfloat *w = model->fusion_global_w + o * 16;
+      const gfloat *w = net->global_w + o * 16;
       gfloat s = 0.0f;
       for (c = 0; c < 8; c++)
         s += w[c] * gl[c];
       for (c = 0; c < 8; c++)
         s += w[8 + c] * gl_inv[c];
-      bias[o] = s + model->fusion_global_b[o];
+      bias[o] = s + net->global_b[o];
     }
   return TRUE;
 }
@@ -336,25 +388,25 @@ fuse_row (EvenlightPlanes *wp, const EvenlightPlanes *xp, EvenlightPlanes *r1, g
 }
 
 void
-evenlight_model_fusion (const EvenlightModel *model,
-                        EvenlightScratch     *s,
-                        const gfloat         *bias)
+evenlight_model_fusion (const EvenlightFusionNet *net,
+                        EvenlightScratch         *s,
+                        const gfloat             *bias)
 {
   const EvenlightPlanes *dec_in[1] = { &s->dec1 };
   EvenlightConvRowFunc kernel = evenlight_nn_row_kernel ();
   gint w = s->x.width, h = s->x.height;
   gint y;
 
-  evenlight_nn_conv3x3_s2 (&model->enc1, &s->x, &s->enc1, TRUE);      /* 6 × H1 */
-  evenlight_nn_conv3x3_s2 (&model->enc2, &s->enc1, &s->enc2, TRUE);   /* 6 × H2 */
-  evenlight_nn_conv3x3_filled (&model->mid, &s->enc2, &s->mid, TRUE); /* 6 × H2 */
+  evenlight_nn_conv3x3_s2 (&net->enc1, &s->x, &s->enc1, TRUE);      /* 6 × H1 */
+  evenlight_nn_conv3x3_s2 (&net->enc2, &s->enc1, &s->enc2, TRUE);   /* 6 × H2 */
+  evenlight_nn_conv3x3_filled (&net->mid, &s->enc2, &s->mid, TRUE); /* 6 × H2 */
   evenlight_nn_up2 (&s->mid, &s->enc1, s->enc1.width, s->enc1.height, &s->up, &s->t);
-  evenlight_nn_conv3x3_filled (&model->dec1, &s->t, &s->dec1, TRUE); /* 6 × H1 */
+  evenlight_nn_conv3x3_filled (&net->dec1, &s->t, &s->dec1, TRUE); /* 6 × H1 */
 
   /* out = conv1x1(up2(dec1)): the 1×1 layer commutes with the (linear,
    * weights summing to 1) up-sampling, so it runs at half resolution on 3
    * instead of 6 channels. */
-  evenlight_nn_conv1x1 (&model->out, dec_in, 1, &s->o3, FALSE);
+  evenlight_nn_conv1x1 (&net->out, dec_in, 1, &s->o3, FALSE);
   evenlight_nn_up2_h (&s->o3, w, &s->up);
 
   /* Then row by row, while the row is in the cache: the logits
@@ -365,7 +417,7 @@ evenlight_model_fusion (const EvenlightModel *model,
   evenlight_planes_ensure (&s->w, 3, w, h, s->x.x0, s->x.y0);
   evenlight_planes_ensure (&s->r1, 3, w, h, s->x.x0, s->x.y0);
   evenlight_planes_ensure (&s->skip, 3, w, 1, s->x.x0, s->x.y0);
-  g_assert (model->skip.ntaps == 9 && model->skip.cout == 3);
+  g_assert (net->skip.ntaps == 9 && net->skip.cout == 3);
   for (y = 0; y < h; y++)
     {
       const gfloat *src[9];
@@ -379,8 +431,8 @@ evenlight_model_fusion (const EvenlightModel *model,
           skip[c] = evenlight_planes_row (&s->skip, c, 0);
           logits[c] = evenlight_planes_row (&s->w, c, y);
         }
-      kernel (model->skip.cout, model->skip.ntaps, src, model->skip.wt,
-              bias != NULL ? bias : model->skip.bias, skip, w, FALSE);
+      kernel (net->skip.cout, net->skip.ntaps, src, net->skip.wt,
+              bias != NULL ? bias : net->skip.bias, skip, w, FALSE);
       evenlight_nn_up2_v_row (&s->up, y, (const gfloat *const *) skip, logits);
       fuse_row (&s->w, &s->x, &s->r1, y);
     }

@@ -30,6 +30,15 @@ G_BEGIN_DECLS
 
 /* ---- Model ------------------------------------------------------------------ */
 
+/* A Fusion-Net (§3): the single-image one, and optionally one of its own
+ * for brackets (MODEL.md §6). */
+typedef struct
+{
+  EvenlightConv enc1, enc2, mid, dec1, out, skip;
+  const gfloat *global_w;         /* [3][16], NULL for v1 */
+  const gfloat *global_b;         /* [3]                  */
+} EvenlightFusionNet;
+
 struct _EvenlightModel
 {
   EvenlightWeights *weights;
@@ -37,10 +46,7 @@ struct _EvenlightModel
   EvenlightConv illum_conv1, illum_conv2, illum_conv3, illum_grid;
   const gfloat *illum_global_w;   /* [8][8] */
   const gfloat *illum_global_b;   /* [8]    */
-  /* Fusion-Net */
-  EvenlightConv enc1, enc2, mid, dec1, out, skip;
-  const gfloat *fusion_global_w;  /* [3][16], NULL for v1 */
-  const gfloat *fusion_global_b;  /* [3]                  */
+  EvenlightFusionNet fusion;
   /* Restoration-Net; out1 … out3 joined into one 24 → 12 layer */
   EvenlightConv rconv1, rconv2, rconv3, rout;
   /* The exposure step (exposure.h, §5b): the tensor "exposure.floor". */
@@ -63,7 +69,7 @@ void evenlight_model_illumination (const EvenlightModel *model,
 
 /* The Fusion-Net's global logit bias (§3, v2) from the global features of
  * the image and of its inverse; FALSE (and @bias untouched) for v1. */
-gboolean evenlight_model_fusion_bias (const EvenlightModel *model,
+gboolean evenlight_model_fusion_bias (const EvenlightFusionNet *net,
                                       const gfloat         *gl,
                                       const gfloat         *gl_inv,
                                       gfloat                bias[3]);
@@ -94,9 +100,9 @@ void              evenlight_scratch_free (EvenlightScratch *scratch);
 
 /* Fusion-Net (§3) on scratch->x: fills scratch->w and scratch->r1. @bias:
  * the three logits' global bias (v2), or NULL. */
-void evenlight_model_fusion      (const EvenlightModel *model,
-                                  EvenlightScratch     *scratch,
-                                  const gfloat         *bias);
+void evenlight_model_fusion      (const EvenlightFusionNet *net,
+                                  EvenlightScratch         *scratch,
+                                  const gfloat             *bias);
 /* Restoration-Net (§4) on scratch->r1: fills scratch->n over at least
  * @need (full resolution, inside the window; NULL: the whole window),
  * computing each layer only where the next one needs it. */
@@ -117,6 +123,10 @@ struct _EvenlightContext
   gfloat fusion_bias[3];                 /* of the logits (§3)   */
   gfloat exposure_gain;                  /* g of §5b; 0 or 1: none */
 };
+
+/* The Fusion-Net a render of @context uses: the model's own for brackets
+ * when it has one (MODEL.md §6), else the single-image one. */
+const EvenlightFusionNet *evenlight_context_fusion_net (const EvenlightContext *context);
 
 /* Largest image side accepted. */
 #define EVENLIGHT_MAX_SIDE (1 << 19)

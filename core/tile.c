@@ -374,7 +374,8 @@ evenlight_render_tile (const EvenlightContext *ctx,
       : !tile_input (ctx, params, &win, read, read_data, s, error))
     return FALSE;
 
-  evenlight_model_fusion (ctx->model, s, ctx->has_fusion_bias ? ctx->fusion_bias : NULL);
+  evenlight_model_fusion (evenlight_context_fusion_net (ctx), s,
+                          ctx->has_fusion_bias ? ctx->fusion_bias : NULL);
   if (restore)
     {
       /* N where Φ's blocks read it (§5). */

@@ -69,12 +69,12 @@ test_model_random (guint32 seed)
   m->illum_global_w = global_w;
   m->illum_global_b = global_b;
   random_conv (&m->illum_grid, rand, 8, 8, 1, TRUE);
-  random_conv (&m->enc1, rand, 6, 9, 3, TRUE);
-  random_conv (&m->enc2, rand, 6, 6, 3, TRUE);
-  random_conv (&m->mid, rand, 6, 6, 3, TRUE);
-  random_conv (&m->dec1, rand, 6, 6, 3, TRUE);
-  random_conv (&m->out, rand, 3, 6, 1, TRUE);
-  random_conv (&m->skip, rand, 3, 9, 1, FALSE);
+  random_conv (&m->fusion.enc1, rand, 6, 9, 3, TRUE);
+  random_conv (&m->fusion.enc2, rand, 6, 6, 3, TRUE);
+  random_conv (&m->fusion.mid, rand, 6, 6, 3, TRUE);
+  random_conv (&m->fusion.dec1, rand, 6, 6, 3, TRUE);
+  random_conv (&m->fusion.out, rand, 3, 6, 1, TRUE);
+  random_conv (&m->fusion.skip, rand, 3, 9, 1, FALSE);
   random_conv (&m->rconv1, rand, 8, 12, 3, TRUE);
   random_conv (&m->rconv2, rand, 8, 8, 3, TRUE);
   random_conv (&m->rconv3, rand, 8, 8, 3, TRUE);
