@@ -210,6 +210,8 @@ evenlight_context_pool (gint               width,
 const EvenlightFusionNet *
 evenlight_context_fusion_net (const EvenlightContext *context)
 {
+  if (context->bracket != NULL && context->model->has_bracket_fusion)
+    return &context->model->bracket_fusion;
   return &context->model->fusion;
 }
 

@@ -158,6 +158,15 @@ evenlight_model_new_from_weights (EvenlightWeights *weights,
   if (!fusion_load (weights, "fusion", g_strcmp0 (arch, EVENLIGHT_ARCHITECTURE_V2) == 0,
                     &model->fusion, error))
     goto fail;
+  /* The Fusion-Net for brackets is optional (§3b): all of its tensors or
+   * none. */
+  if (evenlight_weights_lookup (weights, "bracket.enc1.weight") != NULL)
+    {
+      if (!fusion_load (weights, "bracket", g_strcmp0 (arch, EVENLIGHT_ARCHITECTURE_V2) == 0,
+                        &model->bracket_fusion, error))
+        goto fail;
+      model->has_bracket_fusion = TRUE;
+    }
 
   /* The three output branches of the Restoration-Net are summed (§4), so
    * they are one 1×1 layer over concat(f1, f2, f3) with the biases added. */
@@ -245,6 +254,7 @@ evenlight_model_free (EvenlightModel *model)
     if (layers[i].k != 0)
       evenlight_conv_clear ((EvenlightConv *) ((guint8 *) model + layers[i].offset));
   fusion_clear (&model->fusion);
+  fusion_clear (&model->bracket_fusion);
   evenlight_conv_clear (&model->rout);
   if (model->weights != NULL)
     evenlight_weights_free (model->weights);

@@ -47,6 +47,10 @@ struct _EvenlightModel
   const gfloat *illum_global_w;   /* [8][8] */
   const gfloat *illum_global_b;   /* [8]    */
   EvenlightFusionNet fusion;
+  /* The Fusion-Net for brackets (tensors "bracket.*", MODEL.md §3b), if
+   * the weights have one; brackets use the single-image one otherwise. */
+  gboolean           has_bracket_fusion;
+  EvenlightFusionNet bracket_fusion;
   /* Restoration-Net; out1 … out3 joined into one 24 → 12 layer */
   EvenlightConv rconv1, rconv2, rconv3, rout;
   /* The exposure step (exposure.h, §5b): the tensor "exposure.floor". */

@@ -73,6 +73,34 @@ check(q_fused > q_outer and q_fused > q_middle - MIDDLE_SLACK,
       f"MEF-SSIM of the fusion {q_fused:.4f} > the best outer exposure's {q_outer:.4f} "
       f"and > the middle exposure's {q_middle:.4f} − {MIDDLE_SLACK}")
 
+# 1b. The engine fuses as the PyTorch reference does (MODEL.md §3b; the
+#     weights' own Fusion-Net for brackets when they have one): the same
+#     8-bit pixels, give or take one level where the two round apart.
+try:
+    import torch
+except ImportError:
+    torch = None
+if torch is None:
+    n += 1
+    print(f"ok {n} # SKIP PyTorch not installed: no parity check of the fusion", flush=True)
+else:
+    sys.path.insert(0, os.path.join(os.environ["EVENLIGHT_SOURCE_ROOT"], "weights", "train"))
+    import evaluate  # noqa: E402
+    import export  # noqa: E402
+    torch.set_num_threads(2)
+    net = export.load_model(os.path.join(os.environ["EVENLIGHT_SOURCE_ROOT"], "weights",
+                                         "evenlight-v1.bin")).eval()
+    with torch.no_grad():
+        ref = net.fuse_bracket([torch.from_numpy(e.transpose(2, 0, 1).astype(np.float32) / 255)[None]
+                                for e in aligned], evaluate.slider_defaults()[2])
+    ref8 = np.round(ref[0].numpy().transpose(1, 2, 0) * 255).astype(np.int16)
+    out_p = os.path.join(tmp, "fused-parity.png")
+    status, err = run("-q", "--fuse", "--no-align", *files, out_p)
+    diff = np.abs(load(out_p).astype(np.int16) - ref8) if status == 0 else np.full(1, 255)
+    check(status == 0 and diff.max() <= 1 and (diff > 0).mean() < 0.01,
+          f"the engine's fusion matches PyTorch's: max {diff.max()} levels apart, "
+          f"{100 * (diff > 0).mean():.2f} % of values differ")
+
 # 2. Any order of the inputs: the same pixels.
 out2 = os.path.join(tmp, "fused-order.png")
 status, err = run("-q", "--fuse", files[2], files[0], files[1], out2)

@@ -572,9 +572,21 @@ test_shipped (gconstpointer data)
   for (guint i = 0; i < evenlight_weights_n_tensors (w); i++)
     total += evenlight_weights_tensor (w, i)->count;
   /* The exposure floor (§5b) is one number, not a parameter of the
-   * network. */
+   * network; the Fusion-Net for brackets (§3b) is a second network. */
   if (evenlight_weights_lookup (w, "exposure.floor") != NULL)
     total -= 1;
+  if (evenlight_weights_lookup (w, "bracket.enc1.weight") != NULL)
+    {
+      gsize bracket = 0;
+
+      for (guint i = 0; i < evenlight_weights_n_tensors (w); i++)
+        if (g_str_has_prefix (evenlight_weights_tensor (w, i)->name, "bracket."))
+          bracket += evenlight_weights_tensor (w, i)->count;
+      g_assert_cmpuint (bracket, ==,
+                        g_strcmp0 (evenlight_weights_architecture (w), "evenlight-net-v2") == 0
+                        ? 1581 : 1530);
+      total -= bracket;
+    }
   /* weights/MODEL.md §6: 5284 parameters, 5335 with v2's global bias. */
   if (g_strcmp0 (evenlight_weights_architecture (w), "evenlight-net-v2") == 0)
     g_assert_cmpuint (total, ==, 5335);
@@ -620,16 +632,16 @@ test_v2_needs_global (void)
   g_byte_array_unref (bytes);
 }
 
-/* golden-weights.bin with one more tensor "exposure.floor" (MODEL.md §5b)
- * of @value: the floor must be in (0, 1]. */
+/* golden-weights.bin with one more tensor @name of @ndim @dims and
+ * @values, loaded as a model. */
 static EvenlightModel *
-load_with_floor (gfloat value, GError **error)
+load_with (const gchar *name, guint ndim, const guint *dims, const gfloat *values,
+           GError **error)
 {
   const gchar *root = g_getenv ("EVENLIGHT_SOURCE_ROOT");
   g_autofree gchar *path = g_build_filename (root ? root : ".", "tests", "data",
                                              "golden-weights.bin", NULL);
   g_autofree gchar *contents = NULL;
-  const guint one = 1;
   GByteArray *bytes;
   EvenlightModel *model;
   guint32 id_length, count;
@@ -644,11 +656,42 @@ load_with_floor (gfloat value, GError **error)
   memcpy (&count, bytes->data + at, 4);
   count = GUINT32_TO_LE (GUINT32_FROM_LE (count) + 1);
   memcpy (bytes->data + at, &count, 4);
-  wb_tensor (bytes, "exposure.floor", 1, &one, &value);
+  wb_tensor (bytes, name, ndim, dims, values);
   wb_seal (bytes);
   model = evenlight_model_load_data (bytes->data, bytes->len, NAME, error);
   g_byte_array_unref (bytes);
   return model;
+}
+
+/* golden-weights.bin with "exposure.floor" (MODEL.md §5b) of @value: the
+ * floor must be in (0, 1]. */
+static EvenlightModel *
+load_with_floor (gfloat value, GError **error)
+{
+  const guint one = 1;
+
+  return load_with ("exposure.floor", 1, &one, &value, error);
+}
+
+/* The Fusion-Net for brackets (MODEL.md §3b) is all of its tensors or
+ * none, with the single-image one's shapes: one tensor alone, or of
+ * another shape, is refused, naming what is wrong. */
+static void
+test_bracket_fusion (void)
+{
+  const guint right[4] = { 6, 9, 3, 3 }, wrong[4] = { 6, 6, 3, 3 };
+  static const gfloat zeros[6 * 9 * 3 * 3] = { 0 };
+  GError *error = NULL;
+
+  g_assert_null (load_with ("bracket.enc1.weight", 4, right, zeros, &error));
+  g_assert_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, NAME));
+  g_assert_nonnull (strstr (error->message, "bracket.enc1.bias"));
+  g_clear_error (&error);
+  g_assert_null (load_with ("bracket.enc1.weight", 4, wrong, zeros, &error));
+  g_assert_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_FORMAT);
+  g_assert_nonnull (strstr (error->message, "bracket.enc1.weight"));
+  g_clear_error (&error);
 }
 
 static void
@@ -683,6 +726,7 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/weights/round-trip", test_round_trip);
+  g_test_add_func ("/weights/bracket-fusion", test_bracket_fusion);
   g_test_add_func ("/weights/require", test_require);
   g_test_add_func ("/weights/files", test_files);
   g_test_add_func ("/weights/magic-and-version", test_magic_and_version);

@@ -94,9 +94,11 @@ context_new (Bracket *b, EvenlightBracketFlags flags)
   return ctx;
 }
 
-/* The whole result through one tile: the reference. */
+/* The whole result through one tile: the reference. A bracket reads its
+ * own exposures (@read NULL); a photo's context reads through @read. */
 static gfloat *
-render_whole (const EvenlightContext *ctx, const EvenlightParams *params)
+render_whole_from (const EvenlightContext *ctx, const EvenlightParams *params,
+                   EvenlightReadFunc read, gpointer data)
 {
   gint w, h;
   EvenlightScratch *s = evenlight_scratch_new ();
@@ -106,10 +108,16 @@ render_whole (const EvenlightContext *ctx, const EvenlightParams *params)
   evenlight_context_get_size (ctx, &w, &h);
   all = (EvenlightRect) { 0, 0, w, h };
   out = g_new (gfloat, (gsize) w * h * 3);
-  g_assert_true (evenlight_render_tile (ctx, params, &all, EVENLIGHT_TILE_MARGIN, NULL, NULL,
+  g_assert_true (evenlight_render_tile (ctx, params, &all, EVENLIGHT_TILE_MARGIN, read, data,
                                         s, FALSE, out, (gsize) w * 3, NULL));
   evenlight_scratch_free (s);
   return out;
+}
+
+static gfloat *
+render_whole (const EvenlightContext *ctx, const EvenlightParams *params)
+{
+  return render_whole_from (ctx, params, NULL, NULL);
 }
 
 typedef struct
@@ -426,6 +434,62 @@ test_global_bias (void)
   bracket_clear (&b);
 }
 
+/* A model's own Fusion-Net for brackets (MODEL.md §3b) is the one a
+ * bracket renders with, and only a bracket. With every weight of it zero
+ * the three fusion weights are 1/3 each, so R (Denoise 0) is the mean of
+ * the darkest, middle and brightest exposure; a photo renders as before. */
+static void
+test_bracket_fusion (void)
+{
+  static const gint cout[6] = { 6, 6, 6, 6, 3, 3 }, cin[6] = { 9, 6, 6, 6, 6, 9 };
+  static const gint ks[6] = { 3, 3, 3, 3, 1, 1 };
+  EvenlightFusionNet *bf = &model->bracket_fusion;
+  EvenlightConv *convs[6] = { &bf->enc1, &bf->enc2, &bf->mid, &bf->dec1, &bf->out, &bf->skip };
+  static const gfloat zeros[6 * 9 * 9] = { 0 };
+  EvenlightParams params = { 1.0f, 0.4f, 0.0f };
+  EvenlightContext *ctx, *single;
+  gfloat *before, *photo_before, *after, *photo_after;
+  GError *error = NULL;
+  gsize i, n;
+  gint k;
+  Bracket b;
+
+  bracket_make (&b, 3, 96, 64, 11);
+  n = (gsize) b.width * b.height * 3;
+  single = evenlight_context_new (model, b.width, b.height, single_read, &b, &error);
+  g_assert_no_error (error);
+  ctx = context_new (&b, EVENLIGHT_BRACKET_NONE);
+  before = render_whole (ctx, &params);
+  photo_before = render_whole_from (single, &params, single_read, &b);
+  evenlight_context_free (single);
+  evenlight_context_free (ctx);
+
+  for (k = 0; k < 6; k++)
+    evenlight_conv_init (convs[k], zeros, k < 5 ? zeros : NULL, cout[k], cin[k], ks[k]);
+  model->has_bracket_fusion = TRUE;
+  single = evenlight_context_new (model, b.width, b.height, single_read, &b, &error);
+  g_assert_no_error (error);
+  ctx = context_new (&b, EVENLIGHT_BRACKET_NONE);
+  after = render_whole (ctx, &params);
+  photo_after = render_whole_from (single, &params, single_read, &b);
+  for (i = 0; i < n; i++)
+    g_assert_cmpfloat_with_epsilon (after[i], (b.rgb[0][i] + b.rgb[1][i] + b.rgb[2][i]) / 3.0f,
+                                    1e-6f);
+  g_assert_cmpfloat (test_max_diff (before, after, n), >, 0.01);
+  g_assert_cmpfloat (test_max_diff (photo_before, photo_after, n), ==, 0.0);
+
+  model->has_bracket_fusion = FALSE;
+  for (k = 0; k < 6; k++)
+    evenlight_conv_clear (convs[k]);
+  evenlight_context_free (single);
+  evenlight_context_free (ctx);
+  g_free (before);
+  g_free (after);
+  g_free (photo_before);
+  g_free (photo_after);
+  bracket_clear (&b);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -439,6 +503,7 @@ main (int argc, char **argv)
   g_test_add_func ("/core/fuse/order-and-counts", test_order_and_counts);
   g_test_add_func ("/core/fuse/refusals", test_refusals);
   g_test_add_func ("/core/fuse/global-bias", test_global_bias);
+  g_test_add_func ("/core/fuse/bracket-fusion", test_bracket_fusion);
   status = g_test_run ();
   test_model_free (model);
   return status;

@@ -209,6 +209,51 @@ class ExposureTest(unittest.TestCase):
                 export.load_model(path)
 
 
+class BracketFusionTest(unittest.TestCase):
+    """The Fusion-Net for brackets (MODEL.md §3b): saved as "bracket.*",
+    read back, used by fuse_bracket and nothing else."""
+
+    def test_round_trip_and_use(self):
+        net = EvenlightNet(model.ARCH_V2).double().eval()
+        ex = [(random_image(29, 41, s) * f).double() for s, f in ((1, 0.25), (2, 0.6), (3, 1.0))]
+        img = ex[1]
+        shared = net.fuse_bracket(ex, 0.0)
+        photo = net(img, 1.0, 0.4, 0.5)["R"]
+        own = net.add_bracket_fusion()
+        for p in own.parameters():
+            torch.nn.init.zeros_(p)
+        # Zero logits: weights 1/3 each, so R1 is the mean of the three.
+        mean = torch.clamp((ex[0] + ex[1] + ex[2]) / 3, 0, 1)
+        torch.testing.assert_close(net.fuse_bracket(ex, 0.0), mean, rtol=0, atol=1e-12)
+        self.assertGreater(float((shared - mean).abs().max()), 0.01)
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "w.bin")
+            export.export_model(net.float(), path)
+            names = set(export.read(path)[1])
+            back = export.load_model(path).double().eval()
+        self.assertIn("bracket.enc1.weight", names)
+        self.assertIn("bracket.global.bias", names)
+        torch.testing.assert_close(back.fuse_bracket(ex, 0.0), mean, rtol=0, atol=1e-6)
+        torch.testing.assert_close(back(img, 1.0, 0.4, 0.5)["R"], photo, rtol=0, atol=1e-6)
+
+
+class MefSsimTest(unittest.TestCase):
+    def test_torch_matches_numpy(self):
+        """The training loss (mef_ssim_torch) is the measure (mef_ssim)."""
+        sys.path.insert(0, os.path.join(SRC, "weights", "fuse"))
+        import mef_ssim
+        import mef_ssim_torch
+        rng = np.random.default_rng(3)
+        base = rng.uniform(0, 1, (70, 90, 3)).cumsum(axis=1) / 45
+        ex = [np.clip(base * f, 0, 1) for f in (0.3, 0.7, 1.6)]
+        fused = (ex[0] + ex[1] + ex[2]) / 3
+        want = mef_ssim.mef_ssim([e * 255 for e in ex], fused * 255)[0]
+        t = [torch.from_numpy(e.transpose(2, 0, 1))[None] for e in ex]
+        got = float(mef_ssim_torch.mef_ssim(t, torch.from_numpy(fused.transpose(2, 0, 1))[None]))
+        self.assertAlmostEqual(got, want, places=9)
+        self.assertLess(want, 0.999)
+
+
 class NetworkTest(unittest.TestCase):
     def test_names_shapes_count(self):
         sd = EvenlightNet().state_dict()

@@ -165,6 +165,8 @@ def load_model(path):
         if floor.shape != (1,):
             raise FormatError(f"{path}: {EXPOSURE_FLOOR} has shape {floor.shape}, expected (1,)")
         net.exposure_floor = float(floor[0])
+    if any(k.startswith("bracket.") for k in tensors):
+        net.add_bracket_fusion()
     sd = net.state_dict()
     if set(sd) != set(tensors):
         raise FormatError(f"{path}: tensor names differ from the network")

@@ -11,6 +11,7 @@ weights, R1, N, R), so this file is both the training model and the reference
 the C engine is checked against.
 """
 
+import copy
 import math
 
 import torch
@@ -389,6 +390,32 @@ class EvenlightNet(nn.Module):
         t = F.adaptive_avg_pool2d(i, (th, tw)) if (th, tw) != tuple(i.shape[-2:]) else i
         return [self(t[k:k + 1], *EXPOSURE_SLIDERS, exposure=False)["R"][0]
                 for k in range(i.shape[0])]
+
+    def add_bracket_fusion(self):
+        """Gives the network a Fusion-Net of its own for brackets (MODEL.md
+        §3b, tensors "bracket.*"), a copy of the single-image one to start
+        from. Without it a bracket is fused by the single-image one."""
+        self.bracket = copy.deepcopy(self.fusion)
+        return self.bracket
+
+    def fusion_for_brackets(self):
+        return getattr(self, "bracket", None) or self.fusion
+
+    def fuse_bracket(self, exposures, g3=1.0):
+        """R of an aligned bracket (a list of B×3×H×W exposures, darkest
+        first) as the engine fuses it (MODEL.md §3b): the Fusion-Net for
+        brackets on (middle, brightest, darkest), its v2 bias from the
+        middle exposure's global features, then the Restoration-Net and Φ
+        at @g3. Three or more exposures (the engine's middle of an even
+        count is the mean of the two inner ones; not needed here)."""
+        ex = [sanitize(e) for e in exposures]
+        mid, bright, dark = ex[(len(ex) - 1) // 2], ex[-1], ex[0]
+        fnet = self.fusion_for_brackets()
+        _, gl = self.illum(mid.max(dim=1, keepdim=True)[0], True)
+        _, gli = self.illum((1.0 - mid).max(dim=1, keepdim=True)[0], True)
+        w = fnet(torch.cat([mid, bright, dark], dim=1), fnet.bias(gl, gli))
+        r1 = w[:, 0:1] * mid + w[:, 1:2] * bright + w[:, 2:3] * dark
+        return torch.clamp(r1 + phi(self.restore(r1), g3), 0.0, 1.0)
 
     def context(self, img):
         """The global context of a whole image: (grid, grid_inv, bias), bias
