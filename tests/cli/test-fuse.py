@@ -54,11 +54,11 @@ def load(path):
 
 
 # 1. An aligned bracket: fused, the same size, better than each outer
-#    exposure and no worse than the middle one (within MIDDLE_SLACK). The
-#    earlier weights beat the middle exposure here (0.9379 against
-#    0.9255); the shipped ones, trained to lift dark photos, tie with it
-#    (weights/README.md, "Exposure fusion").
-MIDDLE_SLACK = 0.005
+#    exposure and clearly better than the middle one (by MIDDLE_GAIN). The
+#    single-image Fusion-Net only ties with the middle exposure here
+#    (0.9254 against 0.9255); the shipped weights' Fusion-Net for brackets
+#    (MODEL.md §3b) gives 0.9805 (weights/README.md, "Exposure fusion").
+MIDDLE_GAIN = 0.02
 moved, aligned = bracket(photo, shifts=[(3, -2), (0, 0), (-2, 1)], margin=4, seed=1)
 files = [save(f"a{k}.png", e) for k, e in enumerate(aligned)]
 out = os.path.join(tmp, "fused.png")
@@ -69,9 +69,9 @@ check(fused.shape == aligned[1].shape, f"the result has the exposures' size {fus
 q_fused = mef_ssim(aligned, fused)[0] if fused.shape == aligned[1].shape else 0.0
 q_middle = mef_ssim(aligned, aligned[1])[0]
 q_outer = max(mef_ssim(aligned, aligned[0])[0], mef_ssim(aligned, aligned[2])[0])
-check(q_fused > q_outer and q_fused > q_middle - MIDDLE_SLACK,
+check(q_fused > q_outer and q_fused > q_middle + MIDDLE_GAIN,
       f"MEF-SSIM of the fusion {q_fused:.4f} > the best outer exposure's {q_outer:.4f} "
-      f"and > the middle exposure's {q_middle:.4f} − {MIDDLE_SLACK}")
+      f"and > the middle exposure's {q_middle:.4f} + {MIDDLE_GAIN}")
 
 # 1b. The engine fuses as the PyTorch reference does (MODEL.md §3b; the
 #     weights' own Fusion-Net for brackets when they have one): the same
@@ -88,8 +88,9 @@ else:
     import evaluate  # noqa: E402
     import export  # noqa: E402
     torch.set_num_threads(2)
-    net = export.load_model(os.path.join(os.environ["EVENLIGHT_SOURCE_ROOT"], "weights",
-                                         "evenlight-v1.bin")).eval()
+    net = export.load_model(os.environ.get("EVENLIGHT_WEIGHTS")
+                            or os.path.join(os.environ["EVENLIGHT_SOURCE_ROOT"], "weights",
+                                            "evenlight-v1.bin")).eval()
     with torch.no_grad():
         ref = net.fuse_bracket([torch.from_numpy(e.transpose(2, 0, 1).astype(np.float32) / 255)[None]
                                 for e in aligned], evaluate.slider_defaults()[2])
@@ -133,9 +134,9 @@ if ok:
 out4 = os.path.join(tmp, "fused-noalign.png")
 status, err = run("-q", "--fuse", "--no-align", *mfiles, out4)
 q_noalign = mef_ssim(aligned, load(out4))[0] if status == 0 else 1.0
-check(q_moved > q_noalign + 0.01 and q_moved > q_middle - MIDDLE_SLACK,
+check(q_moved > q_noalign + 0.01 and q_moved > q_middle + MIDDLE_GAIN,
       f"aligned MEF-SSIM {q_moved:.4f} > {q_noalign:.4f} without --no-align's + 0.01, "
-      f"and > the middle's {q_middle:.4f} − {MIDDLE_SLACK}")
+      f"and > the middle's {q_middle:.4f} + {MIDDLE_GAIN}")
 
 # 4. Two exposures (−2 and +2 EV): better than the darker one alone. (How
 #    two exposures are best mapped onto the three inputs depends on the
