@@ -722,7 +722,7 @@ contrast_changed (GtkAdjustment *adj,
 static void
 build_dialog (DarkDialog *d)
 {
-  GtkWidget *vbox, *label, *check, *table;
+  GtkWidget *vbox, *label, *check;
   GtkObject *adj;
   const EvenlightParamSpec *params, *spec;
   guint n_params;
@@ -748,18 +748,12 @@ build_dialog (DarkDialog *d)
   gtk_box_pack_start (GTK_BOX (vbox), label, FALSE, FALSE, 0);
 
   spec = evenlight_param_find (params, n_params, "dequantize");
-  check = gtk_check_button_new_with_mnemonic (_(spec->ui_label));
-  gimp_help_set_help_data (check, _(spec->description), NULL);
-  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (check),
-                                d->params->dequantize);
+  check = evenlight_preview_add_check (vbox, spec, d->params);
   g_signal_connect (check, "toggled", G_CALLBACK (dequantize_toggled), d);
-  gtk_box_pack_start (GTK_BOX (vbox), check, FALSE, FALSE, 0);
 
-  table = gtk_table_new (1, 3, FALSE);
-  gtk_table_set_col_spacings (GTK_TABLE (table), 6);
-  gtk_box_pack_start (GTK_BOX (vbox), table, FALSE, FALSE, 0);
   spec = evenlight_param_find (params, n_params, "contrast");
-  adj = evenlight_preview_add_slider (GTK_TABLE (table), 0, spec, d->params);
+  adj = evenlight_preview_add_slider (evenlight_preview_add_table (vbox, 1), 0, spec,
+                                      d->params);
   g_signal_connect (adj, "value-changed", G_CALLBACK (contrast_changed), d);
 
   gtk_widget_show_all (d->dialog);
@@ -797,7 +791,7 @@ evenlight_dark_dialog_run (EvenlightSource     *source,
   d.layer = g_try_new (gfloat, (gsize) source->width * source->height * 3);
   if (d.layer == NULL)
     {
-      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
+      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_NO_MEMORY,
                    _("Not enough memory to process a %d × %d layer."),
                    source->width, source->height);
       return FALSE;
