@@ -21,6 +21,7 @@
  * working whatever the engine does inside.
  */
 #include "evenlight.h"
+#include "bench-util.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -181,32 +182,6 @@ image_free (Image *im)
 }
 
 /* ------------------------------------------------------------ measuring */
-
-static int
-cmp_double (const void *a, const void *b)
-{
-  gdouble x = *(const gdouble *) a, y = *(const gdouble *) b;
-  return x < y ? -1 : x > y;
-}
-
-static gdouble
-median_sorted (gdouble *v, gint n)
-{
-  qsort (v, n, sizeof *v, cmp_double);
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-/* CPU time of the process (all threads), ms: less sensitive than the wall
- * clock to other programs sharing the machine. */
-static gdouble
-cpu_ms (void)
-{
-  struct rusage ru;
-
-  getrusage (RUSAGE_SELF, &ru);
-  return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3
-         + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
-}
 
 static gdouble
 thread_cpu_s (void)

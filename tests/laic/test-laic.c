@@ -24,17 +24,7 @@
 #include <glpk.h>
 #endif
 
-static gint failures;
-
-#define CHECK(cond, ...)                                   \
-  do {                                                     \
-    if (!(cond)) {                                         \
-      failures++;                                          \
-      fprintf (stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-      fprintf (stderr, __VA_ARGS__);                       \
-      fputc ('\n', stderr);                                \
-    }                                                      \
-  } while (0)
+#include "check.h"
 
 /* A dark 8-bit capture: smooth illumination falling off to black, a
  * brighter object, some texture and noise; values k/255 with k ≤ 40. */
@@ -675,7 +665,5 @@ main (int argc, char **argv)
       test_hostile ();
       test_solver ();
     }
-  if (failures)
-    fprintf (stderr, "%d failure(s)\n", failures);
-  return failures ? 1 : 0;
+  return check_report ();
 }
