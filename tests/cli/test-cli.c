@@ -281,29 +281,49 @@ enhance (const gchar *in,
 
 /* ---- Success cases ------------------------------------------------------ */
 
+/* Makes the 8-bit PNG @base.png in @format (@gray: the scene in gray),
+ * enhances it into @base-out.png and checks that the result keeps @format:
+ * its pixels in @format; @input, when not NULL, receives the input's. */
+static gpointer
+enhance_png (const gchar *base,
+             const gchar *format,
+             gboolean     gray,
+             gpointer    *input)
+{
+  g_autofree gchar *in_name = g_strconcat (base, ".png", NULL);
+  g_autofree gchar *out_name = g_strconcat (base, "-out.png", NULL);
+  g_autofree gchar *in = make_image (in_name, format, "gegl:png-save", 8, gray);
+  g_autofree gchar *out = g_build_filename (tmpdir, out_name, NULL);
+  GeglBuffer *b;
+  gpointer data;
+
+  enhance (in, out);
+  b = load_image (out);
+  g_assert_cmpstr (format_name (b), ==, format);
+  data = pixels (b, format);
+  g_object_unref (b);
+  if (input != NULL)
+    {
+      b = load_image (in);
+      g_assert_cmpstr (format_name (b), ==, format);
+      *input = pixels (b, format);
+      g_object_unref (b);
+    }
+  return data;
+}
+
+
 static void
 test_rgb8 (void)
 {
-  g_autofree gchar *in = make_image ("rgb8.png", "R'G'B' u8", "gegl:png-save", 8, FALSE);
-  g_autofree gchar *out = g_build_filename (tmpdir, "rgb8-out.png", NULL);
-  GeglBuffer *a, *b;
-  guint8 *pa, *pb;
+  guint8 *pa, *pb = enhance_png ("rgb8", "R'G'B' u8", FALSE, (gpointer *) &pa);
   gsize changed = 0;
 
-  enhance (in, out);
-  a = load_image (in);
-  b = load_image (out);
-  g_assert_cmpstr (format_name (b), ==, format_name (a));
-  g_assert_cmpstr (format_name (b), ==, "R'G'B' u8");
-  pa = pixels (a, "R'G'B' u8");
-  pb = pixels (b, "R'G'B' u8");
   for (gsize i = 0; i < (gsize) W * H * 3; i++)
     changed += pa[i] != pb[i];
   g_assert_cmpuint (changed, >, W * H);
   g_free (pa);
   g_free (pb);
-  g_object_unref (a);
-  g_object_unref (b);
 }
 
 static void
@@ -333,22 +353,9 @@ test_rgb16 (void)
 static void
 test_rgba (void)
 {
-  g_autofree gchar *in = make_image ("rgba.png", "R'G'B'A u8", "gegl:png-save", 8, FALSE);
-  g_autofree gchar *in3 = make_image ("rgba-ref.png", "R'G'B' u8", "gegl:png-save", 8, FALSE);
-  g_autofree gchar *out = g_build_filename (tmpdir, "rgba-out.png", NULL);
-  g_autofree gchar *out3 = g_build_filename (tmpdir, "rgba-ref-out.png", NULL);
-  GeglBuffer *a, *b, *c;
-  guint8 *pa, *pb, *pc;
+  guint8 *pa, *pb = enhance_png ("rgba", "R'G'B'A u8", FALSE, (gpointer *) &pa);
+  guint8 *pc = enhance_png ("rgba-ref", "R'G'B' u8", FALSE, NULL);
 
-  enhance (in, out);
-  enhance (in3, out3);
-  a = load_image (in);
-  b = load_image (out);
-  c = load_image (out3);
-  g_assert_cmpstr (format_name (b), ==, "R'G'B'A u8");
-  pa = pixels (a, "R'G'B'A u8");
-  pb = pixels (b, "R'G'B'A u8");
-  pc = pixels (c, "R'G'B' u8");
   for (gsize i = 0; i < (gsize) W * H; i++)
     {
       g_assert_cmpuint (pb[4 * i + 3], ==, pa[4 * i + 3]);
@@ -359,9 +366,6 @@ test_rgba (void)
   g_free (pa);
   g_free (pb);
   g_free (pc);
-  g_object_unref (a);
-  g_object_unref (b);
-  g_object_unref (c);
 }
 
 /* A gray image stays gray, and its value is the mean of the channels the
@@ -369,46 +373,21 @@ test_rgba (void)
 static void
 test_gray (void)
 {
-  g_autofree gchar *in = make_image ("gray.png", "Y' u8", "gegl:png-save", 8, TRUE);
-  g_autofree gchar *in3 = make_image ("gray-rgb.png", "R'G'B' u8", "gegl:png-save", 8, TRUE);
-  g_autofree gchar *out = g_build_filename (tmpdir, "gray-out.png", NULL);
-  g_autofree gchar *out3 = g_build_filename (tmpdir, "gray-rgb-out.png", NULL);
-  GeglBuffer *b, *c;
-  guint8 *pb, *pc;
+  guint8 *pb = enhance_png ("gray", "Y' u8", TRUE, NULL);
+  guint8 *pc = enhance_png ("gray-rgb", "R'G'B' u8", TRUE, NULL);
 
-  enhance (in, out);
-  enhance (in3, out3);
-  b = load_image (out);
-  c = load_image (out3);
-  g_assert_cmpstr (format_name (b), ==, "Y' u8");
-  pb = pixels (b, "Y' u8");
-  pc = pixels (c, "R'G'B' u8");
   for (gsize i = 0; i < (gsize) W * H; i++)
     {
       gdouble mean = (pc[3 * i] + pc[3 * i + 1] + pc[3 * i + 2]) / 3.0;
 
       g_assert_cmpfloat (fabs (pb[i] - mean), <=, 1.0);
     }
-  g_free (pb);
   g_free (pc);
-  g_object_unref (b);
-  g_object_unref (c);
 
   /* Gray with alpha: gray, same gray values, same alpha. */
   {
-    g_autofree gchar *ina = make_image ("graya.png", "Y'A u8", "gegl:png-save", 8, TRUE);
-    g_autofree gchar *outa = g_build_filename (tmpdir, "graya-out.png", NULL);
-    GeglBuffer *a, *d;
-    guint8 *pa, *pd;
+    guint8 *pa, *pd = enhance_png ("graya", "Y'A u8", TRUE, (gpointer *) &pa);
 
-    enhance (ina, outa);
-    a = load_image (ina);
-    d = load_image (outa);
-    g_assert_cmpstr (format_name (d), ==, "Y'A u8");
-    b = load_image (out);
-    pb = pixels (b, "Y' u8");
-    pa = pixels (a, "Y'A u8");
-    pd = pixels (d, "Y'A u8");
     for (gsize i = 0; i < (gsize) W * H; i++)
       {
         g_assert_cmpuint (pd[2 * i + 1], ==, pa[2 * i + 1]);
@@ -416,12 +395,9 @@ test_gray (void)
           g_assert_cmpuint (pd[2 * i], ==, pb[i]);
       }
     g_free (pa);
-    g_free (pb);
     g_free (pd);
-    g_object_unref (a);
-    g_object_unref (b);
-    g_object_unref (d);
   }
+  g_free (pb);
 }
 
 /* Without --weights the file comes from $EVENLIGHT_WEIGHTS (or the
