@@ -8,6 +8,7 @@
 #define EVENLIGHT_BENCH_UTIL_H
 
 #include <stdlib.h>
+#include <time.h>
 #include <sys/resource.h>
 
 #include <glib.h>
@@ -39,6 +40,16 @@ cpu_ms (void)
   getrusage (RUSAGE_SELF, &ru);
   return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3
          + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+}
+
+/* CPU time of the calling thread, s. */
+static inline gdouble
+thread_cpu_s (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 #endif /* EVENLIGHT_BENCH_UTIL_H */
