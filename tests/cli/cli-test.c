@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "cli-test.h"
+#include "gegl-load.h"
 
 gchar *cli;
 gchar *weights;
@@ -117,16 +118,8 @@ load_image_sized (const gchar *path,
                   gint         width,
                   gint         height)
 {
-  GeglBuffer *buffer = NULL;
-  GeglNode *graph = gegl_node_new ();
-  GeglNode *load = gegl_node_new_child (graph, "operation", "gegl:load",
-                                        "path", path, NULL);
-  GeglNode *sink = gegl_node_new_child (graph, "operation", "gegl:buffer-sink",
-                                        "buffer", &buffer, NULL);
+  GeglBuffer *buffer = evenlight_test_gegl_load (path);
 
-  gegl_node_link (load, sink);
-  gegl_node_process (sink);
-  g_object_unref (graph);
   g_assert_nonnull (buffer);
   g_assert_cmpint (gegl_buffer_get_extent (buffer)->width, ==, width);
   g_assert_cmpint (gegl_buffer_get_extent (buffer)->height, ==, height);
