@@ -333,8 +333,7 @@ evenlight_dequant_render_region (const EvenlightDequant *dq,
 
   if (!check_args (dq, rgb, gain, width, height, quant_step, error))
     return FALSE;
-  if (!rect || !out || rect->width <= 0 || rect->height <= 0 || rect->x < 0
-      || rect->y < 0 || rect->x + rect->width > width || rect->y + rect->height > height)
+  if (!rect || !out || !evenlight_rect_in_image (rect, width, height))
     {
       g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_INVALID_ARGUMENT,
                    "dequantization: the region is not inside the %d × %d image",
