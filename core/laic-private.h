@@ -1,7 +1,8 @@
 /* Internal to LAIC (laic.c: parameters, the coarse-to-fine driver and the
- * colour application; laic-solve.c: one level of the program and its
- * primal–dual solver; laic-repair.c: the exact feasibility step). Not
- * installed.
+ * colour application; laic-coarse.c: a level's gain for the preview;
+ * laic-solve.c: one level of the program and its primal–dual solver;
+ * laic-plateaus.c: the flat regions of a level; laic-repair.c: the exact
+ * feasibility step). Not installed.
  *
  * Copyright (C) 2026 the evenlight developers
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -53,6 +54,13 @@ clampf (gfloat v, gfloat lo, gfloat hi)
   return v < lo ? lo : (v > hi ? hi : v);
 }
 
+/* A colour value clamped to [0, 1], NaN to 0. */
+static inline gfloat
+laic_sanitize (gfloat v)
+{
+  return v >= 0.0f ? (v <= 1.0f ? v : 1.0f) : 0.0f;
+}
+
 /* laic-solve.c */
 
 /* A pass over items [@y0, @y1) (rows, or plateaus) of @lv; @scratch holds
@@ -87,6 +95,18 @@ gboolean evenlight_laic_level_solve    (Level *lv, gint iterations, gint n_threa
 /* r(g) into @r. */
 void   evenlight_laic_level_residual   (const Level *lv, const gfloat *g, gfloat *r,
                                         gint n_threads);
+
+/* laic-plateaus.c */
+
+/* Finds the plateaus of @lv (prepared: V and the state allocated): comp,
+ * n_comp, start and members. */
+void   evenlight_laic_level_find_plateaus (Level *lv);
+/* Sets every plateau of @g to its mean (after an initialisation). */
+void   evenlight_laic_level_plateau_mean  (Level *lv, gfloat *g);
+/* The plateau projection of one iteration, over plateaus [@k0, @k1): a
+ * LaicRowFunc for evenlight_laic_run_rows. */
+void   evenlight_laic_pass_plateaus       (Level *lv, gint k0, gint k1, gfloat *scratch,
+                                           gpointer data);
 
 /* laic-repair.c */
 

@@ -3,8 +3,10 @@
  *
  * This file: the parameters, the coarse-to-fine driver, the colour
  * application and the objective (for tests); laic-solve.c: one level of the
- * program and the primal–dual iterations; laic-repair.c: the exact
- * feasibility step. The comment below explains the method for all three.
+ * program and the primal–dual iterations; laic-plateaus.c: the flat
+ * regions of a level; laic-repair.c: the exact feasibility step;
+ * laic-coarse.c: a level's gain for the preview. The comment below
+ * explains the method for all of them.
  *
  * Copyright (C) 2026 the evenlight developers
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -30,7 +32,7 @@
  * copes with gains ranging over two decades. One iteration is two passes
  * over the image (primal, then dual), each split over threads by rows.
  *
- * Plateaus (level_plateaus): where a whole 3 × 3 neighbourhood has one
+ * Plateaus (laic-plateaus.c): where a whole 3 × 3 neighbourhood has one
  * level the row is an equality that only a locally constant gain meets;
  * such pixels and their neighbours form plateaus on which the gain is kept
  * constant (an exact, cheap projection in the primal step).
@@ -144,12 +146,6 @@ evenlight_laic_lambda (const gfloat *level, gsize n, gfloat contrast, gfloat max
   return contrast * MIN (1.0f / vmax, max_gain);
 }
 
-static inline gfloat
-sanitize (gfloat v)
-{
-  return v >= 0.0f ? (v <= 1.0f ? v : 1.0f) : 0.0f;
-}
-
 struct _EvenlightLaicSolver
 {
   gint       width, height, n_threads;
@@ -177,8 +173,8 @@ level_rows (Level *lv, gint y0, gint y1, gfloat *scratch, gpointer data)
       for (gsize i = (gsize) y * lv->w; i < (gsize) (y + 1) * lv->w; i++)
         {
           const gfloat *p = col->in + 3 * i;
-          lv->v[i] = MAX (MAX (sanitize (p[0]), sanitize (p[1])),
-                          MAX (sanitize (p[2]), EVENLIGHT_LAIC_MIN_LEVEL));
+          lv->v[i] = MAX (MAX (laic_sanitize (p[0]), laic_sanitize (p[1])),
+                          MAX (laic_sanitize (p[2]), EVENLIGHT_LAIC_MIN_LEVEL));
           vmax = MAX (vmax, lv->v[i]);
         }
       col->row_max[y] = vmax;
@@ -198,7 +194,7 @@ apply_rows (Level *lv, gint y0, gint y1, gfloat *scratch, gpointer data)
       gfloat        g = lv->g[i];
       const gfloat *p = col->in + 3 * i;
       gfloat       *q = col->rgb + 3 * i;
-      gfloat        r = sanitize (p[0]), gr = sanitize (p[1]), b = sanitize (p[2]);
+      gfloat        r = laic_sanitize (p[0]), gr = laic_sanitize (p[1]), b = laic_sanitize (p[2]);
       q[0] = MIN (1.0f, r * g);
       q[1] = MIN (1.0f, gr * g);
       q[2] = MIN (1.0f, b * g);
@@ -462,98 +458,6 @@ evenlight_laic (const EvenlightLaicParams *params,
                                     error);
   evenlight_laic_solver_free (solver);
   return ok;
-}
-
-EvenlightLaicCoarse *
-evenlight_laic_coarse_copy (const EvenlightLaicCoarse *coarse)
-{
-  EvenlightLaicCoarse *copy = g_memdup2 (coarse, sizeof *coarse);
-
-  copy->gain = g_memdup2 (coarse->gain, sizeof (gfloat) * (gsize) coarse->level_width
-                                        * coarse->level_height);
-  return copy;
-}
-
-void
-evenlight_laic_coarse_free (EvenlightLaicCoarse *coarse)
-{
-  if (coarse == NULL)
-    return;
-  g_free (coarse->gain);
-  g_free (coarse);
-}
-
-/* Where full-resolution coordinate @x falls between the block centres of a
- * level with blocks of @scale pixels and @n of them: block @j0 and weight
- * @t of block j0 + 1. */
-static inline void
-coarse_coord (gint x, gfloat scale, gint n, gint *j0, gfloat *t)
-{
-  gfloat f = ((gfloat) x + 0.5f) / scale - 0.5f;
-  gint   j = (gint) floorf (f);
-
-  if (j < 0)
-    {
-      *j0 = 0;
-      *t = 0.0f;
-    }
-  else if (j >= n - 1)
-    {
-      *j0 = n - 1;
-      *t = 0.0f;
-    }
-  else
-    {
-      *j0 = j;
-      *t = f - (gfloat) j;
-    }
-}
-
-void
-evenlight_laic_coarse_render (const EvenlightLaicCoarse *coarse,
-                              const gfloat              *rgb,
-                              const EvenlightRect       *rect,
-                              gfloat                    *rgb_out,
-                              gfloat                    *gain_out)
-{
-  const gint    lw = coarse->level_width;
-  const gfloat *cg = coarse->gain;
-  gfloat        sx, sy;
-
-  if (coarse->level == EVENLIGHT_LAIC_LEVEL_SCALED)
-    {
-      sx = (gfloat) coarse->width / (gfloat) lw;
-      sy = (gfloat) coarse->height / (gfloat) coarse->level_height;
-    }
-  else
-    sx = sy = (gfloat) (1 << coarse->level);
-  for (gint j = 0; j < rect->height; j++)
-    {
-      gint   y = rect->y + j, y0, y1;
-      gfloat ty;
-
-      coarse_coord (y, sy, coarse->level_height, &y0, &ty);
-      y1 = MIN (y0 + 1, coarse->level_height - 1);
-      for (gint i = 0; i < rect->width; i++)
-        {
-          gint          x = rect->x + i, x0, x1;
-          gsize         o = (gsize) j * rect->width + i;
-          const gfloat *p = rgb + 3 * o;
-          gfloat        tx, g, r = sanitize (p[0]), gr = sanitize (p[1]), b = sanitize (p[2]);
-          gfloat        v = MAX (MAX (r, gr), MAX (b, EVENLIGHT_LAIC_MIN_LEVEL));
-
-          coarse_coord (x, sx, lw, &x0, &tx);
-          x1 = MIN (x0 + 1, lw - 1);
-          g = (1.0f - ty) * ((1.0f - tx) * cg[(gsize) y0 * lw + x0] + tx * cg[(gsize) y0 * lw + x1])
-            + ty * ((1.0f - tx) * cg[(gsize) y1 * lw + x0] + tx * cg[(gsize) y1 * lw + x1]);
-          g = MIN (g, MIN (1.0f / v, coarse->max_gain));
-          rgb_out[3 * o] = MIN (1.0f, r * g);
-          rgb_out[3 * o + 1] = MIN (1.0f, gr * g);
-          rgb_out[3 * o + 2] = MIN (1.0f, b * g);
-          if (gain_out)
-            gain_out[o] = g;
-        }
-    }
 }
 
 gdouble

@@ -64,6 +64,47 @@ typedef gint32 vi __attribute__ ((vector_size (VL * sizeof (gint32))));
 #endif
 #define KERNEL_S2_NAME CAT (evenlight_conv_row_s2, EVENLIGHT_ISA)
 
+/* The accumulators of one vector of outputs start at the biases. */
+static inline __attribute__ ((always_inline)) void
+acc_init (const gint cout, vf *acc, const gfloat *bias)
+{
+  gint o;
+
+#pragma GCC unroll 12
+  for (o = 0; o < cout; o++)
+    acc[o] = (vf) {} + bias[o];
+}
+
+/* Writes the accumulators (through a ReLU with @relu) to columns
+ * [x, x + VL) of the output rows, or [x, width) for the last vector. */
+static inline __attribute__ ((always_inline)) void
+acc_store (const gint cout, vf *acc, gfloat *const *dst, gint x, gint width,
+           gboolean relu)
+{
+  gint o;
+
+  if (relu)
+    {
+      const vf zero = {};
+#pragma GCC unroll 12
+      for (o = 0; o < cout; o++)
+        acc[o] = (vf) ((vi) acc[o] & (vi) (acc[o] > zero));
+    }
+
+  if (x + VL <= width)
+    {
+#pragma GCC unroll 12
+      for (o = 0; o < cout; o++)
+        *(vf *) (dst[o] + x) = acc[o];
+    }
+  else
+    {
+      /* The last, partial vector: only [x, width) is ours to write. */
+      for (o = 0; o < cout; o++)
+        memcpy (dst[o] + x, &acc[o], (gsize) (width - x) * sizeof (gfloat));
+    }
+}
+
 /* @cout is a compile-time constant at every call site below, so the
  * accumulator array lives in registers and the channel loops unroll. */
 static inline __attribute__ ((always_inline)) void
@@ -83,9 +124,7 @@ conv_row_impl (const gint           cout,
     {
       vf acc[MAX_COUT];
 
-#pragma GCC unroll 12
-      for (o = 0; o < cout; o++)
-        acc[o] = (vf) {} + bias[o];
+      acc_init (cout, acc, bias);
 
       for (t = 0; t < ntaps; t++)
         {
@@ -96,26 +135,7 @@ conv_row_impl (const gint           cout,
             acc[o] += w[o] * s;
         }
 
-      if (relu)
-        {
-          const vf zero = {};
-#pragma GCC unroll 12
-          for (o = 0; o < cout; o++)
-            acc[o] = (vf) ((vi) acc[o] & (vi) (acc[o] > zero));
-        }
-
-      if (x + VL <= width)
-        {
-#pragma GCC unroll 12
-          for (o = 0; o < cout; o++)
-            *(vf *) (dst[o] + x) = acc[o];
-        }
-      else
-        {
-          /* The last, partial vector: only [x, width) is ours to write. */
-          for (o = 0; o < cout; o++)
-            memcpy (dst[o] + x, &acc[o], (gsize) (width - x) * sizeof (gfloat));
-        }
+      acc_store (cout, acc, dst, x, width, relu);
     }
 }
 
@@ -167,9 +187,7 @@ conv_row_s2_impl (const gint           cout,
     {
       vf acc[MAX_COUT];
 
-#pragma GCC unroll 12
-      for (o = 0; o < cout; o++)
-        acc[o] = (vf) {} + bias[o];
+      acc_init (cout, acc, bias);
 
       for (t = 0; t < nrows; t++)
         {
@@ -185,23 +203,7 @@ conv_row_s2_impl (const gint           cout,
             acc[o] += w[o] * s0 + w[wstride + o] * s1 + w[2 * wstride + o] * s2;
         }
 
-      if (relu)
-        {
-          const vf zero = {};
-#pragma GCC unroll 12
-          for (o = 0; o < cout; o++)
-            acc[o] = (vf) ((vi) acc[o] & (vi) (acc[o] > zero));
-        }
-
-      if (x + VL <= width)
-        {
-#pragma GCC unroll 12
-          for (o = 0; o < cout; o++)
-            *(vf *) (dst[o] + x) = acc[o];
-        }
-      else
-        for (o = 0; o < cout; o++)
-          memcpy (dst[o] + x, &acc[o], (gsize) (width - x) * sizeof (gfloat));
+      acc_store (cout, acc, dst, x, width, relu);
     }
 }
 

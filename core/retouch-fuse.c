@@ -200,16 +200,25 @@ expand_cols (gpointer data, gint y0, gint y1)
     }
 }
 
+/* @src (sw × sh) → @dst (dw × dh) in two passes, @rows along the rows into
+ * @tmp (dw × sh floats), then @cols along the columns. */
+static void
+resample (const gfloat *src, gint sw, gint sh, gfloat *dst, gint dw, gint dh,
+          gfloat *tmp, gint n_threads, EvenlightBandFunc rows, EvenlightBandFunc cols)
+{
+  ResampleJob a = { src, tmp, sw, sh, dw, sh };
+  ResampleJob b = { tmp, dst, dw, sh, dw, dh };
+
+  evenlight_retouch_parallel_rows (n_threads, dw, sh, rows, &a);
+  evenlight_retouch_parallel_rows (n_threads, dw, dh, cols, &b);
+}
+
 /* @src (sw × sh) → @dst (half size); @tmp holds dw × sh floats. */
 static void
 reduce (const gfloat *src, gint sw, gint sh, gfloat *dst, gint dw, gint dh,
         gfloat *tmp, gint n_threads)
 {
-  ResampleJob a = { src, tmp, sw, sh, dw, sh };
-  ResampleJob b = { tmp, dst, dw, sh, dw, dh };
-
-  evenlight_retouch_parallel_rows (n_threads, dw, sh, reduce_rows, &a);
-  evenlight_retouch_parallel_rows (n_threads, dw, dh, reduce_cols, &b);
+  resample (src, sw, sh, dst, dw, dh, tmp, n_threads, reduce_rows, reduce_cols);
 }
 
 /* @src (sw × sh) → @dst (dw × dh, twice the size or one less); @tmp holds
@@ -218,11 +227,7 @@ static void
 expand (const gfloat *src, gint sw, gint sh, gfloat *dst, gint dw, gint dh,
         gfloat *tmp, gint n_threads)
 {
-  ResampleJob a = { src, tmp, sw, sh, dw, sh };
-  ResampleJob b = { tmp, dst, dw, sh, dw, dh };
-
-  evenlight_retouch_parallel_rows (n_threads, dw, sh, expand_rows, &a);
-  evenlight_retouch_parallel_rows (n_threads, dw, dh, expand_cols, &b);
+  resample (src, sw, sh, dst, dw, dh, tmp, n_threads, expand_rows, expand_cols);
 }
 
 

@@ -1,4 +1,5 @@
-/* The weights file (weights/MODEL.md §8): parse, validate, look up.
+/* The weights file (weights/MODEL.md §8): parse and validate (reading
+ * it from disk: weights-file.c; its tensors: weights-tensors.c).
  *
  * The parser makes two passes over the bytes. The first walks the structure
  * without allocating anything that depends on the file's contents, checking
@@ -17,44 +18,18 @@
  * Copyright (C) 2026 the evenlight developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <glib.h>
-#include <glib/gstdio.h>
 
 #include "evenlight.h"
 #include "weights.h"
+#include "weights-private.h"
 
-#define MAGIC_LENGTH    8
-#define CHECKSUM_LENGTH 32
-/* The architecture id has no limit of its own in the format; the tensor
- * name limit is generous for it too. */
-#define MAX_ARCHITECTURE EVENLIGHT_WEIGHTS_MAX_NAME
 /* Tensor data starts on this boundary in memory (a cache line, and enough
  * for any SIMD load). */
 #define DATA_ALIGN 64
-/* The largest file that can satisfy every limit: header, the longest
- * architecture id, the most tensors with the longest names and 4 dims,
- * the most floats, the checksum. Files beyond it are refused unread. */
-#define MAX_FILE_SIZE (MAGIC_LENGTH + 4 + 4 + MAX_ARCHITECTURE + 4 \
-                       + EVENLIGHT_WEIGHTS_MAX_TENSORS \
-                         * (4 + EVENLIGHT_WEIGHTS_MAX_NAME + 4 + 4 * 4) \
-                       + 4 * (gsize) EVENLIGHT_WEIGHTS_MAX_FLOATS \
-                       + CHECKSUM_LENGTH)
-
-struct _EvenlightWeights
-{
-  gchar           *name;
-  gchar           *architecture;
-  guint            n_tensors;
-  EvenlightTensor *tensors;
-  gpointer         storage;      /* unaligned block that holds all data */
-};
 
 /* Where the first pass found a tensor. */
 typedef struct
@@ -118,9 +93,9 @@ text_is_printable_ascii (const guint8 *text,
   return TRUE;
 }
 
-static gchar *
-shape_to_string (guint        ndim,
-                 const guint *dims)
+gchar *
+evenlight_weights_shape_string (guint        ndim,
+                                const guint *dims)
 {
   GString *s = g_string_new ("[");
 
@@ -502,104 +477,6 @@ evenlight_weights_parse (const guint8 *data,
   return w;
 }
 
-/* Reads at most MAX_FILE_SIZE + 1 bytes, so that no file, however large,
- * makes the loader allocate more than a valid file would need. */
-static guint8 *
-read_bounded (const gchar *path,
-              gsize       *length,
-              GError     **error)
-{
-  g_autofree gchar *display = g_filename_display_name (path);
-  GStatBuf st;
-  guint8 *buf;
-  gsize cap = MAX_FILE_SIZE + 1, have = 0, size;
-  int fd;
-
-  fd = g_open (path, O_RDONLY, 0);
-  if (fd < 0)
-    {
-      int saved = errno;
-
-      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_IO,
-                   "Cannot open weights file “%s”: %s", display,
-                   g_strerror (saved));
-      return NULL;
-    }
-  if (fstat (fd, &st) == 0 && S_ISDIR (st.st_mode))
-    {
-      close (fd);
-      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_IO,
-                   "Cannot read weights file “%s”: it is a directory", display);
-      return NULL;
-    }
-  size = (S_ISREG (st.st_mode) && st.st_size >= 0)
-         ? MIN ((gsize) st.st_size + 1, cap) : 65536;
-  buf = g_malloc (size);
-  for (;;)
-    {
-      gssize n;
-
-      if (have == size)
-        {
-          if (size == cap)
-            break;
-          size = MIN (size * 2, cap);
-          buf = g_realloc (buf, size);
-        }
-      n = read (fd, buf + have, size - have);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          int saved = errno;
-
-          close (fd);
-          g_free (buf);
-          g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_IO,
-                       "Cannot read weights file “%s”: %s", display,
-                       g_strerror (saved));
-          return NULL;
-        }
-      if (n == 0)
-        break;
-      have += n;
-    }
-  close (fd);
-  *length = have;
-  return buf;
-}
-
-EvenlightWeights *
-evenlight_weights_load (const gchar  *path,
-                        GError      **error)
-{
-  g_autofree gchar *display = NULL;
-  g_autofree guint8 *data = NULL;
-  gsize length = 0;
-
-  g_return_val_if_fail (path != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  data = read_bounded (path, &length, error);
-  if (data == NULL)
-    return NULL;
-  display = g_filename_display_name (path);
-  if (length > MAX_FILE_SIZE)
-    {
-      if (memcmp (data, EVENLIGHT_WEIGHTS_MAGIC, MAGIC_LENGTH) != 0)
-        g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_FORMAT,
-                     "“%s” is not an evenlight weights file (it does not "
-                     "start with “%s”)", display, EVENLIGHT_WEIGHTS_MAGIC);
-      else
-        g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_FORMAT,
-                     "Weights file “%s” is invalid: it is larger than any "
-                     "valid weights file (%" G_GSIZE_FORMAT " bytes at most)",
-                     display, (gsize) MAX_FILE_SIZE);
-      return NULL;
-    }
-  return evenlight_weights_parse (data, length, display, error);
-}
-
 void
 evenlight_weights_free (EvenlightWeights *weights)
 {
@@ -613,81 +490,4 @@ evenlight_weights_free (EvenlightWeights *weights)
   g_free (weights->architecture);
   g_free (weights->name);
   g_free (weights);
-}
-
-const gchar *
-evenlight_weights_name (const EvenlightWeights *weights)
-{
-  g_return_val_if_fail (weights != NULL, NULL);
-  return weights->name;
-}
-
-const gchar *
-evenlight_weights_architecture (const EvenlightWeights *weights)
-{
-  g_return_val_if_fail (weights != NULL, NULL);
-  return weights->architecture;
-}
-
-guint
-evenlight_weights_n_tensors (const EvenlightWeights *weights)
-{
-  g_return_val_if_fail (weights != NULL, 0);
-  return weights->n_tensors;
-}
-
-const EvenlightTensor *
-evenlight_weights_tensor (const EvenlightWeights *weights,
-                          guint                   index)
-{
-  g_return_val_if_fail (weights != NULL, NULL);
-  g_return_val_if_fail (index < weights->n_tensors, NULL);
-  return &weights->tensors[index];
-}
-
-const EvenlightTensor *
-evenlight_weights_lookup (const EvenlightWeights *weights,
-                          const gchar            *tensor)
-{
-  g_return_val_if_fail (weights != NULL, NULL);
-  g_return_val_if_fail (tensor != NULL, NULL);
-  for (guint i = 0; i < weights->n_tensors; i++)
-    if (strcmp (weights->tensors[i].name, tensor) == 0)
-      return &weights->tensors[i];
-  return NULL;
-}
-
-const gfloat *
-evenlight_weights_require (const EvenlightWeights *weights,
-                           const gchar            *tensor,
-                           guint                   ndim,
-                           const guint            *dims,
-                           GError                **error)
-{
-  const EvenlightTensor *t;
-  g_autofree gchar *expected = NULL;
-  g_autofree gchar *found = NULL;
-
-  g_return_val_if_fail (weights != NULL, NULL);
-  g_return_val_if_fail (tensor != NULL, NULL);
-  g_return_val_if_fail (ndim >= 1 && ndim <= 4 && dims != NULL, NULL);
-
-  t = evenlight_weights_lookup (weights, tensor);
-  expected = shape_to_string (ndim, dims);
-  if (t == NULL)
-    {
-      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_FORMAT,
-                   "Weights file “%s” has no tensor “%s” (expected with "
-                   "shape %s)", weights->name, tensor, expected);
-      return NULL;
-    }
-  if (t->ndim != ndim || memcmp (t->dims, dims, ndim * sizeof (guint)) != 0)
-    {
-      found = shape_to_string (t->ndim, t->dims);
-      g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_FORMAT,
-                   "Weights file “%s”: tensor “%s” has shape %s, expected %s",
-                   weights->name, tensor, found, expected);
-      return NULL;
-    }
-  return t->data;
 }

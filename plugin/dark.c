@@ -258,11 +258,7 @@ dark_process (gint32               drawable_id,
       g_free (laic);
     }
 
-  if (run_mode != GIMP_RUN_NONINTERACTIVE)
-    gimp_displays_flush ();
-  if (run_mode == GIMP_RUN_INTERACTIVE)
-    evenlight_last_values_store (PLUG_IN_DARK_PROC, DARK_VALS_VERSION,
-                                 vals, sizeof *vals);
+  evenlight_run_done (PLUG_IN_DARK_PROC, run_mode, DARK_VALS_VERSION, vals, sizeof *vals);
   status = GIMP_PDB_SUCCESS;
 
 out:

@@ -210,11 +210,8 @@ process (gint32           drawable_id,
                   source.write_us / 1000.0, source.merge_us / 1000.0);
     }
 
-  if (run_mode != GIMP_RUN_NONINTERACTIVE)
-    gimp_displays_flush ();
-  if (run_mode == GIMP_RUN_INTERACTIVE)
-    evenlight_last_values_store (PLUG_IN_PROC, EVENLIGHT_VALS_VERSION,
-                                 params, sizeof *params);
+  evenlight_run_done (PLUG_IN_PROC, run_mode, EVENLIGHT_VALS_VERSION, params,
+                      sizeof *params);
   status = GIMP_PDB_SUCCESS;
 
 out:

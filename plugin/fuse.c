@@ -213,10 +213,7 @@ fuse_process (gint32               image_id,
                 layers.n, layers.common.width, layers.common.height,
                 (t1 - t0) / 1000.0, (g_get_monotonic_time () - t1) / 1000.0);
 
-  if (run_mode != GIMP_RUN_NONINTERACTIVE)
-    gimp_displays_flush ();
-  if (run_mode == GIMP_RUN_INTERACTIVE)
-    evenlight_last_values_store (PLUG_IN_FUSE_PROC, FUSE_VALS_VERSION, vals, sizeof *vals);
+  evenlight_run_done (PLUG_IN_FUSE_PROC, run_mode, FUSE_VALS_VERSION, vals, sizeof *vals);
   status = GIMP_PDB_SUCCESS;
 
 out:

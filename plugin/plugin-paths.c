@@ -39,39 +39,53 @@ evenlight_plugin_get_localedir (void)
   return g_strdup (LOCALEDIR);
 }
 
-gchar *
-evenlight_plugin_find_weights (GError **error)
+/* A weights file: $@env_name when set (used as it is, even if it is
+ * missing, so that a wrong path is reported instead of silently replaced
+ * by another file), else @installed when it exists, else @basename next
+ * to the plug-in. NULL when none is found; *@beside then holds where it
+ * looked next to the plug-in (NULL if the plug-in's folder is unknown). */
+static gchar *
+find_file (const gchar  *env_name,
+           const gchar  *installed,
+           const gchar  *basename,
+           gchar       **beside)
 {
-  const gchar *env = g_getenv ("EVENLIGHT_WEIGHTS");
-  const gchar *installed;
+  const gchar *env = g_getenv (env_name);
   gchar       *dir;
-  gchar       *beside = NULL;
 
-  /* An explicit choice is used as it is, so that a wrong path is reported
-   * instead of silently falling back to another file. */
+  *beside = NULL;
   if (env != NULL && env[0] != '\0')
     return g_strdup (env);
-
-  installed = evenlight_default_weights_path ();
   if (g_file_test (installed, G_FILE_TEST_IS_REGULAR))
     return g_strdup (installed);
 
   dir = evenlight_plugin_get_dir ();
   if (dir != NULL)
     {
-      beside = g_build_filename (dir, EVENLIGHT_WEIGHTS_BASENAME, NULL);
+      *beside = g_build_filename (dir, basename, NULL);
       g_free (dir);
-      if (g_file_test (beside, G_FILE_TEST_IS_REGULAR))
-        return beside;
+      if (g_file_test (*beside, G_FILE_TEST_IS_REGULAR))
+        return g_steal_pointer (beside);
     }
-
-  g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_IO,
-               _("The weights file of Even Light was not found: looked for "
-                 "“%s” and “%s”. Reinstall the plug-in or set "
-                 "EVENLIGHT_WEIGHTS to the path of a weights file."),
-               installed, beside != NULL ? beside : EVENLIGHT_WEIGHTS_BASENAME);
-  g_free (beside);
   return NULL;
+}
+
+gchar *
+evenlight_plugin_find_weights (GError **error)
+{
+  const gchar *installed = evenlight_default_weights_path ();
+  gchar       *beside;
+  gchar       *path = find_file ("EVENLIGHT_WEIGHTS", installed,
+                                 EVENLIGHT_WEIGHTS_BASENAME, &beside);
+
+  if (path == NULL)
+    g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_IO,
+                 _("The weights file of Even Light was not found: looked for "
+                   "“%s” and “%s”. Reinstall the plug-in or set "
+                   "EVENLIGHT_WEIGHTS to the path of a weights file."),
+                 installed, beside != NULL ? beside : EVENLIGHT_WEIGHTS_BASENAME);
+  g_free (beside);
+  return path;
 }
 
 EvenlightModel *
@@ -91,35 +105,21 @@ gchar *
 evenlight_plugin_find_dequant_weights (GError **error)
 {
   /* evenlight_dequant_default_path() is $EVENLIGHT_DEQUANT_WEIGHTS when
-   * set: an explicit choice is used as it is, even if it is missing, so
-   * that a wrong path is reported instead of silently replaced. */
-  const gchar *env = g_getenv ("EVENLIGHT_DEQUANT_WEIGHTS");
+   * set, which find_file() takes first anyway. */
   const gchar *installed = evenlight_dequant_default_path ();
-  gchar       *dir;
-  gchar       *beside = NULL;
+  gchar       *beside;
+  gchar       *path = find_file ("EVENLIGHT_DEQUANT_WEIGHTS", installed,
+                                 EVENLIGHT_DEQUANT_FILE, &beside);
 
-  if (env != NULL && env[0] != '\0')
-    return g_strdup (env);
-  if (g_file_test (installed, G_FILE_TEST_IS_REGULAR))
-    return g_strdup (installed);
-
-  dir = evenlight_plugin_get_dir ();
-  if (dir != NULL)
-    {
-      beside = g_build_filename (dir, EVENLIGHT_DEQUANT_FILE, NULL);
-      g_free (dir);
-      if (g_file_test (beside, G_FILE_TEST_IS_REGULAR))
-        return beside;
-    }
-
-  g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_IO,
-               _("The dequantization weights file was not found: looked for "
-                 "“%s” and “%s”. Reinstall the plug-in, set "
-                 "EVENLIGHT_DEQUANT_WEIGHTS to the path of the file, or run "
-                 "without dequantization."),
-               installed, beside != NULL ? beside : EVENLIGHT_DEQUANT_FILE);
+  if (path == NULL)
+    g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_IO,
+                 _("The dequantization weights file was not found: looked for "
+                   "“%s” and “%s”. Reinstall the plug-in, set "
+                   "EVENLIGHT_DEQUANT_WEIGHTS to the path of the file, or run "
+                   "without dequantization."),
+                 installed, beside != NULL ? beside : EVENLIGHT_DEQUANT_FILE);
   g_free (beside);
-  return NULL;
+  return path;
 }
 
 EvenlightDequant *

@@ -192,3 +192,16 @@ evenlight_run_values (const gchar              *proc,
       return FALSE;
     }
 }
+
+void
+evenlight_run_done (const gchar   *proc,
+                    GimpRunMode    run_mode,
+                    guint32        version,
+                    gconstpointer  values,
+                    gsize          size)
+{
+  if (run_mode != GIMP_RUN_NONINTERACTIVE)
+    gimp_displays_flush ();
+  if (run_mode == GIMP_RUN_INTERACTIVE)
+    evenlight_last_values_store (proc, version, values, size);
+}

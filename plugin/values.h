@@ -75,4 +75,13 @@ void          evenlight_last_values_store (const gchar   *proc,
                                            gconstpointer  values,
                                            gsize          size);
 
+/* The end of a successful run of @proc in @run_mode: the displays are
+ * flushed (but in a non-interactive call) and, when the dialog gave the
+ * values, they are stored as @proc's last values. */
+void          evenlight_run_done          (const gchar   *proc,
+                                           GimpRunMode    run_mode,
+                                           guint32        version,
+                                           gconstpointer  values,
+                                           gsize          size);
+
 #endif /* EVENLIGHT_VALUES_H */

@@ -277,7 +277,8 @@ reset_sliders (Dialog *d)
 static void
 build_dialog (Dialog *d)
 {
-  GtkWidget *vbox, *table;
+  GtkWidget *vbox;
+  GtkTable  *table;
 
   d->dialog = gimp_dialog_new (_("Even Light"), PLUG_IN_ROLE,
                                NULL, 0,
@@ -298,14 +299,11 @@ build_dialog (Dialog *d)
   g_signal_connect (d->preview, "invalidated",
                     G_CALLBACK (preview_update), d);
 
-  table = gtk_table_new (d->n_params, 3, FALSE);
-  gtk_table_set_col_spacings (GTK_TABLE (table), 6);
-  gtk_table_set_row_spacings (GTK_TABLE (table), 6);
-  gtk_box_pack_start (GTK_BOX (vbox), table, FALSE, FALSE, 0);
+  table = evenlight_preview_add_table (vbox, (gint) d->n_params);
 
   d->adj = g_new (GtkObject *, d->n_params);
   for (guint i = 0; i < d->n_params; i++)
-    d->adj[i] = add_slider (d, GTK_TABLE (table), (gint) i, &d->table[i]);
+    d->adj[i] = add_slider (d, table, (gint) i, &d->table[i]);
 
   gtk_widget_show_all (d->dialog);
   gtk_widget_hide (d->status);

@@ -159,3 +159,29 @@ evenlight_preview_add_slider (GtkTable                 *table,
   g_object_set_data (G_OBJECT (adj), "evenlight-spec", (gpointer) spec);
   return adj;
 }
+
+GtkTable *
+evenlight_preview_add_table (GtkWidget *box,
+                             gint       n_rows)
+{
+  GtkWidget *table = gtk_table_new (n_rows, 3, FALSE);
+
+  gtk_table_set_col_spacings (GTK_TABLE (table), 6);
+  gtk_table_set_row_spacings (GTK_TABLE (table), 6);
+  gtk_box_pack_start (GTK_BOX (box), table, FALSE, FALSE, 0);
+  return GTK_TABLE (table);
+}
+
+GtkWidget *
+evenlight_preview_add_check (GtkWidget                *box,
+                             const EvenlightParamSpec *spec,
+                             gconstpointer             values)
+{
+  GtkWidget *check = gtk_check_button_new_with_mnemonic (_(spec->ui_label));
+
+  gimp_help_set_help_data (check, _(spec->description), NULL);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (check),
+                                evenlight_param_get (spec, values) != 0.0);
+  gtk_box_pack_start (GTK_BOX (box), check, FALSE, FALSE, 0);
+  return check;
+}

@@ -66,4 +66,15 @@ GtkObject *evenlight_preview_add_slider (GtkTable                 *table,
                                          const EvenlightParamSpec *spec,
                                          gconstpointer             values);
 
+/* A table for @n_rows of such scales, packed into @box. */
+GtkTable  *evenlight_preview_add_table  (GtkWidget                *box,
+                                         gint                      n_rows);
+
+/* A check box made from the boolean table entry @spec (label with its
+ * mnemonic, tooltip), set to its value in @values and packed into @box;
+ * the caller connects "toggled". */
+GtkWidget *evenlight_preview_add_check  (GtkWidget                *box,
+                                         const EvenlightParamSpec *spec,
+                                         gconstpointer             values);
+
 #endif /* EVENLIGHT_PREVIEW_H */

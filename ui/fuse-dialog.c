@@ -20,9 +20,6 @@
 #include "fuse-dialog.h"
 #include "evenlight-preview.h"
 
-#define SCALE_WIDTH 200
-#define SPIN_WIDTH  5
-
 typedef struct
 {
   EvenlightFuseLayers *layers;
@@ -149,7 +146,7 @@ align_toggled (GtkToggleButton *button,
 static void
 build_dialog (FuseDialog *d)
 {
-  GtkWidget *vbox, *table, *check;
+  GtkWidget *vbox, *check;
   const EvenlightParamSpec *fuse_table, *spec;
   GtkObject *adj;
   guint n_params;
@@ -163,22 +160,13 @@ build_dialog (FuseDialog *d)
 
   fuse_table = evenlight_fuse_params_table (&n_params);
   spec = evenlight_param_find (fuse_table, n_params, "denoise");
-  table = gtk_table_new (1, 3, FALSE);
-  gtk_table_set_col_spacings (GTK_TABLE (table), 6);
-  gtk_box_pack_start (GTK_BOX (vbox), table, FALSE, FALSE, 0);
-  adj = gimp_scale_entry_new (GTK_TABLE (table), 0, 0, _(spec->ui_label), SCALE_WIDTH,
-                              SPIN_WIDTH, evenlight_param_get (spec, d->params),
-                              spec->min, spec->max, spec->step, 10.0 * spec->step,
-                              evenlight_param_digits (spec), TRUE, 0.0, 0.0,
-                              _(spec->description), NULL);
+  adj = evenlight_preview_add_slider (evenlight_preview_add_table (vbox, 1), 0, spec,
+                                      d->params);
   g_signal_connect (adj, "value-changed", G_CALLBACK (denoise_changed), d);
 
   spec = evenlight_param_find (fuse_table, n_params, "align");
-  check = gtk_check_button_new_with_mnemonic (_(spec->ui_label));
-  gimp_help_set_help_data (check, _(spec->description), NULL);
-  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (check), d->params->align);
+  check = evenlight_preview_add_check (vbox, spec, d->params);
   g_signal_connect (check, "toggled", G_CALLBACK (align_toggled), d);
-  gtk_box_pack_start (GTK_BOX (vbox), check, FALSE, FALSE, 0);
 
   gtk_widget_show_all (d->dialog);
   gtk_widget_hide (d->progress);

@@ -22,6 +22,7 @@
 #include <sys/resource.h>
 
 #include "evenlight.h"
+#include "bench-util.h"
 
 typedef struct
 {
@@ -97,25 +98,6 @@ bracket_make (Bracket *b, gint width, gint height)
               b->rgb[k][((gsize) y * width + x) * 3 + c] = CLAMP (powf (MIN (v, 1.0f), 1.0f / 2.2f) + noise, 0.0f, 1.0f);
             }
     }
-}
-
-/* CPU time of the process (all threads) in ms. */
-static gdouble
-cpu_ms (void)
-{
-  struct rusage ru;
-
-  getrusage (RUSAGE_SELF, &ru);
-  return ru.ru_utime.tv_sec * 1e3 + ru.ru_utime.tv_usec / 1e3
-         + ru.ru_stime.tv_sec * 1e3 + ru.ru_stime.tv_usec / 1e3;
-}
-
-static int
-cmp_double (const void *a, const void *b)
-{
-  gdouble x = *(const gdouble *) a, y = *(const gdouble *) b;
-
-  return (x > y) - (x < y);
 }
 
 int

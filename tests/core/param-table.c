@@ -30,5 +30,7 @@ main (void)
   print_table ("enhance", table, n);
   table = evenlight_dark_params_table (&n);
   print_table ("dark", table, n);
+  table = evenlight_fuse_params_table (&n);
+  print_table ("fuse", table, n);
   return 0;
 }

@@ -4,8 +4,9 @@
 ; Copyright (C) 2026 the evenlight developers
 ; SPDX-License-Identifier: GPL-3.0-or-later
 ;
-; (el-fuse DIR) puts brackets from DIR into images as File > Open as Layers
-; does, runs plug-in-evenlight-fuse on them, exports the new layers and
+; (el-fuse DIR BAD-DENOISE) puts brackets from DIR into images as File >
+; Open as Layers does, runs plug-in-evenlight-fuse on them (and once with
+; BAD-DENOISE, out of Denoise's range), exports the new layers and
 ; writes DIR/cases.log: "NAME ok", "NAME error MESSAGE" or "NAME info
 ; TEXT" lines.
 
@@ -35,7 +36,7 @@
              (car (gimp-drawable-width top)) (car (gimp-drawable-height top))
              (car off) (cadr off) (car (gimp-item-get-name top)))))
 
-(define (el-fuse dir)
+(define (el-fuse dir bad-denoise)
   (define (f name) (string-append dir "/" name))
   (define log (open-output-file (f "cases.log")))
 
@@ -51,7 +52,7 @@
     ; Refused values: the image is left as it was.
     (gimp-image-clean-all img)
     (el-case log "bad-denoise"
-      (lambda () (plug-in-evenlight-fuse RUN-NONINTERACTIVE img (el-top img) 1.5 1)))
+      (lambda () (plug-in-evenlight-fuse RUN-NONINTERACTIVE img (el-top img) bad-denoise 1)))
     (el-info log "bad-denoise-layers" (length (el-layers img))
              (car (gimp-image-is-dirty img)))
     (gimp-image-delete img))

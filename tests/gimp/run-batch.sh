@@ -36,9 +36,7 @@ read -r _ _ s_min s_max _ < <("$param_table" | grep '^enhance shadows ')
 read -r _ _ d_min d_max _ < <("$param_table" | grep '^enhance denoise ')
 bad_s=$(awk -v m="$s_max" 'BEGIN { print m + 0.5 }')
 bad_d=$(awk -v m="$d_min" 'BEGIN { print m - 0.25 }')
-failed=0 n=0
-pass () { n=$((n + 1)); echo "ok $n - $*"; }
-fail () { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+. "$here/tap.sh"
 
 # Inputs (odd sizes, so tiles never fit exactly) and the CLI's results.
 W=333 Ht=251
@@ -158,10 +156,4 @@ else
   fail "German translation not used: '$msg'"
 fi
 
-echo "1..$n"
-if [ $failed -ne 0 ]; then
-  echo "# $failed of $n checks failed; GIMP's log:"
-  sed 's/^/# /' "$work/gimp.log"
-  exit 1
-fi
-echo "# all $n checks passed"
+evenlight_tap_end "$work/gimp.log"

@@ -14,15 +14,16 @@
 # an out-of-range Denoise and an indexed image refused with the image
 # left as it was.
 #
-# Usage: run-fuse.sh PLUGIN CLI IMGTOOL   (exit 77 when GIMP is missing)
+# Usage: run-fuse.sh PLUGIN CLI IMGTOOL PARAM_TABLE   (exit 77 when GIMP is
+# missing)
 set -u
-plugin=$1 cli=$2 imgtool=$3
+plugin=$1 cli=$2 imgtool=$3 param_table=$4
 here=$(cd "$(dirname "$0")" && pwd)
 top=$here/../..
 data=${EVENLIGHT_TEST_DATA:-$here/../data}
 
 command -v gimp-console-2.10 >/dev/null || { echo "gimp-console-2.10 not installed: skipped"; exit 77; }
-for f in "$plugin" "$cli" "$imgtool"; do
+for f in "$plugin" "$cli" "$imgtool" "$param_table"; do
   [ -e "$f" ] || { echo "missing: $f"; exit 1; }
 done
 
@@ -44,6 +45,11 @@ for k in range(3):
     Image.fromarray(moved[k]).save(f"{sys.argv[3]}/m{k}.png")
 PY
 
+# Denoise just above its range (the parameter table) must be refused.
+read -r d_max < <("$param_table" | awk '$1 == "fuse" && $2 == "denoise" { print $4 }')
+[ -n "$d_max" ] || { echo "no denoise in the fusion table"; exit 1; }
+bad_d=$(awk -v m="$d_max" 'BEGIN { printf "%g", m + 0.5 }')
+
 # The CLI works while GIMP starts.
 (
   "$cli" --fuse --denoise 0.5 "$work/a0.png" "$work/a1.png" "$work/a2.png" "$work/cli-aligned.png" &&
@@ -54,7 +60,7 @@ cli_job=$!
 start=$(date +%s)
 GIMP2_DIRECTORY="$work/profile" \
   timeout 400 gimp-console-2.10 -i -d -f \
-    -b "(begin (load \"$here/batch.scm\") (load \"$here/fuse.scm\") (el-fuse \"$work\"))" \
+    -b "(begin (load \"$here/batch.scm\") (load \"$here/fuse.scm\") (el-fuse \"$work\" $bad_d))" \
     -b '(gimp-quit 0)' </dev/null >"$work/gimp.log" 2>&1
 evenlight_batch_finish "$work" "$start" "$cli_job"
 
@@ -87,7 +93,7 @@ done
 
 msg=$(error_of bad-denoise)
 if [[ $msg == *"Denoise"* ]] && [ "$(info bad-denoise-layers)" = "4 0" ]; then
-  pass "Denoise 1.5 refused, image untouched: $msg"
+  pass "Denoise $bad_d refused, image untouched: $msg"
 else
   fail "bad-denoise: '$msg', layers and dirty '$(info bad-denoise-layers)'"
 fi

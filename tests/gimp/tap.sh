@@ -1,5 +1,5 @@
-# evenlight — TAP reporting for the GUI tests (sourced by run-ui.sh,
-# run-dark-ui.sh and ../hostile/run-ui-close.sh).
+# evenlight — TAP reporting for the tests in GIMP (sourced by the run-*.sh
+# scripts here and ../hostile/run-ui-close.sh).
 #
 # Copyright (C) 2026 the evenlight developers
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -43,7 +43,8 @@ evenlight_check_plugin_log () {
 evenlight_tap_end () {
   echo "1..$n"
   if [ $failed -ne 0 ]; then
-    echo "# GIMP's log:"; grep -v 'theme engine\|^$' "$1" | sed 's/^/# /'
+    echo "# $failed of $n checks failed; GIMP's log:"
+    grep -v 'theme engine\|^$' "$1" | sed 's/^/# /'
     exit 1
   fi
   echo "# all $n checks passed"

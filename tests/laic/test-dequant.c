@@ -14,17 +14,7 @@
 #include "evenlight.h"
 #include "weights.h"
 
-static gint failures;
-
-#define CHECK(cond, ...)                                   \
-  do {                                                     \
-    if (!(cond)) {                                         \
-      failures++;                                          \
-      fprintf (stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-      fprintf (stderr, __VA_ARGS__);                       \
-      fputc ('\n', stderr);                                \
-    }                                                      \
-  } while (0)
+#include "check.h"
 
 static gchar *
 data_path (const gchar *name)
@@ -339,7 +329,5 @@ main (void)
     }
   test_loading ();
   test_bands ();
-  if (failures)
-    fprintf (stderr, "%d failure(s)\n", failures);
-  return failures ? 1 : 0;
+  return check_report ();
 }

@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "retouch.h"
+#include "bench-util.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -31,13 +32,6 @@ fill (gfloat *p, gint w, gint h)
               + 0.02f * ((s >> 8) / 16777216.0f);
           }
       }
-}
-
-static int
-cmp_double (const void *a, const void *b)
-{
-  gdouble x = *(const gdouble *) a, y = *(const gdouble *) b;
-  return (x > y) - (x < y);
 }
 
 int
