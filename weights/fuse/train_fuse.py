@@ -6,7 +6,7 @@
 """Fine-tune the Fusion-Net on synthetic brackets, by MEF-SSIM.
 
     /usr/bin/python3 weights/fuse/train_fuse.py --data DATADIR
-        [--weights weights/evenlight-v1.bin] [--steps 600] [--out FILE]
+        [--weights weights/evenlight-v1.bin] [--steps 400] [--out FILE]
 
 The single-image weights fuse a photo with lifted versions of itself; a
 bracket (−2 / 0 / +2 EV, brackets.py) is a different input. This run
@@ -59,12 +59,12 @@ def main():
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", required=True)
     ap.add_argument("--weights", default=os.path.join(HERE, "..", "evenlight-v1.bin"))
-    ap.add_argument("--steps", type=int, default=600)
-    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--steps", type=int, default=400)
+    ap.add_argument("--batch", type=int, default=6)
     ap.add_argument("--crop", type=int, default=256)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--val", type=int, default=8)
-    ap.add_argument("--every", type=int, default=50)
+    ap.add_argument("--every", type=int, default=40)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--out", default=os.path.join(HERE, "runs", "evenlight-brackets.bin"))

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Retrains evenlight-v1 from scratch with one command: data, targets,
 # training (both stages, fixed seeds and step counts), export, the exposure
-# floor (calibrate_exposure.py), evaluation on
+# floor (calibrate_exposure.py), the Fusion-Net for brackets
+# (weights/fuse/train_fuse.py), evaluation on
 # the held-out photos and the picture grid. Prints the wall time of every
 # stage.
 #
@@ -76,6 +77,11 @@ stage "train + export" "$python" "$here/train.py" "$@"
 # written into the weights file.
 stage "exposure floor" "$python" "$here/calibrate_exposure.py" --data "$data" \
   --weights "$out/evenlight-v1.bin" --threads "$threads"
+
+# The Fusion-Net for brackets (MODEL.md §3b), fine-tuned from the one just
+# trained and written into the same file.
+stage "bracket fusion" "$python" "$root/weights/fuse/train_fuse.py" --data "$data" \
+  --weights "$out/evenlight-v1.bin" --out "$out/evenlight-v1.bin" --threads "$threads"
 
 stage "evaluate + grid" sh -c '"$1" "$2/evaluate.py" --data "$3" --weights "$4/evenlight-v1.bin" \
   --grid "$4/grid.png" --json "$4/eval.json" --threads "$5" > "$4/eval.txt"' \
