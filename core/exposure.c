@@ -196,7 +196,8 @@ evenlight_exposure_gain (const EvenlightModel *model,
                          GError              **error)
 {
   EvenlightContext thumb_context = { 0 };
-  EvenlightParams params = { 1.0f, EVENLIGHT_DEFAULT_HIGHLIGHTS, EVENLIGHT_DEFAULT_DENOISE };
+  EvenlightParams params = { EVENLIGHT_DEFAULT_SHADOWS, EVENLIGHT_DEFAULT_HIGHLIGHTS,
+                             EVENLIGHT_DEFAULT_DENOISE };
   EvenlightRect all = { 0, 0, width, height };
   EvenlightPacked t = { rgb, width };
   gsize n = (gsize) width * height;

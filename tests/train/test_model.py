@@ -199,6 +199,11 @@ class ExposureTest(unittest.TestCase):
         torch.testing.assert_close(back(img, 1.0, 0.4, 0.75, exposure=False)["R"], plain[1],
                                    rtol=0, atol=1e-6)
 
+    def test_sliders_are_the_engines_defaults(self):
+        """The thumbnail runs at the default sliders, in C and here."""
+        import evaluate
+        self.assertEqual(tuple(model.EXPOSURE_SLIDERS), evaluate.slider_defaults())
+
     def test_bad_floor_rejected(self):
         sd = dict(EvenlightNet().state_dict())
         sd[model.EXPOSURE_FLOOR] = np.array([0.3, 0.4], np.float32)
