@@ -38,7 +38,7 @@ import brackets          # noqa: E402
 import evaluate          # noqa: E402
 import export            # noqa: E402
 from mef_ssim_torch import mef_ssim  # noqa: E402
-from train import load_rgb, read_manifest  # noqa: E402
+from photos import load_rgb, read_manifest  # noqa: E402
 
 
 def to_t(a):

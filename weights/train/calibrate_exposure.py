@@ -40,7 +40,7 @@ import export    # noqa: E402
 from eval_dark import classic, shrink  # noqa: E402
 from measures import DARK_LUMA, crushed, luma  # noqa: E402
 from model import EvenlightNet, exposure_gain  # noqa: E402
-from train import load_rgb, read_manifest  # noqa: E402
+from photos import load_rgb, read_manifest  # noqa: E402
 
 
 def main():

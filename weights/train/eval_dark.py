@@ -50,7 +50,7 @@ import degrade  # noqa: E402
 import evaluate  # noqa: E402
 import export  # noqa: E402
 from measures import CRUSHED, crushed, luma, noise_sigma  # noqa: E402
-from train import read_manifest, load_rgb  # noqa: E402
+from photos import read_manifest, load_rgb  # noqa: E402
 
 STOPS = (2, 3, 4, 5)
 

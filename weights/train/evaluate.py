@@ -39,7 +39,7 @@ sys.path.insert(0, HERE)
 import degrade  # noqa: E402
 import export   # noqa: E402
 import losses   # noqa: E402
-from train import read_manifest, load_rgb, _read_png16  # noqa: E402
+from photos import read_manifest, load_rgb, _read_png16  # noqa: E402
 
 
 # -------------------------------------------------------------- baselines

@@ -30,7 +30,7 @@ import evaluate  # noqa: E402
 import export    # noqa: E402
 from eval_dark import classic, dark_val_photos, shrink  # noqa: E402
 from measures import luma  # noqa: E402
-from train import load_rgb  # noqa: E402
+from photos import load_rgb  # noqa: E402
 
 COLS = ("input", "v", "L", "I_U", "w_I", "w_U", "w_O", "R1", "R", "target", "teacher")
 

@@ -37,7 +37,7 @@ import export    # noqa: E402
 import model     # noqa: E402
 from eval_dark import STOPS, dark_val_ids, shrink  # noqa: E402
 from measures import CRUSHED, crushed, luma, noise_sigma  # noqa: E402
-from train import load_rgb, read_manifest  # noqa: E402
+from photos import load_rgb, read_manifest  # noqa: E402
 
 
 def to_t(x):

@@ -35,7 +35,7 @@ import evaluate  # noqa: E402
 import export    # noqa: E402
 from eval_dark import shrink  # noqa: E402
 from model import dct_matrix  # noqa: E402
-from train import load_rgb, read_manifest  # noqa: E402
+from photos import load_rgb, read_manifest  # noqa: E402
 
 OPP = torch.tensor([[1 / 3, 1 / 3, 1 / 3], [0.5, 0, -0.5], [0.25, -0.5, 0.25]],
                    dtype=torch.float64)
