@@ -21,7 +21,7 @@ data=${1:-$here/data}
 python=${PYTHON:-/usr/bin/python3}
 
 # The first eight gave the first 210 photos; the others were added for
-# issue 12 (collect_photos.py, PHOTO_DIRS, lists what is taken from each).
+# issue 12 (photo_sources.py, PHOTO_DIRS, lists what is taken from each).
 packages="gcompris-qt-data kphotoalbum lomiri-wallpapers-16.04
 plasma-workspace-wallpapers mate-backgrounds opencv-doc python3-skimage
 python3-sklearn
