@@ -6,14 +6,19 @@
 
 Usage: train.py [--minutes 60] [--out weights/evenlight-dequant-v2.bin]
                [--run weights/train/runs/dequant-v2] [--init weights/evenlight-dequant-v1.bin]
-               [--v1 | --v3]
+               [--v1 | --v3] [--barrier hinge|log]
 
 --v3 trains the network on top of the band positions (bands.py, the C
 code of core/dequant-bands.c through ctypes): J̃ moves by them before G
 sees it, and G gets them as three more input channels. From --init (a v1
 file) it copies every convolution, the head's into its first 16 input
 channels (the new ones start at zero), and restarts the tail near zero, so
-that the run starts from the band positions alone.
+that the run starts from the band positions alone. From a v3 file
+(fine-tuning) every tensor is copied, the tail included.
+
+--barrier picks L∞ (losses.py): `hinge`, the squared hinge in half-widths
+of the interval (the default, what v1–v3 were trained with), or `log`, the
+paper's log barrier in the capture domain (Eq. 16–17).
 
 Data: the product recipe (data.darken_gain): a gain applied to the 8-bit
 capture, target the clean capture under the same gain. --init starts from
@@ -23,7 +28,7 @@ starts switched off (its 1×1 output is zero). Batch norm runs with frozen
 statistics (eval mode, affine parameters trained) throughout, so the
 exported folding is exact and a warm start stays what it was.
 
-Phase 1 (first WARMUP of the time): L∞ + λ_fid · L_fid only. Phase 2: the
+Phase 1 (first WARMUP of the time): L∞ + λ_fid · L_fid + λ_grad · L_grad. Phase 2: the
 adversarial term λ_adv · L_adv against model.Discriminator is added. Every
 EXPORT_EVERY seconds the model is evaluated on a fixed validation batch;
 whenever it is the best so far it is exported (BN folded) to --out through
@@ -79,9 +84,11 @@ def export_to(net, path):
 def init_from(net, path):
     """Copies the (folded) convolutions of an exported network into @net;
     batch norms become the identity (eps aside). A head with more input
-    channels than the file's gets the file's in its first ones."""
+    channels than the file's gets the file's in its first ones. Returns
+    True when it did (a v1 file in a v3 network)."""
     import export
     _, t = export.decode(open(path, "rb").read(), path)
+    widened = False
     t = {k: torch.from_numpy(np.array(v)) for k, v in t.items()}
     with torch.no_grad():
         for name, p in net.named_parameters():
@@ -90,6 +97,7 @@ def init_from(net, path):
             if name == "head.weight" and p.shape != t[name].shape:
                 p.zero_()
                 p[:, :t[name].shape[1]] = t[name]
+                widened = True
             else:
                 p.copy_(t[name])
         for b in net.blocks:
@@ -98,6 +106,7 @@ def init_from(net, path):
                 bn.bias.zero_()
                 bn.running_mean.zero_()
                 bn.running_var.fill_(1.0)
+    return widened
 
 
 def main():
@@ -112,6 +121,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--lr", type=float, default=LR_G, help="Adam's rate for G, cosine-decayed")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--barrier", choices=losses.BARRIERS, default="hinge",
+                    help="L∞: the squared hinge (default) or the paper's log barrier")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -146,15 +157,16 @@ def main():
 
     G, D = model.DequantNet(ctx=not (args.v1 or args.v3), bands=args.v3), model.Discriminator()
     if args.init:
-        init_from(G, args.init)
-        say(f"initialised from {args.init}")
-        if args.v3:
+        widened = init_from(G, args.init)
+        say(f"initialised from {args.init}" + (" (head widened, tail restarted)" if widened else ""))
+        if args.v3 and widened:
             with torch.no_grad():
                 G.tail.weight.normal_(0, 1e-3)
                 G.tail.bias.zero_()
     G.eval()   # frozen batch-norm statistics (module doc)
     n_g = model.count_params(model.folded_state(G))
-    say(f"G: {G.arch}, width {model.WIDTH}, {model.N_BLOCKS} blocks, {n_g} exported params")
+    say(f"G: {G.arch}, width {model.WIDTH}, {model.N_BLOCKS} blocks, {n_g} exported params; "
+        f"L∞ = {args.barrier} barrier, lr {args.lr}, {args.minutes} min, seed {args.seed}")
     opt_g = torch.optim.Adam(G.parameters(), lr=args.lr)
     opt_d = torch.optim.Adam(D.parameters(), lr=LR_D, betas=(0.5, 0.999))
     sampler = data.CropSampler(train_ph, CROP, rng)
@@ -174,7 +186,7 @@ def main():
         _, Jt, T, lo, hi, st, _ = data.darken_gain(
             J, *data.random_params(rng, BATCH, CLEAN_FRAC), gen=gen)
         Jh = G(Jt, st, band_of(Jt, st) if args.v3 else None)
-        l_inf = losses.barrier(Jh, lo, hi)
+        l_inf = losses.inf_term(args.barrier, Jh, lo, hi, st)
         l_fid = losses.fidelity(Jh, T, lo, hi)
         l_grad = losses.gradient(Jh, T, lo, hi)
         loss = l_inf + LAMBDA_FID * l_fid + LAMBDA_GRAD * l_grad
@@ -198,14 +210,16 @@ def main():
             with torch.no_grad():
                 vh = G(vJt, vstep, vband)
                 vp = psnr(vh, vT)
+                # Both barriers on the val batch, whichever is trained.
                 vb = float(losses.barrier(vh, vlo, vhi))
+                vbl = float(losses.barrier_log(vh, vlo, vhi, vstep))
                 # Selection: the value and gradient terms on the val batch.
                 vl = float(losses.fidelity(vh, vT, vlo, vhi) + losses.gradient(vh, vT, vlo, vhi))
             h = np.mean(hist, axis=0)
             hist = []
             msg = (f"t={now-start:6.0f}s step={step} L_inf={h[0]:.4f} L_fid={h[1]:.4f} "
                    f"L_grad={h[2]:.4f} val PSNR={vp:.3f} (J̃ {psnr(vJt, vT):.3f}) "
-                   f"val L_inf={vb:.4f} val fid+grad={vl:.4f}"
+                   f"val hinge={vb:.4f} log={vbl:.4f} val fid+grad={vl:.4f}"
                    f"{' adv' if adv else ''}")
             torch.save({"G": G.state_dict(), "D": D.state_dict(), "step": step},
                        os.path.join(args.run, "last.pt"))
