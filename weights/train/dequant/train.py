@@ -7,6 +7,7 @@
 Usage: train.py [--minutes 60] [--out weights/evenlight-dequant-v2.bin]
                [--run weights/train/runs/dequant-v2] [--init weights/evenlight-dequant-v1.bin]
                [--v1 | --v3] [--barrier hinge|log]
+               [--lambda-fid 1] [--lambda-grad 1]
 
 --v3 trains the network on top of the band positions (bands.py, the C
 code of core/dequant-bands.c through ctypes): J̃ moves by them before G
@@ -18,7 +19,9 @@ that the run starts from the band positions alone. From a v3 file
 
 --barrier picks L∞ (losses.py): `hinge`, the squared hinge in half-widths
 of the interval (the default, what v1–v3 were trained with), or `log`, the
-paper's log barrier in the capture domain (Eq. 16–17).
+paper's log barrier in the capture domain (Eq. 16–17). --lambda-fid and
+--lambda-grad weigh the two terms the project adds to the paper's loss;
+--barrier log --lambda-fid 0 --lambda-grad 0 is the paper's Eq. 18.
 
 Data: the product recipe (data.darken_gain): a gain applied to the 8-bit
 capture, target the clean capture under the same gain. --init starts from
@@ -123,6 +126,8 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--barrier", choices=losses.BARRIERS, default="hinge",
                     help="L∞: the squared hinge (default) or the paper's log barrier")
+    ap.add_argument("--lambda-fid", type=float, default=LAMBDA_FID)
+    ap.add_argument("--lambda-grad", type=float, default=LAMBDA_GRAD)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -166,7 +171,8 @@ def main():
     G.eval()   # frozen batch-norm statistics (module doc)
     n_g = model.count_params(model.folded_state(G))
     say(f"G: {G.arch}, width {model.WIDTH}, {model.N_BLOCKS} blocks, {n_g} exported params; "
-        f"L∞ = {args.barrier} barrier, lr {args.lr}, {args.minutes} min, seed {args.seed}")
+        f"L∞ = {args.barrier} barrier, λ_fid {args.lambda_fid}, λ_grad {args.lambda_grad}, "
+        f"lr {args.lr}, {args.minutes} min, seed {args.seed}")
     opt_g = torch.optim.Adam(G.parameters(), lr=args.lr)
     opt_d = torch.optim.Adam(D.parameters(), lr=LR_D, betas=(0.5, 0.999))
     sampler = data.CropSampler(train_ph, CROP, rng)
@@ -189,7 +195,7 @@ def main():
         l_inf = losses.inf_term(args.barrier, Jh, lo, hi, st)
         l_fid = losses.fidelity(Jh, T, lo, hi)
         l_grad = losses.gradient(Jh, T, lo, hi)
-        loss = l_inf + LAMBDA_FID * l_fid + LAMBDA_GRAD * l_grad
+        loss = l_inf + args.lambda_fid * l_fid + args.lambda_grad * l_grad
         adv = frac > WARMUP
         if adv:
             l_adv = losses.adv_generator(D(Jh))
