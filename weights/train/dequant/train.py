@@ -8,6 +8,7 @@ Usage: train.py [--minutes 60] [--out weights/evenlight-dequant-v2.bin]
                [--run weights/train/runs/dequant-v2] [--init weights/evenlight-dequant-v1.bin]
                [--v1 | --v3] [--barrier hinge|log]
                [--lambda-fid 1] [--lambda-grad 1]
+       train.py --v3 --validate A.bin B.bin …   (scores on the validation batch)
 
 --v3 trains the network on top of the band positions (bands.py, the C
 code of core/dequant-bands.c through ctypes): J̃ moves by them before G
@@ -79,6 +80,16 @@ def band_of(Jt, st):
     return st * bands.offsets_batch(Jt, st)
 
 
+def val_scores(G, vJt, vT, vlo, vhi, vstep, vband):
+    """PSNR against T, the hinge and the log barrier, and the selection
+    criterion L_fid + L_grad, of @G on the validation batch."""
+    with torch.no_grad():
+        vh = G(vJt, vstep, vband)
+        return (psnr(vh, vT), float(losses.barrier(vh, vlo, vhi)),
+                float(losses.barrier_log(vh, vlo, vhi, vstep)),
+                float(losses.fidelity(vh, vT, vlo, vhi) + losses.gradient(vh, vT, vlo, vhi)))
+
+
 def export_to(net, path):
     import export   # weights/train/export.py, the container writer
     return export.write(path, model.folded_state(net), net.arch)
@@ -128,26 +139,30 @@ def main():
                     help="L∞: the squared hinge (default) or the paper's log barrier")
     ap.add_argument("--lambda-fid", type=float, default=LAMBDA_FID)
     ap.add_argument("--lambda-grad", type=float, default=LAMBDA_GRAD)
+    ap.add_argument("--validate", nargs="+", metavar="BIN",
+                    help="only score these exported files on the validation batch")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
     os.makedirs(args.run, exist_ok=True)
-    log = open(os.path.join(args.run, "log.txt"), "a")
+    log = None if args.validate else open(os.path.join(args.run, "log.txt"), "a")
 
     def say(*a):
         msg = " ".join(str(x) for x in a)
         print(msg, flush=True)
-        log.write(msg + "\n")
-        log.flush()
+        if log:
+            log.write(msg + "\n")
+            log.flush()
 
     t0 = time.time()
     tr, va, src = data.photo_lists()
     cache = os.path.join(args.run, "cache")
-    train_ph = [data.load_photo(p, cache_dir=cache) for p in tr]
+    train_ph = [] if args.validate else [data.load_photo(p, cache_dir=cache) for p in tr]
     val_ph = [data.load_photo(p, cache_dir=cache) for p in va]
-    with open(os.path.join(args.run, "photos.json"), "w") as f:
-        json.dump({"source": src, "train": tr, "val": va}, f, indent=1)
+    if not args.validate:
+        with open(os.path.join(args.run, "photos.json"), "w") as f:
+            json.dump({"source": src, "train": tr, "val": va}, f, indent=1)
     say(f"photos: {len(tr)} train, {len(va)} val from {src}; loaded in {time.time()-t0:.1f}s")
 
     # A fixed validation batch: 24 crops of 128 px, fixed darkening.
@@ -159,6 +174,15 @@ def main():
     vband = band_of(vJt, vstep) if args.v3 else None
     say(f"val batch: PSNR(J̃ vs T) = {psnr(vJt, vT):.3f} dB"
         + (f", J̃ + bands {psnr((vJt + vband).clamp(0, 1), vT):.3f} dB" if args.v3 else ""))
+    vbatch = (vJt, vT, vlo, vhi, vstep, vband)
+    if args.validate:
+        import export
+        for path in args.validate:
+            _, t = export.decode(open(path, "rb").read(), path)
+            G = model.FoldedNet({k: torch.from_numpy(np.array(v)) for k, v in t.items()})
+            say("%s: val PSNR=%.3f hinge=%.4f log=%.4f fid+grad=%.4f"
+                % ((path,) + val_scores(G, *vbatch)))
+        return
 
     G, D = model.DequantNet(ctx=not (args.v1 or args.v3), bands=args.v3), model.Discriminator()
     if args.init:
@@ -213,14 +237,9 @@ def main():
         now = time.time()
         if now - last_export > EXPORT_EVERY or now - start > budget:
             last_export = now
-            with torch.no_grad():
-                vh = G(vJt, vstep, vband)
-                vp = psnr(vh, vT)
-                # Both barriers on the val batch, whichever is trained.
-                vb = float(losses.barrier(vh, vlo, vhi))
-                vbl = float(losses.barrier_log(vh, vlo, vhi, vstep))
-                # Selection: the value and gradient terms on the val batch.
-                vl = float(losses.fidelity(vh, vT, vlo, vhi) + losses.gradient(vh, vT, vlo, vhi))
+            # Both barriers on the val batch, whichever is trained; selection
+            # on the value and gradient terms.
+            vp, vb, vbl, vl = val_scores(G, *vbatch)
             h = np.mean(hist, axis=0)
             hist = []
             msg = (f"t={now-start:6.0f}s step={step} L_inf={h[0]:.4f} L_fid={h[1]:.4f} "
