@@ -8,25 +8,30 @@ L∞ keeps a restored pixel Ĵ inside [lo, hi], the values the 8-bit capture
 stands for. Two forms (train.py --barrier; weights/DEQUANT.md §3 compares
 them):
 
-- barrier_log, the paper's (Eq. 16–17), in the capture domain:
-  −log(1 − max(|C| − q/2, 0)), C = Ĵ / g − Ja the error of the estimate
-  brought back to the capture (g the gain, Ja the capture), counted in
-  8-bit code values, so q = 1 and the pole lies one level outside the
-  interval. Zero inside; ≈ the distance just outside; infinite at the
-  pole. Past a knee of 0.9 levels it continues as its tangent (value
-  ln 10, slope 10 per level), so that a pixel far out early in training
-  gives a large finite loss and gradient, not inf or nan.
-- barrier (the squared hinge): measured in half-widths of the interval,
-  u = dist(Ĵ, [lo, hi]) / (½w), mean(u²): zero inside, quadratic outside,
-  each pixel judged against its own interval. It has no pole.
+- barrier_log, the paper's (Eq. 16–17; train.py's default), in the
+  capture domain: −log(1 − max(|C| − q/2, 0)), C = Ĵ / g − Ja the error
+  of the estimate brought back to the capture (g the gain, Ja the
+  capture), counted in 8-bit code values, so q = 1 and the pole lies one
+  level outside the interval. Zero inside; ≈ the distance just outside;
+  infinite at the pole. Past a knee of 0.9 levels it continues as its
+  tangent (value ln 10, slope 10 per level), so that a pixel far out
+  early in training gives a large finite loss and gradient, not inf or
+  nan.
+- barrier, the squared hinge (v1, v2 and the first v3 run): measured in
+  half-widths of the interval, u = dist(Ĵ, [lo, hi]) / (½w), mean(u²):
+  zero inside, quadratic outside, each pixel judged against its own
+  interval. It has no pole.
 
-L_adv is the non-saturating GAN loss against the discriminator (real: J).
+L_adv is the non-saturating GAN loss against the discriminator (real: the
+target T).
 
-L_fid = mean(|Ĵ − J| / w) is an addition to the paper's loss: with the tens
-of CPU-minutes this project trains for, a GAN term alone does not settle,
-and an ℓ1 term in the same interval units gives the network a direct
-signal. L_grad, the same on the horizontal and vertical differences,
-targets the steps between bands. The weights are in train.py.
+L_fid = mean(|Ĵ − T| / w) (T the target) is an addition to the paper's
+loss: with the tens of CPU-minutes this project trains for, the barrier
+and a GAN term alone leave the network anywhere inside the interval, and
+an ℓ1 term in the same interval units gives it a direct signal. L_grad,
+the same on the horizontal and vertical differences, targets the steps
+between bands. The weights are in train.py (--lambda-fid, --lambda-grad);
+weights/DEQUANT.md §3 measures each term.
 """
 
 import math
