@@ -20,10 +20,11 @@ that the run starts from the band positions alone. From a v3 file
 
 --barrier picks L∞ (losses.py): `log`, the paper's log barrier in the
 capture domain (Eq. 16–17; the default since it measured better than the
-hinge, weights/DEQUANT.md §3), or `hinge`, the squared hinge in half-widths
-of the interval (what v1, v2 and the first v3 run were trained with). --lambda-fid and
---lambda-grad weigh the two terms the project adds to the paper's loss;
---barrier log --lambda-fid 0 --lambda-grad 0 is the paper's Eq. 18.
+hinge, weights/DEQUANT.md §3), or `hinge`, the squared hinge in
+half-widths of the interval (what v1, v2 and the first v3 run were trained
+with). --lambda-fid and --lambda-grad weigh the two terms the project adds
+to the paper's loss; --barrier log --lambda-fid 0 --lambda-grad 0 is the
+paper's Eq. 18.
 
 Data: the product recipe (data.darken_gain): a gain applied to the 8-bit
 capture, target the clean capture under the same gain. --init starts from
@@ -33,11 +34,12 @@ starts switched off (its 1×1 output is zero). Batch norm runs with frozen
 statistics (eval mode, affine parameters trained) throughout, so the
 exported folding is exact and a warm start stays what it was.
 
-Phase 1 (first WARMUP of the time): L∞ + λ_fid · L_fid + λ_grad · L_grad. Phase 2: the
-adversarial term λ_adv · L_adv against model.Discriminator is added. Every
-EXPORT_EVERY seconds the model is evaluated on a fixed validation batch;
-whenever it is the best so far it is exported (BN folded) to --out through
-weights/train/export.py, so a run stopped at any time leaves usable weights.
+Phase 1 (first WARMUP of the time): L∞ + λ_fid · L_fid + λ_grad · L_grad.
+Phase 2: the adversarial term λ_adv · L_adv against model.Discriminator
+is added. Every EXPORT_EVERY seconds the model is evaluated on a fixed
+validation batch; whenever it is the best so far it is exported (BN
+folded) to --out through weights/train/export.py, so a run stopped at any
+time leaves usable weights.
 """
 
 import argparse
