@@ -5,9 +5,11 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Usage: evaluate.py BUILD_DIR [--max-side 768] [--weights A.bin B.bin …]
                    [--grid weights/dequant-grid.png] [--limit N]
+                   [--contrast C …] [--exposures 30 5]
 
 For every validation photo (data.photo_lists(): the val split of the
-manifest), longest side MAX_SIDE, and for a^γ2 ∈ {1/30, 1/5} (γ2/γ1 = 1.2,
+manifest), longest side MAX_SIDE, and for a^γ2 ∈ {1/30, 1/5} (--exposures
+picks one or both, so that two processes can share the work; γ2/γ1 = 1.2,
 noise σ = 0.5/255, fixed seed), the dark 8-bit capture Ja is restored by
 
   stretch            Ja · (1 / max Ja)                      (one global gain)
@@ -18,6 +20,9 @@ noise σ = 0.5/255, fixed seed), the dark 8-bit capture Ja is restored by
   LAIC + G (file)    then the C dequantization network of each --weights
                      file (the LAIC gains are computed once: --gain-from)
   main network       the evenlight CLI, --method net, default sliders
+  LAIC c, LAIC c + G  for every --contrast C: LAIC with the Contrast
+                     setting (λ2) at C instead of the default, alone and
+                     followed by G of the last --weights file
 
 and scored against
 
@@ -195,10 +200,7 @@ def restore(tool, cli, args, gnames, Jt, J, a_g, sigma, gen, tmp, pos):
     out["LAIC + bands"] = with_bands(out["LAIC"], gain)
     ideal["LAIC + bands"] = ideal["LAIC"]
     gp = os.path.join(tmp, "laic-gain.raw")
-    with open(gp, "wb") as f:   # single-channel, as laic-run writes it
-        h, w = gain.shape
-        f.write(np.array([w, h], "<u4").tobytes())
-        f.write(np.ascontiguousarray(gain, "<f4").tobytes())
+    write_raw(gp, gain)   # single-channel, as laic-run writes it
     for n, wf in zip(gnames, args.weights):
         out[n], _, _ = run_c(tool, ja, tmp, "--gain-from", gp, "--dequant", wf)
         ideal[n] = ideal["LAIC"]
@@ -210,6 +212,14 @@ def restore(tool, cli, args, gnames, Jt, J, a_g, sigma, gen, tmp, pos):
                 u = ((im - lo) / np.maximum(hi - lo, 1e-9))[m]
                 pos.setdefault(key, []).append((np.mean((u < 0.05) | (u > 0.95)),
                                                 np.mean((u < 0) | (u > 1)), np.mean(u)))
+    for c in args.contrast:
+        n = f"LAIC contrast {c:g}"
+        out[n], gc, _ = run_c(tool, ja, tmp, "--contrast", f"{c:g}")
+        ideal[n] = np.minimum(clean * gc[..., None], 1)
+        write_raw(gp, gc)
+        ng = n + " + G " + gnames[-1][len("LAIC + G "):]
+        out[ng], _, _ = run_c(tool, ja, tmp, "--gain-from", gp, "--dequant", args.weights[-1])
+        ideal[ng] = ideal[n]
     if sigma:
         out["main network"] = run_cli(cli, args.main_weights, ja, tmp)
     return out, ideal, gain, msg
@@ -226,6 +236,10 @@ def main():
     ap.add_argument("--grid-photo", default="",
                     help="validation photo (part of the name) for the grid")
     ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--exposures", type=int, nargs="+", default=[30, 5], choices=[30, 5],
+                    help="the darkenings a^γ2 = 1/E to run")
+    ap.add_argument("--contrast", type=float, nargs="*", default=[],
+                    help="LAIC's Contrast (λ2) settings to score besides the default")
     args = ap.parse_args()
     torch.set_num_threads(1)
     tool = os.path.join(args.build, "tests", "laic", "laic-run")
@@ -233,7 +247,10 @@ def main():
     tags = [os.path.basename(w).replace("evenlight-dequant-", "").replace(".bin", "")
             for w in args.weights]
     gnames = [f"LAIC + G {t}" for t in tags]
-    names = ["stretch", "LAIC", "LAIC + bands"] + gnames + ["main network"]
+    cnames = []
+    for c in args.contrast:
+        cnames += [f"LAIC contrast {c:g}", f"LAIC contrast {c:g} + G {tags[-1]}"]
+    names = ["stretch", "LAIC", "LAIC + bands"] + gnames + cnames + ["main network"]
 
     _, val, src = data.photo_lists()
     if args.limit:
@@ -241,7 +258,7 @@ def main():
     rows, pos = {}, {n: [] for n in gnames}
     grid_src = None
     with tempfile.TemporaryDirectory() as tmp:
-        for a_g in (1 / 30, 1 / 5):
+        for a_g in (1 / e for e in args.exposures):
             gen = torch.Generator().manual_seed(7)
             res = {n: [] for n in names}
             for p in val:
@@ -275,13 +292,13 @@ def main():
     print("| method | 1/30 PSNR | SSIM | 1/5 PSNR | SSIM |")
     print("|---|---|---|---|---|")
     for n in names:
-        a, b = rows[1 / 30][n], rows[1 / 5][n]
+        a, b = (rows.get(1 / e, {}).get(n, np.full(5, np.nan)) for e in (30, 5))
         print(f"| {n} | {a[0]:.2f} | {a[1]:.4f} | {b[0]:.2f} | {b[1]:.4f} |")
     print("\nagainst the ideal result of the same gain (banding index in 1/255 per pixel):\n")
     print("| method | 1/30 PSNR | SSIM | banding | 1/5 PSNR | SSIM | banding |")
     print("|---|---|---|---|---|---|---|")
     for n in names[:-1]:
-        a, b = rows[1 / 30][n], rows[1 / 5][n]
+        a, b = (rows.get(1 / e, {}).get(n, np.full(5, np.nan)) for e in (30, 5))
         print(f"| {n} | {a[2]:.2f} | {a[3]:.4f} | {a[4]:.2f} | {b[2]:.2f} | {b[3]:.4f} | {b[4]:.2f} |")
     print("\nposition of G's output in its quantisation interval (pixels with gain ≥ 4):\n")
     for n in gnames + ["ideal"]:

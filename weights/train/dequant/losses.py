@@ -4,22 +4,37 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """L_G = L∞ + λ_adv · L_adv + λ_fid · L_fid + λ_grad · L_grad.
 
-L∞ (Eq. 16–17) is the quasi-ℓ∞ barrier of the quantisation interval: a
-restored pixel Ĵ must lie in [lo, hi], the values the 8-bit capture stands
-for. Measured in half-widths of the interval, u = dist(Ĵ, [lo, hi]) / (½w),
-the barrier is mean(u²): exactly zero anywhere inside the interval (every
-restoration consistent with the capture is equally good), growing
-quadratically outside. The ℓ∞ character comes from the normalisation: each
-pixel is judged against its own interval, whatever its width.
+L∞ keeps a restored pixel Ĵ inside [lo, hi], the values the 8-bit capture
+stands for. Two forms (train.py --barrier; weights/DEQUANT.md §3 compares
+them):
 
-L_adv is the non-saturating GAN loss against the discriminator (real: J).
+- barrier_log, the paper's (Eq. 16–17; train.py's default), in the
+  capture domain: −log(1 − max(|C| − q/2, 0)), C = Ĵ / g − Ja the error
+  of the estimate brought back to the capture (g the gain, Ja the
+  capture), counted in 8-bit code values, so q = 1 and the pole lies one
+  level outside the interval. Zero inside; ≈ the distance just outside;
+  infinite at the pole. Past a knee of 0.9 levels it continues as its
+  tangent (value ln 10, slope 10 per level), so that a pixel far out
+  early in training gives a large finite loss and gradient, not inf or
+  nan.
+- barrier, the squared hinge (v1, v2 and the first v3 run): measured in
+  half-widths of the interval, u = dist(Ĵ, [lo, hi]) / (½w), mean(u²):
+  zero inside, quadratic outside, each pixel judged against its own
+  interval. It has no pole.
 
-L_fid = mean(|Ĵ − J| / w) is an addition to the paper's loss: with the tens
-of CPU-minutes this project trains for, a GAN term alone does not settle,
-and an ℓ1 term in the same interval units gives the network a direct
-signal. L_grad, the same on the horizontal and vertical differences,
-targets the steps between bands. The weights are in train.py.
+L_adv is the non-saturating GAN loss against the discriminator (real: the
+target T).
+
+L_fid = mean(|Ĵ − T| / w) (T the target) is an addition to the paper's
+loss: with the tens of CPU-minutes this project trains for, the barrier
+and a GAN term alone leave the network anywhere inside the interval, and
+an ℓ1 term in the same interval units gives it a direct signal. L_grad,
+the same on the horizontal and vertical differences, targets the steps
+between bands. The weights are in train.py (--lambda-fid, --lambda-grad);
+weights/DEQUANT.md §3 measures each term.
 """
+
+import math
 
 import torch
 import torch.nn.functional as F
@@ -27,12 +42,44 @@ import torch.nn.functional as F
 EPS_W = 1.0 / 255.0   # widths clipped at 1 are floored at one 8-bit step
 
 
+LOG_KNEE = 0.9        # levels outside the interval where barrier_log turns linear
+
+
 def barrier(jhat, lo, hi):
-    """The quasi-ℓ∞ barrier L∞: 0 inside [lo, hi], (dist / half-width)²
-    outside, averaged over pixels."""
+    """The squared hinge: 0 inside [lo, hi], (dist / half-width)² outside,
+    averaged over pixels."""
     half = 0.5 * (hi - lo).clamp(min=EPS_W)
     d = F.relu(lo - jhat) + F.relu(jhat - hi)
     return ((d / half) ** 2).mean()
+
+
+def log_barrier_of_levels(d):
+    """−log(1 − d) for d (levels outside the interval, ≥ 0) below LOG_KNEE,
+    its tangent at LOG_KNEE beyond (C¹, finite everywhere)."""
+    k = LOG_KNEE
+    inside = -torch.log1p(-d.clamp(max=k))
+    return torch.where(d > k, -math.log1p(-k) + (d - k) / (1.0 - k), inside)
+
+
+def barrier_log(jhat, lo, hi, step):
+    """The paper's barrier (Eq. 16–17), averaged over pixels. @step is the
+    size of one capture level in the image, g · q (data.darken_gain), so
+    dist(Ĵ, [lo, hi]) / step = max(|Ĵ / g − Ja| − q/2, 0) / q: [lo, hi] is
+    g · (Ja ∓ q/2), clipped to [0, 1] where Ĵ cannot go anyway."""
+    d = (F.relu(lo - jhat) + F.relu(jhat - hi)) / step.clamp(min=1e-12)
+    return log_barrier_of_levels(d).mean()
+
+
+BARRIERS = ("hinge", "log")
+
+
+def inf_term(kind, jhat, lo, hi, step):
+    """L∞ of the kind train.py --barrier names."""
+    if kind == "log":
+        return barrier_log(jhat, lo, hi, step)
+    if kind == "hinge":
+        return barrier(jhat, lo, hi)
+    raise ValueError(f"unknown barrier {kind!r} (one of {', '.join(BARRIERS)})")
 
 
 def fidelity(jhat, j, lo, hi):

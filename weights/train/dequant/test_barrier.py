@@ -1,8 +1,9 @@
-# Unit test of the quasi-ℓ∞ barrier L∞ (paper Eq. 16–17) and the exported
-# (BN-folded) network. Exits 77 (skipped) when torch is missing.
+# Unit test of the barriers L∞ (the paper's log barrier, Eq. 16–17, and the
+# squared hinge) and the exported (BN-folded) network. Exits 77 (skipped) when torch is missing.
 #
 # Copyright (C) 2026 the evenlight developers
 # SPDX-License-Identifier: GPL-3.0-or-later
+import math
 import os
 import sys
 
@@ -55,6 +56,109 @@ check(abs(v - 1.0 / x.numel()) < 1e-6, f"one pixel one half-width out: {v}")
 x = (hi + 0.05).requires_grad_(True)
 losses.barrier(x, lo, hi).backward()
 check(bool((x.grad > 0).all()), "gradient above the interval is not positive")
+
+# The paper's log barrier (Eq. 16–17) in the capture domain:
+# −log(1 − max(|C| − q/2, 0)), C = Ĵ / g − Ja in 8-bit code values (q = 1).
+# A batch with a gain field g and an 8-bit capture Ja, as data.darken_gain
+# makes them: [lo, hi] = g · (Ja ∓ ½/255) clipped, step = g / 255.
+# (g ≤ 10 and Ja ≤ 19/255: nothing clips at white; Ja = 0 clips lo at 0.)
+g = 4.0 + 6.0 * torch.rand(2, 1, 8, 8)
+Ja = torch.randint(0, 20, (2, 3, 8, 8)).float() / 255.0
+step = g / 255.0
+llo = (g * (Ja - 0.5 / 255)).clamp(0, 1)
+lhi = (g * (Ja + 0.5 / 255)).clamp(0, 1)
+n = Ja.numel()
+
+# Zero anywhere inside the interval, ends included.
+for x in (llo, llo + 0.3 * (lhi - llo), llo + 0.5 * (lhi - llo), lhi):
+    v = float(losses.barrier_log(x, llo, lhi, step))
+    check(v == 0.0, f"log barrier inside the interval is {v}, not 0")
+
+# One pixel a quarter of a level above its interval: exactly −log(0.75) / n.
+x = g * Ja
+x[1, 2, 3, 4] = lhi[1, 2, 3, 4] + 0.25 * step[1, 0, 3, 4]
+v = float(losses.barrier_log(x, llo, lhi, step))
+check(abs(v - (-math.log(0.75)) / n) < 1e-6 / n, f"one pixel ¼ level out: {v * n} · 1/n, "
+      f"not {-math.log(0.75)}")
+
+# The same as the formula written in the capture domain, pixel by pixel
+# (float64, every pixel within 0.85 levels of its interval, below the knee;
+# Ĵ clipped at 0 where Ja = 0, as the network's output is).
+gd, Jd = g.double(), Ja.double()
+jh = (gd * Jd + (torch.rand(2, 3, 8, 8, dtype=torch.float64) - 0.5) * 2.7 * gd / 255).clamp(0, 1)
+C = (jh / gd - Jd) * 255.0
+ref = -torch.log(1 - (C.abs() - 0.5).clamp(min=0))
+v = float(losses.barrier_log(jh, (gd * (Jd - 0.5 / 255)).clamp(0, 1),
+                             (gd * (Jd + 0.5 / 255)).clamp(0, 1), gd / 255))
+check(abs(v - float(ref.mean())) < 1e-9, f"log barrier {v} != capture-domain formula "
+      f"{float(ref.mean())}")
+check(float(ref.max()) > 1.0, "the capture-domain check never got near the pole")
+
+# Growing on both sides, below and past the pole (one level out).
+def one(d, sign):
+    """The log barrier with every pixel @d levels above (+1) or below (−1)."""
+    x = lhi + d * step if sign > 0 else llo - d * step
+    return float(losses.barrier_log(x, llo, lhi, step))
+
+
+prev = 0.0
+for d in (0.01, 0.1, 0.5, 0.89, 0.9, 0.91, 0.999, 1.0, 1.001, 2.0, 50.0, 1e6):
+    h = losses.log_barrier_of_levels(torch.tensor([d], dtype=torch.float64,
+                                                  requires_grad=True))
+    h.sum().backward()
+    val = float(h)
+    check(math.isfinite(val) and val > prev, f"log barrier at {d} levels: {val} (prev {prev})")
+    prev = val
+    want = (-math.log1p(-d) if d <= losses.LOG_KNEE else
+            -math.log1p(-losses.LOG_KNEE) + (d - losses.LOG_KNEE) / (1 - losses.LOG_KNEE))
+    check(abs(val - want) < 1e-9 * max(1.0, want), f"log barrier at {d}: {val}, not {want}")
+# The knee: the tangent of −log(1 − d) at 0.9 (value ln 10, slope 10), so
+# the loss and its gradient are continuous there; at and past the pole
+# (1 level) the value is ln 10 + 10 (d − 0.9), not inf.
+for d, val, slope in ((0.9 - 1e-7, math.log(10), 10.0), (0.9 + 1e-7, math.log(10), 10.0),
+                      (1.0, math.log(10) + 1.0, 10.0), (3.0, math.log(10) + 21.0, 10.0),
+                      (0.5, math.log(2), 2.0)):
+    t = torch.tensor([d], dtype=torch.float64, requires_grad=True)
+    h = losses.log_barrier_of_levels(t)
+    h.sum().backward()
+    check(abs(float(h) - val) < 1e-5 and abs(float(t.grad) - slope) < 1e-4,
+          f"log barrier at {d} levels: value {float(h)}, slope {float(t.grad)}; "
+          f"want {val}, {slope}")
+# Clipped at white: where g · (Ja + q/2) > 1 the interval ends at 1, which
+# Ĵ (clipped) cannot pass: Ĵ = 1 is inside, as C says (1/g ≤ Ja + q/2).
+gw = torch.full((1, 1, 1, 1), 30.0)
+Jw = torch.full((1, 3, 1, 1), 34 / 255.0)       # 30 · 34.5/255 > 1
+v = float(losses.barrier_log(torch.ones(1, 3, 1, 1), (gw * (Jw - 0.5 / 255)).clamp(0, 1),
+                             (gw * (Jw + 0.5 / 255)).clamp(0, 1), gw / 255))
+check(v == 0.0, f"log barrier at white under a clipped interval: {v}")
+# Far out in image units (a pixel at 0 in an interval near 1, tiny step):
+# finite value and gradient, pointing back into the interval.
+x = torch.zeros(2, 3, 8, 8, requires_grad=True)
+hi1 = torch.ones(2, 3, 8, 8)
+lv = losses.barrier_log(x, hi1 - 1e-4, hi1, torch.full((2, 1, 8, 8), 1e-6))
+lv.backward()
+check(math.isfinite(float(lv)) and bool(torch.isfinite(x.grad).all()) and
+      bool((x.grad < 0).all()), f"log barrier far below: {float(lv)}, gradient not finite "
+      "or not negative")
+for d in (1.0, 5.0):
+    check(math.isfinite(one(d, 1)) and math.isfinite(one(d, -1)) and
+          abs(one(d, 1) - one(d, -1)) < 1e-4 * one(d, 1),
+          f"log barrier {d} levels above / below: {one(d, 1)} / {one(d, -1)}")
+# Its gradient pushes back into the interval from above.
+x = (g * Ja + lhi - llo + 0.5 * step).clamp(max=0.99).requires_grad_(True)
+losses.barrier_log(x, llo, lhi, step).backward()
+check(bool((x.grad[x.detach() > lhi] > 0).all()), "log barrier gradient above is not positive")
+
+# train.py --barrier picks one of the two.
+check(float(losses.inf_term("log", x.detach(), llo, lhi, step)) ==
+      float(losses.barrier_log(x.detach(), llo, lhi, step)) and
+      float(losses.inf_term("hinge", x.detach(), llo, lhi, step)) ==
+      float(losses.barrier(x.detach(), llo, lhi)), "inf_term does not dispatch")
+try:
+    losses.inf_term("l2", x, llo, lhi, step)
+    check(False, "inf_term accepted an unknown barrier")
+except ValueError:
+    pass
 
 # BN folding: the exported network equals the trained one in eval mode.
 net = model.DequantNet()
