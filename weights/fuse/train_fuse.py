@@ -39,10 +39,7 @@ import evaluate          # noqa: E402
 import export            # noqa: E402
 from mef_ssim_torch import mef_ssim  # noqa: E402
 from photos import load_rgb, read_manifest  # noqa: E402
-
-
-def to_t(a):
-    return torch.from_numpy(np.ascontiguousarray(a.transpose(2, 0, 1))).float()[None] / 255.0
+from train import to_t   # noqa: E402
 
 
 def crop_bracket(rng, photo, size):

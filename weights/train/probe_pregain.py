@@ -38,10 +38,7 @@ import model     # noqa: E402
 from eval_dark import STOPS, dark_val_ids, shrink  # noqa: E402
 from measures import CRUSHED, crushed, luma, noise_sigma  # noqa: E402
 from photos import load_rgb, read_manifest  # noqa: E402
-
-
-def to_t(x):
-    return torch.from_numpy(np.ascontiguousarray(x.transpose(2, 0, 1)))[None].float()
+from evaluate import to_t  # noqa: E402
 
 
 def to_np(r):
