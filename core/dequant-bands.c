@@ -30,6 +30,7 @@
  * around a pixel gives it exactly the value of the whole image.
  */
 #include "dequant.h"
+#include "dequant-private.h"
 
 #include "image.h"   /* EVENLIGHT_CLONES */
 
@@ -172,6 +173,17 @@ propagate (const gint32 *level, gint width, gint height, guint16 *du, guint16 *d
 }
 
 void
+evenlight_dequant_band_distances (const gint32 *level,
+                                  gint          width,
+                                  gint          height,
+                                  guint16      *du,
+                                  guint16      *dd)
+{
+  seed (level, width, height, du, dd);
+  propagate (level, width, height, du, dd);
+}
+
+void
 evenlight_dequant_bands (const gint32 *level,
                          gint          width,
                          gint          height,
@@ -186,13 +198,9 @@ evenlight_dequant_bands (const gint32 *level,
   n = (gsize) width * height;
   du = g_new (guint16, n);
   dd = g_new (guint16, n);
-  seed (level, width, height, du, dd);
-  propagate (level, width, height, du, dd);
+  evenlight_dequant_band_distances (level, width, height, du, dd);
   for (gsize i = 0; i < n; i++)
-    {
-      gint u = du[i], b = dd[i];   /* ≤ CAP: seeds start there */
-      offset[i] = 0.5f * (gfloat) (b - u) / (gfloat) (b + u);
-    }
+    offset[i] = evenlight_dequant_band_offset (du[i], dd[i]);
   g_free (du);
   g_free (dd);
 }
