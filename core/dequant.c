@@ -40,6 +40,10 @@
 #include "parallel.h"
 #include "weights.h"
 
+/* Rows of scratch: the network's output E and the moved J̃ of one row
+ * of the result, three channels each. */
+#define ROWS 6
+
 /* Working buffers of one thread, reused from tile to tile. The network's
  * input is written straight into its packed form (p); the band positions
  * keep, for one channel at a time, the levels and distances of the band
@@ -51,8 +55,7 @@ typedef struct
   gint32         *level;      /* v3: one channel's levels, band window */
   guint16        *du, *dd;    /* v3: its distances */
   gsize           band_size;
-  gfloat         *row;        /* one full-resolution row of the window */
-  gfloat         *offset;     /* v3: one row of band positions */
+  gfloat         *rows;       /* ROWS full-resolution rows of the window */
   gint            row_size;
 } Scratch;
 
@@ -67,8 +70,7 @@ scratch_clear (Scratch *s)
   g_free (s->level);
   g_free (s->du);
   g_free (s->dd);
-  g_free (s->row);
-  g_free (s->offset);
+  g_free (s->rows);
   memset (s, 0, sizeof *s);
 }
 
@@ -135,6 +137,36 @@ band_levels (const gfloat *rgb, const gfloat *gain, gfloat quant_step, gint n,
     }
 }
 
+/* d0[x] = v[2x] and d1[x] = v[min(2x + 1, n − 1)], x < ceil(n/2): the
+ * even and the odd columns (evenlight_nn_pack2, whose offset of 0 is
+ * added as well: −0 becomes +0, the same bits). */
+static EVENLIGHT_CLONES void
+split_row (const gfloat *v, gint n, gfloat *d0, gfloat *d1)
+{
+  const gint wo = (n + 1) / 2;
+
+  for (gint x = 0; x < wo - 1; x++)
+    {
+      d0[x] = v[2 * x] + 0.0f;
+      d1[x] = v[2 * x + 1] + 0.0f;
+    }
+  d0[wo - 1] = v[2 * (wo - 1)] + 0.0f;
+  d1[wo - 1] = v[MIN (2 * (wo - 1) + 1, n - 1)] + 0.0f;
+}
+
+/* The inverse: v[x] for x < @n from the even (@s0) and odd (@s1) columns. */
+static EVENLIGHT_CLONES void
+merge_row (const gfloat *s0, const gfloat *s1, gint n, gfloat *v)
+{
+  for (gint x = 0; x < n / 2; x++)
+    {
+      v[2 * x] = s0[x];
+      v[2 * x + 1] = s1[x];
+    }
+  if (n % 2)
+    v[n - 1] = s0[n / 2];
+}
+
 /* One full-resolution row @v of @n values of input channel @c into the
  * packed planes @p at half-resolution row @y / 2 (evenlight_nn_pack2:
  * channel 4c + 2 · (y mod 2) + (x mod 2), the last column and row
@@ -142,32 +174,36 @@ band_levels (const gfloat *rgb, const gfloat *gain, gfloat quant_step, gint n,
 static void
 pack_put (EvenlightPlanes *p, gint c, gint y, gint wh, const gfloat *v, gint n)
 {
-  const gint wo = (n + 1) / 2;
-
   for (gint dy = y & 1; dy < 2; dy++)
     {
-      gfloat *d0 = evenlight_planes_row (p, 4 * c + 2 * dy, y / 2);
-      gfloat *d1 = evenlight_planes_row (p, 4 * c + 2 * dy + 1, y / 2);
-
-      /* + 0 as pack2's offset of 0 does (−0 becomes +0): the same bits. */
-      for (gint x = 0; x < wo - 1; x++)
-        {
-          d0[x] = v[2 * x] + 0.0f;
-          d1[x] = v[2 * x + 1] + 0.0f;
-        }
-      d0[wo - 1] = v[2 * (wo - 1)] + 0.0f;
-      d1[wo - 1] = v[MIN (2 * (wo - 1) + 1, n - 1)] + 0.0f;
+      split_row (v, n, evenlight_planes_row (p, 4 * c + 2 * dy, y / 2),
+                 evenlight_planes_row (p, 4 * c + 2 * dy + 1, y / 2));
       if (y + 1 < wh || (y & 1))   /* an odd last row is its own pair */
         break;
     }
 }
 
-/* The value of input channel @c at window pixel (@x, @y) from the packed
- * planes (the inverse of pack_put). */
-static inline gfloat
-pack_get (const EvenlightPlanes *p, gint c, gint x, gint y)
+/* Row @y of channel @c of the packed planes @p, @n values. */
+static void
+unpack_row (const EvenlightPlanes *p, gint c, gint y, gint n, gfloat *v)
 {
-  return evenlight_planes_row (p, 4 * c + 2 * (y & 1) + (x & 1), y / 2)[x / 2];
+  merge_row (evenlight_planes_row (p, 4 * c + 2 * (y & 1), y / 2),
+             evenlight_planes_row (p, 4 * c + 2 * (y & 1) + 1, y / 2), n, v);
+}
+
+/* v3, one row of channel @c: J̃ moved by the band positions
+ * (b = gain · quant_step · offset) to @moved, STEP_SCALE · b to @b. */
+static EVENLIGHT_CLONES void
+moved_row (const gfloat *rgb, const gfloat *gain, gfloat quant_step, gint c,
+           const guint16 *du, const guint16 *dd, gint n, gfloat *moved, gfloat *b)
+{
+  for (gint x = 0; x < n; x++)
+    {
+      gfloat v = clean_gain (gain[x]) * quant_step
+                 * evenlight_dequant_band_offset (du[x], dd[x]);
+      moved[x] = clean (clean (rgb[3 * x + c]) + v);
+      b[x] = STEP_SCALE * v;
+    }
 }
 
 /* v3: J̃ moved by the band positions and b of one channel @c into the
@@ -210,15 +246,23 @@ band_input (const gfloat *rgb, const gfloat *gain, gint width, gint height,
       const gsize    o = (gsize) (y0 + y - by0) * bw + (x0 - bx0);
       const guint16 *du = s->du + o, *dd = s->dd + o;
 
-      for (gint x = 0; x < ww; x++)
-        {
-          gfloat v = clean_gain (gs[x]) * quant_step
-                     * evenlight_dequant_band_offset (du[x], dd[x]);
-          s->row[x] = clean (clean (src[3 * x + c]) + v);
-          s->offset[x] = STEP_SCALE * v;
-        }
-      pack_put (&s->p, c, y, wh, s->row, ww);
-      pack_put (&s->p, 4 + c, y, wh, s->offset, ww);
+      moved_row (src, gs, quant_step, c, du, dd, ww, s->rows, s->rows + ww);
+      pack_put (&s->p, c, y, wh, s->rows, ww);
+      pack_put (&s->p, 4 + c, y, wh, s->rows + ww, ww);
+    }
+}
+
+/* One row of J̃, split into channels, and of the step. */
+static EVENLIGHT_CLONES void
+input_row (const gfloat *rgb, const gfloat *gain, gfloat quant_step, gint n,
+           gfloat *r, gfloat *g, gfloat *b, gfloat *step)
+{
+  for (gint x = 0; x < n; x++)
+    {
+      r[x] = clean (rgb[3 * x]);
+      g[x] = clean (rgb[3 * x + 1]);
+      b[x] = clean (rgb[3 * x + 2]);
+      step[x] = STEP_SCALE * clean_gain (gain[x]) * quant_step;
     }
 }
 
@@ -231,10 +275,8 @@ input (const EvenlightDequant *dq, const gfloat *rgb, const gfloat *gain,
 {
   if (ww > s->row_size)
     {
-      g_free (s->row);
-      g_free (s->offset);
-      s->row = g_new (gfloat, ww);
-      s->offset = g_new (gfloat, ww);
+      g_free (s->rows);
+      s->rows = g_new (gfloat, ROWS * (gsize) ww);
       s->row_size = ww;
     }
   evenlight_planes_ensure (&s->p, 4 * dq->in_channels, (ww + 1) / 2, (wh + 1) / 2,
@@ -244,21 +286,39 @@ input (const EvenlightDequant *dq, const gfloat *rgb, const gfloat *gain,
       const gfloat *src = rgb + ((gsize) (y0 + y) * width + x0) * 3;
       const gfloat *gs = gain + (gsize) (y0 + y) * width + x0;
 
-      for (gint x = 0; x < ww; x++)
-        s->row[x] = STEP_SCALE * clean_gain (gs[x]) * quant_step;
-      pack_put (&s->p, 3, y, wh, s->row, ww);
-      if (dq->bands)
-        continue;
-      for (gint c = 0; c < 3; c++)
-        {
-          for (gint x = 0; x < ww; x++)
-            s->row[x] = clean (src[3 * x + c]);
-          pack_put (&s->p, c, y, wh, s->row, ww);
-        }
+      input_row (src, gs, quant_step, ww, s->rows, s->rows + ww, s->rows + 2 * ww,
+                 s->rows + 3 * ww);
+      pack_put (&s->p, 3, y, wh, s->rows + 3 * ww, ww);
+      for (gint c = 0; c < 3 && !dq->bands; c++)
+        pack_put (&s->p, c, y, wh, s->rows + c * ww, ww);
     }
   if (dq->bands)
     for (gint c = 0; c < 3; c++)
       band_input (rgb, gain, width, height, quant_step, c, x0, y0, ww, wh, s);
+}
+
+/* One row of the result, Ĵ = clamp(J̃ + blend(gain) · E) from the
+ * network's output @e, or with the band positions (@m, the moved J̃:
+ * not NULL) clamp(J̃ + blend · (J̃' − J̃ + E)): E is relative to the moved
+ * J̃, which the blend weighs as well. */
+static EVENLIGHT_CLONES void
+output_row (const gfloat *rgb, const gfloat *gain, const gfloat *const *e,
+            const gfloat *const *m, gint n, gfloat *dst)
+{
+  for (gint x = 0; x < n; x++)
+    {
+      gfloat a = blend (clean_gain (gain[x]));
+
+      for (gint c = 0; c < 3; c++)
+        {
+          gfloat jt = clean (rgb[3 * x + c]);
+          gfloat d = e[c][x];
+
+          if (m[0])
+            d += m[c][x] - jt;
+          dst[3 * x + c] = clean (jt + a * d);
+        }
+    }
 }
 
 /* Writes @rect of the result to @out, rows @out_stride floats apart. */
@@ -319,24 +379,20 @@ render (const EvenlightDequant *dq, const gfloat *rgb, const gfloat *gain,
 
   for (gint y = 0; y < rect->height; y++)
     {
-      gint    wy = rect->y + y - y0;
-      gfloat *dst = out + (gsize) y * out_stride;
-      for (gint x = 0; x < rect->width; x++)
+      const gint    wy = rect->y + y - y0, wx = rect->x - x0;
+      const gsize   i = (gsize) (rect->y + y) * width + rect->x;
+      const gfloat *e[3], *m[3] = { NULL, NULL, NULL };
+
+      for (gint c = 0; c < 3; c++)
         {
-          gint   wx = rect->x + x - x0;
-          gfloat a = blend (clean_gain (gain[(gsize) (rect->y + y) * width + rect->x + x]));
-          const gfloat *src = rgb + ((gsize) (rect->y + y) * width + rect->x + x) * 3;
-          for (gint c = 0; c < 3; c++)
-            {
-              gfloat jt = clean (src[c]);
-              gfloat e = pack_get (&s->t, c, wx, wy);
-              /* v3: E is relative to the moved J̃ (the input's first
-               * channels), which the blend weighs as well. */
-              if (dq->bands)
-                e += pack_get (&s->p, c, wx, wy) - jt;
-              dst[3 * x + c] = clean (jt + a * e);
-            }
+          unpack_row (&s->t, c, wy, ww, s->rows + c * ww);
+          e[c] = s->rows + c * ww + wx;
+          if (!dq->bands)
+            continue;
+          unpack_row (&s->p, c, wy, ww, s->rows + (3 + c) * ww);
+          m[c] = s->rows + (3 + c) * ww + wx;
         }
+      output_row (rgb + 3 * i, gain + i, e, m, rect->width, out + (gsize) y * out_stride);
     }
 }
 
