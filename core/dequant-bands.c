@@ -153,15 +153,17 @@ relax_along (const gint32 *lv, guint16 *du, guint16 *dd, gint width, gint dir)
 
   for (x += dir; x != end; x += dir)
     {
+      /* Without a branch: in a noisy capture the level changes every few
+       * pixels, too often for a branch to be predicted. */
       gint32 l = lv[x];
       guint  u = du[x], b = dd[x];
-      if (l == pl)
-        {
-          u = MIN (u, pu + UNIT);
-          b = MIN (b, pb + UNIT);
-          du[x] = (guint16) u;
-          dd[x] = (guint16) b;
-        }
+      guint  same = -(guint) (l == pl);
+      guint  su = MIN (u, pu + UNIT), sb = MIN (b, pb + UNIT);
+
+      u = (su & same) | (u & ~same);
+      b = (sb & same) | (b & ~same);
+      du[x] = (guint16) u;
+      dd[x] = (guint16) b;
       pl = l;
       pu = u;
       pb = b;
