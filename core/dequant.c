@@ -460,9 +460,25 @@ typedef struct
   gint                    width, height, tile_w, tiles_x;
   gint                    y, rows;       /* the strip being computed */
   gfloat                  quant_step;
-  gfloat                 *strip;
+  gfloat                 *strip, *held, *image;
+  gint                    held_y, held_rows;
   Scratch                 scratch[EVENLIGHT_MAX_THREADS];
 } Apply;
+
+/* Rows [@first, @end) of what is finished back into the image: the held
+ * rows of the strip before (they end where this strip starts), then this
+ * strip's. */
+static void
+write_back (gpointer data, gint first, gint end)
+{
+  Apply      *a = data;
+  const gsize row = 3 * (gsize) a->width;
+
+  for (gint r = first; r < end; r++)
+    memcpy (a->image + (a->held_y + r) * row,
+            r < a->held_rows ? a->held + r * row : a->strip + (r - a->held_rows) * row,
+            row * sizeof (gfloat));
+}
 
 static void
 apply_tile (gpointer data, gint k, gint worker)
@@ -490,8 +506,7 @@ evenlight_dequant_apply (const EvenlightDequant *dq,
 {
   const gsize row = 3 * (gsize) width;
   Apply *a;
-  gfloat *held;
-  gint   tile, threads, strips, strip_h, held_rows = 0, held_y = 0, workers = 0;
+  gint   tile, threads, strips, strip_h, workers = 0;
 
   if (!check_args (dq, rgb, gain, width, height, quant_step, error))
     return FALSE;
@@ -503,7 +518,7 @@ evenlight_dequant_apply (const EvenlightDequant *dq,
   strip_h = (height + strips - 1) / strips;
   a = g_new0 (Apply, 1);
   a->dq = dq;
-  a->rgb = rgb;
+  a->rgb = a->image = rgb;
   a->gain = gain;
   a->width = width;
   a->height = height;
@@ -518,8 +533,8 @@ evenlight_dequant_apply (const EvenlightDequant *dq,
    * a single strip). */
   G_STATIC_ASSERT (EVENLIGHT_DEQUANT_TILE / 2 >= EVENLIGHT_DEQUANT_MARGIN);
   a->strip = g_try_new (gfloat, (gsize) MIN (strip_h, height) * row);
-  held = g_try_new (gfloat, (gsize) MIN (EVENLIGHT_DEQUANT_MARGIN, height) * row);
-  if (!a->strip || !held)
+  a->held = g_try_new (gfloat, (gsize) MIN (EVENLIGHT_DEQUANT_MARGIN, height) * row);
+  if (!a->strip || !a->held)
     {
       g_autofree gchar *size = g_format_size ((gsize) (strip_h + EVENLIGHT_DEQUANT_MARGIN)
                                               * row * sizeof (gfloat));
@@ -528,7 +543,7 @@ evenlight_dequant_apply (const EvenlightDequant *dq,
                    "dequantization: not enough memory for a strip of the %d × %d image (%s)",
                    width, height, size);
       g_free (a->strip);
-      g_free (held);
+      g_free (a->held);
       g_free (a);
       return FALSE;
     }
@@ -539,17 +554,18 @@ evenlight_dequant_apply (const EvenlightDequant *dq,
       a->rows = MIN (strip_h, height - a->y);
       used = evenlight_parallel_run (a->tiles_x, threads, apply_tile, a);
       workers = MAX (workers, used);
-      /* The strip before is read no more: its held rows go back. */
-      memcpy (rgb + held_y * row, held, held_rows * row * sizeof (gfloat));
+      /* The strip before is read no more: its held rows go back, with
+       * this strip's but the last rows, which the next strip reads. */
       keep = a->y + a->rows < height ? MIN (EVENLIGHT_DEQUANT_MARGIN, a->rows) : 0;
-      memcpy (rgb + a->y * row, a->strip, (a->rows - keep) * row * sizeof (gfloat));
-      memcpy (held, a->strip + (a->rows - keep) * row, keep * row * sizeof (gfloat));
-      held_rows = keep;
-      held_y = a->y + a->rows - keep;
+      if (a->held_rows + a->rows - keep > 0)
+        evenlight_parallel_bands (a->held_rows + a->rows - keep, threads, write_back, a);
+      memcpy (a->held, a->strip + (a->rows - keep) * row, keep * row * sizeof (gfloat));
+      a->held_rows = keep;
+      a->held_y = a->y + a->rows - keep;
     }
   for (gint k = 0; k < workers; k++)
     scratch_clear (&a->scratch[k]);
-  g_free (held);
+  g_free (a->held);
   g_free (a->strip);
   g_free (a);
   return TRUE;
