@@ -30,6 +30,7 @@
  * around a pixel gives it exactly the value of the whole image.
  */
 #include "dequant.h"
+#include "dequant-private.h"
 
 #include "image.h"   /* EVENLIGHT_CLONES */
 
@@ -39,27 +40,51 @@
 #define CAP       (UNIT * EVENLIGHT_DEQUANT_BAND_CAP)
 #define N_ROUNDS  2                                   /* forward + backward */
 
-/* Seeds: SEED where a 4-neighbour has level k + 1 (@du) or k − 1 (@dd),
- * else CAP. */
+/* Seeds of one row (@up and @down: the rows above and below, the row
+ * itself at the image's edge): SEED where a 4-neighbour has level k + 1
+ * (@du) or k − 1 (@dd), else CAP. The inner columns, with both
+ * neighbours, vectorise. */
+static inline void
+seed_one (const gint32 *row, const gint32 *up, const gint32 *down, gint x,
+          gint width, guint16 *du, guint16 *dd)
+{
+  gint32   k = row[x];
+  gint32   l = x > 0 ? row[x - 1] : k, r = x + 1 < width ? row[x + 1] : k;
+  gboolean su = l == k + 1 || r == k + 1 || up[x] == k + 1 || down[x] == k + 1;
+  gboolean sd = l == k - 1 || r == k - 1 || up[x] == k - 1 || down[x] == k - 1;
+
+  du[x] = su ? SEED : CAP;
+  dd[x] = sd ? SEED : CAP;
+}
+
 static EVENLIGHT_CLONES void
+seed_row (const gint32 *row, const gint32 *up, const gint32 *down, gint width,
+          guint16 *du, guint16 *dd)
+{
+  seed_one (row, up, down, 0, width, du, dd);
+  for (gint x = 1; x < width - 1; x++)
+    {
+      gint32 k = row[x], ku = k + 1, kd = k - 1;
+      gint32 l = row[x - 1], r = row[x + 1], a = up[x], b = down[x];
+      gint   su = (l == ku) | (r == ku) | (a == ku) | (b == ku);
+      gint   sd = (l == kd) | (r == kd) | (a == kd) | (b == kd);
+
+      du[x] = su ? SEED : CAP;
+      dd[x] = sd ? SEED : CAP;
+    }
+  if (width > 1)
+    seed_one (row, up, down, width - 1, width, du, dd);
+}
+
+static void
 seed (const gint32 *level, gint width, gint height, guint16 *du, guint16 *dd)
 {
   for (gint y = 0; y < height; y++)
     {
       const gint32 *row = level + (gsize) y * width;
-      const gint32 *up = y > 0 ? row - width : row;
-      const gint32 *down = y + 1 < height ? row + width : row;
-      guint16      *urow = du + (gsize) y * width;
-      guint16      *drow = dd + (gsize) y * width;
-      for (gint x = 0; x < width; x++)
-        {
-          gint32 k = row[x];
-          gint32 l = x > 0 ? row[x - 1] : k, r = x + 1 < width ? row[x + 1] : k;
-          gboolean su = l == k + 1 || r == k + 1 || up[x] == k + 1 || down[x] == k + 1;
-          gboolean sd = l == k - 1 || r == k - 1 || up[x] == k - 1 || down[x] == k - 1;
-          urow[x] = su ? SEED : CAP;
-          drow[x] = sd ? SEED : CAP;
-        }
+
+      seed_row (row, y > 0 ? row - width : row, y + 1 < height ? row + width : row,
+                width, du + (gsize) y * width, dd + (gsize) y * width);
     }
 }
 
@@ -128,15 +153,17 @@ relax_along (const gint32 *lv, guint16 *du, guint16 *dd, gint width, gint dir)
 
   for (x += dir; x != end; x += dir)
     {
+      /* Without a branch: in a noisy capture the level changes every few
+       * pixels, too often for a branch to be predicted. */
       gint32 l = lv[x];
       guint  u = du[x], b = dd[x];
-      if (l == pl)
-        {
-          u = MIN (u, pu + UNIT);
-          b = MIN (b, pb + UNIT);
-          du[x] = (guint16) u;
-          dd[x] = (guint16) b;
-        }
+      guint  same = -(guint) (l == pl);
+      guint  su = MIN (u, pu + UNIT), sb = MIN (b, pb + UNIT);
+
+      u = (su & same) | (u & ~same);
+      b = (sb & same) | (b & ~same);
+      du[x] = (guint16) u;
+      dd[x] = (guint16) b;
       pl = l;
       pu = u;
       pb = b;
@@ -172,6 +199,17 @@ propagate (const gint32 *level, gint width, gint height, guint16 *du, guint16 *d
 }
 
 void
+evenlight_dequant_band_distances (const gint32 *level,
+                                  gint          width,
+                                  gint          height,
+                                  guint16      *du,
+                                  guint16      *dd)
+{
+  seed (level, width, height, du, dd);
+  propagate (level, width, height, du, dd);
+}
+
+void
 evenlight_dequant_bands (const gint32 *level,
                          gint          width,
                          gint          height,
@@ -186,13 +224,9 @@ evenlight_dequant_bands (const gint32 *level,
   n = (gsize) width * height;
   du = g_new (guint16, n);
   dd = g_new (guint16, n);
-  seed (level, width, height, du, dd);
-  propagate (level, width, height, du, dd);
+  evenlight_dequant_band_distances (level, width, height, du, dd);
   for (gsize i = 0; i < n; i++)
-    {
-      gint u = du[i], b = dd[i];   /* ≤ CAP: seeds start there */
-      offset[i] = 0.5f * (gfloat) (b - u) / (gfloat) (b + u);
-    }
+    offset[i] = evenlight_dequant_band_offset (du[i], dd[i]);
   g_free (du);
   g_free (dd);
 }

@@ -114,7 +114,9 @@ evenlight_dequant_load (const gchar *path, GError **error)
     }
   else
     {
-      dq->margin = dq->bands ? EVENLIGHT_DEQUANT_MARGIN_V3 : EVENLIGHT_DEQUANT_MARGIN_V1;
+      /* v3's band positions read EVENLIGHT_DEQUANT_BAND_MARGIN further
+       * around the network's window (dequant.c, band_input). */
+      dq->margin = EVENLIGHT_DEQUANT_MARGIN_V1;
       dq->align = EVENLIGHT_DEQUANT_ALIGN_V1;
     }
   for (gint k = 0; k < MAX_BLOCKS; k++)
@@ -135,7 +137,7 @@ evenlight_dequant_load (const gchar *path, GError **error)
   /* The margin is fixed per architecture (EVENLIGHT_DEQUANT_MARGIN is
    * public); more blocks than it covers would make tiles disagree. */
   if (EL_DQ_BAD_OUT (dq->has_ctx ? EL_DQ_BAD_CTX : EL_DQ_BAD_HEAD, dq->n_blocks)
-      > dq->margin - (dq->bands ? EVENLIGHT_DEQUANT_BAND_MARGIN : 0))
+      > dq->margin)
     {
       g_set_error (error, EVENLIGHT_ERROR, EVENLIGHT_ERROR_FORMAT,
                    "%s: %d residual blocks, more than this version supports",

@@ -31,9 +31,28 @@ struct _EvenlightDequant
   gboolean          has_ctx;
   gint              ctx_width;
   EvenlightConv     enc1, enc2, enc3, mid, dec2, dec1, ctx_out;
-  gint              margin, align;
+  gint              margin, align;   /* the network's window (v3: without
+                                      * the band positions' margin) */
   gint              in_channels;
   gboolean          bands;      /* v3 */
 };
+
+/* The band positions in two steps (dequant-bands.c), so that the network
+ * can keep the distances of a large window and turn into offsets only the
+ * pixels it reads: the capped geodesic distances, in chamfer units, of each
+ * pixel of @level to the contours one level up (@du) and one down (@dd)... */
+void evenlight_dequant_band_distances (const gint32 *level,
+                                       gint          width,
+                                       gint          height,
+                                       guint16      *du,
+                                       guint16      *dd);
+
+/* ... and the offset in its interval they give, in levels, in [−½, ½]
+ * (the formula of DEQUANT.md §1a; both are at least half a pixel). */
+static inline gfloat
+evenlight_dequant_band_offset (gint du, gint dd)
+{
+  return 0.5f * (gfloat) (dd - du) / (gfloat) (dd + du);
+}
 
 #endif /* EVENLIGHT_DEQUANT_PRIVATE_H */

@@ -63,7 +63,9 @@ const gchar      *evenlight_dequant_default_path (void);
  * EVENLIGHT_DEQUANT_STEP_8BIT) by the per-pixel @gain (@width × @height,
  * e.g. the gain_out of evenlight_laic()). On @n_threads threads (0 = number
  * of processors); the result does not depend on @n_threads or on the
- * tiling. Needs one extra copy of the image. */
+ * tiling. Needs, besides the threads' scratch memory, about
+ * EVENLIGHT_DEQUANT_TILE_V3 (v1, v2: EVENLIGHT_DEQUANT_TILE) rows of the
+ * image, not a copy of it. */
 gboolean          evenlight_dequant_apply        (const EvenlightDequant *dequant,
                                                   gfloat                 *rgb,
                                                   gint                    width,

@@ -120,7 +120,8 @@ echo
 # tests/laic/laic-run on a dark 8-bit capture of the photo (0.04 J^1.2, the
 # recipe of weights/DEQUANT.md), as raw float RGB: LAIC and the
 # dequantization network (weights/evenlight-dequant-v3.bin) on 2 threads,
-# each timed by the tool itself; peak RSS of the whole process.
+# each timed by the tool itself; peak RSS of the whole process, and of the
+# dequantization alone (--gain-from the first run's gains, LAIC skipped).
 laic_size=$([ $quick = 1 ] && echo 320x240 || echo 4000x3000)
 laic_runs=$([ $quick = 1 ] && echo 1 || echo 3)
 laic_ms=; dq_ms=
@@ -135,15 +136,23 @@ if [ $have_convert = 1 ] && [ -x "$build/tests/laic/laic-run" ] && [ -x $python 
   rm -f "$tmp/laic.times"
   for ((r = 0; r < laic_runs; r++)); do
     /usr/bin/time -f 'rss %M' "$build/tests/laic/laic-run" "$raw" "$tmp/dark-out.raw" --threads 2 \
-      --dequant "$root/weights/evenlight-dequant-v3.bin" 2>&1 |
+      --dequant "$root/weights/evenlight-dequant-v3.bin" --gain "$tmp/dark-gain.raw" 2>&1 |
       sed -n 's/.*laic \([0-9.]*\) s, dequant \([0-9.]*\) s.*/\1 \2/p; s/^rss \([0-9]*\)/rss \1/p' >>"$tmp/laic.times"
   done
-  laic_ms=$(awk '$1 != "rss" { print $1 * 1000 }' "$tmp/laic.times" | stats | cut -d' ' -f1)
-  dq_ms=$(awk '$1 != "rss" { print $2 * 1000 }' "$tmp/laic.times" | stats | cut -d' ' -f1)
+  for ((r = 0; r < laic_runs; r++)); do
+    /usr/bin/time -f 'rss %M' "$build/tests/laic/laic-run" "$raw" "$tmp/dark-out.raw" --threads 2 \
+      --gain-from "$tmp/dark-gain.raw" --dequant "$root/weights/evenlight-dequant-v3.bin" 2>&1 |
+      sed -n 's/^rss \([0-9]*\)/dqrss \1/p' >>"$tmp/laic.times"
+  done
+  laic_ms=$(awk '$1 ~ /^[0-9]/ { print $1 * 1000 }' "$tmp/laic.times" | stats | cut -d' ' -f1)
+  dq_ms=$(awk '$1 ~ /^[0-9]/ { print $2 * 1000 }' "$tmp/laic.times" | stats | cut -d' ' -f1)
   rss_mb=$(awk '$1 == "rss" { print $2 / 1024 }' "$tmp/laic.times" | stats | cut -d' ' -f1)
+  dq_rss_mb=$(awk '$1 == "dqrss" { print $2 / 1024 }' "$tmp/laic.times" | stats | cut -d' ' -f1)
   w=${laic_size%x*}; h=${laic_size#*x}
-  echo "LAIC median $laic_ms ms; dequantization median $dq_ms ms; peak RSS of the tool $rss_mb MB" \
-       "(float RGB image $(( w * h * 12 / 1048576 )) MB; the tool holds the image, its result and the gains)"
+  echo "LAIC median $laic_ms ms; dequantization median $dq_ms ms (target <= 600); peak RSS of the tool $rss_mb MB" \
+       "(float RGB image $(( w * h * 12 / 1048576 )) MB; the tool holds the image and the gains)"
+  echo "dequantization alone (--gain-from): peak RSS $dq_rss_mb MB," \
+       "$(awk -v r="$dq_rss_mb" -v f=$(( w * h * 12 )) 'BEGIN { printf "%.2f", r * 1048576 / f }')x the float RGB image (target <= 2.5x)"
   # The dark-photo dialog's coarse answer (laic-run --preview): the solver
   # made, the first level it shows (>= 8k pixels) and the finest it solves
   # for a Contrast move (<= 64k pixels), then the same for contrast 2 on
@@ -161,8 +170,9 @@ if [ $have_convert = 1 ] && [ -x "$build/tests/laic/laic-run" ] && [ -x $python 
   prev_open_ms=$(first_level 1); prev_move_ms=$(first_level 2)
   echo "coarse answer (laic-run --preview 65536 --preview-contrast 2): solver made in $prev_solver ms," \
        "then the first level shown at $prev_open_ms ms; Contrast moved to 2: its first level at $prev_move_ms ms"
-  rm -f "$raw" "$tmp/dark-out.raw"
-  need "LAIC" "$laic_ms"; need "dequantization" "$dq_ms"; need "LAIC's coarse answer" "$prev_move_ms"
+  rm -f "$raw" "$tmp/dark-out.raw" "$tmp/dark-gain.raw"
+  need "LAIC" "$laic_ms"; need "dequantization" "$dq_ms"; need "dequantization peak" "$dq_rss_mb"
+  need "LAIC's coarse answer" "$prev_move_ms"
 else
   echo "LAIC and dequantization: skipped (needs convert, $python and $build/tests/laic/laic-run)"
 fi

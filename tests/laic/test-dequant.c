@@ -79,12 +79,16 @@ test_golden (const EvenlightDequant *dq, const gchar *name)
 static void
 test_regions (const EvenlightDequant *dq)
 {
-  /* Wider than the v3 tiles (768) and than two v1/v2 tiles (384). */
-  const gint w = 837, h = 301;
+  /* Wider than the v3 tiles (768) and than two v1/v2 tiles (384); three
+   * strips of v3 tiles high (534 rows each), five of v1/v2 tiles (321):
+   * evenlight_dequant_apply holds a strip's result back while the next
+   * strip reads the rows above it. */
+  const gint w = 837, h = 1601;
   const EvenlightRect rects[] = {
-    { 0, 0, 837, 301 }, { 0, 0, 1, 1 }, { 836, 300, 1, 1 }, { 13, 7, 100, 61 },
+    { 0, 0, 837, 1601 }, { 0, 0, 1, 1 }, { 836, 300, 1, 1 }, { 13, 7, 100, 61 },
     { 201, 150, 236, 151 }, { 1, 99, 835, 3 }, { 384, 0, 53, 301 },
-    { 700, 40, 137, 200 } };
+    { 700, 40, 137, 200 }, { 0, 430, 837, 200 }, { 300, 300, 200, 50 },
+    { 0, 1000, 837, 601 }, { 836, 1600, 1, 1 } };
   gfloat *rgb = g_new (gfloat, 3 * w * h), *gain = g_new (gfloat, w * h);
   gfloat *whole, *region;
   GError *error = NULL;
