@@ -453,6 +453,31 @@ class TrainingDataTest(unittest.TestCase):
         self.assertEqual(b[5], ["dark"] * 6)
         self.assertTrue(torch.allclose(b[2], torch.full_like(b[2], 200 / 255.0)))
 
+    def test_stage2_loss_after_the_exposure_step(self):
+        # --stage2-exposure: R, its target and R1 of a dark crop go through
+        # the exposure step of the crop's whole picture (gain above 1),
+        # with the gradient reaching the Restoration-Net; without the flag
+        # (or without a floor) they are left as they are.
+        import train
+        item = dict(id="d", photo=np.full((48, 56, 3), 20, np.uint8),
+                    target=np.full((48, 56, 3), 30, np.uint8),
+                    photo_s=np.full((24, 28, 3), 20, np.uint8))
+        net = train.init_net(1)
+        b = train.stage2_batch(np.random.default_rng(2), [item], 2, 32, p_real=1.0)
+        self.assertIsNone(train.stage2_gains(net, b, True))
+        net.exposure_floor = 0.4
+        self.assertIsNone(train.stage2_gains(net, b, False))
+        gains = train.stage2_gains(net, b, True)
+        self.assertEqual(len(gains), 2)
+        self.assertTrue(all(g > 1.5 for g in gains), gains)
+        r, t, r1 = train.stage2_result(net, b, "clean", True)
+        r_p, t_p, r1_p = train.stage2_result(net, b, "clean", False)
+        self.assertTrue(torch.allclose(t, net.apply_exposure(t_p, gains, 1.0)))
+        self.assertTrue(torch.allclose(r1, net.apply_exposure(r1_p, gains, 1.0)))
+        self.assertGreater(float(t.mean()), float(t_p.mean()) + 0.05)
+        r.sum().backward()
+        self.assertGreater(float(net.restore.out1.weight.grad.abs().sum()), 0.0)
+
     def test_dark_inputs_of_a_batch(self):
         # Which inputs the exposure term sees: the synthetic dark captures,
         # and with "dark" the real photos darker than DARK_LUMA too.

@@ -54,6 +54,15 @@ with 40 it did from step 120 on. Half the stage-2 crops are real photos
 against −0.04 dB on the held-out real photos at the default sliders).
 --stage2-target retouched restores the old target.
 
+--stage2-exposure (with --stage1-from a file that has an exposure floor,
+MODEL.md §5b) takes the stage-2 loss after the exposure step: R, its target
+and R1 of each crop go through E_g with the gain g that the step gives the
+crop's whole (noise-free) picture, so the errors are weighed as the user
+sees them, where the step's gain has made the noise in a dark photo
+several times larger. The selection PSNR is taken the same way. This is
+how the shipped Restoration-Net was trained (retrain.sh runs it after the
+floor is calibrated).
+
 γ1 = γ2 = 1 (full shadow lift and highlight suppression) during training:
 the sliders only rescale the illumination maps at inference.
 
@@ -68,7 +77,8 @@ inputs; stage 2 on the PSNR on synthetic inputs); the weights file is
 exported at the end of each stage and every 5 epochs, so a stopped run still
 leaves usable weights (during stage 1 the Restoration-Net's output layers
 are zero, so N = 0). --stage1-from FILE takes stage 1 from a weights file
-and trains stage 2 only. Logs, checkpoints and the cache of decoded photos
+(with its exposure floor and Fusion-Net for brackets, if it has them) and
+trains stage 2 only, from a fresh Restoration-Net. Logs, checkpoints and the cache of decoded photos
 go to the run directory (weights/train/runs/, not in git).
 """
 
@@ -328,23 +338,48 @@ def stage2_forward(net, batch, target_kind):
     return r1, t
 
 
-def val_stage2(net, vsyn, vreal, target_kind):
+def stage2_gains(net, batch, exposure):
+    """The exposure step's gain of each crop (MODEL.md §5b), from its whole
+    picture, when the stage-2 loss is taken after the step (--stage2-exposure);
+    None otherwise."""
+    if not exposure or net.exposure_floor is None:
+        return None
+    with torch.no_grad():
+        return [net.exposure_gains(c)[0] for c in batch[0]]
+
+
+def after_step(net, r, gains):
+    """r as the engine shows it: through the exposure step at γ1 = 1."""
+    return r if gains is None else net.apply_exposure(r, gains, 1.0)
+
+
+def stage2_result(net, batch, target_kind, exposure):
+    """(R, target, R1) of a stage-2 batch, after the exposure step when
+    @exposure (R1 and the target without gradient)."""
+    r1, t = stage2_forward(net, batch, target_kind)
+    gains = stage2_gains(net, batch, exposure)
+    r = torch.clamp(r1 + net.restore(r1), 0.0, 1.0)
+    with torch.no_grad():
+        t, r1s = after_step(net, t, gains), after_step(net, torch.clamp(r1, 0.0, 1.0), gains)
+    return after_step(net, r, gains), t, r1s
+
+
+def val_stage2(net, vsyn, vreal, target_kind, exposure=False):
     """(PSNR, SSIM of R on the synthetic selection crops against the stage-2
     target, PSNR of R1 alone there, PSNR of R against R1 on real crops: how
-    much the net changes clean pictures)."""
+    much the net changes clean pictures); after the exposure step when
+    @exposure."""
     net.eval()
     ps, ss, p1, pr = [], [], [], []
     with torch.no_grad():
         for b in vsyn:
-            r1, t = stage2_forward(net, b, target_kind)
-            r = torch.clamp(r1 + net.restore(r1), 0.0, 1.0)
+            r, t, r1 = stage2_result(net, b, target_kind, exposure)
             ps.append(float(losses.psnr(r, t).mean()))
             ss.append(float(losses.ssim(r, t)))
-            p1.append(float(losses.psnr(torch.clamp(r1, 0.0, 1.0), t).mean()))
+            p1.append(float(losses.psnr(r1, t).mean()))
         for b in vreal:
-            r1, _ = stage2_forward(net, b, "clean")
-            r = torch.clamp(r1 + net.restore(r1), 0.0, 1.0)
-            pr.append(float(losses.psnr(r, torch.clamp(r1, 0.0, 1.0)).mean()))
+            r, _, r1 = stage2_result(net, b, "clean", exposure)
+            pr.append(float(losses.psnr(r, r1).mean()))
     net.train()
     return float(np.mean(ps)), float(np.mean(ss)), float(np.mean(p1)), float(np.mean(pr))
 
@@ -476,6 +511,9 @@ def main():
     ap.add_argument("--stage2-target", choices=("clean", "retouched"), default="clean")
     ap.add_argument("--stage2-pixel-weight", type=float, default=40.0,
                     help="weight of the Huber term in the stage-2 loss")
+    ap.add_argument("--stage2-exposure", action="store_true",
+                    help="take the stage-2 loss after the exposure step (MODEL.md §5b) of "
+                         "--stage1-from's floor, where its gain amplifies what noise is left")
     ap.add_argument("--stage2-real", type=float, default=0.5,
                     help="share of real-photo crops (target: their own R1) in stage 2")
     ap.add_argument("--p-real", type=float, default=P_REAL,
@@ -541,7 +579,13 @@ def main():
         src = export.load_model(a.stage1_from)
         net.illum.load_state_dict(src.illum.state_dict())
         net.fusion.load_state_dict(src.fusion.state_dict())
-        run.log(f"stage 1 taken from {a.stage1_from}")
+        # The file's exposure floor and Fusion-Net for brackets go with it
+        # (the network they were chosen for), so the output is complete.
+        net.exposure_floor = src.exposure_floor
+        if getattr(src, "bracket", None) is not None:
+            net.add_bracket_fusion().load_state_dict(src.bracket.state_dict())
+        run.log(f"stage 1 taken from {a.stage1_from}"
+                + (f" with exposure floor {src.exposure_floor:g}" if src.exposure_floor else ""))
     else:
         export_weights(run, net, "init")
         # Fixed selection inputs: each photo as is and one degraded version.
@@ -576,13 +620,17 @@ def main():
 
     def batch2(rng):
         b = stage2_batch(rng, tr, a.batch2, a.crop2, a.stage2_real, a.p_dark)
-        r1, t = stage2_forward(net, b, a.stage2_target)
-        r = torch.clamp(r1 + net.restore(r1), 0.0, 1.0)
+        r, t, _ = stage2_result(net, b, a.stage2_target, a.stage2_exposure)
         return losses.stage2_loss(r, t, a.stage2_pixel_weight)
 
-    run.log(f"stage 2: {a.steps2} steps, target {a.stage2_target}")
+    if a.stage2_exposure and net.exposure_floor is None:
+        sys.exit("train.py: --stage2-exposure needs --stage1-from a file with exposure.floor")
+    run.log(f"stage 2: {a.steps2} steps, target {a.stage2_target}"
+            + (f", loss after the exposure step (floor {net.exposure_floor:g})"
+               if a.stage2_exposure else ""))
     train_stage(run, net, 2, list(net.restore.parameters()), batch2,
-                lambda n: val_stage2(n, vsyn, vreal, a.stage2_target), a.steps2)
+                lambda n: val_stage2(n, vsyn, vreal, a.stage2_target, a.stage2_exposure),
+                a.steps2)
     export_weights(run, net, "final")
     plot(run.history, a.curves)
     run.log(f"done in {(time.time() - run.t0) / 60:.1f} min")
