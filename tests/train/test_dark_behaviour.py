@@ -14,8 +14,10 @@ darkened in linear light, with and without high-ISO noise), through the
 3. with Shadows, Highlights and Denoise at 0 the photo is left as it is,
    and Shadows 0 alone leaves the dark photo's brightness as it is;
 4. on the noisy version, Denoise 1 removes noise that Denoise 0 keeps: a
-   lower no-reference noise estimate and a PSNR at least 1.5 dB higher
-   against the enhanced noise-free capture (the earlier weights: +0.86 dB).
+   no-reference noise estimate at most 0.4 times Denoise 0's and a PSNR at
+   least 2 dB higher against the enhanced noise-free capture (the weights
+   before the Restoration-Net was trained after the exposure step: 0.43
+   times and +1.79 dB; those before them +0.86 dB).
 
 (The sample is a backlit photo, not a well-exposed one: how much the
 defaults change well-exposed photos is measured on the held-out photos in
@@ -113,9 +115,9 @@ def main():
         d1_ = run(noisy_dark, '--denoise', '1')
         n0, n1 = noise_sigma(d0), noise_sigma(d1_)
         p0, p1 = psnr(d0, ref), psnr(d1_, ref)
-        check(n1 < 0.8 * n0, 'noisy input: noise estimate %.2f at Denoise 0, %.2f at 1'
+        check(n1 <= 0.4 * n0, 'noisy input: noise estimate %.2f at Denoise 0, %.2f at 1'
               % (n0, n1))
-        check(p1 >= p0 + 1.5, 'noisy input: PSNR against the clean result %.2f dB at '
+        check(p1 >= p0 + 2.0, 'noisy input: PSNR against the clean result %.2f dB at '
               'Denoise 0, %.2f dB at 1' % (p0, p1))
 
     print('1..%d' % len(results))

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Retrains evenlight-v1 from scratch with one command: data, targets,
 # training (both stages, fixed seeds and step counts), export, the exposure
-# floor (calibrate_exposure.py), the Fusion-Net for brackets
+# floor (calibrate_exposure.py), stage 2 again with its loss after the
+# exposure step, the Fusion-Net for brackets
 # (weights/fuse/train_fuse.py), evaluation on
 # the held-out photos and the picture grid. Prints the wall time of every
 # stage.
@@ -19,8 +20,9 @@
 #             and targets already there are reused (get-data.sh and
 #             make_targets.py are idempotent).
 #
-# Environment: STEPS1 (default 1500) and STEPS2 (default 720) set the
-# stage lengths; STAGE1_FROM=FILE takes stage 1 from a weights file and
+# Environment: STEPS1 (default 1500), STEPS2 (default 720) and
+# STEPS2_EXPOSURE (default 2160, stage 2 after the step) set the stage
+# lengths; STAGE1_FROM=FILE takes stage 1 from a weights file and
 # trains stage 2 only; THREADS (default 1, as the run that made the shipped
 # weights; torch's results depend on the thread count, so another count
 # gives slightly different weights); PYTHON (default /usr/bin/python3).
@@ -80,6 +82,14 @@ stage "exposure floor" "$python" "$here/calibrate_exposure.py" --data "$data" \
 
 # The Fusion-Net for brackets (MODEL.md §3b), fine-tuned from the one just
 # trained and written into the same file.
+# Stage 2 again, from scratch, with its loss taken after the exposure step
+# of that floor (weights/README.md, "Training"): the Restoration-Net learns
+# to remove the noise the step's gain makes visible.
+stage "stage 2 after step" "$python" "$here/train.py" --data "$data" \
+  --stage1-from "$out/evenlight-v1.bin" --stage2-exposure --steps2 "${STEPS2_EXPOSURE:-2160}" \
+  --out "$out/evenlight-v1.bin" --curves "$out/loss-curves-stage2-exposure.png" \
+  --run-dir "$out/run-stage2-exposure" --cache-dir "$out/run/cache" --threads "$threads"
+
 stage "bracket fusion" "$python" "$root/weights/fuse/train_fuse.py" --data "$data" \
   --weights "$out/evenlight-v1.bin" --out "$out/evenlight-v1.bin" --threads "$threads"
 
