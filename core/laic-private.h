@@ -72,6 +72,9 @@ typedef void (*LaicRowFunc) (Level *lv, gint y0, gint y1, gfloat *scratch, gpoin
  * only their own output gives the same result on any number of threads. */
 void   evenlight_laic_run_rows         (LaicRowFunc func, Level *lv, gint n_items,
                                         gint n_threads, gpointer data);
+/* The number of bands evenlight_laic_run_rows() cuts @n_items of @lv
+ * into (band k: items [n_items · k / bands, n_items · (k + 1) / bands)). */
+gint   evenlight_laic_bands            (const Level *lv, gint n_items, gint n_threads);
 
 /* V of @w × @h pixels (uninitialised); the rest stays NULL. */
 void   evenlight_laic_level_alloc      (Level *lv, gint w, gint h);
@@ -99,8 +102,9 @@ void   evenlight_laic_level_residual   (const Level *lv, const gfloat *g, gfloat
 /* laic-plateaus.c */
 
 /* Finds the plateaus of @lv (prepared: V and the state allocated): comp,
- * n_comp, start and members. */
-void   evenlight_laic_level_find_plateaus (Level *lv);
+ * n_comp, start and members, on @n_threads threads (the same result on
+ * any number). */
+void   evenlight_laic_level_find_plateaus (Level *lv, gint n_threads);
 /* Sets every plateau of @g to its mean (after an initialisation). */
 void   evenlight_laic_level_plateau_mean  (Level *lv, gfloat *g);
 /* The plateau projection of one iteration, over plateaus [@k0, @k1): a
