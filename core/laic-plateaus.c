@@ -81,7 +81,7 @@ typedef struct
 static inline gint
 band_row (const Find *f, gint b)
 {
-  return (gint) ((gint64) f->lv->h * b / f->n_bands);
+  return laic_band_start (f->lv->h, b, f->n_bands);
 }
 
 /* Runs of flat pixels of a band's rows: (y, a, b); row_first[y] holds the

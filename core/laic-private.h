@@ -76,6 +76,13 @@ void   evenlight_laic_run_rows         (LaicRowFunc func, Level *lv, gint n_item
  * into (band k: items [n_items · k / bands, n_items · (k + 1) / bands)). */
 gint   evenlight_laic_bands            (const Level *lv, gint n_items, gint n_threads);
 
+/* The first item of band @b of @n_bands over [0, @n_items). */
+static inline gint
+laic_band_start (gint n_items, gint b, gint n_bands)
+{
+  return (gint) ((gint64) n_items * b / n_bands);
+}
+
 /* V of @w × @h pixels (uninitialised); the rest stays NULL. */
 void   evenlight_laic_level_alloc      (Level *lv, gint w, gint h);
 /* Frees everything but V. */
