@@ -15,8 +15,8 @@
  * metric of the primal steps is the 1/τ-weighted mean of the unconstrained
  * updates (left in gbar by pass_primal); the box is the same for every
  * pixel of a plateau (same V), so the mean stays inside it. */
-void
-evenlight_laic_pass_plateaus (Level *lv, gint k0, gint k1, gfloat *scratch, gpointer data)
+static void
+project_plateaus (Level *lv, gint k0, gint k1, gfloat *scratch, gpointer data)
 {
   (void) scratch;
   (void) data;
@@ -35,6 +35,73 @@ evenlight_laic_pass_plateaus (Level *lv, gint k0, gint k1, gfloat *scratch, gpoi
           lv->g[i] = mean;
         }
     }
+}
+
+/* Plateaus [@k0, @k1) set to their mean in data (a gfloat *). */
+static void
+mean_plateaus (Level *lv, gint k0, gint k1, gfloat *scratch, gpointer data)
+{
+  gfloat *g = data;
+
+  (void) scratch;
+  for (gint k = k0; k < k1; k++)
+    {
+      gdouble sg = 0.0;
+      gfloat  mean;
+      for (gint m = lv->start[k]; m < lv->start[k + 1]; m++)
+        sg += g[lv->members[m]];
+      mean = (gfloat) (sg / (lv->start[k + 1] - lv->start[k]));
+      for (gint m = lv->start[k]; m < lv->start[k + 1]; m++)
+        g[lv->members[m]] = mean;
+    }
+}
+
+/* The first plateau whose first member is at or after member @m. */
+static gint
+plateau_from (const Level *lv, gint m)
+{
+  gint lo = 0, hi = lv->n_comp;
+
+  while (lo < hi)
+    {
+      gint mid = lo + (hi - lo) / 2;
+      if (lv->start[mid] < m)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+typedef struct
+{
+  LaicRowFunc func;
+  gpointer    data;
+} ByMembers;
+
+/* Members [@m0, @m1): the plateaus that begin there, so that the bands of
+ * evenlight_laic_run_rows() hold about as many members each (plateaus
+ * range from nine pixels to a fifth of the image). */
+static void
+plateaus_by_members (Level *lv, gint m0, gint m1, gfloat *scratch, gpointer data)
+{
+  const ByMembers *bm = data;
+
+  bm->func (lv, plateau_from (lv, m0), plateau_from (lv, m1), scratch, bm->data);
+}
+
+static void
+run_plateaus (LaicRowFunc func, Level *lv, gint n_threads, gpointer data)
+{
+  ByMembers bm = { func, data };
+
+  evenlight_laic_run_rows (plateaus_by_members, lv, lv->start[lv->n_comp], n_threads, &bm);
+}
+
+void
+evenlight_laic_level_project_plateaus (Level *lv, gint n_threads)
+{
+  run_plateaus (project_plateaus, lv, n_threads, NULL);
 }
 
 static gint32
@@ -301,16 +368,7 @@ evenlight_laic_level_find_plateaus (Level *lv, gint n_threads)
 }
 
 void
-evenlight_laic_level_plateau_mean (Level *lv, gfloat *g)
+evenlight_laic_level_plateau_mean (Level *lv, gfloat *g, gint n_threads)
 {
-  for (gint k = 0; k < lv->n_comp; k++)
-    {
-      gdouble sg = 0.0;
-      gfloat  mean;
-      for (gint m = lv->start[k]; m < lv->start[k + 1]; m++)
-        sg += g[lv->members[m]];
-      mean = (gfloat) (sg / (lv->start[k + 1] - lv->start[k]));
-      for (gint m = lv->start[k]; m < lv->start[k + 1]; m++)
-        g[lv->members[m]] = mean;
-    }
+  run_plateaus (mean_plateaus, lv, n_threads, g);
 }

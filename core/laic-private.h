@@ -113,11 +113,11 @@ void   evenlight_laic_level_residual   (const Level *lv, const gfloat *g, gfloat
  * any number). */
 void   evenlight_laic_level_find_plateaus (Level *lv, gint n_threads);
 /* Sets every plateau of @g to its mean (after an initialisation). */
-void   evenlight_laic_level_plateau_mean  (Level *lv, gfloat *g);
-/* The plateau projection of one iteration, over plateaus [@k0, @k1): a
- * LaicRowFunc for evenlight_laic_run_rows. */
-void   evenlight_laic_pass_plateaus       (Level *lv, gint k0, gint k1, gfloat *scratch,
-                                           gpointer data);
+void   evenlight_laic_level_plateau_mean  (Level *lv, gfloat *g, gint n_threads);
+/* The plateau projection of one iteration. Both split the plateaus into
+ * bands of about as many members each, on @n_threads threads (the same
+ * result on any number). */
+void   evenlight_laic_level_project_plateaus (Level *lv, gint n_threads);
 
 /* laic-repair.c */
 

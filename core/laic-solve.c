@@ -122,7 +122,7 @@ primal_step (const Level *lv, gint x, gint y, gfloat v)
  * rᵀu = V (u − A u) (A symmetric). ∇ᵀp is minus the divergence; px of the
  * last column and py of the last row stay 0 and px, py have a zero row in
  * front, so the divergence needs no tests. Plateau pixels leave their
- * update in gbar for evenlight_laic_pass_plateaus. */
+ * update in gbar for evenlight_laic_level_project_plateaus. */
 static void
 pass_primal (Level *lv, gint y0, gint y1, gfloat *scratch, gpointer data)
 {
@@ -327,7 +327,7 @@ evenlight_laic_level_prepare (Level *lv, gfloat contrast, gfloat max_gain, gint 
   evenlight_laic_level_find_plateaus (lv, n_threads);
   evenlight_laic_run_rows (prepare_rows, lv, lv->h, n_threads, &pr);
   evenlight_laic_run_rows (prepare_cost_rows, lv, lv->h, n_threads, &pr);
-  /* The weights of the plateau projection (evenlight_laic_pass_plateaus),
+  /* The weights of the plateau projection (evenlight_laic_level_project_plateaus),
    * summed in the order it sums them. */
   n_members = lv->start[lv->n_comp];
   lv->mweight = laic_new (gdouble, MAX (1, n_members));
@@ -403,7 +403,7 @@ void
 evenlight_laic_level_upsample (const Level *coarse, Level *fine, gint n_threads)
 {
   evenlight_laic_run_rows (upsample_rows, fine, fine->h, n_threads, (gpointer) coarse);
-  evenlight_laic_level_plateau_mean (fine, fine->g);
+  evenlight_laic_level_plateau_mean (fine, fine->g, n_threads);
 }
 
 gboolean
@@ -414,7 +414,7 @@ evenlight_laic_level_solve (Level *lv, gint iterations, gint n_threads, const gi
       if (cancel != NULL && g_atomic_int_get (cancel))
         return FALSE;
       evenlight_laic_run_rows (pass_primal, lv, lv->h, n_threads, NULL);
-      evenlight_laic_run_rows (evenlight_laic_pass_plateaus, lv, lv->n_comp, n_threads, NULL);
+      evenlight_laic_level_project_plateaus (lv, n_threads);
       evenlight_laic_run_rows (pass_dual, lv, lv->h, n_threads, NULL);
     }
   return TRUE;
