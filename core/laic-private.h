@@ -122,7 +122,8 @@ void   evenlight_laic_level_project_plateaus (Level *lv, gint n_threads);
 /* laic-repair.c */
 
 /* Makes lv->g feasible within EVENLIGHT_LAIC_FEAS_TOL (laic.c explains
- * how); @g0 is the flat gain; the residuals on @n_threads threads. */
+ * how); @g0 is the flat gain; the residuals on @n_threads threads. Uses the
+ * duals, gbar, τ, σ and c as its own arrays and frees them. */
 void   evenlight_laic_level_make_feasible (Level *lv, gfloat g0, gint n_threads);
 
 G_END_DECLS

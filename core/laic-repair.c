@@ -175,11 +175,10 @@ queue_violated (const Level *lv, const gfloat *r, gdouble tol, gint *queue, guin
  * are serial (the first scan is split by rows), hence independent of the
  * number of threads. */
 static void
-level_repair_project (Level *lv, const gfloat *r, gdouble tol, gint n_threads)
+level_repair_project (Level *lv, const gfloat *r, gdouble tol, gint *queue, guint8 *queued,
+                      gint n_threads)
 {
   const gsize n = (gsize) lv->w * lv->h;
-  guint8     *queued = laic_new (guint8, n);
-  gint       *queue = laic_new (gint, n);
   gsize       head = 0, count, pops = 0, budget, moved = 0;
 
   count = queue_violated (lv, r, tol, queue, queued, n_threads);
@@ -274,8 +273,6 @@ level_repair_project (Level *lv, const gfloat *r, gdouble tol, gint n_threads)
   if (g_getenv ("EVENLIGHT_LAIC_DEBUG"))
     g_printerr ("laic: projections: %lu rows fixed in %lu checks, %lu left queued\n",
                 (gulong) moved, (gulong) pops, (gulong) count);
-  g_free (queued);
-  g_free (queue);
 }
 
 /* The regions of the flattening: a forest (parent) whose roots hold the
@@ -361,22 +358,14 @@ regions_gain_rows (Level *lv, gint y0, gint y1, gfloat *scratch, gpointer data)
  * and the final gains are split by rows), hence independent of the number
  * of threads. */
 static void
-level_repair_local (Level *lv, const gfloat *r, gdouble tol, gint n_threads)
+level_repair_local (Level *lv, const gfloat *r, gdouble tol, Regions rg, gint *queue,
+                    guint8 *queued, gint n_threads)
 {
   const gsize n = (gsize) lv->w * lv->h;
-  Regions     rg;
-  gint32     *parent, *size, *next, *tail;
-  gfloat     *cg, *chi;
-  guint8     *queued = laic_new (guint8, n);
-  gint       *queue = laic_new (gint, n);
+  gint32     *parent = rg.parent, *size = rg.size, *next = rg.next, *tail = rg.tail;
+  gfloat     *cg = rg.cg, *chi = rg.chi;
   gsize       head = 0, count, merges = 0;
 
-  rg.parent = parent = laic_new (gint32, n);
-  rg.size = size = laic_new (gint32, n);
-  rg.next = next = laic_new (gint32, n);
-  rg.tail = tail = laic_new (gint32, n);
-  rg.cg = cg = laic_new (gfloat, n);
-  rg.chi = chi = laic_new (gfloat, n);
   evenlight_laic_run_rows (regions_init_rows, lv, lv->h, n_threads, &rg);
   /* Plateaus are regions from the start (their gain is already constant). */
   evenlight_laic_run_rows (regions_plateau_rows, lv, lv->start[lv->n_comp], n_threads, &rg);
@@ -442,14 +431,6 @@ level_repair_local (Level *lv, const gfloat *r, gdouble tol, gint n_threads)
   evenlight_laic_run_rows (regions_gain_rows, lv, lv->h, n_threads, &rg);
   if (g_getenv ("EVENLIGHT_LAIC_DEBUG"))
     g_printerr ("laic: local repair: %lu merges\n", (gulong) merges);
-  g_free (parent);
-  g_free (size);
-  g_free (next);
-  g_free (tail);
-  g_free (cg);
-  g_free (chi);
-  g_free (queued);
-  g_free (queue);
 }
 
 typedef struct
@@ -524,9 +505,14 @@ evenlight_laic_level_make_feasible (Level *lv, gfloat g0, gint n_threads)
 {
   const gsize n = (gsize) lv->w * lv->h;
   const gdouble tol = 0.5 * EVENLIGHT_LAIC_FEAS_TOL;
-  gfloat     *r = laic_new (gfloat, n);
-  gfloat     *flat = laic_new (gfloat, n);
-  gfloat     *r0 = laic_new (gfloat, n);
+  /* The iterations' arrays whose values are no longer read serve as this
+   * step's: a first touch of fresh memory costs about as much as a pass
+   * over it. */
+  gfloat     *r = lv->gbar, *flat = lv->px, *r0 = lv->py;
+  Regions     rg = { (gint32 *) lv->px, (gint32 *) lv->py, (gint32 *) lv->u,
+                     (gint32 *) lv->tau, lv->c, lv->sig };
+  guint8     *queued = laic_new (guint8, n);
+  gint       *queue = laic_new (gint, n);
   gdouble     t = 0.0;
   gint64      t0, t1;
   Blend       bl = { g0, tol, 0.0, r, r0, flat, g_new (gdouble, lv->h) };
@@ -550,10 +536,10 @@ evenlight_laic_level_make_feasible (Level *lv, gfloat g0, gint n_threads)
                   nv, tol, worst, nv ? sumv / nv : 0.0);
     }
   t0 = g_get_monotonic_time ();
-  level_repair_project (lv, r, tol, n_threads);
+  level_repair_project (lv, r, tol, queue, queued, n_threads);
   t1 = g_get_monotonic_time ();
   evenlight_laic_level_residual (lv, lv->g, r, n_threads);
-  level_repair_local (lv, r, tol, n_threads);
+  level_repair_local (lv, r, tol, rg, queue, queued, n_threads);
   if (g_getenv ("EVENLIGHT_LAIC_DEBUG"))
     g_printerr ("laic: projections %.3f s, flattening %.3f s\n", (t1 - t0) / 1e6,
                 (g_get_monotonic_time () - t1) / 1e6);
@@ -592,7 +578,13 @@ evenlight_laic_level_make_feasible (Level *lv, gfloat g0, gint n_threads)
       evenlight_laic_run_rows (blend_rows, lv, lv->h, n_threads, &bl);
     }
   g_free (bl.row_t);
-  g_free (r);
-  g_free (flat);
-  g_free (r0);
+  g_free (queued);
+  g_free (queue);
+  g_clear_pointer (&lv->pblock, g_free);
+  g_clear_pointer (&lv->u, g_free);
+  g_clear_pointer (&lv->gbar, g_free);
+  g_clear_pointer (&lv->tau, g_free);
+  g_clear_pointer (&lv->c, g_free);
+  g_clear_pointer (&lv->sig, g_free);
+  lv->px = lv->py = NULL;
 }
