@@ -8,14 +8,15 @@
 #include "laic.h"
 #include "laic-private.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Plateau projection: the prox of "g constant on each plateau" in the
  * metric of the primal steps is the 1/τ-weighted mean of the unconstrained
  * updates (left in gbar by pass_primal); the box is the same for every
  * pixel of a plateau (same V), so the mean stays inside it. */
-void
-evenlight_laic_pass_plateaus (Level *lv, gint k0, gint k1, gfloat *scratch, gpointer data)
+static void
+project_plateaus (Level *lv, gint k0, gint k1, gfloat *scratch, gpointer data)
 {
   (void) scratch;
   (void) data;
@@ -34,6 +35,73 @@ evenlight_laic_pass_plateaus (Level *lv, gint k0, gint k1, gfloat *scratch, gpoi
           lv->g[i] = mean;
         }
     }
+}
+
+/* Plateaus [@k0, @k1) set to their mean in data (a gfloat *). */
+static void
+mean_plateaus (Level *lv, gint k0, gint k1, gfloat *scratch, gpointer data)
+{
+  gfloat *g = data;
+
+  (void) scratch;
+  for (gint k = k0; k < k1; k++)
+    {
+      gdouble sg = 0.0;
+      gfloat  mean;
+      for (gint m = lv->start[k]; m < lv->start[k + 1]; m++)
+        sg += g[lv->members[m]];
+      mean = (gfloat) (sg / (lv->start[k + 1] - lv->start[k]));
+      for (gint m = lv->start[k]; m < lv->start[k + 1]; m++)
+        g[lv->members[m]] = mean;
+    }
+}
+
+/* The first plateau whose first member is at or after member @m. */
+static gint
+plateau_from (const Level *lv, gint m)
+{
+  gint lo = 0, hi = lv->n_comp;
+
+  while (lo < hi)
+    {
+      gint mid = lo + (hi - lo) / 2;
+      if (lv->start[mid] < m)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+typedef struct
+{
+  LaicRowFunc func;
+  gpointer    data;
+} ByMembers;
+
+/* Members [@m0, @m1): the plateaus that begin there, so that the bands of
+ * evenlight_laic_run_rows() hold about as many members each (plateaus
+ * range from nine pixels to a fifth of the image). */
+static void
+plateaus_by_members (Level *lv, gint m0, gint m1, gfloat *scratch, gpointer data)
+{
+  const ByMembers *bm = data;
+
+  bm->func (lv, plateau_from (lv, m0), plateau_from (lv, m1), scratch, bm->data);
+}
+
+static void
+run_plateaus (LaicRowFunc func, Level *lv, gint n_threads, gpointer data)
+{
+  ByMembers bm = { func, data };
+
+  evenlight_laic_run_rows (plateaus_by_members, lv, lv->start[lv->n_comp], n_threads, &bm);
+}
+
+void
+evenlight_laic_level_project_plateaus (Level *lv, gint n_threads)
+{
+  run_plateaus (project_plateaus, lv, n_threads, NULL);
 }
 
 static gint32
@@ -64,6 +132,106 @@ pixel_flat (const Level *lv, gint x, gint y)
   return TRUE;
 }
 
+/* The work of evenlight_laic_level_find_plateaus() split into bands of
+ * rows, band b being rows [h · b / n_bands, h · (b + 1) / n_bands). */
+typedef struct
+{
+  Level   *lv;
+  gint     n_bands;
+  GArray **band_runs;   /* the runs (y, a, b) of each band              */
+  gint32  *row_first;   /* h + 1 offsets into runs                      */
+  gint32  *runs;        /* all runs, 3 gint32 each, in row order        */
+  gint32  *set;         /* the set number of each run                   */
+  gint32  *counts;      /* n_bands × n_comp: members of set k in band b */
+} Find;
+
+static inline gint
+band_row (const Find *f, gint b)
+{
+  return laic_band_start (f->lv->h, b, f->n_bands);
+}
+
+/* Runs of flat pixels of a band's rows: (y, a, b); row_first[y] holds the
+ * row's count until the bands are joined. */
+static void
+find_runs (gpointer data, gint band, gint worker)
+{
+  Find       *f = data;
+  const Level *lv = f->lv;
+  GArray     *runs = g_array_new (FALSE, FALSE, sizeof (gint32) * 3);
+
+  (void) worker;
+  for (gint y = band_row (f, band); y < band_row (f, band + 1); y++)
+    {
+      guint before = runs->len;
+      for (gint x = 0; x < lv->w && (gsize) lv->w * lv->h > 1; x++)
+        if (pixel_flat (lv, x, y))
+          {
+            gint32 run[3] = { y, x, x };
+            while (run[2] + 1 < lv->w && pixel_flat (lv, run[2] + 1, y))
+              run[2]++;
+            g_array_append_val (runs, run);
+            x = run[2];
+          }
+      f->row_first[y] = (gint32) (runs->len - before);
+    }
+  f->band_runs[band] = runs;
+}
+
+/* A band's rows of comp: each pixel covered by a run's rectangle takes the
+ * run's set (runs of the row and of the rows above and below); then the
+ * members of each set in the band are counted. */
+static void
+paint_sets (gpointer data, gint band, gint worker)
+{
+  Find       *f = data;
+  Level      *lv = f->lv;
+  const gint  w = lv->w, h = lv->h;
+  gint32     *count = f->counts + (gsize) band * lv->n_comp;
+
+  (void) worker;
+  for (gint y = band_row (f, band); y < band_row (f, band + 1); y++)
+    {
+      gint32 *comp = lv->comp + (gsize) y * w;
+
+      for (gint x = 0; x < w; x++)
+        comp[x] = -1;
+      for (gint ry = MAX (y - 1, 0); ry <= MIN (y + 1, h - 1); ry++)
+        for (gint32 r = f->row_first[ry]; r < f->row_first[ry + 1]; r++)
+          {
+            const gint32 *run = f->runs + 3 * (gsize) r;
+            for (gint x = MAX (run[1] - 1, 0); x <= MIN (run[2] + 1, w - 1); x++)
+              comp[x] = f->set[r];
+          }
+      for (gint x = 0; x < w; x++)
+        if (comp[x] >= 0)
+          count[comp[x]]++;
+    }
+}
+
+/* A band's members, in pixel order, from the band's offset in each set
+ * (counts, turned into offsets). */
+static void
+fill_members (gpointer data, gint band, gint worker)
+{
+  Find       *f = data;
+  Level      *lv = f->lv;
+  gint32     *at = f->counts + (gsize) band * lv->n_comp;
+
+  (void) worker;
+  for (gsize i = (gsize) band_row (f, band) * lv->w; i < (gsize) band_row (f, band + 1) * lv->w; i++)
+    if (lv->comp[i] >= 0)
+      lv->members[at[lv->comp[i]]++] = (gint32) i;
+}
+
+static gint
+compare_first (gconstpointer a, gconstpointer b)
+{
+  const gint64 *x = a, *y = b;
+
+  return (x[0] > y[0]) - (x[0] < y[0]);
+}
+
 /* Plateaus: a pixel whose whole 3 × 3 neighbourhood has its own level has
  * sign 0 and must equal its neighbourhood mean, i.e. its gain must be the
  * mean of the nine gains. Joining each such pixel with its eight
@@ -79,33 +247,39 @@ pixel_flat (const Level *lv, gint x, gint y)
  * columns a − 1 … b + 1 (clamped) into one set, and two runs are in one set
  * when their rectangles share a pixel, which only runs of the same row or
  * of the two rows above can do for an earlier run. Sets are numbered in the
- * order of their first pixel, their members listed in pixel order. */
+ * order of their first pixel (the first top-left corner of their runs'
+ * rectangles), their members listed in pixel order. The runs, the pixels'
+ * sets and the members are found in bands of rows on all threads; joining
+ * the runs is serial (there are few). */
 void
-evenlight_laic_level_find_plateaus (Level *lv)
+evenlight_laic_level_find_plateaus (Level *lv, gint n_threads)
 {
   const gint  w = lv->w, h = lv->h;
-  const gsize n = (gsize) w * h;
-  GArray     *runs = g_array_new (FALSE, FALSE, sizeof (gint32) * 3);
-  gint32     *row_first = g_new (gint32, h + 1);
-  gint32     *parent, *label, *number;
-  gint32      n_runs;
+  Find        f = { lv, evenlight_laic_bands (lv, h, n_threads), NULL, NULL, NULL, NULL, NULL };
+  gint32     *parent, n_runs = 0;
+  gint64     *first;
 
-  /* Runs of flat pixels, row by row: (y, a, b). */
+  /* Runs, by band, then joined in row order. */
+  f.band_runs = g_new0 (GArray *, f.n_bands);
+  f.row_first = g_new (gint32, h + 1);
+  evenlight_parallel_run (f.n_bands, f.n_bands, find_runs, &f);
   for (gint y = 0; y < h; y++)
     {
-      row_first[y] = (gint32) runs->len;
-      for (gint x = 0; x < w && n > 1; x++)
-        if (pixel_flat (lv, x, y))
-          {
-            gint32 run[3] = { y, x, x };
-            while (run[2] + 1 < w && pixel_flat (lv, run[2] + 1, y))
-              run[2]++;
-            g_array_append_val (runs, run);
-            x = run[2];
-          }
+      gint32 c = f.row_first[y];
+      f.row_first[y] = n_runs;
+      n_runs += c;
     }
-  row_first[h] = (gint32) runs->len;
-  n_runs = (gint32) runs->len;
+  f.row_first[h] = n_runs;
+  f.runs = g_new (gint32, 3 * (gsize) MAX (1, n_runs));
+  for (gint b = 0, at = 0; b < f.n_bands; b++)
+    {
+      memcpy (f.runs + 3 * (gsize) at, f.band_runs[b]->data,
+              sizeof (gint32) * 3 * f.band_runs[b]->len);
+      at += (gint) f.band_runs[b]->len;
+      g_array_free (f.band_runs[b], TRUE);
+    }
+  g_free (f.band_runs);
+
   parent = g_new (gint32, MAX (1, n_runs));
   for (gint32 r = 0; r < n_runs; r++)
     parent[r] = r;
@@ -113,19 +287,19 @@ evenlight_laic_level_find_plateaus (Level *lv)
     {
       /* For each of rows y − 2 … y, the first run that can still reach the
        * current one (runs are sorted and disjoint: one sweep per row). */
-      gint32 first[3];
+      gint32 first_run[3];
       for (gint d = 0; d < 3; d++)
-        first[d] = row_first[MAX (y - d, 0)];
-      for (gint32 r = row_first[y]; r < row_first[y + 1]; r++)
+        first_run[d] = f.row_first[MAX (y - d, 0)];
+      for (gint32 r = f.row_first[y]; r < f.row_first[y + 1]; r++)
         {
-          const gint32 *run = &g_array_index (runs, gint32, 3 * r);
+          const gint32 *run = f.runs + 3 * (gsize) r;
           for (gint d = 0; d <= MIN (y, 2); d++)
             {
-              gint32 end = d == 0 ? r : row_first[y - d + 1];
-              while (first[d] < end && g_array_index (runs, gint32, 3 * first[d] + 2) + 2 < run[1])
-                first[d]++;
+              gint32 end = d == 0 ? r : f.row_first[y - d + 1];
+              while (first_run[d] < end && f.runs[3 * (gsize) first_run[d] + 2] + 2 < run[1])
+                first_run[d]++;
               /* Columns a − 1 … b + 1 of both overlap. */
-              for (gint32 q = first[d]; q < end && g_array_index (runs, gint32, 3 * q + 1) - 2 <= run[2]; q++)
+              for (gint32 q = first_run[d]; q < end && f.runs[3 * (gsize) q + 1] - 2 <= run[2]; q++)
                 {
                   gint32 ra = uf_find (parent, r), rb = uf_find (parent, q);
                   if (ra != rb)
@@ -134,60 +308,67 @@ evenlight_laic_level_find_plateaus (Level *lv)
             }
         }
     }
-  /* Each pixel covered by a run's rectangle takes the run's set. */
-  label = laic_new (gint32, n);
-  for (gsize i = 0; i < n; i++)
-    label[i] = -1;
+
+  /* Number the sets in the order of their first pixel: (first pixel, root)
+   * of each root, sorted. */
+  first = g_new (gint64, 2 * (gsize) MAX (1, n_runs));
+  for (gint32 r = 0; r < n_runs; r++)
+    first[2 * r] = G_MAXINT64;
   for (gint32 r = 0; r < n_runs; r++)
     {
-      const gint32 *run = &g_array_index (runs, gint32, 3 * r);
+      const gint32 *run = f.runs + 3 * (gsize) r;
       gint32        root = uf_find (parent, r);
-      for (gint y = MAX (run[0] - 1, 0); y <= MIN (run[0] + 1, h - 1); y++)
-        for (gint x = MAX (run[1] - 1, 0); x <= MIN (run[2] + 1, w - 1); x++)
-          label[(gsize) y * w + x] = root;
+      gint64        corner = (gint64) MAX (run[0] - 1, 0) * w + MAX (run[1] - 1, 0);
+      first[2 * root] = MIN (first[2 * root], corner);
     }
-  /* Number the sets in the order of their first pixel. */
-  number = g_new (gint32, MAX (1, n_runs));
-  for (gint32 r = 0; r < n_runs; r++)
-    number[r] = -1;
   lv->n_comp = 0;
-  for (gsize i = 0; i < n; i++)
-    {
-      gint32 c = label[i];
-      if (c >= 0 && number[c] < 0)
-        number[c] = lv->n_comp++;
-      lv->comp[i] = c >= 0 ? number[c] : -1;
-    }
-  lv->start = g_new0 (gint32, lv->n_comp + 1);
-  for (gsize i = 0; i < n; i++)
-    if (lv->comp[i] >= 0)
-      lv->start[lv->comp[i] + 1]++;
+  for (gint32 r = 0; r < n_runs; r++)
+    if (parent[r] == r)
+      {
+        first[2 * lv->n_comp] = first[2 * r];
+        first[2 * lv->n_comp++ + 1] = r;
+      }
+  qsort (first, lv->n_comp, 2 * sizeof (gint64), compare_first);
+  /* parent[] of a root becomes its set's number; f.set that of each run. */
   for (gint k = 0; k < lv->n_comp; k++)
-    lv->start[k + 1] += lv->start[k];
-  lv->members = g_new (gint32, MAX (1, lv->start[lv->n_comp]));
-  /* number[] is reused as the fill count of each set. */
-  memset (number, 0, sizeof (gint32) * MAX (1, lv->n_comp));
-  for (gsize i = 0; i < n; i++)
-    if (lv->comp[i] >= 0)
-      lv->members[lv->start[lv->comp[i]] + number[lv->comp[i]]++] = (gint32) i;
-  g_free (number);
-  g_free (label);
+    parent[first[2 * k + 1]] = -1 - k;
+  f.set = g_new (gint32, MAX (1, n_runs));
+  for (gint32 r = 0; r < n_runs; r++)
+    {
+      gint32 root = r;
+      while (parent[root] >= 0 && parent[root] != root)
+        root = parent[root];
+      f.set[r] = -1 - parent[root];
+    }
+
+  /* The pixels' sets and the members, by band. */
+  f.counts = g_new0 (gint32, (gsize) f.n_bands * MAX (1, lv->n_comp));
+  evenlight_parallel_run (f.n_bands, f.n_bands, paint_sets, &f);
+  lv->start = g_new0 (gint32, lv->n_comp + 1);
+  for (gint k = 0; k < lv->n_comp; k++)
+    {
+      gint32 at = lv->start[k];
+      for (gint b = 0; b < f.n_bands; b++)
+        {
+          gint32 c = f.counts[(gsize) b * lv->n_comp + k];
+          f.counts[(gsize) b * lv->n_comp + k] = at;
+          at += c;
+        }
+      lv->start[k + 1] = at;
+    }
+  lv->members = laic_new (gint32, MAX (1, lv->start[lv->n_comp]));
+  evenlight_parallel_run (f.n_bands, f.n_bands, fill_members, &f);
+
+  g_free (f.counts);
+  g_free (f.set);
+  g_free (first);
   g_free (parent);
-  g_free (row_first);
-  g_array_free (runs, TRUE);
+  g_free (f.row_first);
+  g_free (f.runs);
 }
 
 void
-evenlight_laic_level_plateau_mean (Level *lv, gfloat *g)
+evenlight_laic_level_plateau_mean (Level *lv, gfloat *g, gint n_threads)
 {
-  for (gint k = 0; k < lv->n_comp; k++)
-    {
-      gdouble sg = 0.0;
-      gfloat  mean;
-      for (gint m = lv->start[k]; m < lv->start[k + 1]; m++)
-        sg += g[lv->members[m]];
-      mean = (gfloat) (sg / (lv->start[k + 1] - lv->start[k]));
-      for (gint m = lv->start[k]; m < lv->start[k + 1]; m++)
-        g[lv->members[m]] = mean;
-    }
+  run_plateaus (mean_plateaus, lv, n_threads, g);
 }

@@ -72,6 +72,16 @@ typedef void (*LaicRowFunc) (Level *lv, gint y0, gint y1, gfloat *scratch, gpoin
  * only their own output gives the same result on any number of threads. */
 void   evenlight_laic_run_rows         (LaicRowFunc func, Level *lv, gint n_items,
                                         gint n_threads, gpointer data);
+/* The number of bands evenlight_laic_run_rows() cuts @n_items of @lv
+ * into (band k: items [n_items · k / bands, n_items · (k + 1) / bands)). */
+gint   evenlight_laic_bands            (const Level *lv, gint n_items, gint n_threads);
+
+/* The first item of band @b of @n_bands over [0, @n_items). */
+static inline gint
+laic_band_start (gint n_items, gint b, gint n_bands)
+{
+  return (gint) ((gint64) n_items * b / n_bands);
+}
 
 /* V of @w × @h pixels (uninitialised); the rest stays NULL. */
 void   evenlight_laic_level_alloc      (Level *lv, gint w, gint h);
@@ -99,19 +109,21 @@ void   evenlight_laic_level_residual   (const Level *lv, const gfloat *g, gfloat
 /* laic-plateaus.c */
 
 /* Finds the plateaus of @lv (prepared: V and the state allocated): comp,
- * n_comp, start and members. */
-void   evenlight_laic_level_find_plateaus (Level *lv);
+ * n_comp, start and members, on @n_threads threads (the same result on
+ * any number). */
+void   evenlight_laic_level_find_plateaus (Level *lv, gint n_threads);
 /* Sets every plateau of @g to its mean (after an initialisation). */
-void   evenlight_laic_level_plateau_mean  (Level *lv, gfloat *g);
-/* The plateau projection of one iteration, over plateaus [@k0, @k1): a
- * LaicRowFunc for evenlight_laic_run_rows. */
-void   evenlight_laic_pass_plateaus       (Level *lv, gint k0, gint k1, gfloat *scratch,
-                                           gpointer data);
+void   evenlight_laic_level_plateau_mean  (Level *lv, gfloat *g, gint n_threads);
+/* The plateau projection of one iteration. Both split the plateaus into
+ * bands of about as many members each, on @n_threads threads (the same
+ * result on any number). */
+void   evenlight_laic_level_project_plateaus (Level *lv, gint n_threads);
 
 /* laic-repair.c */
 
 /* Makes lv->g feasible within EVENLIGHT_LAIC_FEAS_TOL (laic.c explains
- * how); @g0 is the flat gain; the residuals on @n_threads threads. */
+ * how); @g0 is the flat gain; the residuals on @n_threads threads. Uses the
+ * duals, gbar, τ, σ and c as its own arrays and frees them. */
 void   evenlight_laic_level_make_feasible (Level *lv, gfloat g0, gint n_threads);
 
 G_END_DECLS

@@ -97,6 +97,64 @@ root_of (gint32 *parent, gint32 i)
   return i;
 }
 
+/* Is row i violated by more than @tol? */
+static inline gboolean
+row_violated (const Level *lv, const gfloat *r, gsize i, gdouble tol)
+{
+  return lv->s[i] == 0 ? fabs (r[i]) > tol : lv->s[i] * r[i] < -tol;
+}
+
+typedef struct
+{
+  const Level *lv;
+  const gfloat *r;
+  gdouble      tol;
+  gint         n_bands;
+  guint8      *queued;
+  GArray     **found;   /* the violated rows of each band */
+} Scan;
+
+static void
+scan_band (gpointer data, gint band, gint worker)
+{
+  Scan  *sc = data;
+  gsize  i0 = (gsize) laic_band_start (sc->lv->h, band, sc->n_bands) * sc->lv->w;
+  gsize  i1 = (gsize) laic_band_start (sc->lv->h, band + 1, sc->n_bands) * sc->lv->w;
+  GArray *found = g_array_new (FALSE, FALSE, sizeof (gint));
+
+  (void) worker;
+  memset (sc->queued + i0, 0, i1 - i0);
+  for (gsize i = i0; i < i1; i++)
+    if (row_violated (sc->lv, sc->r, i, sc->tol))
+      {
+        gint j = (gint) i;
+        g_array_append_val (found, j);
+        sc->queued[i] = 1;
+      }
+  sc->found[band] = found;
+}
+
+/* Zeroes @queued (n entries) and queues the rows violated by more than
+ * @tol in pixel order, on @n_threads threads; returns their count. */
+static gsize
+queue_violated (const Level *lv, const gfloat *r, gdouble tol, gint *queue, guint8 *queued,
+                gint n_threads)
+{
+  Scan  sc = { lv, r, tol, evenlight_laic_bands (lv, lv->h, n_threads), queued, NULL };
+  gsize count = 0;
+
+  sc.found = g_new (GArray *, sc.n_bands);
+  evenlight_parallel_run (sc.n_bands, sc.n_bands, scan_band, &sc);
+  for (gint b = 0; b < sc.n_bands; b++)
+    {
+      memcpy (queue + count, sc.found[b]->data, sizeof (gint) * sc.found[b]->len);
+      count += sc.found[b]->len;
+      g_array_free (sc.found[b], TRUE);
+    }
+  g_free (sc.found);
+  return count;
+}
+
 /* Plateaus up to this size move as one variable in the projections; larger
  * ones (wide flat areas) stay put: moving one re-checks all its rows. */
 #define PROJECT_MAX_PLATEAU 256
@@ -113,22 +171,17 @@ root_of (gint32 *parent, gint32 i)
  * noisy photograph cascades into wide regions stepped down to about the
  * flat gain (a step of 25 % along a ragged border on tests/data/sample.jpg
  * darkened to 1/30). The number of projections is capped; what is left
- * goes to the flattening and the blend, which are exact. Serial, hence
- * independent of the number of threads. */
+ * goes to the flattening and the blend, which are exact. The projections
+ * are serial (the first scan is split by rows), hence independent of the
+ * number of threads. */
 static void
-level_repair_project (Level *lv, const gfloat *r, gdouble tol)
+level_repair_project (Level *lv, const gfloat *r, gdouble tol, gint *queue, guint8 *queued,
+                      gint n_threads)
 {
   const gsize n = (gsize) lv->w * lv->h;
-  guint8     *queued = laic_new0 (guint8, n);
-  gint       *queue = laic_new (gint, n);
-  gsize       head = 0, count = 0, pops = 0, budget, moved = 0;
+  gsize       head = 0, count, pops = 0, budget, moved = 0;
 
-  for (gsize i = 0; i < n; i++)
-    if (lv->s[i] == 0 ? fabs (r[i]) > tol : lv->s[i] * r[i] < -tol)
-      {
-        queue[count++] = (gint) i;
-        queued[i] = 1;
-      }
+  count = queue_violated (lv, r, tol, queue, queued, n_threads);
   budget = 200 * count + 1000;
   while (count > 0 && pops < budget)
     {
@@ -220,8 +273,76 @@ level_repair_project (Level *lv, const gfloat *r, gdouble tol)
   if (g_getenv ("EVENLIGHT_LAIC_DEBUG"))
     g_printerr ("laic: projections: %lu rows fixed in %lu checks, %lu left queued\n",
                 (gulong) moved, (gulong) pops, (gulong) count);
-  g_free (queued);
-  g_free (queue);
+}
+
+/* The regions of the flattening: a forest (parent) whose roots hold the
+ * region's size, gain cg and bound chi, and a list of its pixels (next,
+ * from the root to tail[root]). */
+typedef struct
+{
+  gint32 *parent, *size, *next, *tail;
+  gfloat *cg, *chi;
+} Regions;
+
+/* Rows [@y0, @y1): every pixel its own region. */
+static void
+regions_init_rows (Level *lv, gint y0, gint y1, gfloat *scratch, gpointer data)
+{
+  Regions *rg = data;
+
+  (void) scratch;
+  for (gsize i = (gsize) y0 * lv->w; i < (gsize) y1 * lv->w; i++)
+    {
+      rg->parent[i] = rg->tail[i] = (gint32) i;
+      rg->size[i] = 1;
+      rg->next[i] = -1;
+      rg->cg[i] = lv->g[i];
+      rg->chi[i] = lv->hi[i];
+    }
+}
+
+/* Plateau members [@m0, @m1): each plateau one region, rooted at its first
+ * pixel, its pixels listed in the order of members. */
+static void
+regions_plateau_rows (Level *lv, gint m0, gint m1, gfloat *scratch, gpointer data)
+{
+  Regions *rg = data;
+
+  (void) scratch;
+  for (gint m = m0; m < m1; m++)
+    {
+      gint32 j = lv->members[m];
+      gint   k = lv->comp[j];
+      gint32 first = lv->members[lv->start[k]];
+
+      if (m == lv->start[k])
+        {
+          rg->tail[j] = lv->members[lv->start[k + 1] - 1];
+          rg->size[j] = lv->start[k + 1] - lv->start[k];
+        }
+      else
+        {
+          rg->parent[j] = first;
+          rg->next[lv->members[m - 1]] = j;
+        }
+    }
+}
+
+/* Rows [@y0, @y1): the gain of each pixel's region (finding the roots
+ * without shortening the paths, so that the bands only read the forest). */
+static void
+regions_gain_rows (Level *lv, gint y0, gint y1, gfloat *scratch, gpointer data)
+{
+  const Regions *rg = data;
+
+  (void) scratch;
+  for (gsize i = (gsize) y0 * lv->w; i < (gsize) y1 * lv->w; i++)
+    {
+      gint32 j = (gint32) i;
+      while (rg->parent[j] != j)
+        j = rg->parent[j];
+      lv->g[i] = rg->cg[j];
+    }
 }
 
 /* Local repair before the global blend, by flattening: the gain is kept as
@@ -233,48 +354,24 @@ level_repair_project (Level *lv, const gfloat *r, gdouble tol)
  * only of the smaller regions (unless lowered), so only their rows are
  * checked again. Every fix is a merge, so it ends, at worst with one
  * constant gain, which is feasible; in practice the regions stay small and
- * sit where the iterate had not yet settled. Serial, hence independent of
- * the number of threads. */
+ * sit where the iterate had not yet settled. The merges are serial (the set-up
+ * and the final gains are split by rows), hence independent of the number
+ * of threads. */
 static void
-level_repair_local (Level *lv, const gfloat *r, gdouble tol)
+level_repair_local (Level *lv, const gfloat *r, gdouble tol, Regions rg, gint *queue,
+                    guint8 *queued, gint n_threads)
 {
   const gsize n = (gsize) lv->w * lv->h;
-  gint32     *parent = laic_new (gint32, n), *size = laic_new (gint32, n);
-  gint32     *next = laic_new (gint32, n), *tail = laic_new (gint32, n);
-  gfloat     *cg = laic_new (gfloat, n), *chi = laic_new (gfloat, n);
-  guint8     *queued = laic_new0 (guint8, n);
-  gint       *queue = laic_new (gint, n);
-  gsize       head = 0, count = 0, merges = 0;
+  gint32     *parent = rg.parent, *size = rg.size, *next = rg.next, *tail = rg.tail;
+  gfloat     *cg = rg.cg, *chi = rg.chi;
+  gsize       head = 0, count, merges = 0;
 
-  for (gsize i = 0; i < n; i++)
-    {
-      parent[i] = tail[i] = (gint32) i;
-      size[i] = 1;
-      next[i] = -1;
-      cg[i] = lv->g[i];
-      chi[i] = lv->hi[i];
-    }
+  evenlight_laic_run_rows (regions_init_rows, lv, lv->h, n_threads, &rg);
   /* Plateaus are regions from the start (their gain is already constant). */
-  for (gint k = 0; k < lv->n_comp; k++)
-    {
-      gint32 first = lv->members[lv->start[k]];
-      for (gint m = lv->start[k] + 1; m < lv->start[k + 1]; m++)
-        {
-          gint32 j = lv->members[m];
-          parent[j] = first;
-          next[tail[first]] = j;
-          tail[first] = j;
-          size[first]++;
-        }
-    }
+  evenlight_laic_run_rows (regions_plateau_rows, lv, lv->start[lv->n_comp], n_threads, &rg);
   /* Violations up to @tol are left to the blend, which fixes them at a
    * cost proportional to their size; only larger ones are flattened. */
-  for (gsize i = 0; i < n; i++)
-    if (lv->s[i] == 0 ? fabs (r[i]) > tol : lv->s[i] * r[i] < -tol)
-      {
-        queue[count++] = (gint) i;
-        queued[i] = 1;
-      }
+  count = queue_violated (lv, r, tol, queue, queued, n_threads);
   while (count > 0)
     {
       gint    i = queue[head], x = i % lv->w, y = i / lv->w;
@@ -331,18 +428,75 @@ level_repair_local (Level *lv, const gfloat *r, gdouble tol)
       cg[roots[big]] = gnew;
       merges++;
     }
-  for (gsize i = 0; i < n; i++)
-    lv->g[i] = cg[root_of (parent, (gint32) i)];
+  evenlight_laic_run_rows (regions_gain_rows, lv, lv->h, n_threads, &rg);
   if (g_getenv ("EVENLIGHT_LAIC_DEBUG"))
     g_printerr ("laic: local repair: %lu merges\n", (gulong) merges);
-  g_free (parent);
-  g_free (size);
-  g_free (next);
-  g_free (tail);
-  g_free (cg);
-  g_free (chi);
-  g_free (queued);
-  g_free (queue);
+}
+
+typedef struct
+{
+  gfloat       g0;
+  gdouble      tol, t;
+  const gfloat *r, *r0;
+  gfloat      *flat;
+  gdouble     *row_t;   /* the blend each row needs */
+} Blend;
+
+/* Rows [@y0, @y1) of the flat gain. */
+static void
+flat_rows (Level *lv, gint y0, gint y1, gfloat *scratch, gpointer data)
+{
+  Blend *bl = data;
+
+  (void) scratch;
+  for (gsize i = (gsize) y0 * lv->w; i < (gsize) y1 * lv->w; i++)
+    bl->flat[i] = bl->g0;
+}
+
+/* Rows [@y0, @y1): the smallest blend t that makes each row's constraint
+ * hold, as a maximum over the row (the maximum of the rows' maxima is the
+ * same on any number of threads). */
+static void
+blend_need_rows (Level *lv, gint y0, gint y1, gfloat *scratch, gpointer data)
+{
+  Blend *bl = data;
+
+  (void) scratch;
+  for (gint y = y0; y < y1; y++)
+    {
+      gdouble t = 0.0;
+      for (gsize i = (gsize) y * lv->w; i < (gsize) (y + 1) * lv->w; i++)
+        {
+          gdouble ti = 0.0;
+
+          if (lv->s[i] != 0)
+            {
+              gdouble a = lv->s[i] * (gdouble) bl->r[i], b = lv->s[i] * (gdouble) bl->r0[i];
+              /* Blend reaches a ≥ 0 (the target is strictly inside when b > 0). */
+              if (a < 0.0)
+                ti = b > a ? -a / (b - a) : 1.0;
+            }
+          else
+            {
+              gdouble a = fabs ((gdouble) bl->r[i]);
+              if (a > bl->tol)
+                ti = 1.0 - bl->tol / a;
+            }
+          t = MAX (t, ti);
+        }
+      bl->row_t[y] = t;
+    }
+}
+
+/* Rows [@y0, @y1): g ← (1 − t) g + t g0. */
+static void
+blend_rows (Level *lv, gint y0, gint y1, gfloat *scratch, gpointer data)
+{
+  Blend *bl = data;
+
+  (void) scratch;
+  for (gsize i = (gsize) y0 * lv->w; i < (gsize) y1 * lv->w; i++)
+    lv->g[i] = (gfloat) ((1.0 - bl->t) * lv->g[i] + bl->t * bl->g0);
 }
 
 /* The feasibility step (file comment). */
@@ -351,11 +505,17 @@ evenlight_laic_level_make_feasible (Level *lv, gfloat g0, gint n_threads)
 {
   const gsize n = (gsize) lv->w * lv->h;
   const gdouble tol = 0.5 * EVENLIGHT_LAIC_FEAS_TOL;
-  gfloat     *r = laic_new (gfloat, n);
-  gfloat     *flat = laic_new (gfloat, n);
-  gfloat     *r0 = laic_new (gfloat, n);
+  /* The iterations' arrays whose values are no longer read serve as this
+   * step's: a first touch of fresh memory costs about as much as a pass
+   * over it. */
+  gfloat     *r = lv->gbar, *flat = lv->px, *r0 = lv->py;
+  Regions     rg = { (gint32 *) lv->px, (gint32 *) lv->py, (gint32 *) lv->u,
+                     (gint32 *) lv->tau, lv->c, lv->sig };
+  guint8     *queued = laic_new (guint8, n);
+  gint       *queue = laic_new (gint, n);
   gdouble     t = 0.0;
   gint64      t0, t1;
+  Blend       bl = { g0, tol, 0.0, r, r0, flat, g_new (gdouble, lv->h) };
 
   evenlight_laic_level_residual (lv, lv->g, r, n_threads);
   if (g_getenv ("EVENLIGHT_LAIC_DEBUG"))
@@ -376,36 +536,19 @@ evenlight_laic_level_make_feasible (Level *lv, gfloat g0, gint n_threads)
                   nv, tol, worst, nv ? sumv / nv : 0.0);
     }
   t0 = g_get_monotonic_time ();
-  level_repair_project (lv, r, tol);
+  level_repair_project (lv, r, tol, queue, queued, n_threads);
   t1 = g_get_monotonic_time ();
   evenlight_laic_level_residual (lv, lv->g, r, n_threads);
-  level_repair_local (lv, r, tol);
+  level_repair_local (lv, r, tol, rg, queue, queued, n_threads);
   if (g_getenv ("EVENLIGHT_LAIC_DEBUG"))
     g_printerr ("laic: projections %.3f s, flattening %.3f s\n", (t1 - t0) / 1e6,
                 (g_get_monotonic_time () - t1) / 1e6);
   evenlight_laic_level_residual (lv, lv->g, r, n_threads);
-  for (gsize i = 0; i < n; i++)
-    flat[i] = g0;
+  evenlight_laic_run_rows (flat_rows, lv, lv->h, n_threads, &bl);
   evenlight_laic_level_residual (lv, flat, r0, n_threads);
-  for (gsize i = 0; i < n; i++)
-    {
-      gdouble ti = 0.0;
-
-      if (lv->s[i] != 0)
-        {
-          gdouble a = lv->s[i] * (gdouble) r[i], b = lv->s[i] * (gdouble) r0[i];
-          /* Blend reaches a ≥ 0 (the target is strictly inside when b > 0). */
-          if (a < 0.0)
-            ti = b > a ? -a / (b - a) : 1.0;
-        }
-      else
-        {
-          gdouble a = fabs ((gdouble) r[i]);
-          if (a > tol)
-            ti = 1.0 - tol / a;
-        }
-      t = MAX (t, ti);
-    }
+  evenlight_laic_run_rows (blend_need_rows, lv, lv->h, n_threads, &bl);
+  for (gint y = 0; y < lv->h; y++)
+    t = MAX (t, bl.row_t[y]);
   if (g_getenv ("EVENLIGHT_LAIC_DEBUG"))
     {
       gint    nv0 = 0, nv1 = 0, n0 = 0;
@@ -431,11 +574,17 @@ evenlight_laic_level_make_feasible (Level *lv, gfloat g0, gint n_threads)
     }
   if (t > 0.0)
     {
-      t = MIN (1.0, t * (1.0 + 1e-6) + 1e-7);
-      for (gsize i = 0; i < n; i++)
-        lv->g[i] = (gfloat) ((1.0 - t) * lv->g[i] + t * g0);
+      bl.t = MIN (1.0, t * (1.0 + 1e-6) + 1e-7);
+      evenlight_laic_run_rows (blend_rows, lv, lv->h, n_threads, &bl);
     }
-  g_free (r);
-  g_free (flat);
-  g_free (r0);
+  g_free (bl.row_t);
+  g_free (queued);
+  g_free (queue);
+  g_clear_pointer (&lv->pblock, g_free);
+  g_clear_pointer (&lv->u, g_free);
+  g_clear_pointer (&lv->gbar, g_free);
+  g_clear_pointer (&lv->tau, g_free);
+  g_clear_pointer (&lv->c, g_free);
+  g_clear_pointer (&lv->sig, g_free);
+  lv->px = lv->py = NULL;
 }

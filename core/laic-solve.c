@@ -82,11 +82,9 @@ pass_band (gpointer data, gint y0, gint y1)
  * contiguous bands, one per thread (core/parallel.h). Each item is written
  * by exactly one band and reads only what the pass does not write, so the
  * result does not depend on the number of threads. */
-void
-evenlight_laic_run_rows (LaicRowFunc func, Level *lv, gint n_items, gint n_threads,
-                         gpointer data)
+gint
+evenlight_laic_bands (const Level *lv, gint n_items, gint n_threads)
 {
-  Pass pass = { func, lv, data };
   gint n = evenlight_parallel_threads (n_threads);
 
   n = MIN (n, MAX (1, n_items / 16));
@@ -94,8 +92,17 @@ evenlight_laic_run_rows (LaicRowFunc func, Level *lv, gint n_items, gint n_threa
    * level ran 2,880 passes in 0.6 s on 2 threads when each started a
    * thread). Each item's output does not depend on the split, so this
    * changes no result. */
-  n = MIN (n, MAX (1, (gint) ((gint64) lv->w * lv->h / MIN_PIXELS_PER_THREAD)));
-  evenlight_parallel_bands (n_items, n, pass_band, &pass);
+  return MIN (n, MAX (1, (gint) ((gint64) lv->w * lv->h / MIN_PIXELS_PER_THREAD)));
+}
+
+void
+evenlight_laic_run_rows (LaicRowFunc func, Level *lv, gint n_items, gint n_threads,
+                         gpointer data)
+{
+  Pass pass = { func, lv, data };
+
+  evenlight_parallel_bands (n_items, evenlight_laic_bands (lv, n_items, n_threads),
+                            pass_band, &pass);
 }
 
 /* Column sums of |K|: TV differences touching j, plus |r|'s column j:
@@ -115,7 +122,7 @@ primal_step (const Level *lv, gint x, gint y, gfloat v)
  * rᵀu = V (u − A u) (A symmetric). ∇ᵀp is minus the divergence; px of the
  * last column and py of the last row stay 0 and px, py have a zero row in
  * front, so the divergence needs no tests. Plateau pixels leave their
- * update in gbar for evenlight_laic_pass_plateaus. */
+ * update in gbar for evenlight_laic_level_project_plateaus. */
 static void
 pass_primal (Level *lv, gint y0, gint y1, gfloat *scratch, gpointer data)
 {
@@ -205,10 +212,14 @@ level_alloc_state (Level *lv)
   lv->gbar = laic_new (gfloat, n);
   /* px, py, then one zero row in front of each, so px[−1] and py[−w] of
    * the first row read zeros. */
-  lv->pblock = laic_new0 (gfloat, 2 * (n + lv->w));
+  lv->pblock = laic_new (gfloat, 2 * (n + lv->w));
   lv->px = lv->pblock + lv->w;
   lv->py = lv->pblock + 2 * lv->w + n;
-  lv->u = laic_new0 (gfloat, n);
+  /* The zero rows now; px, py and u are zeroed by prepare_rows, on all
+   * threads (the first touch of their pages is most of the cost). */
+  memset (lv->pblock, 0, sizeof (gfloat) * lv->w);
+  memset (lv->px + n, 0, sizeof (gfloat) * lv->w);
+  lv->u = laic_new (gfloat, n);
   lv->comp = laic_new (gint32, n);
 }
 
@@ -248,13 +259,16 @@ typedef struct
   gfloat contrast, max_gain;
 } Prepare;
 
-/* s, hi, σ and τ of rows [@y0, @y1). */
+/* s, hi, σ and τ of rows [@y0, @y1); px, py and u zeroed. */
 static void
 prepare_rows (Level *lv, gint y0, gint y1, gfloat *tmp, gpointer data)
 {
   const Prepare *pr = data;
   const gint     w = lv->w, h = lv->h;
 
+  memset (lv->px + (gsize) y0 * w, 0, sizeof (gfloat) * w * (gsize) (y1 - y0));
+  memset (lv->py + (gsize) y0 * w, 0, sizeof (gfloat) * w * (gsize) (y1 - y0));
+  memset (lv->u + (gsize) y0 * w, 0, sizeof (gfloat) * w * (gsize) (y1 - y0));
   for (gint y = y0; y < y1; y++)
     {
       box_row (lv->v, NULL, w, h, y, tmp, tmp + w);
@@ -292,28 +306,38 @@ prepare_cost_rows (Level *lv, gint y0, gint y1, gfloat *tmp, gpointer data)
     }
 }
 
+/* The weights 1/τ of plateau members [@m0, @m1). */
+static void
+member_weight_rows (Level *lv, gint m0, gint m1, gfloat *scratch, gpointer data)
+{
+  (void) scratch;
+  (void) data;
+  for (gint m = m0; m < m1; m++)
+    lv->mweight[m] = 1.0 / lv->tau[lv->members[m]];
+}
+
 /* s, hi and c from V (Eq. 19–23 with the sign fixed). */
 void
 evenlight_laic_level_prepare (Level *lv, gfloat contrast, gfloat max_gain, gint n_threads)
 {
   Prepare pr = { contrast, max_gain };
+  gint    n_members;
 
   level_alloc_state (lv);
-  evenlight_laic_level_find_plateaus (lv);
+  evenlight_laic_level_find_plateaus (lv, n_threads);
   evenlight_laic_run_rows (prepare_rows, lv, lv->h, n_threads, &pr);
   evenlight_laic_run_rows (prepare_cost_rows, lv, lv->h, n_threads, &pr);
-  /* The weights of the plateau projection (evenlight_laic_pass_plateaus),
-   * in the order it sums them. */
-  lv->mweight = g_new (gdouble, MAX (1, lv->start[lv->n_comp]));
+  /* The weights of the plateau projection (evenlight_laic_level_project_plateaus),
+   * summed in the order it sums them. */
+  n_members = lv->start[lv->n_comp];
+  lv->mweight = laic_new (gdouble, MAX (1, n_members));
   lv->pweight = g_new (gdouble, MAX (1, lv->n_comp));
+  evenlight_laic_run_rows (member_weight_rows, lv, n_members, n_threads, NULL);
   for (gint k = 0; k < lv->n_comp; k++)
     {
       gdouble sw = 0.0;
       for (gint m = lv->start[k]; m < lv->start[k + 1]; m++)
-        {
-          lv->mweight[m] = 1.0 / lv->tau[lv->members[m]];
-          sw += lv->mweight[m];
-        }
+        sw += lv->mweight[m];
       lv->pweight[k] = sw;
     }
 }
@@ -379,7 +403,7 @@ void
 evenlight_laic_level_upsample (const Level *coarse, Level *fine, gint n_threads)
 {
   evenlight_laic_run_rows (upsample_rows, fine, fine->h, n_threads, (gpointer) coarse);
-  evenlight_laic_level_plateau_mean (fine, fine->g);
+  evenlight_laic_level_plateau_mean (fine, fine->g, n_threads);
 }
 
 gboolean
@@ -390,7 +414,7 @@ evenlight_laic_level_solve (Level *lv, gint iterations, gint n_threads, const gi
       if (cancel != NULL && g_atomic_int_get (cancel))
         return FALSE;
       evenlight_laic_run_rows (pass_primal, lv, lv->h, n_threads, NULL);
-      evenlight_laic_run_rows (evenlight_laic_pass_plateaus, lv, lv->n_comp, n_threads, NULL);
+      evenlight_laic_level_project_plateaus (lv, n_threads);
       evenlight_laic_run_rows (pass_dual, lv, lv->h, n_threads, NULL);
     }
   return TRUE;

@@ -419,13 +419,6 @@ evenlight_laic_solver_solve (EvenlightLaicSolver       *solver,
       || cancelled (cancel, error))
     goto out;
   g0 = MIN (evenlight_laic_level_flat_gain (lv), params->max_gain);
-  /* The duals are done with: release them before the repair's arrays. */
-  g_clear_pointer (&lv->pblock, g_free);
-  g_clear_pointer (&lv->u, g_free);
-  g_clear_pointer (&lv->gbar, g_free);
-  g_clear_pointer (&lv->tau, g_free);
-  g_clear_pointer (&lv->c, g_free);
-  lv->px = lv->py = NULL;
   evenlight_laic_level_make_feasible (lv, g0, solver->n_threads);
   if (cancelled (cancel, error))
     goto out;
