@@ -273,8 +273,9 @@ evenlight_laic_level_find_plateaus (Level *lv, gint n_threads)
   f.runs = g_new (gint32, 3 * (gsize) MAX (1, n_runs));
   for (gint b = 0, at = 0; b < f.n_bands; b++)
     {
-      memcpy (f.runs + 3 * (gsize) at, f.band_runs[b]->data,
-              sizeof (gint32) * 3 * f.band_runs[b]->len);
+      if (f.band_runs[b]->len > 0)   /* data is NULL for an empty band */
+        memcpy (f.runs + 3 * (gsize) at, f.band_runs[b]->data,
+                sizeof (gint32) * 3 * f.band_runs[b]->len);
       at += (gint) f.band_runs[b]->len;
       g_array_free (f.band_runs[b], TRUE);
     }

@@ -147,7 +147,8 @@ queue_violated (const Level *lv, const gfloat *r, gdouble tol, gint *queue, guin
   evenlight_parallel_run (sc.n_bands, sc.n_bands, scan_band, &sc);
   for (gint b = 0; b < sc.n_bands; b++)
     {
-      memcpy (queue + count, sc.found[b]->data, sizeof (gint) * sc.found[b]->len);
+      if (sc.found[b]->len > 0)   /* data is NULL for an empty band */
+        memcpy (queue + count, sc.found[b]->data, sizeof (gint) * sc.found[b]->len);
       count += sc.found[b]->len;
       g_array_free (sc.found[b], TRUE);
     }
