@@ -82,6 +82,31 @@ def dark_val_photos(datadir, long_side=512):
             yield i, val[i], shrink(load_rgb(val[i]["photo"]), long_side).astype(np.float32) / 255
 
 
+def val_captures(datadir, long_side=512, stops_per_photo=4, max_photos=0):
+    """The val photos and their synthetic dark captures, in this script's
+    order and with its seed, so that every script that scores them sees the
+    same pictures. Per photo: (manifest item, the photo at @long_side as
+    float32 in [0, 1], whether it is a real dark photo, [(stops, noisy
+    capture, noise-free capture), ...]); @stops_per_photo as --stops-per-photo."""
+    val = [it for it in read_manifest(datadir) if it["split"] == "val"]
+    if max_photos:
+        val = val[:max_photos]
+    dark_ids = set(dark_val_ids()) or None
+    rng = np.random.default_rng(20261206)
+    for n, it in enumerate(val):
+        photo8 = shrink(load_rgb(it["photo"]), long_side)
+        photo = photo8.astype(np.float32) / 255.0
+        is_dark = (it["id"] in dark_ids) if dark_ids is not None else luma(photo).mean() < 0.25
+        stops = STOPS if stops_per_photo >= len(STOPS) else \
+            STOPS[n % 2::2][:stops_per_photo]
+        caps = []
+        for s in stops:
+            x, xc = degrade.degrade_pair(photo8, rng, degrade.dark_params(rng, s),
+                                         noise=degrade.dark_noise(rng))
+            caps.append((s, x, xc))
+        yield it, photo, is_dark, caps
+
+
 def classic(x):
     import retouch_binding
     return retouch_binding.retouch(x, "", n_threads=2)
@@ -135,10 +160,8 @@ def main():
     if a.sliders:
         d1, d2, d3 = a.sliders
     smax = a.shadows_max if a.shadows_max is not None else m1
-    val = [it for it in read_manifest(a.data) if it["split"] == "val"]
-    if a.max_photos:
-        val = val[:a.max_photos]
-    dark_ids = set(dark_val_ids()) or None
+    n_val = sum(it["split"] == "val" for it in read_manifest(a.data))
+    n_val = min(n_val, a.max_photos) if a.max_photos else n_val
 
     def net_at(g1, g2, g3):
         return lambda x: evaluate.run_net(net, x, g3, g1, g2)
@@ -164,12 +187,9 @@ def main():
     # is itself dark, and of the others.
     syn_by_source = {k: {m: [] for m in methods} for k in ("dark", "other")}
     grid_real, grid_syn = [], []
-    rng = np.random.default_rng(20261206)
-    for n, it in enumerate(val):
-        photo8 = shrink(load_rgb(it["photo"]), a.long_side)
-        photo = photo8.astype(np.float32) / 255.0
+    captures = val_captures(a.data, a.long_side, a.stops_per_photo, a.max_photos)
+    for n, (it, photo, is_dark, caps) in enumerate(captures):
         lu = luma(photo)
-        is_dark = (it["id"] in dark_ids) if dark_ids is not None else lu.mean() < 0.25
         is_well = 0.3 <= lu.mean() <= 0.65 and (lu < CRUSHED).mean() < 0.03
         outs = {}
         if is_dark or is_well:
@@ -178,11 +198,7 @@ def main():
                 (real if is_dark else well)[m].append(stats(outs[m], None, photo))
             if is_dark:
                 grid_real.append((float(lu.mean()), it["id"], photo, outs))
-        stops = STOPS if a.stops_per_photo >= len(STOPS) else \
-            STOPS[n % 2::2][:a.stops_per_photo]
-        for s in stops:
-            x, xc = degrade.degrade_pair(photo8, rng, degrade.dark_params(rng, s),
-                                         noise=degrade.dark_noise(rng))
+        for s, x, xc in caps:
             so = {}
             for m, f in methods.items():
                 so[m] = np.clip(f(x), 0, 1)
@@ -200,7 +216,7 @@ def main():
                 syn_by_source["dark" if is_dark else "other"][m].append(st)
             if s >= 4:
                 grid_syn.append((float(luma(x).mean()), f"{it['id']} −{s} EV", x, so, photo))
-        print(f"{n + 1}/{len(val)} {it['id']}{' (dark)' if is_dark else ''}"
+        print(f"{n + 1}/{n_val} {it['id']}{' (dark)' if is_dark else ''}"
               f"{' (well exposed)' if is_well else ''}", file=sys.stderr, flush=True)
 
     def table(title, rows, cols):
@@ -214,10 +230,10 @@ def main():
             print(f"| {m} | " + " | ".join(fmt.format(s[k]) for _, (k, fmt) in cols) + " |")
 
     summary = {}
-    print(f"weights: {os.path.abspath(a.weights)}; val photos: {len(val)} at long side "
+    print(f"weights: {os.path.abspath(a.weights)}; val photos: {n_val} at long side "
           f"{a.long_side}; real dark: {len(real['input'])}; well exposed: "
           f"{len(well['input'])}; synthetic dark: {len(syn['input'])} "
-          f"({len(val)} photos, {min(a.stops_per_photo, len(STOPS))} of the stops "
+          f"({n_val} photos, {min(a.stops_per_photo, len(STOPS))} of the stops "
           f"{'/'.join(map(str, STOPS))} each)")
     c_exp = [("mean luma", ("luma", "{:.3f}")), ("% below 0.02", ("crushed", "{:.1f}")),
              ("noise σ (8-bit)", ("noise", "{:.2f}"))]

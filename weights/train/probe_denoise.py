@@ -30,31 +30,9 @@ import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-import degrade  # noqa: E402
 import evaluate  # noqa: E402
 import export  # noqa: E402
-from eval_dark import STOPS, dark_val_ids, shrink, slider_range  # noqa: E402
-from photos import read_manifest, load_rgb  # noqa: E402
-
-
-def captures(datadir, long_side, stops_per_photo, max_photos):
-    """(source, clean photo, noisy capture, noise-free capture) in eval_dark's
-    order and with its seed."""
-    val = [it for it in read_manifest(datadir) if it["split"] == "val"]
-    if max_photos:
-        val = val[:max_photos]
-    dark_ids = set(dark_val_ids())
-    rng = np.random.default_rng(20261206)
-    for n, it in enumerate(val):
-        photo8 = shrink(load_rgb(it["photo"]), long_side)
-        photo = photo8.astype(np.float32) / 255.0
-        src = "dark" if it["id"] in dark_ids else "other"
-        stops = STOPS if stops_per_photo >= len(STOPS) else \
-            STOPS[n % 2::2][:stops_per_photo]
-        for s in stops:
-            x, xc = degrade.degrade_pair(photo8, rng, degrade.dark_params(rng, s),
-                                         noise=degrade.dark_noise(rng))
-            yield src, photo, x, xc
+from eval_dark import slider_range, val_captures  # noqa: E402
 
 
 def main():
@@ -80,8 +58,12 @@ def main():
         nets.append(net)
     cols = ("Denoise 0", f"default ({d3:g})", "Denoise 1", "perfect denoiser")
     rows = [{"all": [], "dark": [], "other": []} for _ in nets]
-    for k, (src, photo, x, xc) in enumerate(captures(a.data, a.long_side,
-                                                      a.stops_per_photo, a.max_photos)):
+    caps = ((is_dark, photo, x, xc)
+            for _, photo, is_dark, cs in val_captures(a.data, a.long_side, a.stops_per_photo,
+                                                       a.max_photos)
+            for _, x, xc in cs)
+    for k, (is_dark, photo, x, xc) in enumerate(caps):
+        src = "dark" if is_dark else "other"
         for net, r in zip(nets, rows):
             p = [evaluate.psnr(np.clip(evaluate.run_net(net, x, g3, d1, d2), 0, 1), photo)
                  for g3 in (0.0, d3, 1.0)]

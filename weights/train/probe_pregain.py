@@ -31,13 +31,12 @@ import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-import degrade   # noqa: E402
 import evaluate  # noqa: E402
 import export    # noqa: E402
 import model     # noqa: E402
-from eval_dark import STOPS, dark_val_ids, shrink  # noqa: E402
+from eval_dark import val_captures  # noqa: E402
 from measures import CRUSHED, crushed, luma, noise_sigma  # noqa: E402
-from photos import load_rgb, read_manifest  # noqa: E402
+from photos import read_manifest  # noqa: E402
 from evaluate import to_t  # noqa: E402
 
 
@@ -79,14 +78,9 @@ def main():
     def add(key, v):
         acc.setdefault(key, []).append(float(v))
 
-    val = [it for it in read_manifest(a.data) if it["split"] == "val"]
-    dark_ids = set(dark_val_ids())
-    rng = np.random.default_rng(20261206)        # eval_dark.py's seed
-    for n, it in enumerate(val):
-        photo8 = shrink(load_rgb(it["photo"]), 512)
-        photo = photo8.astype(np.float32) / 255
+    n_val = sum(it["split"] == "val" for it in read_manifest(a.data))
+    for n, (it, photo, is_dark, caps) in enumerate(val_captures(a.data, 512, 2)):
         lu = luma(photo)
-        is_dark = it["id"] in dark_ids
         is_well = 0.3 <= lu.mean() <= 0.65 and (lu < CRUSHED).mean() < 0.03
         pt = to_t(photo)
         for name, t, post in cfgs:
@@ -100,9 +94,7 @@ def main():
             else:
                 add(f"well {name} dluma", np.abs(luma(r) - lu).mean())
                 add(f"well {name} psnr_in", evaluate.psnr(r, photo))
-        for s in STOPS[n % 2::2][:2]:
-            x, xc = degrade.degrade_pair(photo8, rng, degrade.dark_params(rng, s),
-                                         noise=degrade.dark_noise(rng))
+        for _, x, xc in caps:
             xt, xct = to_t(x), to_t(xc)
             for name, t, post in cfgs:
                 gain = input_gain(xt, t) if t else 1.0
@@ -114,7 +106,7 @@ def main():
                 for sub in ("all", "dark" if is_dark else "other"):
                     for k, v in row.items():
                         add(f"syn-{sub} {name} {k}", v)
-        print(f"{n + 1}/{len(val)}", file=sys.stderr, flush=True)
+        print(f"{n + 1}/{n_val}", file=sys.stderr, flush=True)
 
     def m(key):
         return float(np.mean(acc[key])) if key in acc else float("nan")

@@ -30,12 +30,10 @@ import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-import degrade   # noqa: E402
 import evaluate  # noqa: E402
 import export    # noqa: E402
-from eval_dark import shrink  # noqa: E402
+from eval_dark import val_captures  # noqa: E402
 from model import dct_matrix  # noqa: E402
-from photos import load_rgb, read_manifest  # noqa: E402
 
 OPP = torch.tensor([[1 / 3, 1 / 3, 1 / 3], [0.5, 0, -0.5], [0.25, -0.5, 0.25]],
                    dtype=torch.float64)
@@ -94,8 +92,6 @@ def main():
     a = ap.parse_args()
     torch.set_num_threads(1)
     net = export.load_model(a.weights).eval()
-    val = [it for it in read_manifest(a.data) if it["split"] == "val"][:a.photos]
-    rng = np.random.default_rng(20261206)
     dark, clean = {}, {}
     img = lambda z: z[0].permute(1, 2, 0).clamp(0, 1).numpy()  # noqa: E731
     tens = lambda z: torch.from_numpy(z).permute(2, 0, 1)[None].float()  # noqa: E731
@@ -107,12 +103,8 @@ def main():
         for name, kw in VARIANTS:
             out.setdefault(name, []).append(evaluate.psnr(img(shrinkage(r1 + n, sig, **kw)), ref))
 
-    for i, it in enumerate(val):
-        photo8 = shrink(load_rgb(it["photo"]), 512)
-        photo = photo8.astype(np.float32) / 255
-        for s in (2, 3, 4, 5)[i % 2::2]:
-            x, xc = degrade.degrade_pair(photo8, rng, degrade.dark_params(rng, s),
-                                         noise=degrade.dark_noise(rng))
+    for i, (it, photo, _, caps) in enumerate(val_captures(a.data, 512, 2, a.photos)):
+        for _, x, xc in caps:
             with torch.no_grad():
                 o, oc = net(tens(x), 1.0, 0.4, 1.0), net(tens(xc), 1.0, 0.4, 0.0)
             rows(dark, o["R1"], o["N"], photo)
@@ -121,7 +113,7 @@ def main():
         with torch.no_grad():
             o = net(tens(photo), 1.0, 0.4, 1.0)
         rows(clean, o["R1"], o["N"], img(o["R1"]))
-        print(f"{i + 1}/{len(val)} {it['id']}", file=sys.stderr, flush=True)
+        print(f"{i + 1}/{a.photos} {it['id']}", file=sys.stderr, flush=True)
     print("| | dark captures: PSNR vs clean photo | clean photos: PSNR vs R1 |")
     print("|---|---|---|")
     for k in dark:
