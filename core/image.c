@@ -10,6 +10,12 @@
 #ifdef __linux__
 #include <sys/mman.h>
 #endif
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#else
+#define ASAN_POISON_MEMORY_REGION(p, n)   ((void) (p), (void) (n))
+#define ASAN_UNPOISON_MEMORY_REGION(p, n) ((void) (p), (void) (n))
+#endif
 
 #define ALIGN_BYTES 128
 /* Size of a huge page on x86-64 and arm64 (4 KiB base pages). */
@@ -33,6 +39,87 @@ evenlight_alloc_large (gsize n_bytes)
     }
 #endif
   return g_malloc (n_bytes);
+}
+
+/* ---- Arenas ------------------------------------------------------------- */
+
+/* The first reservation: room for the scratch of a 256-pixel tile (about
+ * 23 MB) with its growth, as address space only; untouched pages cost
+ * no memory. At least 2 huge pages, so evenlight_alloc_large() asks for
+ * them. */
+#define ARENA_FIRST ((gsize) 64 << 20)
+G_STATIC_ASSERT (ARENA_FIRST >= 2 * HUGE_PAGE);
+
+struct _EvenlightArena
+{
+  guint8    *base;     /* the current reservation                      */
+  gsize      size;
+  gsize      used;     /* bytes cut from it so far                     */
+  GPtrArray *retired;  /* earlier reservations, in use until the reset  */
+};
+
+EvenlightArena *
+evenlight_arena_new (void)
+{
+  EvenlightArena *arena = g_new0 (EvenlightArena, 1);
+
+  arena->retired = g_ptr_array_new_with_free_func (g_free);
+  return arena;
+}
+
+void
+evenlight_arena_free (EvenlightArena *arena)
+{
+  if (arena == NULL)
+    return;
+  g_ptr_array_free (arena->retired, TRUE);
+  g_free (arena->base);
+  g_free (arena);
+}
+
+void
+evenlight_arena_reset (EvenlightArena *arena)
+{
+  g_ptr_array_set_size (arena->retired, 0);
+  if (arena->base != NULL)
+    ASAN_POISON_MEMORY_REGION (arena->base, arena->size);
+  arena->used = 0;
+}
+
+gsize
+evenlight_arena_used (const EvenlightArena *arena)
+{
+  return arena->used;
+}
+
+/* @n_bytes from @arena, ALIGN_BYTES-aligned; a larger reservation (twice
+ * what is in use) when the current one is full. Under AddressSanitizer
+ * everything but the blocks is poisoned, so a read or write past a block
+ * (into the ALIGN_BYTES after it, or beyond the last) is reported as it
+ * would be past a block of its own. */
+static gpointer
+arena_take (EvenlightArena *arena,
+            gsize           n_bytes)
+{
+  gpointer p;
+
+  n_bytes = (n_bytes + ALIGN_BYTES - 1) / ALIGN_BYTES * ALIGN_BYTES;
+  if (arena->base == NULL || n_bytes + ALIGN_BYTES > arena->size - arena->used)
+    {
+      gsize size = MAX (ARENA_FIRST, 2 * (arena->used + n_bytes));
+
+      size = (size + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+      if (arena->base != NULL)
+        g_ptr_array_add (arena->retired, arena->base);
+      arena->base = evenlight_alloc_large (size);   /* on huge pages */
+      arena->size = size;
+      arena->used = 0;
+      ASAN_POISON_MEMORY_REGION (arena->base, size);
+    }
+  p = arena->base + arena->used;
+  ASAN_UNPOISON_MEMORY_REGION (p, n_bytes);
+  arena->used += n_bytes + ALIGN_BYTES;  /* a gap after each block */
+  return p;
 }
 
 gpointer
@@ -68,12 +155,18 @@ evenlight_planes_ensure (EvenlightPlanes *planes,
     {
       guint8 *raw;
 
-      g_free (planes->block);
       /* One extra alignment unit so the first row can be aligned by hand
        * (g_aligned_alloc needs a newer GLib than we require). Not zeroed:
        * every value a valid output depends on is written before it is
-       * read; the pads only feed vector lanes that are thrown away. */
-      raw = g_malloc (need * sizeof (gfloat) + ALIGN_BYTES);
+       * read; the pads only feed vector lanes that are thrown away. An
+       * arena's old block stays where it is (see EvenlightArena). */
+      if (planes->arena != NULL)
+        raw = arena_take (planes->arena, need * sizeof (gfloat) + ALIGN_BYTES);
+      else
+        {
+          g_free (planes->block);
+          raw = g_malloc (need * sizeof (gfloat) + ALIGN_BYTES);
+        }
 #if defined(__linux__) && defined(MADV_POPULATE_WRITE)
       {
         guintptr lo = ((guintptr) raw + 4095) & ~(guintptr) 4095;
@@ -104,8 +197,12 @@ evenlight_planes_ensure (EvenlightPlanes *planes,
 void
 evenlight_planes_clear (EvenlightPlanes *planes)
 {
-  g_free (planes->block);
+  EvenlightArena *arena = planes->arena;
+
+  if (arena == NULL)
+    g_free (planes->block);
   memset (planes, 0, sizeof *planes);
+  planes->arena = arena;
 }
 
 void

@@ -54,10 +54,32 @@ typedef struct
   gsize   plane;     /* floats from one channel to the next               */
   gpointer block;    /* the allocation (NULL when empty)                  */
   gsize   capacity;  /* floats usable from the first row's left pad on    */
+  struct _EvenlightArena *arena; /* where block comes from; NULL: malloc  */
 } EvenlightPlanes;
 
-/* An empty buffer (all zero); also what evenlight_planes_clear() leaves. */
-#define EVENLIGHT_PLANES_INIT { NULL, 0, 0, 0, 0, 0, 0, 0, NULL, 0 }
+/* An empty buffer (all zero); also what evenlight_planes_clear() leaves of
+ * a buffer without an arena. */
+#define EVENLIGHT_PLANES_INIT { NULL, 0, 0, 0, 0, 0, 0, 0, NULL, 0, NULL }
+
+/* Memory for a set of planes that are used together (a tile's scratch):
+ * one reservation of address space that their blocks are cut from in
+ * turn, backed by huge pages where the system gives them. A fresh process
+ * faults its scratch in page by page otherwise: about 6,500 base pages per
+ * worker, which cost more than rendering a small image. Blocks are not
+ * returned one by one: a plane that grows takes a new block, and when the
+ * reservation is full a larger one is made; everything cut before stays
+ * valid until evenlight_arena_reset(). */
+typedef struct _EvenlightArena EvenlightArena;
+
+EvenlightArena *evenlight_arena_new   (void);
+void            evenlight_arena_free  (EvenlightArena *arena);
+/* Frees the old reservations and cuts the next blocks from the start of
+ * the current one again. Every block cut before is invalid: the caller
+ * first empties every plane of the arena (evenlight_planes_clear), when
+ * their contents are no longer needed. */
+void            evenlight_arena_reset (EvenlightArena *arena);
+/* Bytes cut from the current reservation since the last reset. */
+gsize           evenlight_arena_used  (const EvenlightArena *arena);
 
 /* Gives @planes the geometry asked for, reusing its memory when it is large
  * enough. Contents are undefined until written. */
@@ -67,6 +89,8 @@ void evenlight_planes_ensure (EvenlightPlanes *planes,
                               gint             height,
                               gint             x0,
                               gint             y0);
+/* Frees @planes' memory (unless it belongs to an arena) and empties it;
+ * it stays tied to its arena. */
 void evenlight_planes_clear  (EvenlightPlanes *planes);
 
 /* Copies column 0 to column −1 and column width−1 to column width in every

@@ -97,6 +97,7 @@ typedef struct
   EvenlightPlanes pack, f1, f2, fs, f3, o12;
   gfloat *rgb;              /* packed pixels read from the caller    */
   gsize   rgb_size;
+  EvenlightArena *arena;    /* where all the planes above come from  */
 } EvenlightScratch;
 
 EvenlightScratch *evenlight_scratch_new  (void);

@@ -24,8 +24,9 @@ evenlight_scratch_of_thread (void)
 }
 
 /* Scratch memory of finished workers, kept for the workers of the next
- * call: fresh memory (about 16 MB per worker) would be faulted in page by
- * page on every call, which costs more than a small image's rendering.
+ * call: fresh memory (about 20 MB per worker) would be faulted in on every
+ * call, which costs more than a small image's rendering (less on huge
+ * pages, see EvenlightArena, but the system may not give those).
  * At most one per processor is kept. */
 static GMutex spare_lock;
 static GSList *spare_scratch;

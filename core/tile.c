@@ -17,29 +17,66 @@
 #define G EVENLIGHT_GRID_CELLS
 #define Z EVENLIGHT_GRID_BINS
 
+/* The planes of @s, in @all (room for SCRATCH_PLANES); their number. */
+#define SCRATCH_PLANES 21
+static guint
+scratch_planes (EvenlightScratch *s, EvenlightPlanes **all)
+{
+  EvenlightPlanes *list[] = {
+    &s->x, &s->l, &s->li, &s->w, &s->r1, &s->n, &s->phi, &s->enc1,
+    &s->enc2, &s->mid, &s->up, &s->t, &s->dec1, &s->o3, &s->skip, &s->pack,
+    &s->f1, &s->f2, &s->fs, &s->f3, &s->o12,
+  };
+
+  G_STATIC_ASSERT (G_N_ELEMENTS (list) == SCRATCH_PLANES);
+  memcpy (all, list, sizeof list);
+  return SCRATCH_PLANES;
+}
+
 EvenlightScratch *
 evenlight_scratch_new (void)
 {
-  return g_new0 (EvenlightScratch, 1);
+  EvenlightScratch *s = g_new0 (EvenlightScratch, 1);
+  EvenlightPlanes *all[SCRATCH_PLANES];
+  guint i, n = scratch_planes (s, all);
+
+  s->arena = evenlight_arena_new ();
+  for (i = 0; i < n; i++)
+    all[i]->arena = s->arena;
+  return s;
+}
+
+/* Before a tile: every plane is cut afresh from the start of the arena, as
+ * the tile asks for it (the contents are not needed between tiles). The
+ * arena then holds only this tile's blocks, not every size a plane grew
+ * through (a whole image's first tiles lie at its border, smaller than the
+ * inner ones), and its memory is faulted in once, by the largest tile. */
+static void
+scratch_recut (EvenlightScratch *s)
+{
+  EvenlightPlanes *all[SCRATCH_PLANES];
+  guint i, n = scratch_planes (s, all);
+
+  for (i = 0; i < n; i++)
+    evenlight_planes_clear (all[i]);
+  evenlight_arena_reset (s->arena);
 }
 
 void
 evenlight_scratch_free (EvenlightScratch *s)
 {
-  guint i;
+  EvenlightPlanes *all[SCRATCH_PLANES];
+  guint i, n;
 
   /* Checked before the member addresses below are formed: &s->x on a NULL
    * s is undefined behaviour (UBSan reports it), not a harmless offset. */
   if (s == NULL)
     return;
 
-  EvenlightPlanes *all[] = {
-    &s->x, &s->l, &s->li, &s->w, &s->r1, &s->n, &s->phi, &s->enc1,
-    &s->enc2, &s->mid, &s->up, &s->t, &s->dec1, &s->o3, &s->skip, &s->pack,
-    &s->f1, &s->f2, &s->fs, &s->f3, &s->o12,
-  };
-  for (i = 0; i < G_N_ELEMENTS (all); i++)
+  n = scratch_planes (s, all);
+  for (i = 0; i < n; i++)
     evenlight_planes_clear (all[i]);
+  evenlight_arena_free (s->arena);
   g_free (s->rgb);
   g_free (s);
 }
@@ -368,6 +405,7 @@ evenlight_render_tile (const EvenlightContext *ctx,
   gboolean restore = g3 > 0.0f || keep_all;
   gint y, c;
 
+  scratch_recut (s);
   evenlight_tile_window (ctx, rect, margin, &win);
   if (ctx->bracket != NULL
       ? !evenlight_bracket_tile_input (ctx, &win, s, error)

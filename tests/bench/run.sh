@@ -471,7 +471,7 @@ if [ $have_convert = 1 ]; then
     rm -f "$tmp/startup.times" "$tmp"/startup.part.*
     for r in $(seq 0 $n_runs); do
       seed_cache $mode "$xdg"
-      XDG_CACHE_HOME=$xdg EVENLIGHT_DEBUG=1 /usr/bin/time -f '%e %M %U %S' -o "$tmp/one.txt" \
+      XDG_CACHE_HOME=$xdg EVENLIGHT_DEBUG=1 /usr/bin/time -f '%e %M %U %S %R' -o "$tmp/one.txt" \
         "$cli" -q -w "$weights" "$jpg" "$tmp/startup-out.jpg" >/dev/null 2>"$tmp/one.log" || break
       [ "$r" = 0 ] && continue   # run 0: warm-up
       cat "$tmp/one.txt" >>"$tmp/startup.times"
@@ -483,9 +483,10 @@ if [ $have_convert = 1 ]; then
     read -r med lo hi < <(awk '{ print $1 * 1000 }' "$tmp/startup.times" | stats)
     rss=$(awk '{ print $2 }' "$tmp/startup.times" | stats | awk '{ printf "%.0f", $1 / 1024 }')
     cpu=$(awk '{ print ($3 + $4) * 1000 }' "$tmp/startup.times" | stats | cut -d' ' -f1)
+    faults=$(awk '{ print $5 }' "$tmp/startup.times" | stats | cut -d' ' -f1)
     has=$([ $mode = cache ] && echo "babl cache file of a GIMP run present" || echo "no babl cache file")
     echo "one photo per process ($has): median $med ms wall (min $lo, max $hi), $cpu ms CPU" \
-         "(user + system), peak RSS $rss MB"
+         "(user + system), peak RSS $rss MB, $faults minor page faults"
     line="   parts, median ms:"
     for p in $startup_parts; do
       line="$line $p $(stats <"$tmp/startup.part.$p" 2>/dev/null | cut -d' ' -f1)"

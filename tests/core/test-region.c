@@ -82,6 +82,97 @@ test_region_equals_whole (void)
   g_free (rgb);
 }
 
+/* Bytes of the blocks @s's planes hold, as the arena cuts them (rounded
+ * to its 128-byte alignment). */
+static gsize
+scratch_block_bytes (const EvenlightScratch *s)
+{
+  const EvenlightPlanes *all[] = {
+    &s->x, &s->l, &s->li, &s->w, &s->r1, &s->n, &s->phi, &s->enc1,
+    &s->enc2, &s->mid, &s->up, &s->t, &s->dec1, &s->o3, &s->skip, &s->pack,
+    &s->f1, &s->f2, &s->fs, &s->f3, &s->o12,
+  };
+  gsize sum = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (all); i++)
+    if (all[i]->block != NULL)
+      sum += ((all[i]->capacity * sizeof (gfloat) + 128) + 127) / 128 * 128;
+  return sum;
+}
+
+/* One scratch through tiles of every size an image has, in the order of a
+ * whole-image render and back (corner, edge, inner, corner): each tile is
+ * the whole render's, and the scratch's arena holds little more than the
+ * blocks of its planes (it would otherwise keep every size the border
+ * tiles grow through: 1.4 times as much here). */
+static void
+test_scratch_memory (void)
+{
+  const gint w = 700, h = 600;
+  gfloat *rgb = test_image_photo (w, h, 17);
+  TestImage image = { rgb, w, h, 0 };
+  EvenlightContext *ctx = evenlight_context_new (model, w, h, test_image_read, &image, NULL);
+  EvenlightParams params = { 0.8f, 0.6f, 0.5f };
+  const gint t = EVENLIGHT_TILE_SIZE;
+  const EvenlightRect tiles[] = {
+    { 0, 0, t, t }, { t, 0, t, t }, { 0, t, t, t }, { t, t, t, t },
+    { 2 * t, 2 * t, w - 2 * t, h - 2 * t }, { 0, 0, t, t }, { t, t, t, t },
+  };
+  EvenlightScratch *s = evenlight_scratch_new ();
+  gfloat *whole = test_render_whole (ctx, &params, &image);
+  gfloat *out = g_new (gfloat, (gsize) t * t * 3);
+
+  for (guint i = 0; i < G_N_ELEMENTS (tiles); i++)
+    {
+      const EvenlightRect *r = &tiles[i];
+
+      g_assert_true (evenlight_render_tile (ctx, &params, r, EVENLIGHT_TILE_MARGIN, test_image_read,
+                                            &image, s, FALSE, out, (gsize) r->width * 3, NULL));
+      g_assert_cmpfloat (diff_region (out, whole, w, r), ==, 0.0);
+      /* A plane that serves twice in a tile at two sizes leaves one
+       * block: a few hundred kB. */
+      g_test_message ("tile %u: %zu bytes cut, %zu in the planes' blocks", i,
+                      evenlight_arena_used (s->arena), scratch_block_bytes (s));
+      g_assert_cmpuint (evenlight_arena_used (s->arena), <=, scratch_block_bytes (s) * 21 / 20);
+    }
+  g_free (out);
+  g_free (whole);
+  evenlight_scratch_free (s);
+  evenlight_context_free (ctx);
+  g_free (rgb);
+}
+
+/* An arena past its first reservation: the blocks cut before stay valid
+ * until the reset, which then cuts from the start of the new one. */
+static void
+test_arena_growth (void)
+{
+  EvenlightArena *arena = evenlight_arena_new ();
+  EvenlightPlanes a = EVENLIGHT_PLANES_INIT, b = EVENLIGHT_PLANES_INIT;
+  const gint side = 2048;     /* 4 channels: about 17 MB a plane */
+
+  a.arena = b.arena = arena;
+  evenlight_planes_ensure (&a, 4, side, side, 0, 0);
+  for (gint y = 0; y < side; y++)
+    evenlight_planes_row (&a, 3, y)[side - 1] = (gfloat) y;
+  evenlight_planes_ensure (&b, 8, side, side, 0, 0);   /* past 64 MB: a new reservation */
+  g_assert_cmpuint (evenlight_arena_used (arena), >=, (gsize) 8 * side * side * sizeof (gfloat));
+  for (gint y = 0; y < side; y++)
+    {
+      g_assert_cmpfloat (evenlight_planes_row (&a, 3, y)[side - 1], ==, (gfloat) y);
+      evenlight_planes_row (&b, 7, y)[side - 1] = 1.0f;
+    }
+  evenlight_planes_clear (&a);
+  evenlight_planes_clear (&b);
+  g_assert_true (a.arena == arena && a.block == NULL);
+  evenlight_arena_reset (arena);
+  g_assert_cmpuint (evenlight_arena_used (arena), ==, 0);
+  evenlight_planes_ensure (&a, 4, side, side, 0, 0);
+  g_assert_cmpuint (evenlight_arena_used (arena), <, (gsize) 5 * side * side * sizeof (gfloat));
+  evenlight_planes_clear (&a);
+  evenlight_arena_free (arena);
+}
+
 /* The margin is not larger than needed: 4 pixels less (one alignment
  * step) changes an inner tile. */
 static void
@@ -825,6 +916,8 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/core/region/equals-whole", test_region_equals_whole);
   g_test_add_func ("/core/region/margin-is-tight", test_margin_is_tight);
+  g_test_add_func ("/core/region/scratch-memory", test_scratch_memory);
+  g_test_add_func ("/core/region/arena-growth", test_arena_growth);
   g_test_add_func ("/core/region/reads-within-margin", test_reads_within_margin);
   g_test_add_func ("/core/region/threads", test_threads);
   g_test_add_func ("/core/region/threaded-region", test_region_threads);
