@@ -102,6 +102,11 @@ typedef struct
 
 EvenlightScratch *evenlight_scratch_new  (void);
 void              evenlight_scratch_free (EvenlightScratch *scratch);
+/* The planes of @scratch, in @all (room for EVENLIGHT_SCRATCH_PLANES);
+ * their number. */
+#define EVENLIGHT_SCRATCH_PLANES 21
+guint             evenlight_scratch_planes (EvenlightScratch *scratch,
+                                            EvenlightPlanes **all);
 
 /* Fusion-Net (§3) on scratch->x: fills scratch->w and scratch->r1. @bias:
  * the three logits' global bias (v2), or NULL. */

@@ -17,10 +17,8 @@
 #define G EVENLIGHT_GRID_CELLS
 #define Z EVENLIGHT_GRID_BINS
 
-/* The planes of @s, in @all (room for SCRATCH_PLANES); their number. */
-#define SCRATCH_PLANES 21
-static guint
-scratch_planes (EvenlightScratch *s, EvenlightPlanes **all)
+guint
+evenlight_scratch_planes (EvenlightScratch *s, EvenlightPlanes **all)
 {
   EvenlightPlanes *list[] = {
     &s->x, &s->l, &s->li, &s->w, &s->r1, &s->n, &s->phi, &s->enc1,
@@ -28,17 +26,17 @@ scratch_planes (EvenlightScratch *s, EvenlightPlanes **all)
     &s->f1, &s->f2, &s->fs, &s->f3, &s->o12,
   };
 
-  G_STATIC_ASSERT (G_N_ELEMENTS (list) == SCRATCH_PLANES);
+  G_STATIC_ASSERT (G_N_ELEMENTS (list) == EVENLIGHT_SCRATCH_PLANES);
   memcpy (all, list, sizeof list);
-  return SCRATCH_PLANES;
+  return EVENLIGHT_SCRATCH_PLANES;
 }
 
 EvenlightScratch *
 evenlight_scratch_new (void)
 {
   EvenlightScratch *s = g_new0 (EvenlightScratch, 1);
-  EvenlightPlanes *all[SCRATCH_PLANES];
-  guint i, n = scratch_planes (s, all);
+  EvenlightPlanes *all[EVENLIGHT_SCRATCH_PLANES];
+  guint i, n = evenlight_scratch_planes (s, all);
 
   s->arena = evenlight_arena_new ();
   for (i = 0; i < n; i++)
@@ -54,8 +52,8 @@ evenlight_scratch_new (void)
 static void
 scratch_recut (EvenlightScratch *s)
 {
-  EvenlightPlanes *all[SCRATCH_PLANES];
-  guint i, n = scratch_planes (s, all);
+  EvenlightPlanes *all[EVENLIGHT_SCRATCH_PLANES];
+  guint i, n = evenlight_scratch_planes (s, all);
 
   for (i = 0; i < n; i++)
     evenlight_planes_clear (all[i]);
@@ -65,7 +63,7 @@ scratch_recut (EvenlightScratch *s)
 void
 evenlight_scratch_free (EvenlightScratch *s)
 {
-  EvenlightPlanes *all[SCRATCH_PLANES];
+  EvenlightPlanes *all[EVENLIGHT_SCRATCH_PLANES];
   guint i, n;
 
   /* Checked before the member addresses below are formed: &s->x on a NULL
@@ -73,7 +71,7 @@ evenlight_scratch_free (EvenlightScratch *s)
   if (s == NULL)
     return;
 
-  n = scratch_planes (s, all);
+  n = evenlight_scratch_planes (s, all);
   for (i = 0; i < n; i++)
     evenlight_planes_clear (all[i]);
   evenlight_arena_free (s->arena);

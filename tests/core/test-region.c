@@ -85,16 +85,13 @@ test_region_equals_whole (void)
 /* Bytes of the blocks @s's planes hold, as the arena cuts them (rounded
  * to its 128-byte alignment). */
 static gsize
-scratch_block_bytes (const EvenlightScratch *s)
+scratch_block_bytes (EvenlightScratch *s)
 {
-  const EvenlightPlanes *all[] = {
-    &s->x, &s->l, &s->li, &s->w, &s->r1, &s->n, &s->phi, &s->enc1,
-    &s->enc2, &s->mid, &s->up, &s->t, &s->dec1, &s->o3, &s->skip, &s->pack,
-    &s->f1, &s->f2, &s->fs, &s->f3, &s->o12,
-  };
+  EvenlightPlanes *all[EVENLIGHT_SCRATCH_PLANES];
+  guint n = evenlight_scratch_planes (s, all);
   gsize sum = 0;
 
-  for (guint i = 0; i < G_N_ELEMENTS (all); i++)
+  for (guint i = 0; i < n; i++)
     if (all[i]->block != NULL)
       sum += ((all[i]->capacity * sizeof (gfloat) + 128) + 127) / 128 * 128;
   return sum;
