@@ -87,6 +87,8 @@ laic_band_start (gint n_items, gint b, gint n_bands)
 void   evenlight_laic_level_alloc      (Level *lv, gint w, gint h);
 /* Frees everything but V. */
 void   evenlight_laic_level_free_state (Level *lv);
+/* Frees everything but V, g, px and py (what the upsampling reads). */
+void   evenlight_laic_level_free_unread (Level *lv);
 void   evenlight_laic_level_free       (Level *lv);
 /* Allocates the state and computes s, the box, the cost c (λ2 = @contrast)
  * and the steps from V; finds the plateaus. */

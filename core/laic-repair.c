@@ -512,11 +512,18 @@ evenlight_laic_level_make_feasible (Level *lv, gfloat g0, gint n_threads)
   gfloat     *r = lv->gbar, *flat = lv->px, *r0 = lv->py;
   Regions     rg = { (gint32 *) lv->px, (gint32 *) lv->py, (gint32 *) lv->u,
                      (gint32 *) lv->tau, lv->c, lv->sig };
-  guint8     *queued = laic_new (guint8, n);
-  gint       *queue = laic_new (gint, n);
+  guint8     *queued;
+  gint       *queue;
   gdouble     t = 0.0;
   gint64      t0, t1;
   Blend       bl = { g0, tol, 0.0, r, r0, flat, g_new (gdouble, lv->h) };
+
+  /* The plateau weights serve only the iterations: their memory goes to
+   * the queue. */
+  g_clear_pointer (&lv->mweight, g_free);
+  g_clear_pointer (&lv->pweight, g_free);
+  queued = laic_new (guint8, n);
+  queue = laic_new (gint, n);
 
   evenlight_laic_level_residual (lv, lv->g, r, n_threads);
   if (g_getenv ("EVENLIGHT_LAIC_DEBUG"))

@@ -246,6 +246,25 @@ evenlight_laic_level_free_state (Level *lv)
   lv->comp = lv->members = lv->start = NULL;
 }
 
+/* Frees what evenlight_laic_level_upsample() does not read from a solved
+ * coarse level (all but g, px and py), so that the finer level's arrays,
+ * allocated next, reuse that memory: a first touch of pages the process
+ * never had costs far more than a pass over them. */
+void
+evenlight_laic_level_free_unread (Level *lv)
+{
+  Level keep = *lv;
+
+  lv->g = NULL;
+  lv->pblock = NULL;
+  evenlight_laic_level_free_state (lv);
+  lv->g = keep.g;
+  lv->pblock = keep.pblock;
+  lv->px = keep.px;
+  lv->py = keep.py;
+  lv->n_comp = 0;
+}
+
 void
 evenlight_laic_level_free (Level *lv)
 {

@@ -331,6 +331,8 @@ solve_levels (EvenlightLaicSolver       *solver,
 
       if (cancelled (cancel, error))
         return FALSE;
+      if (k < n_levels - 1)
+        evenlight_laic_level_free_unread (&run[k + 1]);
       evenlight_laic_level_prepare (lv, lambda, params->max_gain, n_threads);
       if (k == n_levels - 1)
         {
