@@ -14,7 +14,8 @@
 /* Plateau projection: the prox of "g constant on each plateau" in the
  * metric of the primal steps is the 1/τ-weighted mean of the unconstrained
  * updates (left in gbar by pass_primal); the box is the same for every
- * pixel of a plateau (same V), so the mean stays inside it. */
+ * pixel of a plateau (same V), so the mean stays inside it. The plateau's
+ * pixels are read and written run by run, in pixel order. */
 static void
 project_plateaus (Level *lv, gint k0, gint k1, gfloat *scratch, gpointer data)
 {
@@ -23,16 +24,31 @@ project_plateaus (Level *lv, gint k0, gint k1, gfloat *scratch, gpointer data)
   for (gint k = k0; k < k1; k++)
     {
       gdouble sg = 0.0;
-      gfloat  mean;
+      gfloat  mean, gnew;
 
-      for (gint m = lv->start[k]; m < lv->start[k + 1]; m++)
-        sg += lv->mweight[m] * lv->gbar[lv->members[m]];
-      mean = (gfloat) (sg / lv->pweight[k]);
-      for (gint m = lv->start[k]; m < lv->start[k + 1]; m++)
+      for (gint r = lv->rstart[k]; r < lv->rstart[k + 1]; r++)
         {
-          gint32 i = lv->members[m];
-          lv->gbar[i] = 2.0f * mean - lv->g[i];
-          lv->g[i] = mean;
+          const gfloat *restrict gb = lv->gbar + lv->runs[2 * r];
+          const gdouble          wr = lv->rweight[r];
+          const gint32           len = lv->runs[2 * r + 1];
+
+          for (gint32 j = 0; j < len; j++)
+            sg += wr * gb[j];
+        }
+      mean = (gfloat) (sg / lv->pweight[k]);
+      /* g is constant on a plateau (pass_primal leaves it, this sets it). */
+      gnew = 2.0f * mean - lv->g[lv->runs[2 * lv->rstart[k]]];
+      for (gint r = lv->rstart[k]; r < lv->rstart[k + 1]; r++)
+        {
+          gfloat      *restrict gb = lv->gbar + lv->runs[2 * r];
+          gfloat      *restrict g = lv->g + lv->runs[2 * r];
+          const gint32 len = lv->runs[2 * r + 1];
+
+          for (gint32 j = 0; j < len; j++)
+            {
+              gb[j] = gnew;
+              g[j] = mean;
+            }
         }
     }
 }
@@ -48,11 +64,14 @@ mean_plateaus (Level *lv, gint k0, gint k1, gfloat *scratch, gpointer data)
     {
       gdouble sg = 0.0;
       gfloat  mean;
-      for (gint m = lv->start[k]; m < lv->start[k + 1]; m++)
-        sg += g[lv->members[m]];
+
+      for (gint r = lv->rstart[k]; r < lv->rstart[k + 1]; r++)
+        for (gint32 j = lv->runs[2 * r]; j < lv->runs[2 * r] + lv->runs[2 * r + 1]; j++)
+          sg += g[j];
       mean = (gfloat) (sg / (lv->start[k + 1] - lv->start[k]));
-      for (gint m = lv->start[k]; m < lv->start[k + 1]; m++)
-        g[lv->members[m]] = mean;
+      for (gint r = lv->rstart[k]; r < lv->rstart[k + 1]; r++)
+        for (gint32 j = lv->runs[2 * r]; j < lv->runs[2 * r] + lv->runs[2 * r + 1]; j++)
+          g[j] = mean;
     }
 }
 
@@ -142,7 +161,8 @@ typedef struct
   gint32  *row_first;   /* h + 1 offsets into runs                      */
   gint32  *runs;        /* all runs, 3 gint32 each, in row order        */
   gint32  *set;         /* the set number of each run                   */
-  gint32  *counts;      /* n_bands × n_comp: members of set k in band b */
+  gint32  *counts;      /* n_bands × n_comp: runs of set k in band b    */
+  gint32  *members;     /* n_bands × n_comp: pixels of set k in band b  */
 } Find;
 
 static inline gint
@@ -178,9 +198,17 @@ find_runs (gpointer data, gint band, gint worker)
   f->band_runs[band] = runs;
 }
 
+/* Does a plateau run end before pixel @x of a row @w wide? A row's first
+ * and last pixels are runs of their own (their step τ differs). */
+static inline gboolean
+run_breaks_before (gint x, gint w)
+{
+  return x == 1 || x == w - 1;
+}
+
 /* A band's rows of comp: each pixel covered by a run's rectangle takes the
  * run's set (runs of the row and of the rows above and below); then the
- * members of each set in the band are counted. */
+ * pixels and the plateau runs of each set in the band are counted. */
 static void
 paint_sets (gpointer data, gint band, gint worker)
 {
@@ -188,6 +216,7 @@ paint_sets (gpointer data, gint band, gint worker)
   Level      *lv = f->lv;
   const gint  w = lv->w, h = lv->h;
   gint32     *count = f->counts + (gsize) band * lv->n_comp;
+  gint32     *members = f->members + (gsize) band * lv->n_comp;
 
   (void) worker;
   for (gint y = band_row (f, band); y < band_row (f, band + 1); y++)
@@ -205,23 +234,42 @@ paint_sets (gpointer data, gint band, gint worker)
           }
       for (gint x = 0; x < w; x++)
         if (comp[x] >= 0)
-          count[comp[x]]++;
+          {
+            members[comp[x]]++;
+            if (x == 0 || comp[x - 1] != comp[x] || run_breaks_before (x, w))
+              count[comp[x]]++;
+          }
     }
 }
 
-/* A band's members, in pixel order, from the band's offset in each set
- * (counts, turned into offsets). */
+/* A band's plateau runs, in pixel order, from the band's offset in each
+ * set (counts, turned into offsets). */
 static void
-fill_members (gpointer data, gint band, gint worker)
+fill_runs (gpointer data, gint band, gint worker)
 {
   Find       *f = data;
   Level      *lv = f->lv;
+  const gint  w = lv->w;
   gint32     *at = f->counts + (gsize) band * lv->n_comp;
 
   (void) worker;
-  for (gsize i = (gsize) band_row (f, band) * lv->w; i < (gsize) band_row (f, band + 1) * lv->w; i++)
-    if (lv->comp[i] >= 0)
-      lv->members[at[lv->comp[i]]++] = (gint32) i;
+  for (gint y = band_row (f, band); y < band_row (f, band + 1); y++)
+    {
+      const gint32 *comp = lv->comp + (gsize) y * w;
+
+      for (gint x = 0; x < w; x++)
+        if (comp[x] >= 0)
+          {
+            gint32 *run = lv->runs + 2 * (gsize) at[comp[x]]++;
+            gint    x1 = x + 1;
+
+            while (x1 < w && comp[x1] == comp[x] && !run_breaks_before (x1, w))
+              x1++;
+            run[0] = (gint32) ((gsize) y * w + x);
+            run[1] = x1 - x;
+            x = x1 - 1;
+          }
+    }
 }
 
 static gint
@@ -248,14 +296,15 @@ compare_first (gconstpointer a, gconstpointer b)
  * when their rectangles share a pixel, which only runs of the same row or
  * of the two rows above can do for an earlier run. Sets are numbered in the
  * order of their first pixel (the first top-left corner of their runs'
- * rectangles), their members listed in pixel order. The runs, the pixels'
- * sets and the members are found in bands of rows on all threads; joining
- * the runs is serial (there are few). */
+ * rectangles), their pixels listed as plateau runs (Level) in pixel order.
+ * The runs of flat pixels, the pixels' sets and the plateau runs are found
+ * in bands of rows on all threads; joining the runs of flat pixels is
+ * serial (there are few). */
 void
 evenlight_laic_level_find_plateaus (Level *lv, gint n_threads)
 {
   const gint  w = lv->w, h = lv->h;
-  Find        f = { lv, evenlight_laic_bands (lv, h, n_threads), NULL, NULL, NULL, NULL, NULL };
+  Find        f = { lv, evenlight_laic_bands (lv, h, n_threads), NULL, NULL, NULL, NULL, NULL, NULL };
   gint32     *parent, n_runs = 0;
   gint64     *first;
 
@@ -342,25 +391,30 @@ evenlight_laic_level_find_plateaus (Level *lv, gint n_threads)
       f.set[r] = -1 - parent[root];
     }
 
-  /* The pixels' sets and the members, by band. */
+  /* The pixels' sets and the plateau runs, by band. */
   f.counts = g_new0 (gint32, (gsize) f.n_bands * MAX (1, lv->n_comp));
+  f.members = g_new0 (gint32, (gsize) f.n_bands * MAX (1, lv->n_comp));
   evenlight_parallel_run (f.n_bands, f.n_bands, paint_sets, &f);
   lv->start = g_new0 (gint32, lv->n_comp + 1);
+  lv->rstart = g_new0 (gint32, lv->n_comp + 1);
   for (gint k = 0; k < lv->n_comp; k++)
     {
-      gint32 at = lv->start[k];
+      gint32 at = lv->rstart[k], m = 0;
       for (gint b = 0; b < f.n_bands; b++)
         {
           gint32 c = f.counts[(gsize) b * lv->n_comp + k];
           f.counts[(gsize) b * lv->n_comp + k] = at;
           at += c;
+          m += f.members[(gsize) b * lv->n_comp + k];
         }
-      lv->start[k + 1] = at;
+      lv->rstart[k + 1] = at;
+      lv->start[k + 1] = lv->start[k] + m;
     }
-  lv->members = laic_new (gint32, MAX (1, lv->start[lv->n_comp]));
-  evenlight_parallel_run (f.n_bands, f.n_bands, fill_members, &f);
+  lv->runs = g_new (gint32, 2 * (gsize) MAX (1, lv->rstart[lv->n_comp]));
+  evenlight_parallel_run (f.n_bands, f.n_bands, fill_runs, &f);
 
   g_free (f.counts);
+  g_free (f.members);
   g_free (f.set);
   g_free (first);
   g_free (parent);

@@ -38,9 +38,15 @@ typedef struct
   gfloat *u;       /* constraint duals, sign of s folded in       */
   gint32 *comp;    /* plateau of the pixel, −1 if none            */
   gint    n_comp;
-  gint32 *members; /* pixels of plateau k: members[start[k] …]    */
-  gint32 *start;   /* n_comp + 1 offsets                          */
-  gdouble *mweight; /* 1/τ of each member, in the order of members */
+  gint32 *start;   /* n_comp + 1 offsets: plateau k's pixels are its
+                    * members start[k] … start[k + 1] − 1          */
+  gint32 *rstart;  /* n_comp + 1 offsets into the runs            */
+  gint32 *runs;    /* 2 gint32 each, first pixel and length: plateau
+                    * k's pixels in pixel order are those of runs
+                    * rstart[k] … rstart[k + 1] − 1; a run lies in
+                    * one row and has one step τ (a row's first and
+                    * last pixels are runs of their own)           */
+  gdouble *rweight; /* 1/τ of each run's pixels                   */
   gdouble *pweight; /* Σ 1/τ over each plateau                    */
 } Level;
 

@@ -256,11 +256,12 @@ level_repair_project (Level *lv, const gfloat *r, gdouble tol, gint *queue, guin
               if (c < 0)
                 lv->g[j] = gn;
               else
-                for (gint q = lv->start[c]; q < lv->start[c + 1]; q++)
-                  {
-                    lv->g[lv->members[q]] = gn;
-                    queue_around (lv, queue, queued, head, &count, lv->members[q]);
-                  }
+                for (gint q = lv->rstart[c]; q < lv->rstart[c + 1]; q++)
+                  for (gint32 j = lv->runs[2 * q]; j < lv->runs[2 * q] + lv->runs[2 * q + 1]; j++)
+                    {
+                      lv->g[j] = gn;
+                      queue_around (lv, queue, queued, head, &count, j);
+                    }
             }
           need -= got;
         }
@@ -302,29 +303,36 @@ regions_init_rows (Level *lv, gint y0, gint y1, gfloat *scratch, gpointer data)
     }
 }
 
-/* Plateau members [@m0, @m1): each plateau one region, rooted at its first
- * pixel, its pixels listed in the order of members. */
+/* Plateau runs [@r0, @r1): each plateau one region, rooted at its first
+ * pixel, its pixels listed in pixel order. */
 static void
-regions_plateau_rows (Level *lv, gint m0, gint m1, gfloat *scratch, gpointer data)
+regions_plateau_rows (Level *lv, gint r0, gint r1, gfloat *scratch, gpointer data)
 {
   Regions *rg = data;
 
   (void) scratch;
-  for (gint m = m0; m < m1; m++)
+  for (gint r = r0; r < r1; r++)
     {
-      gint32 j = lv->members[m];
-      gint   k = lv->comp[j];
-      gint32 first = lv->members[lv->start[k]];
+      gint32 a = lv->runs[2 * r], len = lv->runs[2 * r + 1];
+      gint   k = lv->comp[a];
+      gint32 first = lv->runs[2 * lv->rstart[k]];
+      /* The pixel before the run's first in the plateau's list. */
+      gint32 prev = r > lv->rstart[k] ? lv->runs[2 * (r - 1)] + lv->runs[2 * (r - 1) + 1] - 1 : -1;
 
-      if (m == lv->start[k])
+      for (gint32 j = a; j < a + len; j++)
         {
-          rg->tail[j] = lv->members[lv->start[k + 1] - 1];
-          rg->size[j] = lv->start[k + 1] - lv->start[k];
-        }
-      else
-        {
-          rg->parent[j] = first;
-          rg->next[lv->members[m - 1]] = j;
+          if (j == first)
+            {
+              gint32 last = lv->rstart[k + 1] - 1;
+              rg->tail[j] = lv->runs[2 * last] + lv->runs[2 * last + 1] - 1;
+              rg->size[j] = lv->start[k + 1] - lv->start[k];
+            }
+          else
+            {
+              rg->parent[j] = first;
+              rg->next[prev] = j;
+            }
+          prev = j;
         }
     }
 }
@@ -369,7 +377,7 @@ level_repair_local (Level *lv, const gfloat *r, gdouble tol, Regions rg, gint *q
 
   evenlight_laic_run_rows (regions_init_rows, lv, lv->h, n_threads, &rg);
   /* Plateaus are regions from the start (their gain is already constant). */
-  evenlight_laic_run_rows (regions_plateau_rows, lv, lv->start[lv->n_comp], n_threads, &rg);
+  evenlight_laic_run_rows (regions_plateau_rows, lv, lv->rstart[lv->n_comp], n_threads, &rg);
   /* Violations up to @tol are left to the blend, which fixes them at a
    * cost proportional to their size; only larger ones are flattened. */
   count = queue_violated (lv, r, tol, queue, queued, n_threads);
@@ -518,10 +526,6 @@ evenlight_laic_level_make_feasible (Level *lv, gfloat g0, gint n_threads)
   gint64      t0, t1;
   Blend       bl = { g0, tol, 0.0, r, r0, flat, g_new (gdouble, lv->h) };
 
-  /* The plateau weights serve only the iterations: their memory goes to
-   * the queue. */
-  g_clear_pointer (&lv->mweight, g_free);
-  g_clear_pointer (&lv->pweight, g_free);
   queued = laic_new (guint8, n);
   queue = laic_new (gint, n);
 

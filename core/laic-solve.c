@@ -236,14 +236,15 @@ evenlight_laic_level_free_state (Level *lv)
   g_free (lv->tau);
   g_free (lv->u);
   g_free (lv->comp);
-  g_free (lv->members);
+  g_free (lv->runs);
+  g_free (lv->rstart);
   g_free (lv->start);
-  g_free (lv->mweight);
+  g_free (lv->rweight);
   g_free (lv->pweight);
-  lv->mweight = lv->pweight = NULL;
+  lv->rweight = lv->pweight = NULL;
   lv->s = lv->tau = lv->pblock = NULL;
   lv->c = lv->hi = lv->sig = lv->g = lv->gbar = lv->px = lv->py = lv->u = NULL;
-  lv->comp = lv->members = lv->start = NULL;
+  lv->comp = lv->runs = lv->rstart = lv->start = NULL;
 }
 
 /* Frees what evenlight_laic_level_upsample() does not read from a solved
@@ -325,14 +326,14 @@ prepare_cost_rows (Level *lv, gint y0, gint y1, gfloat *tmp, gpointer data)
     }
 }
 
-/* The weights 1/τ of plateau members [@m0, @m1). */
+/* The weights 1/τ of plateau runs [@r0, @r1). */
 static void
-member_weight_rows (Level *lv, gint m0, gint m1, gfloat *scratch, gpointer data)
+run_weight_rows (Level *lv, gint r0, gint r1, gfloat *scratch, gpointer data)
 {
   (void) scratch;
   (void) data;
-  for (gint m = m0; m < m1; m++)
-    lv->mweight[m] = 1.0 / lv->tau[lv->members[m]];
+  for (gint r = r0; r < r1; r++)
+    lv->rweight[r] = 1.0 / lv->tau[lv->runs[2 * r]];
 }
 
 /* s, hi and c from V (Eq. 19–23 with the sign fixed). */
@@ -340,7 +341,7 @@ void
 evenlight_laic_level_prepare (Level *lv, gfloat contrast, gfloat max_gain, gint n_threads)
 {
   Prepare pr = { contrast, max_gain };
-  gint    n_members;
+  gint    n_runs;
 
   level_alloc_state (lv);
   evenlight_laic_level_find_plateaus (lv, n_threads);
@@ -348,15 +349,16 @@ evenlight_laic_level_prepare (Level *lv, gfloat contrast, gfloat max_gain, gint 
   evenlight_laic_run_rows (prepare_cost_rows, lv, lv->h, n_threads, &pr);
   /* The weights of the plateau projection (evenlight_laic_level_project_plateaus),
    * summed in the order it sums them. */
-  n_members = lv->start[lv->n_comp];
-  lv->mweight = laic_new (gdouble, MAX (1, n_members));
+  n_runs = lv->rstart[lv->n_comp];
+  lv->rweight = g_new (gdouble, MAX (1, n_runs));
   lv->pweight = g_new (gdouble, MAX (1, lv->n_comp));
-  evenlight_laic_run_rows (member_weight_rows, lv, n_members, n_threads, NULL);
+  evenlight_laic_run_rows (run_weight_rows, lv, n_runs, n_threads, NULL);
   for (gint k = 0; k < lv->n_comp; k++)
     {
       gdouble sw = 0.0;
-      for (gint m = lv->start[k]; m < lv->start[k + 1]; m++)
-        sw += lv->mweight[m];
+      for (gint r = lv->rstart[k]; r < lv->rstart[k + 1]; r++)
+        for (gint32 j = 0; j < lv->runs[2 * r + 1]; j++)
+          sw += lv->rweight[r];
       lv->pweight[k] = sw;
     }
 }
