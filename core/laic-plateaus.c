@@ -109,8 +109,8 @@ plateaus_by_members (Level *lv, gint m0, gint m1, gfloat *scratch, gpointer data
   bm->func (lv, plateau_from (lv, m0), plateau_from (lv, m1), scratch, bm->data);
 }
 
-static void
-run_plateaus (LaicRowFunc func, Level *lv, gint n_threads, gpointer data)
+void
+evenlight_laic_run_plateaus (LaicRowFunc func, Level *lv, gint n_threads, gpointer data)
 {
   ByMembers bm = { func, data };
 
@@ -120,7 +120,7 @@ run_plateaus (LaicRowFunc func, Level *lv, gint n_threads, gpointer data)
 void
 evenlight_laic_level_project_plateaus (Level *lv, gint n_threads)
 {
-  run_plateaus (project_plateaus, lv, n_threads, NULL);
+  evenlight_laic_run_plateaus (project_plateaus, lv, n_threads, NULL);
 }
 
 static gint32
@@ -425,5 +425,5 @@ evenlight_laic_level_find_plateaus (Level *lv, gint n_threads)
 void
 evenlight_laic_level_plateau_mean (Level *lv, gfloat *g, gint n_threads)
 {
-  run_plateaus (mean_plateaus, lv, n_threads, g);
+  evenlight_laic_run_plateaus (mean_plateaus, lv, n_threads, g);
 }

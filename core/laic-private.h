@@ -120,6 +120,10 @@ void   evenlight_laic_level_residual   (const Level *lv, const gfloat *g, gfloat
  * n_comp, start and members, on @n_threads threads (the same result on
  * any number). */
 void   evenlight_laic_level_find_plateaus (Level *lv, gint n_threads);
+/* Runs @func over plateaus [0, n_comp) of @lv in bands of about as many
+ * pixels each, on @n_threads threads. */
+void   evenlight_laic_run_plateaus        (LaicRowFunc func, Level *lv, gint n_threads,
+                                           gpointer data);
 /* Sets every plateau of @g to its mean (after an initialisation). */
 void   evenlight_laic_level_plateau_mean  (Level *lv, gfloat *g, gint n_threads);
 /* The plateau projection of one iteration. Both split the plateaus into

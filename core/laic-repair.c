@@ -277,6 +277,31 @@ level_repair_project (Level *lv, const gfloat *r, gdouble tol, gint *queue, guin
                 (gulong) moved, (gulong) pops, (gulong) count);
 }
 
+/* Does row (@x, @y)'s neighbourhood lie in one plateau? Then it lies in
+ * one region of the flattening (plateaus are its first regions, and
+ * regions only merge), where no merge can change it. */
+static inline gboolean
+row_in_one_plateau (const Level *lv, gint x, gint y)
+{
+  const gint32 *comp = lv->comp;
+  const gint    w = lv->w;
+  const gint32  c = comp[(gsize) y * w + x];
+
+  if (c < 0)
+    return FALSE;
+  if (x > 0 && y > 0 && x < w - 1 && y < lv->h - 1)
+    {
+      const gint32 *a = comp + (gsize) (y - 1) * w + x - 1, *b = a + w, *d = b + w;
+      return (a[0] == c) & (a[1] == c) & (a[2] == c) & (b[0] == c) & (b[2] == c)
+             & (d[0] == c) & (d[1] == c) & (d[2] == c);
+    }
+  for (gint dy = -1; dy <= 1; dy++)
+    for (gint dx = -1; dx <= 1; dx++)
+      if (comp[(gsize) CLAMP (y + dy, 0, lv->h - 1) * w + CLAMP (x + dx, 0, w - 1)] != c)
+        return FALSE;
+  return TRUE;
+}
+
 /* The regions of the flattening: a forest (parent) whose roots hold the
  * region's size, gain cg and bound chi, and a list of its pixels (next,
  * from the root to tail[root]). */
@@ -303,37 +328,59 @@ regions_init_rows (Level *lv, gint y0, gint y1, gfloat *scratch, gpointer data)
     }
 }
 
-/* Plateau runs [@r0, @r1): each plateau one region, rooted at its first
- * pixel, its pixels listed in pixel order. */
+/* Plateaus [@k0, @k1): each plateau one region, rooted at its first pixel.
+ * Its list (next, tail) holds the root and, in pixel order, the pixels
+ * that have a pixel of another plateau, or of none, within two pixels
+ * (clamped): a row around any other pixel lies in the plateau, where no
+ * merge can change it (row_in_one_plateau), so the flattening, which walks
+ * a region's list to check the rows around its pixels again, needs only
+ * those; the rows it checks that can change are the same, in the same
+ * order. The region's size counts all its pixels. */
 static void
-regions_plateau_rows (Level *lv, gint r0, gint r1, gfloat *scratch, gpointer data)
+regions_plateau_rows (Level *lv, gint k0, gint k1, gfloat *scratch, gpointer data)
 {
-  Regions *rg = data;
+  Regions    *rg = data;
+  const gint  w = lv->w, h = lv->h;
+  guint8     *col_in = (guint8 *) scratch;   /* w entries */
 
-  (void) scratch;
-  for (gint r = r0; r < r1; r++)
+  for (gint k = k0; k < k1; k++)
     {
-      gint32 a = lv->runs[2 * r], len = lv->runs[2 * r + 1];
-      gint   k = lv->comp[a];
-      gint32 first = lv->runs[2 * lv->rstart[k]];
-      /* The pixel before the run's first in the plateau's list. */
-      gint32 prev = r > lv->rstart[k] ? lv->runs[2 * (r - 1)] + lv->runs[2 * (r - 1) + 1] - 1 : -1;
+      const gint32 first = lv->runs[2 * lv->rstart[k]];
+      gint32       prev = first;
 
-      for (gint32 j = a; j < a + len; j++)
+      for (gint r = lv->rstart[k]; r < lv->rstart[k + 1]; r++)
         {
-          if (j == first)
+          const gint32 a = lv->runs[2 * r], len = lv->runs[2 * r + 1];
+          const gint   y = a / w, x0 = a - y * w, x1 = x0 + len;
+          const gint   c0 = MAX (x0 - 2, 0), c1 = MIN (x1 + 2, w);
+
+          /* col_in[x]: rows y − 2 … y + 2 (clamped) of column x all in k. */
+          for (gint x = c0; x < c1; x++)
             {
-              gint32 last = lv->rstart[k + 1] - 1;
-              rg->tail[j] = lv->runs[2 * last] + lv->runs[2 * last + 1] - 1;
-              rg->size[j] = lv->start[k + 1] - lv->start[k];
+              gboolean in = TRUE;
+              for (gint dy = -2; dy <= 2 && in; dy++)
+                in = lv->comp[(gsize) CLAMP (y + dy, 0, h - 1) * w + x] == k;
+              col_in[x] = in;
             }
-          else
+          for (gint x = x0; x < x1; x++)
             {
+              gint32   j = (gint32) ((gsize) y * w + x);
+              gboolean deep = TRUE;
+
+              if (j == first)
+                continue;
               rg->parent[j] = first;
-              rg->next[prev] = j;
+              for (gint dx = -2; dx <= 2 && deep; dx++)
+                deep = col_in[CLAMP (x + dx, 0, w - 1)];
+              if (!deep)
+                {
+                  rg->next[prev] = j;
+                  prev = j;
+                }
             }
-          prev = j;
         }
+      rg->tail[first] = prev;
+      rg->size[first] = lv->start[k + 1] - lv->start[k];
     }
 }
 
@@ -373,11 +420,11 @@ level_repair_local (Level *lv, const gfloat *r, gdouble tol, Regions rg, gint *q
   const gsize n = (gsize) lv->w * lv->h;
   gint32     *parent = rg.parent, *size = rg.size, *next = rg.next, *tail = rg.tail;
   gfloat     *cg = rg.cg, *chi = rg.chi;
-  gsize       head = 0, count, merges = 0;
+  gsize       head = 0, count, merges = 0, pops = 0, skipped = 0;
 
   evenlight_laic_run_rows (regions_init_rows, lv, lv->h, n_threads, &rg);
   /* Plateaus are regions from the start (their gain is already constant). */
-  evenlight_laic_run_rows (regions_plateau_rows, lv, lv->rstart[lv->n_comp], n_threads, &rg);
+  evenlight_laic_run_plateaus (regions_plateau_rows, lv, n_threads, &rg);
   /* Violations up to @tol are left to the blend, which fixes them at a
    * cost proportional to their size; only larger ones are flattened. */
   count = queue_violated (lv, r, tol, queue, queued, n_threads);
@@ -392,6 +439,14 @@ level_repair_local (Level *lv, const gfloat *r, gdouble tol, Regions rg, gint *q
       head = head + 1 == n ? 0 : head + 1;
       count--;
       queued[i] = 0;
+      pops++;
+      /* One region: below it would be left as it is (nr < 2), held or
+       * not. */
+      if (row_in_one_plateau (lv, x, y))
+        {
+          skipped++;
+          continue;
+        }
       len = row_coeffs (lv, x, y, cols, vals);
       for (gint k = 0; k < len; k++)
         {
@@ -439,7 +494,8 @@ level_repair_local (Level *lv, const gfloat *r, gdouble tol, Regions rg, gint *q
     }
   evenlight_laic_run_rows (regions_gain_rows, lv, lv->h, n_threads, &rg);
   if (g_getenv ("EVENLIGHT_LAIC_DEBUG"))
-    g_printerr ("laic: local repair: %lu merges\n", (gulong) merges);
+    g_printerr ("laic: local repair: %lu merges, %lu rows checked, %lu of them inside a plateau\n",
+                (gulong) merges, (gulong) pops, (gulong) skipped);
 }
 
 typedef struct
