@@ -95,5 +95,6 @@ void test_laic_contrast (void);
 void test_dequantize_normal (void);
 void test_in_place_strips (void);
 void test_peak_memory (void);
+void test_quiet_large (void);
 
 #endif /* EVENLIGHT_CLI_TEST_H */

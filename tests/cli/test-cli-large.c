@@ -281,3 +281,43 @@ test_peak_memory (void)
   g_unlink (large);
   g_unlink (out_large);
 }
+
+/* A photo of several megapixels goes through without a word on stderr:
+ * GEGL's swap writer, still writing the tiles that the save pushed out of
+ * its small tile cache, used to be stopped by gegl_exit() with three
+ * warnings about its queue and its file, after every such photo. */
+void
+test_quiet_large (void)
+{
+  const gint width = 2600, height = 1800;
+  g_autofree gchar *in = g_build_filename (tmpdir, "quiet.jpg", NULL);
+  g_autofree gchar *out = g_build_filename (tmpdir, "quiet-out.jpg", NULL);
+  g_autofree gchar *err = NULL;
+  GeglRectangle r = { 0, 0, width, height };
+  GeglBuffer *buffer = gegl_buffer_new (&r, babl_format ("R'G'B' u8"));
+  guint8 *row = g_new (guint8, (gsize) width * 3);
+
+  for (gint y = 0; y < height; y++)
+    {
+      GeglRectangle line = { 0, y, width, 1 };
+
+      for (gint x = 0; x < width; x++)
+        {
+          guint8 *p = row + 3 * x;
+
+          p[0] = (guint8) (20 + 200 * x / width + (x * 7 + y * 3) % 5);
+          p[1] = (guint8) (10 + 150 * y / height);
+          p[2] = (guint8) (30 + (x + y) % 17);
+        }
+      gegl_buffer_set (buffer, &line, 0, babl_format ("R'G'B' u8"), row, GEGL_AUTO_ROWSTRIDE);
+    }
+  g_free (row);
+  save_buffer (buffer, "gegl:jpg-save", in, 0);
+  g_object_unref (buffer);
+
+  g_assert_cmpint (run_cli (&err, "-q", "--weights", weights, in, out, NULL), ==, 0);
+  g_assert_true (g_file_test (out, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpstr (err, ==, "");
+  g_remove (in);
+  g_remove (out);
+}

@@ -254,6 +254,7 @@ main (int    argc,
   g_test_add_func ("/cli/dequantize-normal", test_dequantize_normal);
   g_test_add_func ("/cli/in-place-strips", test_in_place_strips);
   g_test_add_func ("/cli/peak-memory", test_peak_memory);
+  g_test_add_func ("/cli/quiet-large", test_quiet_large);
   status = g_test_run ();
 
   /* Clean up only after success, so a failure can be looked at. */
