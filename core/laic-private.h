@@ -117,7 +117,7 @@ void   evenlight_laic_level_residual   (const Level *lv, const gfloat *g, gfloat
 /* laic-plateaus.c */
 
 /* Finds the plateaus of @lv (prepared: V and the state allocated): comp,
- * n_comp, start and members, on @n_threads threads (the same result on
+ * n_comp, start, rstart and runs, on @n_threads threads (the same result on
  * any number). */
 void   evenlight_laic_level_find_plateaus (Level *lv, gint n_threads);
 /* Runs @func over plateaus [0, n_comp) of @lv in bands of about as many
